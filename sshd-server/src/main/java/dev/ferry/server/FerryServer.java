@@ -1,0 +1,174 @@
+package dev.ferry.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.sshd.server.SshServer;
+
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.log.EventSink;
+
+/**
+ * An SFTP and SCP server. Build one, {@link #start()} it, and {@link #close()} it when done:
+ *
+ * <pre>{@code
+ * try (FerryServer server = FerryServer.builder()
+ *         .listen("127.0.0.1", 0)
+ *         .hostKey(KeyFiles.loadOrGenerateEd25519(stateDir.resolve("host_ed25519_key")))
+ *         .user(UserAccount.withKeys("alice", root, keys, FsPolicy.DEFAULT))
+ *         .build()) {
+ *     int port = server.start();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class FerryServer implements AutoCloseable {
+
+    private final ServerConfig config;
+    private final SshServer sshd;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private FerryServer(ServerConfig config) {
+        this.config = config;
+        this.sshd = SshdAssembler.assemble(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds and starts serving; returns the port bound (useful with port 0). */
+    public int start() throws IOException {
+        sshd.start();
+        return port();
+    }
+
+    /** The bound port, once started. */
+    public int port() {
+        for (SocketAddress address : sshd.getBoundAddresses()) {
+            if (address instanceof InetSocketAddress inet) {
+                return inet.getPort();
+            }
+        }
+        return sshd.getPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The host key's SHA256 fingerprint, as {@code ssh} shows it. */
+    public String hostKeyFingerprint() {
+        return KeyFiles.fingerprint(config.hostKey().getPublic());
+    }
+
+    public boolean isOpen() {
+        return sshd.isOpen() && sshd.isStarted();
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() throws IOException {
+        try {
+            sshd.stop(true);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    /** Blocks until {@link #close()} is called (by another thread, or a shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Collects the server's settings; every one has a default but the host key and the users. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 2222;
+        private KeyPair hostKey;
+        private final List<UserAccount> users = new ArrayList<>();
+        private Limits limits = Limits.DEFAULT;
+        private EventSink events = EventSink.NONE;
+        private Clock clock = Clock.systemUTC();
+        private int sftpMaxRead = ServerConfig.DEFAULT_SFTP_MAX_READ;
+        private int scpBufferSize = ServerConfig.DEFAULT_SCP_BUFFER;
+
+        private Builder() {
+        }
+
+        /** The address to listen on; port 0 picks a free port ({@link #start()} returns it). */
+        public Builder listen(String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+            return this;
+        }
+
+        public Builder hostKey(KeyPair hostKey) {
+            this.hostKey = Objects.requireNonNull(hostKey, "hostKey");
+            return this;
+        }
+
+        /** Loads the host key at {@code file}, generating an ed25519 key there on first use. */
+        public Builder hostKeyFile(Path file) throws IOException {
+            return hostKey(KeyFiles.loadOrGenerateEd25519(file));
+        }
+
+        public Builder user(UserAccount user) {
+            users.add(Objects.requireNonNull(user, "user"));
+            return this;
+        }
+
+        public Builder users(UserDirectory directory) {
+            users.addAll(directory.all());
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Where connection, authentication and transfer events go. */
+        public Builder events(EventSink events) {
+            this.events = Objects.requireNonNull(events, "events");
+            return this;
+        }
+
+        /** The clock the defender's bans run on. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The longest SFTP read served in one request (MINA's default is 63 KiB). */
+        public Builder sftpMaxRead(int bytes) {
+            if (bytes < 32 * 1024 || bytes > 1024 * 1024) {
+                throw new IllegalArgumentException("sftpMaxRead must be within 32 KiB..1 MiB: " + bytes);
+            }
+            this.sftpMaxRead = bytes;
+            return this;
+        }
+
+        public FerryServer build() {
+            if (hostKey == null) {
+                throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
+            }
+            return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
+                    clock, sftpMaxRead, scpBufferSize));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.ferry.server;
+
+import java.util.List;
+
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.UserAuthFactory;
+import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.sftp.SftpModuleProperties;
+
+import dev.ferry.security.AlgorithmPolicy;
+import dev.ferry.server.auth.Authenticators;
+import dev.ferry.server.auth.Defender;
+import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.fs.ConfinedFileSystemFactory;
+import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.scp.ExecCommands;
+import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
+import dev.ferry.server.sftp.SftpTransferLog;
+
+/**
+ * Turns a {@link ServerConfig} into a configured MINA {@link SshServer}. This is the one place that
+ * sets MINA's properties and factories on the server side, so every choice is visible here in order.
+ */
+final class SshdAssembler {
+
+    /** The software version in the SSH identification string. */
+    static final String IDENTIFICATION = "Ferry_0.1";
+
+    private SshdAssembler() {
+    }
+
+    static SshServer assemble(ServerConfig config) {
+        SshServer sshd = SshServer.setUpDefaultServer();
+        sshd.setHost(config.host());
+        sshd.setPort(config.port());
+        sshd.setKeyPairProvider(KeyPairProvider.wrap(config.hostKey()));
+        CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, IDENTIFICATION);
+
+        // 1. Algorithms: strong only (see AlgorithmPolicy); strict key exchange is MINA's default.
+        AlgorithmPolicy.applyTo(sshd, ServerBuilder.DH2KEX);
+
+        // 2. Limits against abuse.
+        Limits limits = config.limits();
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
+        CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
+        CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
+        CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(sshd, limits.maxSessionsPerConnection());
+        Defender defender = new Defender(limits, config.clock(), config.events());
+        sshd.setIoServiceEventListener(defender);
+        sshd.addSessionListener(defender);
+        sshd.addSessionListener(new ConnectionLog(config.events()));
+
+        // 3. Authentication: keys for everyone, passwords only when some user has one.
+        Authenticators auth = new Authenticators(config.users(), defender, config.events());
+        sshd.setPublickeyAuthenticator(auth.publicKey());
+        if (auth.anyPasswords()) {
+            sshd.setPasswordAuthenticator(auth.password());
+            sshd.setUserAuthFactories(List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE,
+                    UserAuthPasswordFactory.INSTANCE));
+        } else {
+            sshd.setPasswordAuthenticator(null);
+            sshd.setUserAuthFactories(List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE));
+        }
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setHostBasedAuthenticator(null);
+
+        // 4. What an authenticated user may open: session channels only; no forwarding, no agent.
+        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE));
+        sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        sshd.setAgentFactory(null);
+
+        // 5. Files: each user confined to their root, with their policy.
+        sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> config.users()
+                .find(session.getUsername())
+                .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
+                .orElse(null)));
+        FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
+                .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT));
+        sftp.addSftpEventListener(new SftpTransferLog(config.events()));
+        SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
+        sshd.setSubsystemFactories(List.of(sftp));
+
+        // 6. Exec: scp -t / scp -f without a shell; everything else refused.
+        ExecCommands exec = new ExecCommands(config.events(), config.scpBufferSize());
+        sshd.setCommandFactory(exec);
+        sshd.setShellFactory(exec);
+        return sshd;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.ferry.server.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+
+/**
+ * The entry point of {@code ferryd}. Builds the command line in one place, with its error mapping:
+ * a bad option exits 2 with picocli's usage message, an ordinary failure exits 1 with one sentence
+ * ({@code --verbose} adds the stack trace).
+ */
+public final class FerrydMain {
+
+    private FerrydMain() {
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+        // 0: a subcommand finished, or the server is running on non-daemon threads until stopped.
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new FerrydCommand());
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("ferryd: " + sentence(e));
+            if (parseResult.hasMatchedOption("--verbose")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        return cmd;
+    }
+
+    private static String sentence(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException nsf) {
+            return nsf.getFile() + ": " + (nsf.getReason() == null ? "no such file or directory" : nsf.getReason());
+        }
+        if (e instanceof java.nio.file.AccessDeniedException ade) {
+            return ade.getFile() + ": permission denied";
+        }
+        if (e instanceof java.net.BindException) {
+            return "cannot listen: " + message;
+        }
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.ferry.server.cli;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Passwords;
+import dev.ferry.server.config.UserEntry;
+import dev.ferry.server.config.UsersFile;
+import dev.ferry.server.fs.FsPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferryd user ...}: manages the users file so that nobody edits password hashes by hand. */
+@Command(name = "user", mixinStandardHelpOptions = true,
+        description = "Manage the users file (default ./ferry-data/users.yaml).",
+        subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.AddKey.class,
+            UserCommand.Remove.class, UserCommand.ListUsers.class})
+public final class UserCommand {
+
+    /** Reads a password: from stdin when asked (for scripts), else twice from the terminal. */
+    static char[] readPassword(boolean fromStdin) throws IOException {
+        if (fromStdin) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line == null || line.isEmpty()) {
+                throw new IOException("no password on standard input");
+            }
+            return line.toCharArray();
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new IOException("no terminal to ask for the password; use --password-stdin");
+        }
+        char[] first = console.readPassword("New password: ");
+        char[] second = console.readPassword("Again: ");
+        if (first == null || first.length == 0) {
+            throw new IOException("empty password");
+        }
+        if (!Arrays.equals(first, second)) {
+            throw new IOException("the passwords differ");
+        }
+        return first;
+    }
+
+    static String readKey(String key) throws IOException {
+        String line = key.startsWith("@") ? Files.readString(Path.of(key.substring(1))).strip() : key.strip();
+        try {
+            KeyFiles.parsePublicKey(line);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        return line;
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a user.")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--root", required = true, paramLabel = "DIR",
+                description = "The user's root directory (created if missing).")
+        Path root;
+
+        @Option(names = "--key", paramLabel = "KEY|@FILE", description = "A public key line, or @ and a .pub file.")
+        List<String> keys = new ArrayList<>();
+
+        @Option(names = "--password", description = "Set a password (asked on the terminal).")
+        boolean password;
+
+        @Option(names = "--password-stdin", description = "Set a password read from standard input.")
+        boolean passwordStdin;
+
+        @Option(names = "--read-only", description = "The user may not change anything.")
+        boolean readOnly;
+
+        @Option(names = "--umask", paramLabel = "OCTAL", description = "Umask for new files (default 022).")
+        String umask;
+
+        @Option(names = "--allow-links", description = "Let the user create links (only inside the root).")
+        boolean allowLinks;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            if (file.get(name).isPresent()) {
+                throw new IOException("user '" + name + "' already exists in " + file.file());
+            }
+            if (umask != null) {
+                new FsPolicy(false, FsPolicy.Modes.parseOctal(umask), false); // validates
+            }
+            Files.createDirectories(root);
+            UserEntry entry = UserEntry.of(root.toAbsolutePath().normalize().toString())
+                    .withPolicy(readOnly ? Boolean.TRUE : null, umask, allowLinks ? Boolean.TRUE : null);
+            for (String key : keys) {
+                entry = entry.withKey(readKey(key));
+            }
+            if (password || passwordStdin) {
+                entry = entry.withPassword(Passwords.hash(readPassword(passwordStdin)));
+            }
+            if (entry.password() == null && entry.authorizedKeys().isEmpty()) {
+                throw new IOException("user '" + name + "' needs --key or --password to be able to log in");
+            }
+            file.put(name, entry);
+            file.write();
+            System.out.println("added user " + name + " to " + file.file());
+            return 0;
+        }
+    }
+
+    @Command(name = "passwd", mixinStandardHelpOptions = true, description = "Set a user's password.")
+    static final class Passwd implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--password-stdin", description = "Read the password from standard input.")
+        boolean passwordStdin;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            UserEntry entry = file.get(name)
+                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
+            file.put(name, entry.withPassword(Passwords.hash(readPassword(passwordStdin))));
+            file.write();
+            System.out.println("password set for " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "add-key", mixinStandardHelpOptions = true, description = "Authorize a public key for a user.")
+    static final class AddKey implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "KEY|@FILE", description = "A public key line, or @ and a .pub file.")
+        String key;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            UserEntry entry = file.get(name)
+                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
+            file.put(name, entry.withKey(readKey(key)));
+            file.write();
+            System.out.println("key added for " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a user (files stay).")
+    static final class Remove implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            if (!file.remove(name)) {
+                throw new IOException("no user '" + name + "' in " + file.file());
+            }
+            file.write();
+            System.out.println("removed user " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users.")
+    static final class ListUsers implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            for (Map.Entry<String, UserEntry> e : file.users().entrySet()) {
+                UserEntry u = e.getValue();
+                System.out.println(e.getKey() + "  root=" + u.root() + "  keys=" + u.authorizedKeys().size()
+                        + "  password=" + (u.password() != null ? "yes" : "no")
+                        + (Boolean.TRUE.equals(u.readOnly()) ? "  read-only" : ""));
+            }
+            return 0;
+        }
+    }
+}

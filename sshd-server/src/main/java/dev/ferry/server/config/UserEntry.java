@@ -1,0 +1,47 @@
+package dev.ferry.server.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One user as written in the users file. Absent fields take their defaults: read-write, umask
+ * {@code 022}, no links, no password, no keys.
+ *
+ * @param root               the user's root directory; relative to the users file's directory
+ * @param password           an Argon2id (or bcrypt) hash, never the password itself
+ * @param authorizedKeys     public keys in authorized_keys format
+ * @param authorizedKeysFile an authorized_keys file read at each login; relative to the users file
+ * @param readOnly           true to refuse every change
+ * @param umask              octal, as a string ({@code "022"}) so YAML does not read it as decimal
+ * @param allowLinks         true to let the user create symlinks and hard links inside the root
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record UserEntry(String root, String password, List<String> authorizedKeys, String authorizedKeysFile,
+        Boolean readOnly, String umask, Boolean allowLinks) {
+
+    public UserEntry {
+        authorizedKeys = authorizedKeys == null ? List.of() : List.copyOf(authorizedKeys);
+    }
+
+    public static UserEntry of(String root) {
+        return new UserEntry(root, null, List.of(), null, null, null, null);
+    }
+
+    public UserEntry withPassword(String hash) {
+        return new UserEntry(root, hash, authorizedKeys, authorizedKeysFile, readOnly, umask, allowLinks);
+    }
+
+    public UserEntry withKey(String keyLine) {
+        List<String> keys = new ArrayList<>(authorizedKeys);
+        keys.add(keyLine);
+        return new UserEntry(root, password, keys, authorizedKeysFile, readOnly, umask, allowLinks);
+    }
+
+    public UserEntry withPolicy(Boolean readOnly, String umask, Boolean allowLinks) {
+        return new UserEntry(root, password, authorizedKeys, authorizedKeysFile, readOnly, umask, allowLinks);
+    }
+}

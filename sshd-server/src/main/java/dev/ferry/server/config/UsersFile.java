@@ -1,0 +1,168 @@
+package dev.ferry.server.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Passwords;
+import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.fs.FsPolicy;
+
+/**
+ * The users file, in YAML:
+ *
+ * <pre>
+ * users:
+ *   alice:
+ *     root: /srv/sftp/alice
+ *     password: $argon2id$v=19$m=19456,t=2,p=1$...
+ *     authorizedKeys:
+ *       - ssh-ed25519 AAAAC3Nz... alice@laptop
+ *     readOnly: false
+ *     umask: "022"
+ * </pre>
+ *
+ * It holds password hashes, so it is written with mode 0600, atomically (temporary file, then rename).
+ */
+public final class UsersFile {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+
+    /** The file's top level. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    record Document(Map<String, UserEntry> users) {
+        Document {
+            users = users == null ? new TreeMap<>() : new TreeMap<>(users);
+        }
+    }
+
+    private final Path file;
+    private final Map<String, UserEntry> users;
+
+    private UsersFile(Path file, Map<String, UserEntry> users) {
+        this.file = file;
+        this.users = new TreeMap<>(users);
+    }
+
+    /** Reads {@code file}; a file that does not exist yet has no users. */
+    public static UsersFile read(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return new UsersFile(file, Map.of());
+        }
+        try {
+            Document doc = YAML.readValue(Files.readString(file), Document.class);
+            return new UsersFile(file, doc == null ? Map.of() : doc.users());
+        } catch (UnrecognizedPropertyException e) {
+            throw new IOException(file + ": unknown setting '" + e.getPropertyName() + "' (known: "
+                    + e.getKnownPropertyIds() + ")");
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + " is not a valid users file: " + e.getOriginalMessage());
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Optional<UserEntry> get(String name) {
+        return Optional.ofNullable(users.get(name));
+    }
+
+    public Map<String, UserEntry> users() {
+        return Map.copyOf(users);
+    }
+
+    public void put(String name, UserEntry entry) {
+        users.put(name, entry);
+    }
+
+    public boolean remove(String name) {
+        return users.remove(name) != null;
+    }
+
+    /** Writes the file atomically with mode 0600. */
+    public void write() throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".users", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            String text = "# ferryd users file; see README.md. Written by 'ferryd user'.\n"
+                    + YAML.writeValueAsString(new Document(users));
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * The accounts this file describes, with paths resolved against the file's directory.
+     *
+     * @throws IOException naming the user and the setting that is wrong
+     */
+    public UserDirectory toDirectory() throws IOException {
+        List<UserAccount> accounts = new ArrayList<>();
+        for (Map.Entry<String, UserEntry> e : users.entrySet()) {
+            accounts.add(toAccount(e.getKey(), e.getValue()));
+        }
+        return new UserDirectory(accounts);
+    }
+
+    private UserAccount toAccount(String name, UserEntry entry) throws IOException {
+        String where = file + ": user '" + name + "'";
+        if (entry.root() == null || entry.root().isBlank()) {
+            throw new IOException(where + " has no root");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        Path root = base.resolve(entry.root()).normalize();
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "the root of user '" + name + "' is not a directory");
+        }
+        if (entry.password() != null && !Passwords.isSupportedHash(entry.password())) {
+            throw new IOException(where + ": password is not an Argon2id or bcrypt hash (use 'ferryd user passwd')");
+        }
+        List<PublicKey> keys;
+        try {
+            keys = KeyFiles.parseAuthorizedKeys(entry.authorizedKeys());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage());
+        }
+        int umask;
+        try {
+            umask = entry.umask() == null ? FsPolicy.DEFAULT_UMASK : FsPolicy.Modes.parseOctal(entry.umask());
+            FsPolicy policy = new FsPolicy(Boolean.TRUE.equals(entry.readOnly()), umask,
+                    Boolean.TRUE.equals(entry.allowLinks()));
+            Optional<Path> keysFile = Optional.ofNullable(entry.authorizedKeysFile()).map(base::resolve);
+            if (keys.isEmpty() && keysFile.isEmpty() && entry.password() == null) {
+                throw new IOException(where + " has neither a password nor a key, so cannot log in");
+            }
+            return new UserAccount(name, root, Optional.ofNullable(entry.password()), keys, keysFile, policy);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage());
+        }
+    }
+}

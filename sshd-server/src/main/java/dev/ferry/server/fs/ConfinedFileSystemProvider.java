@@ -1,0 +1,388 @@
+package dev.ferry.server.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AccessMode;
+import java.nio.file.CopyOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+import org.apache.sshd.common.file.root.RootedFileSystem;
+import org.apache.sshd.common.file.root.RootedFileSystemProvider;
+import org.apache.sshd.common.file.root.RootedPath;
+
+/**
+ * MINA's rooted file system, made safe: every operation first checks that the path it acts on
+ * resolves, symlinks followed, to a place inside the user's root, and then applies the user's
+ * {@link FsPolicy}.
+ *
+ * <p>MINA's own provider only checks the path's text, so a symlink planted inside a root (by a local
+ * user, an unpacked archive, another service) leads out of it. Here the deepest existing part of
+ * the path is resolved with {@code toRealPath()} and must lie under the real root. An operation that
+ * acts on a link itself (delete, rename, lstat, readlink) checks the link's directory; one that
+ * follows the link (open, list, stat, chmod) checks the link's target, and a dangling link is
+ * refused, since following it could create a file wherever it points.
+ *
+ * <p>The check and the use are separate system calls: someone with a shell on the server can still
+ * race a directory for a symlink between them. Java offers no {@code openat(O_NOFOLLOW)} walk to
+ * close that window; roots should not be writable by untrusted local users.
+ */
+public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
+
+    private static final Set<PosixFilePermission> ALL = PosixFilePermissions.fromString("rwxrwxrwx");
+
+    private final FsPolicy policy;
+
+    public ConfinedFileSystemProvider(FsPolicy policy) {
+        this.policy = policy;
+    }
+
+    public FsPolicy policy() {
+        return policy;
+    }
+
+    /** The policy that governs {@code path}, or the default one for a path outside any confined system. */
+    public static FsPolicy policyOf(Path path) {
+        return path.getFileSystem().provider() instanceof ConfinedFileSystemProvider p ? p.policy : FsPolicy.DEFAULT;
+    }
+
+    /** Creates the user's view of {@code root}, which must be an existing directory. */
+    public RootedFileSystem newFileSystem(Path root) throws IOException {
+        return (RootedFileSystem) newFileSystem(root.toRealPath(), Map.of());
+    }
+
+    // ---- containment -------------------------------------------------------------------------
+
+    /**
+     * Refuses {@code path} unless it resolves inside the root.
+     *
+     * @param followLast whether the operation follows a symlink in the last component
+     */
+    private void contain(Path path, boolean followLast) throws IOException {
+        Path local = unroot(path);
+        Path root = ((RootedPath) path).getFileSystem().getRoot();
+        Path probe = followLast ? local : local.getParent();
+        if (probe == null || !probe.startsWith(root) || probe.equals(root)) {
+            return; // the root itself; unroot() has already refused anything lexically above it
+        }
+        while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
+            probe = probe.getParent(); // names still to be created cannot be links
+        }
+        if (probe == null) {
+            return;
+        }
+        Path real;
+        try {
+            real = probe.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw denied(path, "it is a symbolic link whose target does not exist");
+        }
+        if (!real.startsWith(root)) {
+            throw denied(path, "it leads outside the user's root");
+        }
+    }
+
+    private static boolean follows(Object[] options) {
+        return !Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static AccessDeniedException denied(Path rooted, String why) {
+        return new AccessDeniedException(rooted.toString(), null, why);
+    }
+
+    private void writable(Path path) throws AccessDeniedException {
+        if (policy.readOnly()) {
+            throw denied(path, "the user is read-only");
+        }
+    }
+
+    private void linksAllowed(Path path) throws AccessDeniedException {
+        if (!policy.allowLinks()) {
+            throw denied(path, "creating links is not allowed for this user");
+        }
+    }
+
+    // ---- opening files -------------------------------------------------------------------------
+
+    private static boolean writes(Set<? extends OpenOption> options) {
+        return options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)
+                || options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW)
+                || options.contains(StandardOpenOption.TRUNCATE_EXISTING)
+                || options.contains(StandardOpenOption.DELETE_ON_CLOSE);
+    }
+
+    private static boolean creates(Set<? extends OpenOption> options) {
+        return options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW);
+    }
+
+    /** The work of one open: checks first, then the open, then the exact mode of a file it created. */
+    @FunctionalInterface
+    private interface Opener<T> {
+        T open(FileAttribute<?>[] attrs) throws IOException;
+    }
+
+    private <T> T open(Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attrs, Opener<T> opener)
+            throws IOException {
+        contain(path, follows(options.toArray()));
+        if (writes(options)) {
+            writable(path);
+        }
+        if (!creates(options)) {
+            return opener.open(attrs);
+        }
+        Path local = unroot(path);
+        boolean existed = Files.exists(local, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> mode = policy.mask(requested(attrs, false));
+        T opened = opener.open(new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)});
+        if (!existed) {
+            // The process umask has also applied to the open(2) mode; set the user's exactly.
+            Files.setPosixFilePermissions(local, mode);
+        }
+        return opened;
+    }
+
+    private Set<PosixFilePermission> requested(FileAttribute<?>[] attrs, boolean directory) {
+        for (FileAttribute<?> attr : attrs) {
+            if (("posix:permissions".equals(attr.name()) || "unix:permissions".equals(attr.name()))
+                    && attr.value() instanceof Set<?> set) {
+                Set<PosixFilePermission> perms = new HashSet<>();
+                for (Object o : set) {
+                    perms.add((PosixFilePermission) o);
+                }
+                return perms;
+            }
+        }
+        return directory ? ALL : PosixFilePermissions.fromString("rw-rw-rw-");
+    }
+
+    @Override
+    public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
+        contain(path, follows(options));
+        return super.newInputStream(path, options);
+    }
+
+    @Override
+    public OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
+        Set<OpenOption> set = new HashSet<>(Arrays.asList(options));
+        if (set.isEmpty()) {
+            set.addAll(Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING));
+        }
+        set.add(StandardOpenOption.WRITE);
+        // Through newByteChannel so that a created file gets the umask like any other.
+        SeekableByteChannel channel = newByteChannel(path, set);
+        return java.nio.channels.Channels.newOutputStream(channel);
+    }
+
+    @Override
+    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        return open(path, options, attrs, a -> super.newFileChannel(path, options, a));
+    }
+
+    @Override
+    public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
+            ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
+        return open(path, options, attrs, a -> super.newAsynchronousFileChannel(path, options, executor, a));
+    }
+
+    @Override
+    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
+            FileAttribute<?>... attrs) throws IOException {
+        return open(path, options, attrs, a -> super.newByteChannel(path, options, a));
+    }
+
+    @Override
+    public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
+            throws IOException {
+        contain(dir, true);
+        return super.newDirectoryStream(dir, filter);
+    }
+
+    // ---- changing the tree ---------------------------------------------------------------------
+
+    @Override
+    public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
+        contain(dir, false);
+        writable(dir);
+        Set<PosixFilePermission> mode = policy.mask(requested(attrs, true));
+        super.createDirectory(dir, PosixFilePermissions.asFileAttribute(mode));
+        Files.setPosixFilePermissions(unroot(dir), mode);
+    }
+
+    @Override
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
+        contain(link, false);
+        writable(link);
+        linksAllowed(link);
+        // MINA maps an absolute target into the root and refuses a relative one that climbs out of
+        // it; check where the link would point once made, through any links already on the way.
+        Path resolvedTarget = target.isAbsolute() ? target : link.getParent().resolve(target.toString()).normalize();
+        contain(resolvedTarget, true);
+        super.createSymbolicLink(link, target, attrs);
+    }
+
+    @Override
+    public void createLink(Path link, Path existing) throws IOException {
+        contain(link, false);
+        contain(existing, true);
+        writable(link);
+        linksAllowed(link);
+        super.createLink(link, existing);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        contain(path, false);
+        writable(path);
+        super.delete(path);
+    }
+
+    @Override
+    public boolean deleteIfExists(Path path) throws IOException {
+        contain(path, false);
+        writable(path);
+        return super.deleteIfExists(path);
+    }
+
+    @Override
+    public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        contain(source, follows(options));
+        contain(target, false);
+        writable(target);
+        super.copy(source, target, options);
+    }
+
+    @Override
+    public void move(Path source, Path target, CopyOption... options) throws IOException {
+        contain(source, false);
+        contain(target, false);
+        writable(target);
+        super.move(source, target, options);
+    }
+
+    // ---- reading the tree ----------------------------------------------------------------------
+
+    @Override
+    public Path readSymbolicLink(Path link) throws IOException {
+        contain(link, false);
+        return super.readSymbolicLink(link);
+    }
+
+    @Override
+    public boolean isSameFile(Path path, Path path2) throws IOException {
+        contain(path, true);
+        contain(path2, true);
+        return super.isSameFile(path, path2);
+    }
+
+    @Override
+    public boolean isHidden(Path path) throws IOException {
+        contain(path, false);
+        return super.isHidden(path);
+    }
+
+    @Override
+    public FileStore getFileStore(Path path) throws IOException {
+        contain(path, true);
+        return super.getFileStore(path);
+    }
+
+    @Override
+    public void checkAccess(Path path, AccessMode... modes) throws IOException {
+        contain(path, true);
+        if (Arrays.asList(modes).contains(AccessMode.WRITE)) {
+            writable(path);
+        }
+        super.checkAccess(path, modes);
+    }
+
+    @Override
+    public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
+            throws IOException {
+        contain(path, follows(options));
+        return super.readAttributes(path, type, options);
+    }
+
+    @Override
+    public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+            throws IOException {
+        contain(path, follows(options));
+        return super.readAttributes(path, attributes, options);
+    }
+
+    @Override
+    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+        contain(path, follows(options));
+        writable(path);
+        if (attribute.endsWith("mode") && value instanceof Integer mode) {
+            value = mode & 01777; // never setuid or setgid
+        }
+        super.setAttribute(path, attribute, value, options);
+    }
+
+    /**
+     * Views cannot throw when they are created, so every view is a proxy that checks when it is
+     * used: everything is refused for a path outside the root, changes for a read-only user, and
+     * owner or group changes for everyone.
+     */
+    @Override
+    public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+        AccessDeniedException refusal = null;
+        try {
+            contain(path, follows(options));
+        } catch (AccessDeniedException e) {
+            refusal = e;
+        } catch (IOException e) {
+            refusal = denied(path, "it cannot be resolved");
+        }
+        V view = super.getFileAttributeView(path, type, options);
+        if (view == null) {
+            return null;
+        }
+        AccessDeniedException always = refusal;
+        Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
+            if (method.getName().equals("name")) {
+                return view.name();
+            }
+            if (always != null) {
+                throw always;
+            }
+            if (method.getName().equals("setOwner") || method.getName().equals("setGroup")) {
+                // The server may run as root; a user must never give files away or take them.
+                throw denied(path, "changing a file's owner or group is not allowed");
+            }
+            if (method.getName().startsWith("set") && policy.readOnly()) {
+                throw denied(path, "the user is read-only");
+            }
+            try {
+                return method.invoke(view, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+        return type.cast(proxy);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ferry.server.log;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * Everything ferryd reports. Each record is one log line; {@link #kind()} names it in both formats.
+ */
+public sealed interface ServerEvent {
+
+    /** An address as {@code host:port} ({@code [v6]:port}), without {@code InetSocketAddress}'s leading slash. */
+    static String address(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** Seconds rounded to milliseconds, as logged. */
+    static double seconds(long nanos) {
+        return Math.round(nanos / 1e6) / 1000.0;
+    }
+
+    /** The short name that starts a text line and fills the {@code event} field of a JSON line. */
+    String kind();
+
+    /** The server is listening. */
+    record Listening(String address, String hostKeyFingerprint) implements ServerEvent {
+        public String kind() {
+            return "listening";
+        }
+    }
+
+    /** A connection ended: who it was (empty when never authenticated), how long it lasted, and why. */
+    record ConnectionClosed(String remote, String user, double seconds, String reason) implements ServerEvent {
+        public String kind() {
+            return "connection-closed";
+        }
+    }
+
+    /** A connection was refused before the SSH handshake (ban or too many unauthenticated connections). */
+    record ConnectionRefused(String remote, String reason) implements ServerEvent {
+        public String kind() {
+            return "connection-refused";
+        }
+    }
+
+    record AuthSucceeded(String user, String remote, String method, String detail) implements ServerEvent {
+        public String kind() {
+            return "auth-ok";
+        }
+    }
+
+    record AuthFailed(String user, String remote, String method, String detail) implements ServerEvent {
+        public String kind() {
+            return "auth-failed";
+        }
+    }
+
+    /** A source address was banned after repeated failures. */
+    record Banned(String address, int failures, long banSeconds) implements ServerEvent {
+        public String kind() {
+            return "banned";
+        }
+    }
+
+    /**
+     * A file transfer finished.
+     *
+     * @param protocol  {@code sftp} or {@code scp}
+     * @param direction {@code upload} (client to server) or {@code download}
+     * @param path      the path as the user sees it, inside their root
+     * @param error     empty on success, else what went wrong
+     */
+    record Transfer(String user, String remote, String protocol, String direction, String path, long bytes,
+            double seconds, String error) implements ServerEvent {
+        public String kind() {
+            return "transfer";
+        }
+    }
+
+    /** An exec request for anything but scp was refused. */
+    record ExecRefused(String user, String remote, String command) implements ServerEvent {
+        public String kind() {
+            return "exec-refused";
+        }
+    }
+}

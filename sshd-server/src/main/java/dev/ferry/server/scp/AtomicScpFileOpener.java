@@ -1,0 +1,109 @@
+package dev.ferry.server.scp;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.scp.common.helpers.DefaultScpFileOpener;
+
+/**
+ * Lands each uploaded file atomically: the data goes to a temporary file beside the target, which
+ * is renamed over the target only when every announced byte has arrived. An interrupted or short
+ * upload removes the temporary file and leaves any old file untouched.
+ */
+final class AtomicScpFileOpener extends DefaultScpFileOpener {
+
+    static final String TEMP_PREFIX = ".ferry-upload-";
+
+    @Override
+    public OutputStream openWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,
+            OpenOption... options) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        // The mode the client announced, masked by the user's umask in the file system layer.
+        Path temp = permissions == null || permissions.isEmpty()
+                ? Files.createTempFile(dir, TEMP_PREFIX, ".part")
+                : Files.createTempFile(dir, TEMP_PREFIX, ".part", PosixFilePermissions.asFileAttribute(permissions));
+        try {
+            return new PendingFile(temp, file, size);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    @Override
+    public void closeWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,
+            OutputStream os) throws IOException {
+        if (os instanceof PendingFile pending) {
+            pending.commit();
+        } else if (os != null) {
+            os.close();
+        }
+    }
+
+    /** The temporary file being written; closed without {@link #commit()} it deletes itself. */
+    private static final class PendingFile extends FilterOutputStream {
+        private final Path temp;
+        private final Path target;
+        private final long expected;
+        private long written;
+        private boolean done;
+
+        PendingFile(Path temp, Path target, long expected) throws IOException {
+            super(Files.newOutputStream(temp));
+            this.temp = temp;
+            this.target = target;
+            this.expected = expected;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            written++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            written += len;
+        }
+
+        void commit() throws IOException {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                out.close();
+                if (written != expected) {
+                    throw new IOException(target.getFileName() + ": connection ended after " + written + " of "
+                            + expected + " bytes; the file was not changed");
+                }
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                out.close();
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

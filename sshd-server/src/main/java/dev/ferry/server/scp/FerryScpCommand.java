@@ -1,0 +1,61 @@
+package dev.ferry.server.scp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.sshd.common.util.threads.CloseableExecutorService;
+import org.apache.sshd.scp.common.ScpException;
+import org.apache.sshd.scp.common.ScpFileOpener;
+import org.apache.sshd.scp.common.ScpHelper;
+import org.apache.sshd.scp.common.ScpTransferEventListener;
+import org.apache.sshd.scp.common.helpers.ScpAckInfo;
+import org.apache.sshd.server.command.AbstractFileSystemCommand;
+
+/**
+ * Runs one already parsed scp command with MINA's SCP engine on the session's confined file system.
+ * MINA's own {@code ScpCommand} splits the command at spaces and so misreads quoted names; this
+ * one takes the words from {@link ScpCommandLine}.
+ */
+final class FerryScpCommand extends AbstractFileSystemCommand {
+
+    private final ScpCommandLine line;
+    private final int bufferSize;
+    private final ScpFileOpener opener;
+    private final ScpTransferEventListener listener;
+
+    FerryScpCommand(String command, ScpCommandLine line, CloseableExecutorService executor, int bufferSize,
+            ScpFileOpener opener, ScpTransferEventListener listener) {
+        super(command, executor);
+        this.line = line;
+        this.bufferSize = bufferSize;
+        this.opener = opener;
+        this.listener = listener;
+    }
+
+    @Override
+    public void run() {
+        int exit = ScpAckInfo.OK;
+        String message = "";
+        ScpHelper helper = new ScpHelper(getServerSession(), getInputStream(), getOutputStream(), fileSystem, opener,
+                listener);
+        try {
+            if (line.sink()) {
+                helper.receive(getCommand(), helper.resolveLocalPath(line.paths().get(0)), line.recursive(),
+                        line.targetIsDir(), line.preserve(), bufferSize);
+            } else {
+                helper.send(line.paths(), line.recursive(), line.preserve(), bufferSize);
+            }
+        } catch (IOException | RuntimeException e) {
+            exit = e instanceof ScpException se && se.getExitStatus() != null
+                    && se.getExitStatus() != ScpAckInfo.OK ? se.getExitStatus() : ScpAckInfo.ERROR;
+            message = ScpErrors.describe(e);
+            try {
+                ScpAckInfo.sendAck(getOutputStream(), StandardCharsets.UTF_8, exit, message);
+            } catch (IOException ignored) {
+                // the client has gone; the exit status below is all that is left to report
+            }
+        } finally {
+            onExit(exit, message);
+        }
+    }
+}

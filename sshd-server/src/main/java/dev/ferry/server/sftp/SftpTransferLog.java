@@ -1,0 +1,71 @@
+package dev.ferry.server.sftp;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+
+import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * Reports each file an SFTP client read or wrote, when its handle is closed: user, address, path,
+ * bytes and seconds. A file opened and closed without data moving is not a transfer.
+ */
+public final class SftpTransferLog implements SftpEventListener {
+
+    private final EventSink events;
+    private final Map<Handle, Progress> open = new ConcurrentHashMap<>();
+
+    private static final class Progress {
+        final long startNanos = System.nanoTime();
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong written = new AtomicLong();
+    }
+
+    public SftpTransferLog(EventSink events) {
+        this.events = events;
+    }
+
+    @Override
+    public void open(ServerSession session, String remoteHandle, Handle localHandle) {
+        if (localHandle instanceof FileHandle) {
+            open.put(localHandle, new Progress());
+        }
+    }
+
+    @Override
+    public void read(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+            int dataOffset, int dataLen, int readLen, Throwable thrown) {
+        Progress p = open.get(localHandle);
+        if (p != null && readLen > 0) {
+            p.read.addAndGet(readLen);
+        }
+    }
+
+    @Override
+    public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+            byte[] data, int dataOffset, int dataLen, Throwable thrown) {
+        Progress p = open.get(localHandle);
+        if (p != null && thrown == null) {
+            p.written.addAndGet(dataLen);
+        }
+    }
+
+    @Override
+    public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
+        Progress p = open.remove(localHandle);
+        if (p == null || (p.read.get() == 0 && p.written.get() == 0)) {
+            return;
+        }
+        boolean upload = p.written.get() > 0;
+        double seconds = ServerEvent.seconds(System.nanoTime() - p.startNanos);
+        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+                "sftp", upload ? "upload" : "download", localHandle.getFile().toString(),
+                upload ? p.written.get() : p.read.get(), seconds, thrown == null ? "" : String.valueOf(thrown)));
+    }
+}
