@@ -1,0 +1,163 @@
+package dev.ferry.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Passwords;
+import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * Starts ferryd in-process on 127.0.0.1 port 0 (the bound port is read back) for a test class, with
+ * these users, each with a root of their own under a temporary directory:
+ * <ul>
+ * <li>{@code alice}: key, read-write, umask 022</li>
+ * <li>{@code bob}: password {@link #BOB_PASSWORD} only</li>
+ * <li>{@code reader}: key, read-only</li>
+ * <li>{@code strict}: key, umask 077</li>
+ * <li>{@code linker}: key, may create links</li>
+ * </ul>
+ * Beside the roots lies {@link #outside()}, which no user may reach; it holds {@code secret.txt}.
+ * Register with {@code @RegisterExtension static final FerrydFixture ferryd = new FerrydFixture();}.
+ */
+public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback {
+
+    public static final String BOB_PASSWORD = "correct horse battery";
+    public static final String SECRET = "outside-secret\n";
+
+    private final Limits limits;
+    private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
+    private Path base;
+    private Path key;
+    private Path knownHosts;
+    private FerryServer server;
+    private int port;
+
+    public FerrydFixture() {
+        this(Limits.DEFAULT);
+    }
+
+    public FerrydFixture(Limits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        base = Files.createTempDirectory("ferry-it-");
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Files.writeString(outside.resolve("secret.txt"), SECRET);
+
+        KeyPair userKey = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        key = base.resolve("id_ed25519");
+        KeyFiles.write(userKey, key, "ferry-test");
+        List<PublicKey> keys = List.of(userKey.getPublic());
+
+        KeyPair hostKey = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        server = FerryServer.builder()
+                .listen("127.0.0.1", 0)
+                .hostKey(hostKey)
+                .user(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT))
+                .user(UserAccount.withPassword("bob", root("bob"), Passwords.hash(BOB_PASSWORD.toCharArray()),
+                        FsPolicy.DEFAULT))
+                .user(UserAccount.withKeys("reader", root("reader"), keys, new FsPolicy(true, 022, false)))
+                .user(UserAccount.withKeys("strict", root("strict"), keys, new FsPolicy(false, 077, false)))
+                .user(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true)))
+                .limits(limits)
+                .events(events::add)
+                .build();
+        port = server.start();
+        knownHosts = base.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + KeyFiles.publicKeyLine(hostKey.getPublic(), null)
+                + "\n");
+    }
+
+    private Path root(String user) throws IOException {
+        return Files.createDirectories(base.resolve("roots").resolve(user));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (base != null) {
+            try (Stream<Path> walk = Files.walk(base)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public FerryServer server() {
+        return server;
+    }
+
+    /** The real directory behind {@code user}'s {@code /}. */
+    public Path rootOf(String user) {
+        return base.resolve("roots").resolve(user);
+    }
+
+    /** A directory beside the roots that must stay unreachable. */
+    public Path outside() {
+        return base.resolve("outside");
+    }
+
+    /** A scratch directory for the client side of a test, new on each call. */
+    public Path newLocalDir() throws IOException {
+        return Files.createTempDirectory(base, "local-");
+    }
+
+    /** The private key every key user accepts (OpenSSH format, mode 0600). */
+    public Path key() {
+        return key;
+    }
+
+    /** A known_hosts file holding the server's key under {@code [127.0.0.1]:port}. */
+    public Path knownHosts() {
+        return knownHosts;
+    }
+
+    /** Events the server has reported so far. */
+    public List<ServerEvent> events() {
+        return new ArrayList<>(events);
+    }
+
+    /** Events of one type, in order. */
+    public <E extends ServerEvent> List<E> events(Class<E> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** The last transfer of {@code path} (as the user sees it), if any. */
+    public Optional<ServerEvent.Transfer> lastTransfer(String path) {
+        List<ServerEvent.Transfer> all = events(ServerEvent.Transfer.class);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).path().equals(path)) {
+                return Optional.of(all.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+}
