@@ -48,7 +48,10 @@ final class ConnectionLog implements SessionListener {
     @Override
     public void sessionClosed(Session session) {
         Long started = session.getAttribute(STARTED);
-        double seconds = started == null ? 0 : ServerEvent.seconds(System.nanoTime() - started);
+        if (started == null) {
+            return; // refused before it started; the refusal was reported
+        }
+        double seconds = ServerEvent.seconds(System.nanoTime() - started);
         String reason = session.getAttribute(REASON);
         events.accept(new ServerEvent.ConnectionClosed(ServerEvent.address(session.getRemoteAddress()),
                 session.isAuthenticated() ? session.getUsername() : "", seconds,

@@ -51,10 +51,12 @@ final class SshdAssembler {
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
-        CoreModuleProperties.MAX_CONCURRENT_SESSIONS.set(sshd, limits.maxSessionsPerConnection());
+        // MINA's MAX_CONCURRENT_SESSIONS counts connections per user; OpenSSH's MaxSessions
+        // (channels per connection) is MINA's MAX_CONCURRENT_CHANNELS, which refuses a channel only
+        // when more than the limit are already open, so it is set one lower.
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, limits.maxSessionsPerConnection() - 1);
         Defender defender = new Defender(limits, config.clock(), config.events());
-        sshd.setIoServiceEventListener(defender);
-        sshd.addSessionListener(defender);
+        sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(new ConnectionLog(config.events()));
 
         // 3. Authentication: keys for everyone, passwords only when some user has one.

@@ -1,0 +1,198 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelSubsystem;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.ferry.it.support.FerrydFixture;
+import dev.ferry.it.support.Peers;
+import dev.ferry.it.support.Proc;
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Limits;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * The limits against abuse, each exercised from its own loopback source address (127.0.0.x) so
+ * that one test's failures cannot ban another's. The limits are small here so the tests are quick:
+ * 3 unauthenticated connections per address, a ban after 3 failures, 2 s to authenticate, 3 s idle,
+ * 2 sessions per connection, 6 authentication attempts.
+ */
+class LimitsTest {
+
+    @RegisterExtension
+    static final FerrydFixture ferryd = new FerrydFixture(new Limits(6, Duration.ofSeconds(2), Duration.ofSeconds(3),
+            2, 3, 3, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    private static SshClient client;
+
+    @BeforeAll
+    static void startClient() {
+        client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
+                ferryd.knownHosts()));
+        client.start();
+    }
+
+    @AfterAll
+    static void stopClient() throws IOException {
+        client.stop();
+    }
+
+    private static Socket connectFrom(String source) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+        s.connect(new InetSocketAddress("127.0.0.1", ferryd.port()), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** The server's identification line, or null when it closed the connection instead. */
+    private static String greeting(Socket s) throws IOException {
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    }
+
+    private ClientSession login(String source) throws IOException {
+        ClientSession session = client.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()), null,
+                new InetSocketAddress(source, 0)).verify(10, TimeUnit.SECONDS).getSession();
+        session.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
+        session.auth().verify(10, TimeUnit.SECONDS);
+        return session;
+    }
+
+    @Test
+    void onlyThreeConnectionsFromOneAddressMayBeAuthenticatingAtOnce() throws Exception {
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket s = connectFrom("127.0.0.21");
+                open.add(s);
+                assertTrue(greeting(s).startsWith("SSH-2.0-"));
+            }
+            try (Socket fourth = connectFrom("127.0.0.21")) {
+                assertEquals(null, greeting(fourth), "the fourth connection is closed without a greeting");
+            }
+            try (Socket other = connectFrom("127.0.0.22")) {
+                assertTrue(greeting(other).startsWith("SSH-2.0-"), "other addresses are not affected");
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        assertTrue(ferryd.events(ServerEvent.ConnectionRefused.class).stream()
+                .anyMatch(e -> e.remote().startsWith("127.0.0.21:") && e.reason().contains("too many")));
+    }
+
+    @Test
+    void anAddressThatFailsThreeTimesIsBannedAndOthersAreNot() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (Socket s = connectFrom("127.0.0.31")) {
+                assertTrue(greeting(s).startsWith("SSH-2.0-")); // then hang up without logging in
+            }
+        }
+        waitFor(() -> ferryd.events(ServerEvent.Banned.class).stream().anyMatch(e -> e.address().equals("127.0.0.31")));
+        try (Socket s = connectFrom("127.0.0.31")) {
+            assertEquals(null, greeting(s), "a banned address gets no greeting");
+        }
+        assertThrows(Exception.class, () -> login("127.0.0.31").close(), "not even a valid key gets in");
+        try (ClientSession ok = login("127.0.0.32")) {
+            assertTrue(ok.isAuthenticated());
+        }
+    }
+
+    @Test
+    void aConnectionThatDoesNotAuthenticateInTimeIsClosed() throws Exception {
+        try (Socket s = connectFrom("127.0.0.41")) {
+            assertTrue(greeting(s).startsWith("SSH-2.0-"));
+            long start = System.nanoTime();
+            int read;
+            try {
+                read = s.getInputStream().read(new byte[4096]);
+                while (read > 0) {
+                    read = s.getInputStream().read(new byte[4096]);
+                }
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(-1, read);
+            assertTrue(seconds < 8, "closed after " + seconds + " s, with a 2 s limit");
+        }
+    }
+
+    @Test
+    void aConnectionMayOpenOnlyTwoSessions() throws Exception {
+        try (ClientSession session = login("127.0.0.51")) {
+            ChannelSubsystem one = session.createSubsystemChannel("sftp");
+            one.open().verify(10, TimeUnit.SECONDS);
+            ChannelSubsystem two = session.createSubsystemChannel("sftp");
+            two.open().verify(10, TimeUnit.SECONDS);
+            ChannelSubsystem three = session.createSubsystemChannel("sftp");
+            assertThrows(Exception.class, () -> three.open().verify(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosed() throws Exception {
+        try (ClientSession session = login("127.0.0.61")) {
+            waitFor(session::isClosed);
+        }
+    }
+
+    @Test
+    void afterSixWrongPasswordsTheServerHangsUp() throws Exception {
+        Path dir = ferryd.newLocalDir();
+        Path askpass = dir.resolve("askpass");
+        Files.writeString(askpass, "#!/bin/sh\necho wrong-password\n");
+        Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
+        Proc.Result r = Proc.run(List.of(Peers.require("ssh"), "-F", "/dev/null", "-p", String.valueOf(ferryd.port()),
+                "-o", "UserKnownHostsFile=" + ferryd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BindAddress=127.0.0.71", "-o", "PubkeyAuthentication=no",
+                "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=20",
+                "bob@127.0.0.1", "true"), dir,
+                Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"), null, 60);
+        assertNotEquals(0, r.exit(), r.all());
+        long failures = ferryd.events(ServerEvent.AuthFailed.class).stream()
+                .filter(e -> e.remote().startsWith("127.0.0.71:") && e.user().equals("bob")).count();
+        assertTrue(failures <= 6, failures + " password attempts were allowed on one connection");
+        assertTrue(failures >= 3, "the attempts were made: " + failures + "\n" + r.all());
+        assertFalse(r.err().contains("Welcome"), r.all());
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 15 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
