@@ -25,6 +25,7 @@ public final class FerrydMain {
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new FerrydCommand());
+        cmd.setExpandAtFiles(false); // "@key.pub" names a key file for --key, not an argument file
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("ferryd: " + sentence(e));

@@ -1,0 +1,158 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ferry.it.support.FerrydProcess;
+import dev.ferry.it.support.Peers;
+import dev.ferry.it.support.Proc;
+import dev.ferry.security.KeyFiles;
+
+/**
+ * {@code ferryd} as a user runs it: the defaults, the single-user flags, the users file and its
+ * subcommands, the JSON log, and one clear sentence for a mistake.
+ */
+class FerrydCommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    private Path userKey(String name) throws Exception {
+        KeyPair pair = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        Path key = dir.resolve(name);
+        KeyFiles.write(pair, key, name);
+        return key;
+    }
+
+    private Proc.Result sftp(int port, Path knownHosts, String user, Path key, String... commands) throws Exception {
+        Path batch = Files.writeString(dir.resolve("batch"), String.join("\n", commands) + "\n");
+        return Proc.run(List.of(Peers.require("sftp"), "-b", batch.toString(), "-P", String.valueOf(port),
+                "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
+                "-o", "IdentitiesOnly=yes", "-i", key.toString(), user + "@127.0.0.1"), dir, 60);
+    }
+
+    private Path knownHosts(int port, Path stateDir) throws Exception {
+        String pub = Files.readString(stateDir.resolve("host_ed25519_key.pub")).strip();
+        return Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + pub + "\n");
+    }
+
+    @Test
+    void theDefaultsServeTheStateDirectorysFilesAndKeepTheHostKeyAcrossRestarts() throws Exception {
+        Path key = userKey("id_test");
+        String fingerprint;
+        try (FerrydProcess ferryd = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--user", "tester",
+                "--authorized-keys", key + ".pub")) {
+            String banner = String.join("\n", ferryd.stdout());
+            Path state = dir.resolve("ferry-data");
+            assertTrue(Files.isDirectory(state.resolve("files")), banner);
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(state.resolve("host_ed25519_key"))));
+            fingerprint = KeyFiles.fingerprint(KeyFiles.load(state.resolve("host_ed25519_key")).getPublic());
+            assertTrue(banner.contains(fingerprint), banner);
+            assertTrue(banner.contains("sftp -P " + ferryd.port() + " tester@127.0.0.1"), banner);
+
+            Files.writeString(dir.resolve("up.txt"), "served\n");
+            Proc.Result r = sftp(ferryd.port(), knownHosts(ferryd.port(), state), "tester", key, "put up.txt");
+            assertEquals(0, r.exit(), r.all());
+            assertEquals("served\n", Files.readString(state.resolve("files/up.txt")));
+        }
+        try (FerrydProcess again = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--user", "tester",
+                "--authorized-keys", key + ".pub")) {
+            assertTrue(String.join("\n", again.stdout()).contains(fingerprint), "the same host key is reused");
+        }
+    }
+
+    @Test
+    void theUserSubcommandsWriteAUsersFileThatTheServerUses() throws Exception {
+        Path key = userKey("id_carol");
+        Path root = dir.resolve("carol-files");
+        Proc.Result add = FerrydProcess.run(dir, "s3cret pass\n".getBytes(StandardCharsets.UTF_8),
+                "user", "add", "carol", "--root", root.toString(), "--password-stdin", "--umask", "027");
+        assertEquals(0, add.exit(), add.all());
+        Proc.Result addKey = FerrydProcess.run(dir, null, "user", "add-key", "carol", "@" + key + ".pub");
+        assertEquals(0, addKey.exit(), addKey.all());
+        Proc.Result reader = FerrydProcess.run(dir, null, "user", "add", "dave", "--root", "dave-files",
+                "--read-only", "--key", "@" + key + ".pub");
+        assertEquals(0, reader.exit(), reader.all());
+
+        Path usersFile = dir.resolve("ferry-data/users.yaml");
+        String yaml = Files.readString(usersFile);
+        assertTrue(yaml.contains("$argon2id$v=19$"), yaml);
+        assertFalse(yaml.contains("s3cret"), "the password is stored only as a hash");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(usersFile)));
+        Proc.Result list = FerrydProcess.run(dir, null, "user", "list");
+        assertTrue(list.out().contains("carol") && list.out().contains("dave") && list.out().contains("read-only"),
+                list.all());
+
+        try (FerrydProcess ferryd = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--log-format", "json")) {
+            Path knownHosts = knownHosts(ferryd.port(), dir.resolve("ferry-data"));
+            Files.writeString(dir.resolve("c.txt"), "carol's\n");
+            Proc.Result put = sftp(ferryd.port(), knownHosts, "carol", key, "put c.txt", "mkdir sub");
+            assertEquals(0, put.exit(), put.all());
+            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("c.txt"))));
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("sub"))));
+            Proc.Result denied = sftp(ferryd.port(), knownHosts, "dave", key, "put c.txt");
+            assertTrue(denied.exit() != 0, denied.all());
+
+            Path askpass = Files.writeString(dir.resolve("askpass"), "#!/bin/sh\necho 's3cret pass'\n");
+            Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
+            Proc.Result byPassword = Proc.run(List.of(Peers.require("sftp"), "-P", String.valueOf(ferryd.port()),
+                    "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "PubkeyAuthentication=no",
+                    "-o", "PreferredAuthentications=password", "carol@127.0.0.1"), dir,
+                    Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"),
+                    "ls\n".getBytes(StandardCharsets.UTF_8), 60);
+            assertTrue(byPassword.out().contains("c.txt"), byPassword.all());
+
+            Thread.sleep(300); // let the log lines of the last connection arrive
+            ObjectMapper json = new ObjectMapper();
+            boolean sawPasswordLogin = false;
+            boolean sawTransfer = false;
+            for (String line : ferryd.stderr()) {
+                JsonNode event = json.readTree(line); // every line is one JSON object
+                sawPasswordLogin |= event.path("event").asText().equals("auth-ok")
+                        && event.path("user").asText().equals("carol") && event.path("method").asText().equals("password");
+                sawTransfer |= event.path("event").asText().equals("transfer") && event.path("bytes").asLong() == 8
+                        && event.path("path").asText().equals("/c.txt");
+            }
+            assertTrue(sawPasswordLogin && sawTransfer, String.join("\n", ferryd.stderr()));
+        }
+    }
+
+    @Test
+    void mistakesGetOneSentenceAndNoStackTrace() throws Exception {
+        Proc.Result badRoot = FerrydProcess.run(dir, null, "--root", dir.resolve("missing").toString(),
+                "--listen", "127.0.0.1:0");
+        assertEquals(1, badRoot.exit(), badRoot.all());
+        assertTrue(badRoot.err().startsWith("ferryd: ") && badRoot.err().contains("not a directory"), badRoot.all());
+        assertFalse(badRoot.err().contains("\tat "), badRoot.all());
+
+        Proc.Result badPort = FerrydProcess.run(dir, null, "--listen", "127.0.0.1:http");
+        assertEquals(1, badPort.exit(), badPort.all());
+        assertTrue(badPort.err().contains("not a port number"), badPort.all());
+
+        Proc.Result badOption = FerrydProcess.run(dir, null, "--no-such-option");
+        assertEquals(2, badOption.exit(), badOption.all());
+
+        Files.writeString(dir.resolve("bad.yaml"), "users:\n  eve:\n    root: .\n    pasword: x\n");
+        Proc.Result badConfig = FerrydProcess.run(dir, null, "--config", "bad.yaml", "--listen", "127.0.0.1:0");
+        assertEquals(1, badConfig.exit(), badConfig.all());
+        assertTrue(badConfig.err().contains("unknown setting 'pasword'"), badConfig.all());
+        assertEquals(1, badConfig.err().strip().lines().count(), badConfig.all());
+    }
+}

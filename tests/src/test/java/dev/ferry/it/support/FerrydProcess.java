@@ -1,0 +1,105 @@
+package dev.ferry.it.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ferryd} run as its own process, from the command line, exactly as a user runs it (the
+ * test's class path stands in for the launcher's jar). Reads the bound port from the banner.
+ */
+public final class FerrydProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("ferryd listening on .*:(\\d+)$");
+
+    private final Process process;
+    private final List<String> out = new CopyOnWriteArrayList<>();
+    private final List<String> err = new CopyOnWriteArrayList<>();
+    private final int port;
+
+    private FerrydProcess(Process process) throws IOException, InterruptedException {
+        this.process = process;
+        Thread errReader = reader(new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8)), err);
+        errReader.start();
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        int found = -1;
+        String line;
+        while ((line = stdout.readLine()) != null) {
+            out.add(line);
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                found = Integer.parseInt(m.group(1));
+            }
+            if (line.startsWith("stop with")) {
+                break; // the banner's last line
+            }
+        }
+        if (found < 0) {
+            process.waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("ferryd did not start:\n" + String.join("\n", out) + "\n" + String.join("\n", err));
+        }
+        this.port = found;
+        reader(stdout, out).start();
+    }
+
+    private static Thread reader(BufferedReader in, List<String> sink) {
+        Thread t = new Thread(() -> {
+            try {
+                String l;
+                while ((l = in.readLine()) != null) {
+                    sink.add(l);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "ferryd-output");
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Starts {@code ferryd args...} in {@code cwd} and waits for its banner. */
+    public static FerrydProcess start(Path cwd, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
+        cmd.addAll(List.of(args));
+        return new FerrydProcess(new ProcessBuilder(cmd).directory(cwd.toFile()).start());
+    }
+
+    /** Runs {@code ferryd args...} to completion (for the subcommands and for failures). */
+    public static Proc.Result run(Path cwd, byte[] stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
+        cmd.addAll(List.of(args));
+        return Proc.run(cmd, cwd, java.util.Map.of(), stdin, 60);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(out);
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(err);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
