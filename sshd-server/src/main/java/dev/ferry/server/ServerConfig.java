@@ -11,7 +11,11 @@ import dev.ferry.server.log.EventSink;
 public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize) {
 
-    /** OpenSSH's sftp asks for up to 256 KiB when the server's limits@openssh.com allows it. */
-    public static final int DEFAULT_SFTP_MAX_READ = 256 * 1024;
+    /**
+     * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server
+     * advertises in limits@openssh.com, because OpenSSH's client refuses any SFTP message longer
+     * than 256 KiB and the reply's header must fit too. (MINA's default is 63 KiB.)
+     */
+    public static final int DEFAULT_SFTP_MAX_READ = 256 * 1024 - 1024;
     public static final int DEFAULT_SCP_BUFFER = 256 * 1024;
 }
