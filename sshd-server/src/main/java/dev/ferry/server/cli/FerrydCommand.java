@@ -3,6 +3,7 @@ package dev.ferry.server.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -122,12 +123,12 @@ public final class FerrydCommand implements Callable<Integer> {
         if (root == null) {
             Files.createDirectories(dir);
         } else if (!Files.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "--root is not a directory");
+            throw new NoSuchFileException(dir.toString(), null, "--root is not a directory");
         }
         Path keys = authorizedKeys != null ? authorizedKeys
                 : Path.of(System.getProperty("user.home"), ".ssh", "authorized_keys");
         if (authorizedKeys != null && !Files.isReadable(keys)) {
-            throw new java.nio.file.NoSuchFileException(keys.toString(), null, "cannot read --authorized-keys");
+            throw new NoSuchFileException(keys.toString(), null, "cannot read --authorized-keys");
         }
         KeyFiles.readAuthorizedKeys(keys); // a malformed file is reported now rather than at each login
         int mask = umask == null ? FsPolicy.DEFAULT_UMASK : FsPolicy.Modes.parseOctal(umask);

@@ -1,6 +1,9 @@
 package dev.ferry.server.cli;
 
 import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 import picocli.CommandLine;
 
@@ -40,13 +43,13 @@ public final class FerrydMain {
 
     private static String sentence(Throwable e) {
         String message = e.getMessage();
-        if (e instanceof java.nio.file.NoSuchFileException nsf) {
+        if (e instanceof NoSuchFileException nsf) {
             return nsf.getFile() + ": " + (nsf.getReason() == null ? "no such file or directory" : nsf.getReason());
         }
-        if (e instanceof java.nio.file.AccessDeniedException ade) {
+        if (e instanceof AccessDeniedException ade) {
             return ade.getFile() + ": permission denied";
         }
-        if (e instanceof java.net.BindException) {
+        if (e instanceof BindException) {
             return "cannot listen: " + message;
         }
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -193,7 +194,7 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         set.add(StandardOpenOption.WRITE);
         // Through newByteChannel so that a created file gets the umask like any other.
         SeekableByteChannel channel = newByteChannel(path, set);
-        return java.nio.channels.Channels.newOutputStream(channel);
+        return Channels.newOutputStream(channel);
     }
 
     @Override

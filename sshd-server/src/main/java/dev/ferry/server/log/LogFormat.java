@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The two ways events are written: {@code text} for people, {@code json} (one object per line) for machines. */
@@ -15,6 +17,8 @@ public enum LogFormat {
     TEXT, JSON;
 
     private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, Object>> FIELDS = new TypeReference<>() {
+    };
 
     /** A sink that writes each event as one line to {@code out}. */
     public EventSink sink(PrintStream out, Clock clock) {
@@ -68,13 +72,9 @@ public enum LogFormat {
         }
     }
 
-    private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> FIELDS =
-            new com.fasterxml.jackson.core.type.TypeReference<>() {
-            };
-
     /** The format named on the command line ({@code text} or {@code json}). */
     public static LogFormat parse(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "json" -> JSON;
             default -> throw new IllegalArgumentException("unknown log format '" + name + "' (use text or json)");

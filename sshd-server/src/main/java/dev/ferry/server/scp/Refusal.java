@@ -1,6 +1,7 @@
 package dev.ferry.server.scp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -45,7 +46,7 @@ final class Refusal implements Command {
     }
 
     @Override
-    public void setInputStream(java.io.InputStream in) {
+    public void setInputStream(InputStream in) {
     }
 
     @Override
