@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ferry.it.support.FerrydProcess;
+import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 import dev.ferry.security.KeyFiles;
@@ -110,12 +110,10 @@ class FerrydCommandLineTest {
             Proc.Result denied = sftp(ferryd.port(), knownHosts, "dave", key, "put c.txt");
             assertTrue(denied.exit() != 0, denied.all());
 
-            Path askpass = Files.writeString(dir.resolve("askpass"), "#!/bin/sh\necho 's3cret pass'\n");
-            Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
             Proc.Result byPassword = Proc.run(List.of(Peers.require("sftp"), "-P", String.valueOf(ferryd.port()),
                     "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "PubkeyAuthentication=no",
                     "-o", "PreferredAuthentications=password", "carol@127.0.0.1"), dir,
-                    Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"),
+                    OpenSsh.askpass("s3cret pass", dir),
                     "ls\n".getBytes(StandardCharsets.UTF_8), 60);
             assertTrue(byPassword.out().contains("c.txt"), byPassword.all());
 

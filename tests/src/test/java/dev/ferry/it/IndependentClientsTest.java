@@ -96,15 +96,21 @@ class IndependentClientsTest {
         assertNotEquals(0, Proc.run(cmd, local, 60).exit());
     }
 
+    /** The asyncssh driver script (a test resource), copied where python can run it. */
+    private Path asyncsshScript(Path dir) throws java.io.IOException {
+        Path script = dir.resolve("asyncssh_sftp.py");
+        try (InputStream in = getClass().getResourceAsStream("/asyncssh_sftp.py")) {
+            Files.copy(in, script);
+        }
+        return script;
+    }
+
     @Test
     void asyncsshDoesTheEverydayOperationsAndCannotSetSetuid() throws Exception {
         String python = Peers.requirePython("asyncssh");
         Path local = ferryd.newLocalDir();
         Files.write(local.resolve("up.bin"), data(2_000_000));
-        Path script = local.resolve("asyncssh_sftp.py");
-        try (InputStream in = getClass().getResourceAsStream("/asyncssh_sftp.py")) {
-            Files.copy(in, script);
-        }
+        Path script = asyncsshScript(local);
         Proc.Result r = Proc.run(List.of(python, script.toString(), String.valueOf(ferryd.port()), "alice",
                 ferryd.knownHosts().toString(), "--key", ferryd.key().toString(), local.toString()), local, Map.of(),
                 null, 90);
@@ -121,10 +127,7 @@ class IndependentClientsTest {
         String python = Peers.requirePython("asyncssh");
         Path local = ferryd.newLocalDir();
         Files.write(local.resolve("up.bin"), data(10_000));
-        Path script = local.resolve("asyncssh_sftp.py");
-        try (InputStream in = getClass().getResourceAsStream("/asyncssh_sftp.py")) {
-            Files.copy(in, script);
-        }
+        Path script = asyncsshScript(local);
         List<String> base = List.of(python, script.toString(), String.valueOf(ferryd.port()), "bob",
                 ferryd.knownHosts().toString(), "--password");
         List<String> right = new ArrayList<>(base);

@@ -13,13 +13,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.SshClient;
@@ -33,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.it.support.FerrydFixture;
+import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 import dev.ferry.security.KeyFiles;
@@ -169,15 +167,12 @@ class LimitsTest {
     @Test
     void afterSixWrongPasswordsTheServerHangsUp() throws Exception {
         Path dir = ferryd.newLocalDir();
-        Path askpass = dir.resolve("askpass");
-        Files.writeString(askpass, "#!/bin/sh\necho wrong-password\n");
-        Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
         Proc.Result r = Proc.run(List.of(Peers.require("ssh"), "-F", "/dev/null", "-p", String.valueOf(ferryd.port()),
                 "-o", "UserKnownHostsFile=" + ferryd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
                 "-o", "BindAddress=127.0.0.71", "-o", "PubkeyAuthentication=no",
                 "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=20",
                 "bob@127.0.0.1", "true"), dir,
-                Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"), null, 60);
+                OpenSsh.askpass("wrong-password", dir), null, 60);
         assertNotEquals(0, r.exit(), r.all());
         long failures = ferryd.events(ServerEvent.AuthFailed.class).stream()
                 .filter(e -> e.remote().startsWith("127.0.0.71:") && e.user().equals("bob")).count();

@@ -55,6 +55,20 @@ public final class UserCommand {
         return first;
     }
 
+    /** A change to one existing user's entry, which may read input (a password, a key file). */
+    @FunctionalInterface
+    interface EntryChange {
+        UserEntry apply(UserEntry entry) throws IOException;
+    }
+
+    /** Reads the users file, changes {@code name}'s entry, and writes the file back atomically. */
+    static void update(StateOptions state, String name, EntryChange change) throws IOException {
+        UsersFile file = UsersFile.read(state.usersFile());
+        UserEntry entry = file.get(name).orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
+        file.put(name, change.apply(entry));
+        file.write();
+    }
+
     static String readKey(String key) throws IOException {
         String line = key.startsWith("@") ? Files.readString(Path.of(key.substring(1))).strip() : key.strip();
         try {
@@ -136,11 +150,7 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            UserEntry entry = file.get(name)
-                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
-            file.put(name, entry.withPassword(Passwords.hash(readPassword(passwordStdin))));
-            file.write();
+            update(state, name, entry -> entry.withPassword(Passwords.hash(readPassword(passwordStdin))));
             System.out.println("password set for " + name);
             return 0;
         }
@@ -159,11 +169,7 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            UserEntry entry = file.get(name)
-                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
-            file.put(name, entry.withKey(readKey(key)));
-            file.write();
+            update(state, name, entry -> entry.withKey(readKey(key)));
             System.out.println("key added for " + name);
             return 0;
         }

@@ -112,8 +112,11 @@ public final class OpenSsh {
         return args;
     }
 
-    /** An SSH_ASKPASS program that prints {@code password}, forced on even without a terminal. */
-    private static Map<String, String> askpass(String password, Path dir) {
+    /**
+     * The environment that makes OpenSSH take {@code password} from an SSH_ASKPASS program (written
+     * into {@code dir}), even without a terminal.
+     */
+    public static Map<String, String> askpass(String password, Path dir) {
         Path script = dir.resolve(".askpass");
         try {
             Files.writeString(script, "#!/bin/sh\ncat <<'EOF'\n" + password + "\nEOF\n");
