@@ -31,7 +31,13 @@ async def main(port, user, known_hosts, how, secret, workdir):
             await sftp.get("async-dir/moved.bin", f"{workdir}/down.bin")
             await sftp.chmod("async-dir/moved.bin", 0o6755)
             mode = (await sftp.stat("async-dir/moved.bin")).permissions
-            return {"names": names, "mode": mode,
+            try:
+                await sftp.chown("async-dir/moved.bin", 4242, 4242)
+                chown_refused = False
+            except asyncssh.SFTPError:
+                chown_refused = True
+            owner = (await sftp.stat("async-dir/moved.bin")).uid
+            return {"names": names, "mode": mode, "chown_refused": chown_refused, "uid": owner,
                     "cipher": conn.get_extra_info("send_cipher"), "kex": conn.get_extra_info("kex_alg")}
 
 

@@ -106,7 +106,7 @@ class IndependentClientsTest {
     }
 
     @Test
-    void asyncsshDoesTheEverydayOperationsAndCannotSetSetuid() throws Exception {
+    void asyncsshDoesTheEverydayOperationsAndCannotSetSetuidOrChown() throws Exception {
         String python = Peers.requirePython("asyncssh");
         Path local = ferryd.newLocalDir();
         Files.write(local.resolve("up.bin"), data(2_000_000));
@@ -118,6 +118,8 @@ class IndependentClientsTest {
         JsonNode result = new ObjectMapper().readTree(r.out());
         assertEquals("[\"moved.bin\"]", result.get("names").toString());
         assertEquals(0, result.get("mode").asInt() & 06000, "setuid/setgid stripped: " + r.out());
+        assertTrue(result.get("chown_refused").asBoolean(), "chown is refused: " + r.out());
+        assertNotEquals(4242, result.get("uid").asInt(), r.out());
         assertArrayEquals(data(2_000_000), Files.readAllBytes(local.resolve("down.bin")));
         assertArrayEquals(data(2_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("async-dir/moved.bin")));
     }

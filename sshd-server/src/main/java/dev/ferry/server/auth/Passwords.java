@@ -52,6 +52,14 @@ public final class Passwords {
 
     /** Whether {@code password} matches {@code hash}; false for an unsupported or malformed hash. */
     public static boolean verify(char[] password, String hash) {
+        try {
+            return verifyOrThrow(password, hash);
+        } catch (RuntimeException e) {
+            return false; // a malformed hash (bad base64, too short, truncated bcrypt) matches nothing
+        }
+    }
+
+    private static boolean verifyOrThrow(char[] password, String hash) {
         if (hash == null) {
             return false;
         }
@@ -60,8 +68,9 @@ public final class Passwords {
             int memory = Integer.parseInt(m.group(1));
             int iterations = Integer.parseInt(m.group(2));
             int lanes = Integer.parseInt(m.group(3));
-            if (memory > 1024 * 1024 || iterations < 1 || lanes < 1 || memory < 8 * lanes) {
-                return false; // a hash that would cost more than 1 GiB, or that Argon2 forbids
+            if (memory > 1024 * 1024 || iterations < 1 || iterations > 16 || lanes < 1 || lanes > 16
+                    || memory < 8 * lanes) {
+                return false; // a hash that would cost more than 1 GiB or 16 passes, or that Argon2 forbids
             }
             byte[] salt = B64D.decode(m.group(4));
             byte[] expected = B64D.decode(m.group(5));

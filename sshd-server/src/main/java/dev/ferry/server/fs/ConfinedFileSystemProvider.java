@@ -240,7 +240,8 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         linksAllowed(link);
         // MINA maps an absolute target into the root and refuses a relative one that climbs out of
         // it; check where the link would point once made, through any links already on the way.
-        Path resolvedTarget = target.isAbsolute() ? target : link.getParent().resolve(target.toString()).normalize();
+        Path resolvedTarget = target.isAbsolute() ? target
+                : link.toAbsolutePath().getParent().resolve(target.toString()).normalize();
         contain(resolvedTarget, true);
         super.createSymbolicLink(link, target, attrs);
     }
@@ -271,6 +272,11 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
         contain(source, follows(options));
+        if (!follows(options) && Files.isSymbolicLink(unroot(source))) {
+            // Copying a link without following it makes a new link: the same rules as creating one.
+            linksAllowed(target);
+            contain(source, true);
+        }
         contain(target, false);
         writable(target);
         super.copy(source, target, options);
@@ -338,6 +344,11 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
         contain(path, follows(options));
         writable(path);
+        String name = attribute.substring(attribute.indexOf(':') + 1);
+        if (name.equals("owner") || name.equals("group") || name.equals("uid") || name.equals("gid")) {
+            // SFTP SETSTAT with UIDGID arrives here as unix:uid / unix:gid; the server may run as root.
+            throw denied(path, "changing a file's owner or group is not allowed");
+        }
         if (attribute.endsWith("mode") && value instanceof Integer mode) {
             value = mode & 01777; // never setuid or setgid
         }

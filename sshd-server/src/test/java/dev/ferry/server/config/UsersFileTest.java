@@ -1,0 +1,133 @@
+package dev.ferry.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Passwords;
+import dev.ferry.server.auth.UserAccount;
+
+class UsersFileTest {
+
+    private static final String HASH = Passwords.hash("pw".toCharArray());
+
+    @TempDir
+    Path dir;
+    Path file;
+    String keyLine;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        file = dir.resolve("users.yaml");
+        keyLine = KeyFiles.publicKeyLine(KeyUtils.generateKeyPair("ssh-ed25519", 256).getPublic(), "c");
+        Files.createDirectories(dir.resolve("data/alice"));
+    }
+
+    private String error(String yaml) throws IOException {
+        Files.writeString(file, yaml);
+        return assertThrows(IOException.class, () -> UsersFile.read(file).toDirectory()).getMessage();
+    }
+
+    @Test
+    void whatIsWrittenIsReadBack() throws IOException {
+        UsersFile users = UsersFile.read(file);
+        users.put("alice", UserEntry.of("data/alice").withPassword(HASH).withKey(keyLine).withPolicy(true, "027", true));
+        users.put("bob", UserEntry.of("/srv/bob").withKey(keyLine));
+        users.write();
+        assertEquals(users.users(), UsersFile.read(file).users());
+        assertEquals(Optional.of("027"), UsersFile.read(file).get("alice").map(UserEntry::umask));
+    }
+
+    @Test
+    void theFileIsWrittenPrivateAndWithoutLeftovers() throws IOException {
+        UsersFile users = UsersFile.read(file);
+        users.put("alice", UserEntry.of("data/alice").withPassword(HASH));
+        users.write();
+        users.write();
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
+        try (var list = Files.list(dir)) {
+            assertEquals(List.of("data", "users.yaml"), list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aMissingFileHasNoUsers() throws IOException {
+        assertTrue(UsersFile.read(file).users().isEmpty());
+        assertTrue(UsersFile.read(file).toDirectory().isEmpty());
+    }
+
+    @Test
+    void anUnknownSettingIsNamed() throws IOException {
+        Files.writeString(file, "users:\n  alice:\n    root: data/alice\n    pasword: x\n");
+        IOException e = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertTrue(e.getMessage().contains("'pasword'"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownTopLevelSettingIsNamed() throws IOException {
+        Files.writeString(file, "groups: {}\n");
+        IOException e = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertTrue(e.getMessage().contains("'groups'"), e.getMessage());
+    }
+
+    @Test
+    void aUserWithoutARootIsNamed() throws IOException {
+        String message = error("users:\n  carol:\n    authorizedKeys: ['" + keyLine + "']\n");
+        assertTrue(message.contains("'carol'") && message.contains("root"), message);
+    }
+
+    @Test
+    void aPasswordThatIsNotAHashIsRefusedNamingTheUser() throws IOException {
+        String message = error("users:\n  dave:\n    root: data/alice\n    password: hunter2\n");
+        assertTrue(message.contains("'dave'") && message.contains("password"), message);
+        assertFalse(message.contains("hunter2"), "the password itself is not repeated: " + message);
+    }
+
+    @Test
+    void aUserWhoCannotLogInIsRefusedNamingTheUser() throws IOException {
+        String message = error("users:\n  erin:\n    root: data/alice\n");
+        assertTrue(message.contains("'erin'"), message);
+    }
+
+    @Test
+    void aBadUmaskIsRefusedNamingTheUser() throws IOException {
+        String message = error("users:\n  frank:\n    root: data/alice\n    password: '" + HASH + "'\n    umask: '999'\n");
+        assertTrue(message.contains("'frank'"), message);
+    }
+
+    @Test
+    void aRelativeRootIsResolvedAgainstTheFilesDirectory() throws IOException {
+        Files.writeString(file, "users:\n  alice:\n    root: data/../data/alice\n    password: '" + HASH + "'\n");
+        UserAccount alice = UsersFile.read(file).toDirectory().find("alice").orElseThrow();
+        assertEquals(dir.toAbsolutePath().resolve("data/alice"), alice.root());
+    }
+
+    @Test
+    void toDirectoryBuildsAccountsWithTheirPolicy() throws IOException {
+        UsersFile users = UsersFile.read(file);
+        users.put("alice", UserEntry.of("data/alice").withKey(keyLine).withPolicy(true, "027", null));
+        users.put("bob", UserEntry.of(dir.resolve("data/alice").toString()).withPassword(HASH));
+        var directory = users.toDirectory();
+        UserAccount alice = directory.find("alice").orElseThrow();
+        assertEquals(0027, alice.policy().umask());
+        assertTrue(alice.policy().readOnly());
+        assertEquals(List.of(KeyFiles.parsePublicKey(keyLine)), alice.authorizedKeys());
+        UserAccount bob = directory.find("bob").orElseThrow();
+        assertEquals(0022, bob.policy().umask());
+        assertEquals(Optional.of(HASH), bob.passwordHash());
+    }
+}
