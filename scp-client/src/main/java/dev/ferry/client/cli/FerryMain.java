@@ -1,15 +1,48 @@
 package dev.ferry.client.cli;
 
+import java.io.PrintWriter;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The entry point of {@code ferry}. */
+/**
+ * The entry point of {@code ferry}. The command line is built in one place, with scp's exit codes:
+ * 0 on success, 1 when anything failed (one sentence per failure on stderr), and 255 when the
+ * connection itself failed, as ssh reports it.
+ */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1",
-        description = "Ferry's client. Its commands (cp, sync, demo) are being built; until then use ferryd.")
+        description = "Ferry's client: scp-compatible copies with a tuned transport.",
+        subcommands = {CpCommand.class})
 public final class FerryMain implements Runnable {
 
+    /** Exit status when a session could not be set up, as ssh and scp use it. */
+    public static final int CONNECTION_FAILED = 255;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FerryMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new FerryMain());
+        cmd.setExpandAtFiles(false);
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            err.println(e instanceof IllegalArgumentException ? "ferry: " + message : message);
+            if (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("-v")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        // scp exits 1 on a usage error
+        cmd.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("ferry: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return 1;
+        });
+        return cmd;
     }
 
     @Override

@@ -1,0 +1,196 @@
+package dev.ferry.client.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.client.connect.ConnectOptions;
+import dev.ferry.client.connect.Connector;
+import dev.ferry.client.connect.Interaction;
+import dev.ferry.client.operand.Operand;
+import dev.ferry.client.operand.Operands;
+import dev.ferry.client.transfer.SftpCopier;
+import dev.ferry.client.transfer.TransferListener;
+import dev.ferry.client.transfer.TransferOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry cp}: scp's command line and behaviour, over SFTP. */
+@Command(name = "cp", mixinStandardHelpOptions = true,
+        description = {"Copy files between hosts, as scp does: ferry cp [options] SOURCE... TARGET.",
+            "A remote operand is [user@]host:path, [user@][ipv6]:path or scp://[user@]host[:port]/path."})
+public final class CpCommand implements Callable<Integer> {
+
+    @Parameters(arity = "2..*", paramLabel = "SOURCE... TARGET")
+    List<String> operands;
+
+    @Option(names = "-r", description = "Copy directories recursively.")
+    boolean recursive;
+
+    @Option(names = "-p", description = "Preserve modification times, access times and modes.")
+    boolean preserve;
+
+    @Option(names = "-P", paramLabel = "port", description = "Port to connect to on the remote host.")
+    Integer port;
+
+    @Option(names = "-i", paramLabel = "identity_file", description = "Private key file (repeatable).")
+    List<Path> identities = new ArrayList<>();
+
+    @Option(names = "-o", paramLabel = "ssh_option", description = "An ssh option as Key=Value (repeatable).")
+    List<String> sshOptions = new ArrayList<>();
+
+    @Option(names = "-F", paramLabel = "ssh_config", description = "Alternative ssh configuration file.")
+    Path configFile;
+
+    @Option(names = "-J", paramLabel = "destination", description = "Connect through jump host(s), comma separated.")
+    String jump;
+
+    @Option(names = "-C", description = "Compress (zlib@openssh.com).")
+    boolean compression;
+
+    @Option(names = "-c", paramLabel = "cipher", description = "Cipher(s) to use, comma separated.")
+    String ciphers;
+
+    @Option(names = "-B", description = "Batch mode: never ask for passwords or passphrases.")
+    boolean batch;
+
+    @Option(names = "-q", description = "Quiet: no progress bar, no warnings.")
+    boolean quiet;
+
+    @Option(names = "-v", description = "Verbose: say what happens; show the cause of errors.")
+    boolean verbose;
+
+    @Option(names = "-4", description = "IPv4 addresses only.")
+    boolean ipv4;
+
+    @Option(names = "-6", description = "IPv6 addresses only.")
+    boolean ipv6;
+
+    @Option(names = "-T", description = "Accepted for scp compatibility (names are always checked).")
+    boolean noStrictNames;
+
+    @Option(names = "--inplace", description = "Write directly to the target instead of a temporary name.")
+    boolean inplace;
+
+    @Option(names = "--json", description = "One JSON object per file on stdout.")
+    boolean json;
+
+    @Option(names = "--host-key", paramLabel = "SHA256:...",
+            description = "Accept exactly the server key with this fingerprint (repeatable).")
+    List<String> hostKeys = new ArrayList<>();
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "Read the password from FILE (or set FERRY_PASSWORD); never from the command line.")
+    Path passwordFile;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Operand> parsed = new ArrayList<>();
+        for (String operand : operands) {
+            parsed.add(Operands.parse(operand));
+        }
+        Operand target = parsed.get(parsed.size() - 1);
+        List<Operand> sources = parsed.subList(0, parsed.size() - 1);
+        PrintStream err = System.err;
+        Interaction interaction = batch ? Interaction.none(quiet ? s -> { } : err::println) : Interaction.terminal();
+        TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace);
+        TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
+
+        try (Connector connector = new Connector(connectOptions(), interaction)) {
+            if (target instanceof Operand.Remote remote) {
+                List<Path> locals = new ArrayList<>();
+                for (Operand source : sources) {
+                    if (!(source instanceof Operand.Local local)) {
+                        throw new FerryException("ferry: copying between two remote hosts (-3) is not supported yet");
+                    }
+                    locals.add(Path.of(local.path()));
+                }
+                return run(connector, remote, transfer, listener, copier -> copier.upload(locals, remote.path()));
+            }
+            Path local = Path.of(target.path());
+            Operand.Remote first = null;
+            List<String> paths = new ArrayList<>();
+            for (Operand source : sources) {
+                if (!(source instanceof Operand.Remote remote)) {
+                    throw new FerryException("ferry: local to local copies are not ferry's job; use cp");
+                }
+                if (first != null && !remote.server().equals(first.server())) {
+                    throw new FerryException("ferry: all remote sources must be on one host");
+                }
+                first = first == null ? remote : first;
+                paths.add(remote.path());
+            }
+            return run(connector, first, transfer, listener, copier -> copier.download(paths, local));
+        } catch (FerryException e) {
+            err.println(e.getMessage());
+            if (verbose && e.getCause() != null) {
+                e.getCause().printStackTrace(err);
+            }
+            return e.getCause() != null && isConnectionFailure(e) ? FerryMain.CONNECTION_FAILED : 1;
+        }
+    }
+
+    private static boolean isConnectionFailure(FerryException e) {
+        String m = e.getMessage();
+        return m.startsWith("ssh:") || m.contains("Permission denied") || m.contains("Host key verification failed");
+    }
+
+    @FunctionalInterface
+    private interface CopyJob {
+        void run(SftpCopier copier) throws FerryException;
+    }
+
+    private int run(Connector connector, Operand.Remote remote, TransferOptions transfer, TransferListener listener,
+            CopyJob job) throws FerryException {
+        Connector.Target target = connector.resolve(remote);
+        try (ClientSession session = connector.connect(target);
+                SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+            SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener);
+            if (verbose) {
+                System.err.println("ferry: connected to " + target.display() + " port " + target.port() + ", cipher "
+                        + session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC)
+                        + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
+            }
+            job.run(copier);
+            for (String error : copier.errors()) {
+                System.err.println(error);
+            }
+            return copier.errors().isEmpty() ? 0 : 1;
+        } catch (IOException e) {
+            throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
+                    : e.getMessage()), e);
+        }
+    }
+
+    private ConnectOptions connectOptions() {
+        ConnectOptions.Builder b = ConnectOptions.builder();
+        if (port != null) {
+            b.port(port);
+        }
+        identities.forEach(b::identity);
+        sshOptions.forEach(b::option);
+        if (configFile != null) {
+            b.configFile(configFile);
+        }
+        if (jump != null) {
+            b.jump(jump);
+        }
+        if (ciphers != null) {
+            b.ciphers(ciphers);
+        }
+        if (passwordFile != null) {
+            b.passwordFile(passwordFile);
+        }
+        hostKeys.forEach(b::hostKey);
+        return b.compression(compression).batch(batch).ipv4Only(ipv4).ipv6Only(ipv6).build();
+    }
+}

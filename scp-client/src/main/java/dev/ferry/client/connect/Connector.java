@@ -1,0 +1,351 @@
+package dev.ferry.client.connect;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.keyboard.UserInteraction;
+import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
+import org.apache.sshd.client.config.hosts.HostConfigEntry;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.common.compression.BuiltinCompressions;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.client.hostkeys.FerryHostKeyVerifier;
+import dev.ferry.client.hostkeys.HostKeyPolicy;
+import dev.ferry.client.hostkeys.StrictHostKeyChecking;
+import dev.ferry.client.operand.Operand;
+import dev.ferry.security.AlgorithmPolicy;
+
+/**
+ * Opens authenticated sessions to the servers named in operands. Settings are resolved as OpenSSH
+ * resolves them: flags first ({@code -P}, {@code -i}, {@code -J}, the user in the operand), then
+ * {@code -o} options, then the matching {@code Host} blocks of ssh_config, then defaults. This is
+ * the one class that configures MINA's client.
+ */
+public final class Connector implements AutoCloseable {
+
+    private static final List<String> DEFAULT_IDENTITIES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
+
+    private final ConnectOptions options;
+    private final Interaction interaction;
+    private final SshClient client;
+    private final HostConfigEntryResolver sshConfig;
+
+    public Connector(ConnectOptions options, Interaction interaction) throws FerryException {
+        this.options = options;
+        this.interaction = interaction;
+        Path configFile = options.configFile().orElse(home().resolve(".ssh").resolve("config"));
+        if (options.configFile().isPresent() && !Files.isReadable(configFile)) {
+            throw new FerryException(configFile + ": cannot read the ssh configuration file");
+        }
+        this.sshConfig = Files.exists(configFile) ? new ConfigFileHostEntryResolver(configFile)
+                : HostConfigEntryResolver.EMPTY;
+        this.client = SshClient.setUpDefaultClient();
+        AlgorithmPolicy.applyTo(client, ClientBuilder.DH2KEX);
+        if (options.ciphers().isPresent()) {
+            client.setCipherFactories(ciphers(options.ciphers().get()));
+        }
+        boolean compress = options.compression()
+                || options.option("Compression").map(v -> v.equalsIgnoreCase("yes")).orElse(false);
+        client.setCompressionFactories(compress
+                ? List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.none)
+                : List.of(BuiltinCompressions.none));
+        client.setHostConfigEntryResolver(sshConfig);
+        client.start();
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("user.home"));
+    }
+
+    /** {@code -c}: a subset of the policy's ciphers, in the order given. */
+    private static List<NamedFactory<Cipher>> ciphers(String list) throws FerryException {
+        List<NamedFactory<Cipher>> chosen = new ArrayList<>();
+        for (String name : list.split(",")) {
+            BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name.strip());
+            if (cipher == null || !AlgorithmPolicy.CIPHERS.contains(cipher)) {
+                throw new FerryException("Unknown cipher type '" + name.strip() + "' (ferry offers "
+                        + NamedResource.getNames(AlgorithmPolicy.CIPHERS) + ")");
+            }
+            chosen.add(cipher);
+        }
+        return chosen;
+    }
+
+    /** The host, port and user a remote operand resolves to, and how to verify and log in to it. */
+    public record Target(String host, int port, String user, Optional<String> jump, List<Path> identities,
+            HostKeyPolicy hostKeys) {
+        public String display() {
+            return user + "@" + (host.contains(":") ? "[" + host + "]" : host);
+        }
+    }
+
+    /** Resolves {@code remote} against flags, -o options and ssh_config, without connecting. */
+    public Target resolve(Operand.Remote remote) throws FerryException {
+        HostConfigEntry entry;
+        try {
+            entry = sshConfig.resolveEffectiveHost(remote.host(), -1, null,
+                    remote.user().isEmpty() ? null : remote.user(), null, null);
+        } catch (IOException e) {
+            throw new FerryException("cannot read the ssh configuration: " + e.getMessage(), e);
+        }
+        String host = options.option("HostName").orElse(entry != null && entry.getHostName() != null
+                ? entry.getHostName() : remote.host());
+        int port = remote.port().isPresent() ? remote.port().getAsInt()
+                : options.port().isPresent() ? options.port().getAsInt()
+                : options.option("Port").map(Connector::port)
+                        .orElse(entry != null && entry.getPort() > 0 ? entry.getPort() : 22);
+        String user = !remote.user().isEmpty() ? remote.user()
+                : options.option("User").orElse(entry != null && entry.getUsername() != null
+                        ? entry.getUsername() : System.getProperty("user.name"));
+        Optional<String> jump = options.jump().or(() -> options.option("ProxyJump"))
+                .or(() -> Optional.ofNullable(entry == null ? null : entry.getProxyJump()))
+                .filter(j -> !j.isBlank() && !j.equalsIgnoreCase("none"));
+
+        List<Path> identities = new ArrayList<>(options.identities());
+        options.option("IdentityFile").map(Connector::expandHome).ifPresent(identities::add);
+        if (entry != null && entry.getIdentities() != null) {
+            entry.getIdentities().stream().map(Connector::expandHome).forEach(identities::add);
+        }
+        if (identities.isEmpty()) {
+            for (String name : DEFAULT_IDENTITIES) {
+                identities.add(home().resolve(".ssh").resolve(name));
+            }
+        }
+        return new Target(host, port, user, jump, identities, hostKeyPolicy(entry));
+    }
+
+    private static int port(String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Bad port '" + text + "'");
+        }
+    }
+
+    private static Path expandHome(String path) {
+        return path.startsWith("~/") ? home().resolve(path.substring(2)) : Path.of(path);
+    }
+
+    private Optional<String> setting(HostConfigEntry entry, String key) {
+        return options.option(key).or(() -> Optional.ofNullable(entry == null ? null : entry.getProperty(key)));
+    }
+
+    private HostKeyPolicy hostKeyPolicy(HostConfigEntry entry) {
+        boolean interactive = System.console() != null && !options.batchMode();
+        StrictHostKeyChecking strict = setting(entry, "StrictHostKeyChecking").map(StrictHostKeyChecking::parse)
+                .orElse(interactive ? StrictHostKeyChecking.ASK : StrictHostKeyChecking.YES);
+        List<Path> files = new ArrayList<>();
+        setting(entry, "UserKnownHostsFile").ifPresentOrElse(
+                v -> Arrays.stream(v.strip().split("\\s+")).map(Connector::expandHome).forEach(files::add),
+                () -> files.add(home().resolve(".ssh").resolve("known_hosts")));
+        setting(entry, "GlobalKnownHostsFile").ifPresentOrElse(
+                v -> Arrays.stream(v.strip().split("\\s+")).filter(f -> !f.equals("/dev/null"))
+                        .map(Connector::expandHome).forEach(files::add),
+                () -> files.add(Path.of("/etc/ssh/ssh_known_hosts")));
+        HostKeyPolicy.Builder policy = HostKeyPolicy.builder()
+                .strictHostKeyChecking(strict)
+                .knownHostsFiles(files)
+                .warnings(interaction::warn)
+                .pinnedFingerprints(options.hostKeys());
+        setting(entry, "HostKeyAlias").ifPresent(policy::hostKeyAlias);
+        if (interactive) {
+            policy.prompter(question -> interaction.confirm(question).orElse(false));
+        }
+        return policy.build();
+    }
+
+    /**
+     * Connects and authenticates.
+     *
+     * @throws FerryException with scp's sentence for the failure (connection refused, host key,
+     *                        permission denied)
+     */
+    public ClientSession connect(Target target) throws FerryException {
+        List<KeyPair> keys = loadIdentities(target.identities());
+        // Jump hosts are checked under their own names with the same files and strictness, but
+        // neither the target's alias nor its pinned key applies to them.
+        HostKeyPolicy hopPolicy = target.hostKeys().newBuilder().hostKeyAlias(null).pinnedFingerprints(List.of())
+                .build();
+        FerryHostKeyVerifier targetVerifier = new FerryHostKeyVerifier(target.hostKeys());
+        FerryHostKeyVerifier hopVerifier = new FerryHostKeyVerifier(hopPolicy);
+        client.setServerKeyVerifier((ServerKeyVerifier) (session, remote, key) ->
+                isTarget(session.getConnectAddress(), target) ? targetVerifier.verifyServerKey(session, remote, key)
+                        : hopVerifier.verifyServerKey(session, remote, key));
+        client.setKeyIdentityProvider(session -> keys);
+        client.setUserInteraction(passwords(target));
+        CoreModuleProperties.PREFERRED_AUTHS.set(client, preferredAuths());
+
+        HostConfigEntry entry = new HostConfigEntry("", target.host(), target.port(), target.user(),
+                target.jump().orElse(null));
+        entry.setIdentities(List.of());
+        long timeout = options.connectTimeout().toMillis();
+        ClientSession session;
+        try {
+            session = client.connect(entry, null, null).verify(timeout, TimeUnit.MILLISECONDS).getSession();
+        } catch (IOException e) {
+            String refusal = targetVerifier.lastRefusal().or(hopVerifier::lastRefusal).orElse(null);
+            if (refusal != null) {
+                throw new FerryException(refusal + "\nHost key verification failed.", e);
+            }
+            throw new FerryException(connectFailure(target, e), e);
+        }
+        try {
+            session.auth().verify(timeout, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            closeQuietly(session);
+            throw new FerryException(target.display() + ": Permission denied (" + preferredAuths() + ").", e);
+        }
+        return session;
+    }
+
+    private static boolean isTarget(SocketAddress address, Target target) {
+        if (address instanceof SshdSocketAddress sshd) {
+            return sshd.getHostName().equalsIgnoreCase(target.host()) && sshd.getPort() == target.port();
+        }
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getHostString().equalsIgnoreCase(target.host()) && inet.getPort() == target.port();
+        }
+        return true;
+    }
+
+    private String preferredAuths() {
+        List<String> methods = new ArrayList<>();
+        if (!options.option("PubkeyAuthentication").map("no"::equalsIgnoreCase).orElse(false)) {
+            methods.add("publickey");
+        }
+        if (!options.option("PasswordAuthentication").map("no"::equalsIgnoreCase).orElse(false)) {
+            methods.add("password");
+        }
+        return String.join(",", methods);
+    }
+
+    private static String connectFailure(Target target, Exception e) {
+        String where = "ssh: connect to host " + target.host() + " port " + target.port() + ": ";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return where + "Connection refused";
+            }
+            if (t instanceof UnknownHostException) {
+                return "ssh: Could not resolve hostname " + target.host() + ": Name or service not known";
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return where + message;
+    }
+
+    /** Loads the identity files that exist; an encrypted one asks for its passphrase (not in batch mode). */
+    private List<KeyPair> loadIdentities(List<Path> files) throws FerryException {
+        List<KeyPair> keys = new ArrayList<>();
+        for (Path file : files) {
+            if (!Files.isReadable(file)) {
+                if (options.identities().contains(file)) {
+                    interaction.warn("Warning: Identity file " + file + " not accessible: No such file or directory.");
+                }
+                continue;
+            }
+            FilePasswordProvider passphrase = options.batchMode() ? FilePasswordProvider.EMPTY
+                    : (session, resource, retry) -> interaction.passphrase(file).map(String::new).orElse(null);
+            try (InputStream in = Files.newInputStream(file)) {
+                Iterable<KeyPair> loaded = SecurityUtils.loadKeyPairIdentities(null,
+                        NamedResource.ofName(file.toString()), in, passphrase);
+                if (loaded != null) {
+                    loaded.forEach(keys::add);
+                }
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                interaction.warn("Warning: cannot use identity " + file + ": " + e.getMessage());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Password authentication: from {@code --password-file}, else {@code $FERRY_PASSWORD}, else the
+     * terminal (not in batch mode). A password is never taken from the command line.
+     */
+    private UserInteraction passwords(Target target) throws FerryException {
+        Optional<String> fixed = Optional.empty();
+        if (options.passwordFile().isPresent()) {
+            Path file = options.passwordFile().get();
+            try {
+                fixed = Optional.of(Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse(""));
+            } catch (IOException e) {
+                throw new FerryException(file + ": cannot read the password file");
+            }
+        } else if (System.getenv("FERRY_PASSWORD") != null) {
+            fixed = Optional.of(System.getenv("FERRY_PASSWORD"));
+        }
+        Optional<String> given = fixed;
+        boolean batch = options.batchMode();
+        return new UserInteraction() {
+            private int attempts;
+
+            @Override
+            public boolean isInteractionAllowed(ClientSession session) {
+                return true;
+            }
+
+            @Override
+            public String resolveAuthPasswordAttempt(ClientSession session) {
+                attempts++;
+                if (given.isPresent()) {
+                    return attempts == 1 ? given.get() : null; // a wrong fixed password is not retried
+                }
+                if (batch || attempts > 3) {
+                    return null;
+                }
+                return interaction.password(target.display()).map(String::new).orElse(null);
+            }
+
+            @Override
+            public String[] interactive(ClientSession session, String name, String instruction, String lang,
+                    String[] prompt, boolean[] echo) {
+                return null;
+            }
+
+            @Override
+            public String getUpdatedPassword(ClientSession session, String prompt, String lang) {
+                return null;
+            }
+        };
+    }
+
+    private static void closeQuietly(ClientSession session) {
+        try {
+            session.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.stop();
+    }
+}

@@ -1,0 +1,461 @@
+package dev.ferry.client.transfer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHLimitsExtension;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+import dev.ferry.client.FerryException;
+
+/**
+ * Copies files and trees over one SFTP session, as OpenSSH's scp does in its default (SFTP) mode.
+ *
+ * <p>Each file moves through MINA's asynchronous streams, which keep as many read or write
+ * requests in flight as the channel window holds, with requests as large as the server's
+ * {@code limits@openssh.com} allows (at most 255 KiB; 32 KiB when the server does not say).
+ * A failure on one file is reported and the copy goes on with the next, as scp does; the copy as a
+ * whole then fails.
+ */
+public final class SftpCopier {
+
+    /** The largest request: an OpenSSH peer refuses SFTP messages over 256 KiB, headers included. */
+    static final int MAX_REQUEST = 256 * 1024 - 1024;
+    /** The request size every SFTP server must accept. */
+    static final int DEFAULT_REQUEST = 32 * 1024;
+    /** Partial files carry this suffix until they are renamed into place. */
+    public static final String PARTIAL_SUFFIX = ".ferry-part";
+
+    private final SftpClient sftp;
+    private final TransferOptions options;
+    private final TransferListener listener;
+    private final String server;
+    private final int readSize;
+    private final int writeSize;
+    private final List<String> errors = new ArrayList<>();
+
+    /** @param server how the server is named in messages and reports, e.g. {@code alice@host} */
+    public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener)
+            throws IOException {
+        this.sftp = sftp;
+        this.server = server;
+        this.options = options;
+        this.listener = listener;
+        int read = DEFAULT_REQUEST;
+        int write = DEFAULT_REQUEST;
+        OpenSSHLimitsExtension limits = sftp.getExtension(OpenSSHLimitsExtension.class);
+        if (limits != null && limits.isSupported()) {
+            var info = limits.limits();
+            read = clamp(info.maxReadLength);
+            write = clamp(info.maxWriteLength);
+        }
+        this.readSize = read;
+        this.writeSize = write;
+    }
+
+    private static int clamp(long advertised) {
+        return advertised <= 0 ? DEFAULT_REQUEST : (int) Math.min(advertised, MAX_REQUEST);
+    }
+
+    public int readSize() {
+        return readSize;
+    }
+
+    public int writeSize() {
+        return writeSize;
+    }
+
+    /** One sentence per file that failed, in order. */
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    private void fail(String sentence) {
+        errors.add(sentence);
+    }
+
+    // ---- upload ------------------------------------------------------------------------------
+
+    /**
+     * Copies local files (and with -r directories) to {@code target} on the server. As with scp, a
+     * target that is an existing directory receives the sources under their own names; otherwise
+     * it is the new name of the one source.
+     */
+    public void upload(List<Path> sources, String target) throws FerryException {
+        Attributes targetAttrs;
+        try {
+            targetAttrs = statOrNull(target);
+        } catch (IOException e) {
+            throw new FerryException(describe(e, server + ":" + target), e);
+        }
+        boolean intoDir = targetAttrs != null && targetAttrs.isDirectory() || target.isEmpty() || target.endsWith("/");
+        if (sources.size() > 1 && !intoDir) {
+            throw new FerryException(server + ":" + target + ": not a directory");
+        }
+        for (Path source : sources) {
+            String name = source.getFileName() == null ? source.toString() : source.getFileName().toString();
+            String dst = intoDir ? RemoteNames.join(target, name) : target;
+            try {
+                if (Files.isDirectory(source)) {
+                    if (!options.recursive()) {
+                        fail(source + ": not a regular file (use -r for directories)");
+                        continue;
+                    }
+                    uploadTree(source, dst);
+                } else if (!Files.exists(source)) {
+                    fail(source + ": No such file or directory");
+                } else {
+                    uploadFile(source, dst);
+                }
+            } catch (IOException e) {
+                fail(describe(e, source.toString()));
+            }
+        }
+    }
+
+    private void uploadTree(Path dir, String dst) throws IOException {
+        Attributes existing = statOrNull(dst);
+        if (existing == null) {
+            sftp.mkdir(dst);
+        } else if (!existing.isDirectory()) {
+            fail(server + ":" + dst + ": not a directory");
+            return;
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(children::add);
+        }
+        children.sort(null);
+        for (Path child : children) {
+            String childDst = RemoteNames.join(dst, child.getFileName().toString());
+            try {
+                if (Files.isDirectory(child)) {
+                    uploadTree(child, childDst);
+                } else if (Files.isRegularFile(child)) {
+                    uploadFile(child, childDst);
+                }
+            } catch (IOException e) {
+                fail(describe(e, child.toString()));
+            }
+        }
+        if (options.preserve()) {
+            sftp.setStat(dst, preservedAttributes(dir));
+        }
+    }
+
+    private void uploadFile(Path source, String dst) throws IOException {
+        long size = Files.size(source);
+        Attributes old = statOrNull(dst);
+        if (old != null && old.isDirectory()) {
+            throw new IOException(server + ":" + dst + ": is a directory");
+        }
+        String partial = options.atomic()
+                ? RemoteNames.join(RemoteNames.parent(dst), "." + RemoteNames.baseName(dst) + PARTIAL_SUFFIX)
+                : dst;
+        var transfer = new TransferListener.FileTransfer(source.toString(), server + ":" + dst, size, "sftp");
+        listener.started(transfer);
+        long start = System.nanoTime();
+        long copied = 0;
+        try {
+            try (InputStream in = Files.newInputStream(source);
+                    OutputStream out = sftp.write(partial, writeSize,
+                            EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate))) {
+                copied = pump(in, out, transfer);
+            }
+            if (copied != size) {
+                throw new IOException(source + ": the file changed size while it was copied");
+            }
+            Attributes attrs = uploadedAttributes(source, old);
+            if (attrs != null) {
+                sftp.setStat(partial, attrs);
+            }
+            if (options.atomic()) {
+                renameIntoPlace(partial, dst);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (options.atomic()) {
+                removeQuietly(partial);
+            }
+            listener.finished(transfer, copied, seconds(start), e);
+            throw e;
+        }
+        listener.finished(transfer, copied, seconds(start), null);
+    }
+
+    /**
+     * The mode and times a new remote file gets: with -p the source's; without, the old file's mode
+     * when one is replaced (as an in-place write would keep it), or the source's execute bits so
+     * that scripts stay runnable, and otherwise the server's default.
+     */
+    private Attributes uploadedAttributes(Path source, Attributes old) throws IOException {
+        if (options.preserve()) {
+            return preservedAttributes(source);
+        }
+        if (old != null) {
+            return new Attributes().perms(old.getPermissions() & 07777);
+        }
+        int mode = mode(source);
+        return (mode & 0111) != 0 ? new Attributes().perms(mode & 0755) : null;
+    }
+
+    private Attributes preservedAttributes(Path local) throws IOException {
+        FileTime mtime = Files.getLastModifiedTime(local);
+        FileTime atime = (FileTime) Files.getAttribute(local, "lastAccessTime");
+        return new Attributes().perms(mode(local)).modifyTime(mtime).accessTime(atime);
+    }
+
+    private void renameIntoPlace(String partial, String dst) throws IOException {
+        OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+        if (posix != null && posix.isSupported()) {
+            posix.posixRename(partial, dst); // atomic replace, as rename(2)
+            return;
+        }
+        // Plain SFTP v3 rename refuses an existing target: remove it first (not atomic, but safe:
+        // the complete new file is already there).
+        if (statOrNull(dst) != null) {
+            sftp.remove(dst);
+        }
+        sftp.rename(partial, dst);
+    }
+
+    // ---- download ----------------------------------------------------------------------------
+
+    /**
+     * Copies files (and with -r directories) from the server to {@code target}. Remote globs are
+     * expanded here, as OpenSSH's sftp does; only names the server lists under the requested
+     * directory are accepted.
+     */
+    public void download(List<String> sources, Path target) throws FerryException {
+        List<String> expanded = new ArrayList<>();
+        for (String source : sources) {
+            try {
+                expanded.addAll(expand(source));
+            } catch (IOException e) {
+                fail(describe(e, server + ":" + source));
+            }
+        }
+        boolean intoDir = Files.isDirectory(target);
+        if (expanded.size() > 1 && !intoDir) {
+            throw new FerryException(target + ": not a directory");
+        }
+        for (String source : expanded) {
+            try {
+                Attributes attrs = sftp.stat(source);
+                String name = RemoteNames.checkListedName(RemoteNames.baseName(source), source);
+                Path dst = intoDir ? target.resolve(name) : target;
+                if (attrs.isDirectory()) {
+                    if (!options.recursive()) {
+                        fail(server + ":" + source + ": not a regular file (use -r for directories)");
+                        continue;
+                    }
+                    downloadTree(source, dst);
+                } else {
+                    downloadFile(source, attrs, dst);
+                }
+            } catch (IOException e) {
+                fail(describe(e, server + ":" + source));
+            }
+        }
+    }
+
+    private List<String> expand(String source) throws IOException {
+        if (!RemoteNames.hasGlob(source)) {
+            return List.of(source);
+        }
+        String dir = RemoteNames.parent(source);
+        String pattern = RemoteNames.baseName(source);
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        List<String> matches = new ArrayList<>();
+        for (SftpClient.DirEntry entry : sftp.readDir(dir.isEmpty() ? "." : dir)) {
+            String name = entry.getFilename();
+            if (name.equals(".") || name.equals("..") || (name.startsWith(".") && !pattern.startsWith("."))) {
+                continue;
+            }
+            RemoteNames.checkListedName(name, dir);
+            if (matcher.matches(Path.of(name))) {
+                matches.add(RemoteNames.join(dir, name));
+            }
+        }
+        if (matches.isEmpty()) {
+            throw new NoSuchFileException(server + ":" + Terminal.safe(source) + ": No such file or directory");
+        }
+        matches.sort(null);
+        return matches;
+    }
+
+    private void downloadTree(String dir, Path dst) throws IOException {
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+            fail(dst + ": not a directory");
+            return;
+        }
+        Files.createDirectories(dst);
+        List<SftpClient.DirEntry> entries = new ArrayList<>();
+        sftp.readDir(dir).forEach(entries::add);
+        entries.sort((a, b) -> a.getFilename().compareTo(b.getFilename()));
+        for (SftpClient.DirEntry entry : entries) {
+            String name = entry.getFilename();
+            if (name.equals(".") || name.equals("..")) {
+                continue;
+            }
+            RemoteNames.checkListedName(name, dir);
+            String child = RemoteNames.join(dir, name);
+            try {
+                Attributes attrs = entry.getAttributes().isSymbolicLink() ? sftp.stat(child) : entry.getAttributes();
+                if (attrs.isDirectory()) {
+                    downloadTree(child, dst.resolve(name));
+                } else if (attrs.isRegularFile()) {
+                    downloadFile(child, attrs, dst.resolve(name));
+                }
+            } catch (IOException e) {
+                fail(describe(e, server + ":" + child));
+            }
+        }
+        if (options.preserve()) {
+            applyLocal(dst, sftp.stat(dir));
+        }
+    }
+
+    private void downloadFile(String source, Attributes attrs, Path dst) throws IOException {
+        if (Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dst + ": is a directory");
+        }
+        // A partial file beside the target, moved over it when complete: an existing file (or a
+        // symlink planted where the file will go) is replaced, never written through.
+        Path partial = options.atomic()
+                ? dst.resolveSibling("." + dst.getFileName() + PARTIAL_SUFFIX)
+                : dst;
+        long size = attrs.getSize();
+        var transfer = new TransferListener.FileTransfer(server + ":" + source, dst.toString(), size, "sftp");
+        listener.started(transfer);
+        long start = System.nanoTime();
+        long copied = 0;
+        try {
+            if (options.atomic()) {
+                Files.deleteIfExists(partial);
+            }
+            try (InputStream in = sftp.read(source, readSize);
+                    OutputStream out = Files.newOutputStream(partial)) {
+                copied = pump(in, out, transfer);
+            }
+            if (attrs.isRegularFile() && copied < size) {
+                throw new IOException(server + ":" + source + ": the file shrank while it was copied");
+            }
+            if (options.preserve()) {
+                applyLocal(partial, attrs);
+            } else if ((attrs.getPermissions() & 0111) != 0) {
+                Files.setPosixFilePermissions(partial, toSet(attrs.getPermissions() & 0755));
+            }
+            if (options.atomic()) {
+                Files.move(partial, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (options.atomic()) {
+                Files.deleteIfExists(partial);
+            }
+            listener.finished(transfer, copied, seconds(start), e);
+            throw e;
+        }
+        listener.finished(transfer, copied, seconds(start), null);
+    }
+
+    private static void applyLocal(Path local, Attributes attrs) throws IOException {
+        Files.setPosixFilePermissions(local, toSet(attrs.getPermissions() & 0777));
+        FileTime mtime = attrs.getModifyTime();
+        FileTime atime = attrs.getAccessTime();
+        Files.getFileAttributeView(local, BasicFileAttributeView.class).setTimes(mtime, atime, null);
+    }
+
+    // ---- shared ------------------------------------------------------------------------------
+
+    private long pump(InputStream in, OutputStream out, TransferListener.FileTransfer transfer) throws IOException {
+        byte[] buffer = new byte[Math.max(readSize, writeSize)];
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            out.write(buffer, 0, n);
+            total += n;
+            listener.progress(transfer, total);
+        }
+        return total;
+    }
+
+    /** The attributes of {@code path}, or null when it does not exist. */
+    private Attributes statOrNull(String path) throws IOException {
+        try {
+            return sftp.stat(path.isEmpty() ? "." : path);
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void removeQuietly(String path) {
+        try {
+            sftp.remove(path);
+        } catch (IOException ignored) {
+            // the partial file may not exist; nothing else to do
+        }
+    }
+
+    private static int mode(Path local) throws IOException {
+        return (Integer) Files.getAttribute(local, "unix:mode") & 07777;
+    }
+
+    private static Set<PosixFilePermission> toSet(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                set.add(bits[i]);
+            }
+        }
+        return set;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** One sentence for a failed file, in scp's words where it has them. */
+    static String describe(Exception e, String what) {
+        if (e instanceof SftpException se) {
+            return switch (se.getStatus()) {
+                case SftpConstants.SSH_FX_NO_SUCH_FILE -> Terminal.safe(what) + ": No such file or directory";
+                case SftpConstants.SSH_FX_PERMISSION_DENIED -> Terminal.safe(what) + ": Permission denied";
+                default -> Terminal.safe(what) + ": " + Terminal.safe(String.valueOf(se.getMessage()));
+            };
+        }
+        if (e instanceof NoSuchFileException nsf) {
+            return nsf.getMessage() != null && nsf.getMessage().endsWith("No such file or directory")
+                    ? nsf.getMessage() : Terminal.safe(what) + ": No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return Terminal.safe(what) + ": Permission denied";
+        }
+        String message = e.getMessage();
+        return Terminal.safe(message == null ? what + ": " + e.getClass().getSimpleName() : message);
+    }
+}
