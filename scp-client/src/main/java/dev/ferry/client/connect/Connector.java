@@ -210,19 +210,25 @@ public final class Connector implements AutoCloseable {
         try {
             session = client.connect(entry, null, null).verify(timeout, TimeUnit.MILLISECONDS).getSession();
         } catch (IOException e) {
-            String refusal = targetVerifier.lastRefusal().or(hopVerifier::lastRefusal).orElse(null);
-            if (refusal != null) {
-                throw new FerryException(refusal + "\nHost key verification failed.", e);
-            }
-            throw new FerryException(connectFailure(target, e), e);
+            throw hostKeyRefusal(targetVerifier, hopVerifier, e)
+                    .orElseGet(() -> new FerryException(connectFailure(target, e), e));
         }
         try {
             session.auth().verify(timeout, TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             closeQuietly(session);
-            throw new FerryException(target.display() + ": Permission denied (" + preferredAuths() + ").", e);
+            // MINA's connect completes before the key exchange; a refused host key shows up here.
+            throw hostKeyRefusal(targetVerifier, hopVerifier, e).orElseGet(() -> new FerryException(
+                    target.display() + ": Permission denied (" + preferredAuths() + ").", e));
         }
         return session;
+    }
+
+    /** The verifiers' sentence when a host key was refused (MINA's own message says less). */
+    private static Optional<FerryException> hostKeyRefusal(FerryHostKeyVerifier target, FerryHostKeyVerifier hop,
+            IOException cause) {
+        return target.lastRefusal().or(hop::lastRefusal)
+                .map(refusal -> new FerryException(refusal + "\nHost key verification failed.", cause));
     }
 
     private static boolean isTarget(SocketAddress address, Target target) {
