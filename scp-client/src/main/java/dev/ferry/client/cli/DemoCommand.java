@@ -1,0 +1,195 @@
+package dev.ferry.client.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.client.connect.ConnectOptions;
+import dev.ferry.client.connect.Connector;
+import dev.ferry.client.connect.Interaction;
+import dev.ferry.client.operand.Operand;
+import dev.ferry.client.transfer.SftpCopier;
+import dev.ferry.client.transfer.TransferListener;
+import dev.ferry.client.transfer.TransferOptions;
+import dev.ferry.security.KeyFiles;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.fs.FsPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry demo}: Ferry's main job on an embedded default, with nothing to set up. Starts ferryd
+ * on a free loopback port with throwaway keys in a temporary directory, copies a generated file up
+ * and back with the same code as {@code ferry cp}, verifies it, and prints the speed of each
+ * direction and the commands that do the same by hand.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start an embedded ferryd on loopback, copy a file up and down, verify it, print MB/s.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--size", paramLabel = "MiB", defaultValue = "256", description = "File size in MiB (default ${DEFAULT-VALUE}).")
+    int sizeMiB;
+
+    @Option(names = "--keep", description = "Keep the temporary directory (keys, files) for the commands shown.")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sizeMiB < 1 || sizeMiB > 64 * 1024) {
+            throw new IllegalArgumentException("--size must be 1..65536 MiB");
+        }
+        PrintStream out = System.out;
+        Path dir = Files.createTempDirectory("ferry-demo-");
+        try {
+            Path served = Files.createDirectories(dir.resolve("served"));
+            Path local = Files.createDirectories(dir.resolve("local"));
+            KeyPair userKey = KeyUtils.generateKeyPair(org.apache.sshd.common.keyprovider.KeyPairProvider.SSH_ED25519, 256);
+            Path keyFile = dir.resolve("id_ed25519");
+            KeyFiles.write(userKey, keyFile, "ferry-demo");
+            String user = "demo";
+            try (FerryServer server = FerryServer.builder()
+                    .listen("127.0.0.1", 0)
+                    .hostKeyFile(dir.resolve("host_ed25519_key"))
+                    .user(UserAccount.withKeys(user, served, List.of(userKey.getPublic()), FsPolicy.DEFAULT))
+                    .build()) {
+                int port = server.start();
+                out.printf("ferryd listening on 127.0.0.1:%d (host key %s)%n", port, server.hostKeyFingerprint());
+
+                Path file = local.resolve("demo.bin");
+                out.printf("generating %d MiB of random data...%n", sizeMiB);
+                String digest = generate(file, (long) sizeMiB << 20);
+
+                ConnectOptions options = ConnectOptions.builder().port(port).identity(keyFile)
+                        .configFile(Path.of("/dev/null")).hostKey(server.hostKeyFingerprint()).batch(true).build();
+                try (Connector connector = new Connector(options, Interaction.none(System.err::println))) {
+                    Operand.Remote remote = new Operand.Remote(user, "127.0.0.1", OptionalInt.empty(), "demo.bin");
+                    Connector.Target target = connector.resolve(remote);
+                    try (ClientSession session = connector.connect(target);
+                            SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+                        Timing up = new Timing();
+                        new SftpCopier(sftp, target.display(), TransferOptions.DEFAULT, up)
+                                .upload(List.of(file), "demo.bin");
+                        check(sha256(served.resolve("demo.bin")), digest, "upload");
+                        out.printf("upload   %s%n", up.summary());
+
+                        Timing down = new Timing();
+                        Path back = local.resolve("demo-back.bin");
+                        new SftpCopier(sftp, target.display(), TransferOptions.DEFAULT, down)
+                                .download(List.of("demo.bin"), back);
+                        check(sha256(back), digest, "download");
+                        out.printf("download %s%n", down.summary());
+                    }
+                }
+                out.println("both copies verified (SHA-256 " + digest.substring(0, 16) + "...)");
+                out.println();
+                out.println("the same by hand, in two terminals:");
+                out.printf("  ./ferryd --listen 127.0.0.1:2222 --root %s --user %s --authorized-keys %s.pub --host-key %s%n",
+                        served, user, keyFile, dir.resolve("host_ed25519_key"));
+                out.printf("  ./ferry cp -P 2222 -i %s --host-key %s %s %s@127.0.0.1:%n", keyFile,
+                        server.hostKeyFingerprint(), file, user);
+                out.printf("  scp -P 2222 -i %s %s %s@127.0.0.1:   # OpenSSH, for comparison%n", keyFile, file, user);
+                if (!keep) {
+                    out.println("(run with --keep to keep " + dir + " for these commands)");
+                }
+            }
+            return 0;
+        } finally {
+            if (!keep) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /** Measures one file's copy. */
+    private static final class Timing implements TransferListener {
+        long bytes;
+        double seconds;
+        Throwable error;
+
+        @Override
+        public void finished(FileTransfer transfer, long bytes, double seconds, Throwable error) {
+            this.bytes = bytes;
+            this.seconds = seconds;
+            this.error = error;
+        }
+
+        String summary() {
+            return String.format("%,d bytes in %.2f s: %.0f MB/s", bytes, seconds, bytes / seconds / 1e6);
+        }
+    }
+
+    private static void check(String actual, String expected, String what) throws FerryException {
+        if (!actual.equals(expected)) {
+            throw new FerryException("ferry demo: the " + what + " did not verify (SHA-256 differs)");
+        }
+    }
+
+    /** Writes {@code size} pseudo-random bytes (incompressible, fast to make) and returns their SHA-256. */
+    private static String generate(Path file, long size) throws IOException {
+        MessageDigest sha = sha();
+        SplittableRandom random = new SplittableRandom(42);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                for (int i = 0; i < block.length; i += 8) {
+                    long v = random.nextLong();
+                    for (int j = 0; j < 8; j++) {
+                        block[i + j] = (byte) (v >>> (8 * j));
+                    }
+                }
+                int n = (int) Math.min(block.length, left);
+                out.write(block, 0, n);
+                sha.update(block, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest sha = sha();
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
