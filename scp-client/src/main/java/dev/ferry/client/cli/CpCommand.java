@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 
@@ -17,6 +18,8 @@ import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
+import dev.ferry.client.transfer.Copier;
+import dev.ferry.client.transfer.ScpCopier;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
@@ -75,7 +78,10 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = "-6", description = "IPv6 addresses only.")
     boolean ipv6;
 
-    @Option(names = "-T", description = "Accepted for scp compatibility (names are always checked).")
+    @Option(names = "-O", description = "Use the legacy SCP protocol instead of SFTP.")
+    boolean legacyScp;
+
+    @Option(names = "-T", description = "With -O: accept any safe name at the top of a download (for remote globs).")
     boolean noStrictNames;
 
     @Option(names = "--inplace", description = "Write directly to the target instead of a temporary name.")
@@ -146,29 +152,42 @@ public final class CpCommand implements Callable<Integer> {
 
     @FunctionalInterface
     private interface CopyJob {
-        void run(SftpCopier copier) throws FerryException;
+        void run(Copier copier) throws FerryException;
     }
 
     private int run(Connector connector, Operand.Remote remote, TransferOptions transfer, TransferListener listener,
             CopyJob job) throws FerryException {
         Connector.Target target = connector.resolve(remote);
-        try (ClientSession session = connector.connect(target);
-                SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
-            SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener);
-            if (verbose) {
-                System.err.println("ferry: connected to " + target.display() + " port " + target.port() + ", cipher "
-                        + session.getNegotiatedKexParameter(org.apache.sshd.common.kex.KexProposalOption.C2SENC)
-                        + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
+        try (ClientSession session = connector.connect(target)) {
+            if (legacyScp) {
+                ScpCopier copier = new ScpCopier(session, target.display(), transfer, !noStrictNames, listener);
+                if (verbose) {
+                    System.err.println("ferry: connected to " + target.display() + " port " + target.port()
+                            + ", legacy SCP");
+                }
+                return finish(copier, job);
             }
-            job.run(copier);
-            for (String error : copier.errors()) {
-                System.err.println(error);
+            try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+                SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener);
+                if (verbose) {
+                    System.err.println("ferry: connected to " + target.display() + " port " + target.port()
+                            + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
+                            + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
+                }
+                return finish(copier, job);
             }
-            return copier.errors().isEmpty() ? 0 : 1;
         } catch (IOException e) {
             throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
                     : e.getMessage()), e);
         }
+    }
+
+    private static int finish(Copier copier, CopyJob job) throws FerryException {
+        job.run(copier);
+        for (String error : copier.errors()) {
+            System.err.println(error);
+        }
+        return copier.errors().isEmpty() ? 0 : 1;
     }
 
     private ConnectOptions connectOptions() {

@@ -19,6 +19,10 @@ public final class FerryMain implements Runnable {
     public static final int CONNECTION_FAILED = 255;
 
     public static void main(String[] args) {
+        // MINA's own log would print what a server sends (names, messages) unfiltered, terminal
+        // escapes included; ferry prints every failure itself, made safe. (Set before any logger
+        // exists; it overrides whichever simplelogger.properties is first on the class path.)
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "off");
         System.exit(commandLine().execute(args));
     }
 

@@ -38,7 +38,7 @@ import dev.ferry.client.FerryException;
  * A failure on one file is reported and the copy goes on with the next, as scp does; the copy as a
  * whole then fails.
  */
-public final class SftpCopier {
+public final class SftpCopier implements Copier {
 
     /** The largest request: an OpenSSH peer refuses SFTP messages over 256 KiB, headers included. */
     static final int MAX_REQUEST = 256 * 1024 - 1024;
@@ -86,7 +86,7 @@ public final class SftpCopier {
         return writeSize;
     }
 
-    /** One sentence per file that failed, in order. */
+    @Override
     public List<String> errors() {
         return List.copyOf(errors);
     }
@@ -102,6 +102,7 @@ public final class SftpCopier {
      * target that is an existing directory receives the sources under their own names; otherwise
      * it is the new name of the one source.
      */
+    @Override
     public void upload(List<Path> sources, String target) throws FerryException {
         Attributes targetAttrs;
         try {
@@ -246,6 +247,7 @@ public final class SftpCopier {
      * expanded here, as OpenSSH's sftp does; only names the server lists under the requested
      * directory are accepted.
      */
+    @Override
     public void download(List<String> sources, Path target) throws FerryException {
         List<String> expanded = new ArrayList<>();
         for (String source : sources) {

@@ -5,6 +5,7 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.shell.ShellFactory;
 
+import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
 

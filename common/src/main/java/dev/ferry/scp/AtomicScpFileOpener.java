@@ -1,4 +1,4 @@
-package dev.ferry.server.scp;
+package dev.ferry.scp;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -15,13 +15,13 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.scp.common.helpers.DefaultScpFileOpener;
 
 /**
- * Lands each uploaded file atomically: the data goes to a temporary file beside the target, which
+ * Lands each file received over SCP atomically (ferryd's uploads, ferry's {@code -O} downloads): the data goes to a temporary file beside the target, which
  * is renamed over the target only when every announced byte has arrived. An interrupted or short
  * upload removes the temporary file and leaves any old file untouched.
  */
-final class AtomicScpFileOpener extends DefaultScpFileOpener {
+public class AtomicScpFileOpener extends DefaultScpFileOpener {
 
-    static final String TEMP_PREFIX = ".ferry-upload-";
+    public static final String TEMP_PREFIX = ".ferry-upload-";
 
     @Override
     public OutputStream openWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,

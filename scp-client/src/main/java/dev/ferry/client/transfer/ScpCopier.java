@@ -1,0 +1,210 @@
+package dev.ferry.client.transfer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.scp.client.ScpClient;
+import org.apache.sshd.scp.client.ScpClientCreator;
+import org.apache.sshd.scp.common.ScpException;
+import org.apache.sshd.scp.common.ScpTargetStreamResolver;
+import org.apache.sshd.scp.common.ScpTransferEventListener;
+import org.apache.sshd.scp.common.helpers.LocalFileScpTargetStreamResolver;
+import org.apache.sshd.scp.common.helpers.ScpAckInfo;
+import org.apache.sshd.scp.common.helpers.ScpTimestampCommandDetails;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.scp.AtomicScpFileOpener;
+
+/**
+ * Copies with the legacy SCP protocol ({@code -O}), for servers without SFTP. The remote path goes
+ * to the server's shell as the user wrote it, as OpenSSH's scp sends it.
+ *
+ * <p>A hostile server is held to what was asked (the scp CVEs): at the top level of a download it
+ * may only send the names requested (CVE-2019-6111; {@code -T} relaxes this to names without '/',
+ * for remote globs the client cannot know); it may never send an empty name, ".", ".." or a name
+ * with '/' (CVE-2018-20685); and its names and messages are stripped of control characters before
+ * they are printed (CVE-2019-6109/6110). Files land atomically, as with SFTP.
+ */
+public final class ScpCopier implements Copier {
+
+    private final ClientSession session;
+    private final String server;
+    private final TransferOptions options;
+    private final boolean strictNames;
+    private final TransferListener listener;
+    private final List<String> errors = new ArrayList<>();
+
+    public ScpCopier(ClientSession session, String server, TransferOptions options, boolean strictNames,
+            TransferListener listener) {
+        this.session = session;
+        this.server = server;
+        this.options = options;
+        this.strictNames = strictNames;
+        this.listener = listener;
+    }
+
+    @Override
+    public List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    private EnumSet<ScpClient.Option> scpOptions() {
+        EnumSet<ScpClient.Option> set = EnumSet.noneOf(ScpClient.Option.class);
+        if (options.recursive()) {
+            set.add(ScpClient.Option.Recursive);
+        }
+        if (options.preserve()) {
+            set.add(ScpClient.Option.PreserveAttributes);
+        }
+        return set;
+    }
+
+    @Override
+    public void upload(List<Path> sources, String target) throws FerryException {
+        List<Path> existing = new ArrayList<>();
+        for (Path source : sources) {
+            if (!Files.exists(source)) {
+                errors.add(source + ": No such file or directory");
+            } else if (Files.isDirectory(source) && !options.recursive()) {
+                errors.add(source + ": not a regular file (use -r for directories)");
+            } else {
+                existing.add(source);
+            }
+        }
+        if (existing.isEmpty()) {
+            return;
+        }
+        EnumSet<ScpClient.Option> set = scpOptions();
+        if (existing.size() > 1) {
+            set.add(ScpClient.Option.TargetIsDirectory);
+        }
+        ScpClient scp = ScpClientCreator.instance().createScpClient(session, new AtomicScpFileOpener(),
+                new Events(server, true));
+        try {
+            scp.upload(existing.toArray(Path[]::new), target.isEmpty() ? "." : target, set);
+        } catch (IOException e) {
+            errors.add(message(e));
+        }
+    }
+
+    @Override
+    public void download(List<String> sources, Path target) throws FerryException {
+        boolean intoDir = Files.isDirectory(target);
+        if (sources.size() > 1 && !intoDir) {
+            throw new FerryException(target + ": not a directory");
+        }
+        for (String source : sources) {
+            EnumSet<ScpClient.Option> set = scpOptions();
+            if (intoDir) {
+                set.add(ScpClient.Option.TargetIsDirectory);
+            }
+            PathMatcher requested = strictNames
+                    ? FileSystems.getDefault().getPathMatcher("glob:" + RemoteNames.baseName(source)) : null;
+            ScpClient scp = ScpClientCreator.instance().createScpClient(session,
+                    new CheckedOpener(target, intoDir, requested), new Events(server, false));
+            try {
+                scp.download(source, target, set);
+            } catch (IOException e) {
+                errors.add(message(e));
+            }
+        }
+    }
+
+    private String message(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return Terminal.safe(server + ": " + m.strip());
+    }
+
+    /**
+     * Lands files atomically and checks every name the server sends before it becomes a path:
+     * at the top level it must be one that was asked for.
+     */
+    private static final class CheckedOpener extends AtomicScpFileOpener {
+        private final Path top;
+        private final boolean topIsDir;
+        private final PathMatcher requested;
+
+        CheckedOpener(Path top, boolean topIsDir, PathMatcher requested) {
+            this.top = top.toAbsolutePath().normalize();
+            this.topIsDir = topIsDir;
+            this.requested = requested;
+        }
+
+        void check(Path where, String name) throws ScpException {
+            if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                    || name.indexOf('\0') >= 0) {
+                throw new ScpException("protocol error: the server sent an invalid name '" + Terminal.safe(
+                        String.valueOf(name)) + "'", ScpAckInfo.ERROR);
+            }
+            boolean atTop = topIsDir && where.toAbsolutePath().normalize().equals(top);
+            if (atTop && requested != null && !requested.matches(Path.of(name))) {
+                throw new ScpException("protocol error: filename does not match request ('" + Terminal.safe(name)
+                        + "')", ScpAckInfo.ERROR);
+            }
+        }
+
+        @Override
+        public Path resolveIncomingFilePath(Session session, Path localPath, String name, boolean preserve,
+                Set<PosixFilePermission> permissions, ScpTimestampCommandDetails time) throws IOException {
+            check(localPath, name);
+            return super.resolveIncomingFilePath(session, localPath, name, preserve, permissions, time);
+        }
+
+        @Override
+        public ScpTargetStreamResolver createScpTargetStreamResolver(Session session, Path path) throws IOException {
+            return new LocalFileScpTargetStreamResolver(path, this) {
+                @Override
+                public OutputStream resolveTargetStream(Session s, String name, long length,
+                        Set<PosixFilePermission> perms, OpenOption... options) throws IOException {
+                    check(path, name);
+                    return super.resolveTargetStream(s, name, length, perms, options);
+                }
+            };
+        }
+    }
+
+    /** MINA's per-file SCP events, told to the transfer listener. */
+    private final class Events implements ScpTransferEventListener {
+        private final String server;
+        private final boolean upload;
+        private long start;
+
+        Events(String server, boolean upload) {
+            this.server = server;
+            this.upload = upload;
+        }
+
+        private TransferListener.FileTransfer transfer(Path file, long length) {
+            String local = file.toString();
+            String remote = server + ":" + file.getFileName();
+            return upload ? new TransferListener.FileTransfer(local, remote, length, "scp")
+                    : new TransferListener.FileTransfer(remote, local, length, "scp");
+        }
+
+        @Override
+        public void startFileEvent(Session s, FileOperation op, Path file, long length,
+                Set<PosixFilePermission> perms) {
+            start = System.nanoTime();
+            listener.started(transfer(file, length));
+        }
+
+        @Override
+        public void endFileEvent(Session s, FileOperation op, Path file, long length,
+                Set<PosixFilePermission> perms, Throwable thrown) {
+            listener.finished(transfer(file, length), thrown == null ? length : 0, (System.nanoTime() - start) / 1e9,
+                    thrown);
+        }
+    }
+}
