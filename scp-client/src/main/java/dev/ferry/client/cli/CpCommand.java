@@ -87,6 +87,10 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = "--inplace", description = "Write directly to the target instead of a temporary name.")
     boolean inplace;
 
+    @Option(names = "--resume", description = "Continue an interrupted copy from its partial file, once that is "
+            + "checked (SHA-256) to be an exact prefix of the source.")
+    boolean resume;
+
     @Option(names = "--json", description = "One JSON object per file on stdout.")
     boolean json;
 
@@ -108,7 +112,7 @@ public final class CpCommand implements Callable<Integer> {
         List<Operand> sources = parsed.subList(0, parsed.size() - 1);
         PrintStream err = System.err;
         Interaction interaction = batch ? Interaction.none(quiet ? s -> { } : err::println) : Interaction.terminal();
-        TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace);
+        TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
         TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
 
         try (Connector connector = new Connector(connectOptions(), interaction)) {
@@ -174,7 +178,11 @@ public final class CpCommand implements Callable<Integer> {
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
                             + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
                 }
-                return finish(copier, job);
+                int status = finish(copier, job);
+                if (!quiet) {
+                    copier.warnings().forEach(System.err::println);
+                }
+                return status;
             }
         } catch (IOException e) {
             throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"

@@ -11,19 +11,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.extensions.CheckFileNameExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHLimitsExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpInputStreamAsync;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -42,6 +50,12 @@ public final class SftpCopier implements Copier {
 
     /** The largest request: an OpenSSH peer refuses SFTP messages over 256 KiB, headers included. */
     static final int MAX_REQUEST = 256 * 1024 - 1024;
+    /**
+     * Resumed copies restart at a multiple of this. MINA's check-file (ferryd's) hashes whole
+     * internal buffers and so hashes past a range that is not a multiple of its 8 KiB copy size;
+     * a 1 MiB multiple is a multiple of that and costs at most 1 MiB of re-sent data.
+     */
+    static final long RESUME_ALIGNMENT = 1 << 20;
     /** The request size every SFTP server must accept. */
     static final int DEFAULT_REQUEST = 32 * 1024;
     /** Partial files carry this suffix until they are renamed into place. */
@@ -54,6 +68,7 @@ public final class SftpCopier implements Copier {
     private final int readSize;
     private final int writeSize;
     private final List<String> errors = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     /** @param server how the server is named in messages and reports, e.g. {@code alice@host} */
     public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener)
@@ -89,6 +104,11 @@ public final class SftpCopier implements Copier {
     @Override
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /** Things the user should know that did not make the copy fail (a partial file not reused). */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     private void fail(String sentence) {
@@ -177,12 +197,13 @@ public final class SftpCopier implements Copier {
         var transfer = new TransferListener.FileTransfer(source.toString(), server + ":" + dst, size, "sftp");
         listener.started(transfer);
         long start = System.nanoTime();
-        long copied = 0;
+        long offset = options.resume() ? resumableUploadOffset(source, size, partial) : 0;
+        long copied = offset;
         try {
             try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = sftp.write(partial, writeSize,
-                            EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate))) {
-                copied = pump(in, out, transfer);
+                    OutputStream out = remoteOutput(partial, offset)) {
+                in.skipNBytes(offset);
+                copied += pump(in, out, transfer, offset);
             }
             if (copied != size) {
                 throw new IOException(source + ": the file changed size while it was copied");
@@ -195,13 +216,71 @@ public final class SftpCopier implements Copier {
                 renameIntoPlace(partial, dst);
             }
         } catch (IOException | RuntimeException e) {
-            if (options.atomic()) {
+            if (options.atomic() && !options.resume()) {
                 removeQuietly(partial);
             }
             listener.finished(transfer, copied, seconds(start), e);
             throw e;
         }
         listener.finished(transfer, copied, seconds(start), null);
+    }
+
+    /** A remote file opened for writing: from the start (truncated), or at {@code offset} to resume. */
+    private OutputStream remoteOutput(String path, long offset) throws IOException {
+        if (offset == 0) {
+            return sftp.write(path, writeSize, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+        }
+        SftpOutputStreamAsync out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, writeSize, path,
+                sftp.open(path, EnumSet.of(OpenMode.Write)));
+        out.setOffset(offset);
+        return out;
+    }
+
+    /**
+     * How much of an upload a partial file left on the server already holds: its length, if its
+     * content hashes the same as that much of the source, else 0 (start over).
+     */
+    private long resumableUploadOffset(Path source, long size, String partial) throws IOException {
+        Attributes existing = statOrNull(partial);
+        if (existing == null || !existing.isRegularFile() || existing.getSize() > size) {
+            return 0;
+        }
+        long length = existing.getSize() / RESUME_ALIGNMENT * RESUME_ALIGNMENT;
+        if (length == 0) {
+            return 0;
+        }
+        byte[] local;
+        try (InputStream in = Files.newInputStream(source)) {
+            local = Hashing.sha256(in, length);
+        }
+        byte[] remote = remoteSha256(partial, length);
+        if (!MessageDigest.isEqual(local, remote)) {
+            warnings.add("ferry: " + server + ":" + partial + " is not a prefix of " + source + "; starting over");
+            return 0;
+        }
+        return length;
+    }
+
+    /**
+     * SHA-256 of the first {@code length} bytes of a remote file: computed by the server when it
+     * offers {@code check-file-name} (ferryd does), else by reading them back.
+     */
+    private byte[] remoteSha256(String path, long length) throws IOException {
+        CheckFileNameExtension check = sftp.getExtension(CheckFileNameExtension.class);
+        if (check != null && check.isSupported()) {
+            try {
+                Map.Entry<String, Collection<byte[]>> result = check.checkFileName(path, List.of("sha256"), 0,
+                        length, 0);
+                if ("sha256".equalsIgnoreCase(result.getKey()) && result.getValue().size() == 1) {
+                    return result.getValue().iterator().next();
+                }
+            } catch (IOException e) {
+                // the server listed the extension but could not hash: read the bytes instead
+            }
+        }
+        try (InputStream in = sftp.read(path, readSize)) {
+            return Hashing.sha256(in, length);
+        }
     }
 
     /**
@@ -351,14 +430,16 @@ public final class SftpCopier implements Copier {
         var transfer = new TransferListener.FileTransfer(server + ":" + source, dst.toString(), size, "sftp");
         listener.started(transfer);
         long start = System.nanoTime();
-        long copied = 0;
+        long offset = options.resume() ? resumableDownloadOffset(source, size, partial) : 0;
+        long copied = offset;
         try {
-            if (options.atomic()) {
+            if (options.atomic() && offset == 0) {
                 Files.deleteIfExists(partial);
             }
-            try (InputStream in = sftp.read(source, readSize);
-                    OutputStream out = Files.newOutputStream(partial)) {
-                copied = pump(in, out, transfer);
+            try (InputStream in = remoteInput(source, offset, size);
+                    OutputStream out = offset == 0 ? Files.newOutputStream(partial)
+                            : Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                copied += pump(in, out, transfer, offset);
             }
             if (attrs.isRegularFile() && copied < size) {
                 throw new IOException(server + ":" + source + ": the file shrank while it was copied");
@@ -372,13 +453,47 @@ public final class SftpCopier implements Copier {
                 Files.move(partial, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException | RuntimeException e) {
-            if (options.atomic()) {
+            if (options.atomic() && !options.resume()) {
                 Files.deleteIfExists(partial);
             }
             listener.finished(transfer, copied, seconds(start), e);
             throw e;
         }
         listener.finished(transfer, copied, seconds(start), null);
+    }
+
+    private InputStream remoteInput(String path, long offset, long size) throws IOException {
+        if (offset == 0) {
+            return sftp.read(path, readSize);
+        }
+        return new SftpInputStreamAsync((AbstractSftpClient) sftp, readSize, offset, size, path,
+                sftp.open(path, EnumSet.of(OpenMode.Read)));
+    }
+
+    /** How much of a download a local partial file already holds, checked against the server's file. */
+    private long resumableDownloadOffset(String source, long size, Path partial) throws IOException {
+        if (!Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long have = Files.size(partial);
+        long length = have / RESUME_ALIGNMENT * RESUME_ALIGNMENT;
+        if (have > size || length == 0) {
+            return 0;
+        }
+        byte[] local;
+        try (InputStream in = Files.newInputStream(partial)) {
+            local = Hashing.sha256(in, length);
+        }
+        if (!MessageDigest.isEqual(local, remoteSha256(source, length))) {
+            warnings.add("ferry: " + partial + " is not a prefix of " + server + ":" + source + "; starting over");
+            return 0;
+        }
+        if (have > length) {
+            try (var channel = Files.newByteChannel(partial, StandardOpenOption.WRITE)) {
+                channel.truncate(length); // the unverified tail is fetched again
+            }
+        }
+        return length;
     }
 
     private static void applyLocal(Path local, Attributes attrs) throws IOException {
@@ -390,14 +505,16 @@ public final class SftpCopier implements Copier {
 
     // ---- shared ------------------------------------------------------------------------------
 
-    private long pump(InputStream in, OutputStream out, TransferListener.FileTransfer transfer) throws IOException {
+    /** Copies to the end of {@code in}; progress counts from {@code already} bytes. Returns the bytes copied. */
+    private long pump(InputStream in, OutputStream out, TransferListener.FileTransfer transfer, long already)
+            throws IOException {
         byte[] buffer = new byte[Math.max(readSize, writeSize)];
         long total = 0;
         int n;
         while ((n = in.read(buffer)) > 0) {
             out.write(buffer, 0, n);
             total += n;
-            listener.progress(transfer, total);
+            listener.progress(transfer, already + total);
         }
         return total;
     }
