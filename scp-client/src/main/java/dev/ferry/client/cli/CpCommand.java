@@ -114,6 +114,9 @@ public final class CpCommand implements Callable<Integer> {
         Interaction interaction = batch ? Interaction.none(quiet ? s -> { } : err::println) : Interaction.terminal();
         TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
         TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
+        if (!quiet && ProgressBars.stderrIsTerminal()) {
+            listener = listener.and(new ProgressBars(err));
+        }
 
         try (Connector connector = new Connector(connectOptions(), interaction)) {
             if (target instanceof Operand.Remote remote) {
