@@ -32,11 +32,16 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
                 ? Files.createTempFile(dir, TEMP_PREFIX, ".part")
                 : Files.createTempFile(dir, TEMP_PREFIX, ".part", PosixFilePermissions.asFileAttribute(permissions));
         try {
-            return new PendingFile(temp, file, size);
+            return new PendingFile(temp, file, size, decorate(Files.newOutputStream(temp)));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
+    }
+
+    /** Wraps the stream into the temporary file (a rate limit, say); the default adds nothing. */
+    protected OutputStream decorate(OutputStream fileStream) {
+        return fileStream;
     }
 
     @Override
@@ -57,8 +62,8 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
         private long written;
         private boolean done;
 
-        PendingFile(Path temp, Path target, long expected) throws IOException {
-            super(Files.newOutputStream(temp));
+        PendingFile(Path temp, Path target, long expected, OutputStream out) {
+            super(out);
             this.temp = temp;
             this.target = target;
             this.expected = expected;

@@ -21,6 +21,7 @@ import dev.ferry.client.operand.Operands;
 import dev.ferry.client.transfer.Copier;
 import dev.ferry.client.transfer.ScpCopier;
 import dev.ferry.client.transfer.SftpCopier;
+import dev.ferry.client.transfer.Throttle;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
 import picocli.CommandLine.Command;
@@ -41,6 +42,9 @@ public final class CpCommand implements Callable<Integer> {
 
     @Option(names = "-p", description = "Preserve modification times, access times and modes.")
     boolean preserve;
+
+    @Option(names = "-l", paramLabel = "limit", description = "Limit the bandwidth to this many Kbit/s.")
+    long limitKbits;
 
     @Option(names = "-P", paramLabel = "port", description = "Port to connect to on the remote host.")
     Integer port;
@@ -71,6 +75,9 @@ public final class CpCommand implements Callable<Integer> {
 
     @Option(names = "-v", description = "Verbose: say what happens; show the cause of errors.")
     boolean verbose;
+
+    @Option(names = "-3", description = "Copy between two remote hosts through this one (always so over SFTP).")
+    boolean throughLocal;
 
     @Option(names = "-4", description = "IPv4 addresses only.")
     boolean ipv4;
@@ -111,7 +118,10 @@ public final class CpCommand implements Callable<Integer> {
         Operand target = parsed.get(parsed.size() - 1);
         List<Operand> sources = parsed.subList(0, parsed.size() - 1);
         PrintStream err = System.err;
-        Interaction interaction = batch ? Interaction.none(quiet ? s -> { } : err::println) : Interaction.terminal();
+        Interaction interaction = batch ? Interaction.none(err::println) : Interaction.terminal();
+        if (quiet) {
+            interaction = Interaction.quiet(interaction);
+        }
         TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
         TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
         if (!quiet && ProgressBars.stderrIsTerminal()) {
@@ -120,12 +130,12 @@ public final class CpCommand implements Callable<Integer> {
 
         try (Connector connector = new Connector(connectOptions(), interaction)) {
             if (target instanceof Operand.Remote remote) {
+                if (sources.stream().anyMatch(o -> o instanceof Operand.Remote)) {
+                    return remoteToRemote(connector, sources, remote, transfer, listener);
+                }
                 List<Path> locals = new ArrayList<>();
                 for (Operand source : sources) {
-                    if (!(source instanceof Operand.Local local)) {
-                        throw new FerryException("ferry: copying between two remote hosts (-3) is not supported yet");
-                    }
-                    locals.add(Path.of(local.path()));
+                    locals.add(Path.of(source.path()));
                 }
                 return run(connector, remote, transfer, listener, copier -> copier.upload(locals, remote.path()));
             }
@@ -152,6 +162,38 @@ public final class CpCommand implements Callable<Integer> {
         }
     }
 
+    /** Both ends remote: copied through this machine over two SFTP sessions (scp -3). */
+    private int remoteToRemote(Connector connector, List<Operand> sources, Operand.Remote to, TransferOptions transfer,
+            TransferListener listener) throws FerryException {
+        if (legacyScp) {
+            throw new FerryException("ferry: remote to remote copies use SFTP; drop -O");
+        }
+        Operand.Remote from = null;
+        List<String> paths = new ArrayList<>();
+        for (Operand source : sources) {
+            if (!(source instanceof Operand.Remote remote) || (from != null && !remote.server().equals(from.server()))) {
+                throw new FerryException("ferry: with a remote target, all sources must be on one remote host");
+            }
+            from = remote;
+            paths.add(remote.path());
+        }
+        Connector.Target src = connector.resolve(from);
+        Connector.Target dst = connector.resolve(to);
+        Throttle throttle = Throttle.kilobitsPerSecond(limitKbits);
+        try (ClientSession a = connector.connect(src);
+                SftpClient sftpA = SftpClientFactory.instance().createSftpClient(a);
+                ClientSession b = connector.connect(dst);
+                SftpClient sftpB = SftpClientFactory.instance().createSftpClient(b)) {
+            SftpCopier reader = new SftpCopier(sftpA, src.display(), transfer, listener, throttle);
+            SftpCopier writer = new SftpCopier(sftpB, dst.display(), transfer, TransferListener.NONE, Throttle.NONE);
+            reader.copyTo(writer, paths, to.path());
+            reader.errors().forEach(System.err::println);
+            return reader.errors().isEmpty() ? 0 : 1;
+        } catch (IOException e) {
+            throw new FerryException("ferry: " + (e.getMessage() == null ? "connection lost" : e.getMessage()), e);
+        }
+    }
+
     private static boolean isConnectionFailure(FerryException e) {
         String m = e.getMessage();
         return m.startsWith("ssh:") || m.contains("Permission denied") || m.contains("Host key verification failed");
@@ -167,7 +209,8 @@ public final class CpCommand implements Callable<Integer> {
         Connector.Target target = connector.resolve(remote);
         try (ClientSession session = connector.connect(target)) {
             if (legacyScp) {
-                ScpCopier copier = new ScpCopier(session, target.display(), transfer, !noStrictNames, listener);
+                ScpCopier copier = new ScpCopier(session, target.display(), transfer, !noStrictNames, listener,
+                        Throttle.kilobitsPerSecond(limitKbits));
                 if (verbose) {
                     System.err.println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", legacy SCP");
@@ -175,7 +218,8 @@ public final class CpCommand implements Callable<Integer> {
                 return finish(copier, job);
             }
             try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
-                SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener);
+                SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener,
+                        Throttle.kilobitsPerSecond(limitKbits));
                 if (verbose) {
                     System.err.println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)

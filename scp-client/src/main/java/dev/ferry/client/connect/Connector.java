@@ -3,6 +3,9 @@ package dev.ferry.client.connect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
@@ -38,6 +41,7 @@ import org.apache.sshd.core.CoreModuleProperties;
 import dev.ferry.client.FerryException;
 import dev.ferry.client.hostkeys.FerryHostKeyVerifier;
 import dev.ferry.client.hostkeys.HostKeyPolicy;
+import dev.ferry.client.hostkeys.KnownHosts;
 import dev.ferry.client.hostkeys.StrictHostKeyChecking;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.security.AlgorithmPolicy;
@@ -187,7 +191,8 @@ public final class Connector implements AutoCloseable {
      * @throws FerryException with scp's sentence for the failure (connection refused, host key,
      *                        permission denied)
      */
-    public ClientSession connect(Target target) throws FerryException {
+    public ClientSession connect(Target requested) throws FerryException {
+        Target target = restrictAddressFamily(requested);
         List<KeyPair> keys = loadIdentities(target.identities());
         // Jump hosts are checked under their own names with the same files and strictness, but
         // neither the target's alias nor its pinned key applies to them.
@@ -199,6 +204,11 @@ public final class Connector implements AutoCloseable {
                 isTarget(session.getConnectAddress(), target) ? targetVerifier.verifyServerKey(session, remote, key)
                         : hopVerifier.verifyServerKey(session, remote, key));
         client.setKeyIdentityProvider(session -> keys);
+        // Keys in the ssh-agent are tried too, unless IdentitiesOnly=yes asks for the files alone.
+        String agentSocket = System.getenv("SSH_AUTH_SOCK");
+        boolean identitiesOnly = options.option("IdentitiesOnly").map("yes"::equalsIgnoreCase).orElse(false);
+        client.setAgentFactory(agentSocket != null && !agentSocket.isBlank() && !identitiesOnly
+                ? UnixSocketAgent.factory(Path.of(agentSocket)) : null);
         client.setUserInteraction(passwords(target));
         CoreModuleProperties.PREFERRED_AUTHS.set(client, preferredAuths());
 
@@ -229,6 +239,36 @@ public final class Connector implements AutoCloseable {
             IOException cause) {
         return target.lastRefusal().or(hop::lastRefusal)
                 .map(refusal -> new FerryException(refusal + "\nHost key verification failed.", cause));
+    }
+
+    /**
+     * {@code -4} / {@code -6}: connect to an address of that family, while the host key is still
+     * looked up under the name the user gave (as an alias unless one is set already).
+     */
+    private Target restrictAddressFamily(Target target) throws FerryException {
+        if (!options.ipv4Only() && !options.ipv6Only()) {
+            return target;
+        }
+        InetAddress chosen = null;
+        try {
+            for (InetAddress a : InetAddress.getAllByName(target.host())) {
+                if (options.ipv4Only() ? a instanceof Inet4Address : a instanceof Inet6Address) {
+                    chosen = a;
+                    break;
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw new FerryException("ssh: Could not resolve hostname " + target.host()
+                    + ": Name or service not known", e);
+        }
+        if (chosen == null) {
+            throw new FerryException("ssh: Could not resolve hostname " + target.host() + ": no "
+                    + (options.ipv4Only() ? "IPv4" : "IPv6") + " address");
+        }
+        HostKeyPolicy keys = target.hostKeys().hostKeyAlias().isPresent() ? target.hostKeys()
+                : target.hostKeys().newBuilder().hostKeyAlias(KnownHosts.hostName(target.host(), target.port())).build();
+        return new Target(chosen.getHostAddress(), target.port(), target.user(), target.jump(), target.identities(),
+                keys);
     }
 
     private static boolean isTarget(SocketAddress address, Target target) {

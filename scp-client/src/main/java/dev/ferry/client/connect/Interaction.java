@@ -47,6 +47,30 @@ public interface Interaction {
         };
     }
 
+    /** {@code -q}: asks as {@code inner} does, but keeps its warnings to itself. */
+    static Interaction quiet(Interaction inner) {
+        return new Interaction() {
+            @Override
+            public Optional<char[]> password(String userAtHost) {
+                return inner.password(userAtHost);
+            }
+
+            @Override
+            public Optional<char[]> passphrase(Path key) {
+                return inner.passphrase(key);
+            }
+
+            @Override
+            public Optional<Boolean> confirm(String question) {
+                return inner.confirm(question);
+            }
+
+            @Override
+            public void warn(String sentence) {
+            }
+        };
+    }
+
     /** Asks on the terminal when there is one (and nothing otherwise); warnings go to stderr. */
     static Interaction terminal() {
         Console console = System.console();

@@ -1,6 +1,7 @@
 package dev.ferry.client.transfer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import dev.ferry.scp.AtomicScpFileOpener;
 public final class ScpCopier implements Copier {
 
     private final ClientSession session;
+    private final Throttle throttle;
     private final String server;
     private final TransferOptions options;
     private final boolean strictNames;
@@ -47,8 +49,9 @@ public final class ScpCopier implements Copier {
     private final List<String> errors = new ArrayList<>();
 
     public ScpCopier(ClientSession session, String server, TransferOptions options, boolean strictNames,
-            TransferListener listener) {
+            TransferListener listener, Throttle throttle) {
         this.session = session;
+        this.throttle = throttle;
         this.server = server;
         this.options = options;
         this.strictNames = strictNames;
@@ -90,8 +93,13 @@ public final class ScpCopier implements Copier {
         if (existing.size() > 1) {
             set.add(ScpClient.Option.TargetIsDirectory);
         }
-        ScpClient scp = ScpClientCreator.instance().createScpClient(session, new AtomicScpFileOpener(),
-                new Events(server, true));
+        ScpClient scp = ScpClientCreator.instance().createScpClient(session, new AtomicScpFileOpener() {
+            @Override
+            public InputStream openRead(Session s, Path file, long size, Set<PosixFilePermission> permissions,
+                    OpenOption... openOptions) throws IOException {
+                return throttle.wrap(super.openRead(s, file, size, permissions, openOptions));
+            }
+        }, new Events(server, true));
         try {
             scp.upload(existing.toArray(Path[]::new), target.isEmpty() ? "." : target, set);
         } catch (IOException e) {
@@ -113,7 +121,7 @@ public final class ScpCopier implements Copier {
             PathMatcher requested = strictNames
                     ? FileSystems.getDefault().getPathMatcher("glob:" + RemoteNames.baseName(source)) : null;
             ScpClient scp = ScpClientCreator.instance().createScpClient(session,
-                    new CheckedOpener(target, intoDir, requested), new Events(server, false));
+                    new CheckedOpener(target, intoDir, requested, throttle), new Events(server, false));
             try {
                 scp.download(source, target, set);
             } catch (IOException e) {
@@ -135,8 +143,10 @@ public final class ScpCopier implements Copier {
         private final Path top;
         private final boolean topIsDir;
         private final PathMatcher requested;
+        private final Throttle throttle;
 
-        CheckedOpener(Path top, boolean topIsDir, PathMatcher requested) {
+        CheckedOpener(Path top, boolean topIsDir, PathMatcher requested, Throttle throttle) {
+            this.throttle = throttle;
             this.top = top.toAbsolutePath().normalize();
             this.topIsDir = topIsDir;
             this.requested = requested;
@@ -153,6 +163,11 @@ public final class ScpCopier implements Copier {
                 throw new ScpException("protocol error: filename does not match request ('" + Terminal.safe(name)
                         + "')", ScpAckInfo.ERROR);
             }
+        }
+
+        @Override
+        protected OutputStream decorate(OutputStream fileStream) {
+            return throttle.wrap(fileStream);
         }
 
         @Override

@@ -62,6 +62,7 @@ public final class SftpCopier implements Copier {
     public static final String PARTIAL_SUFFIX = ".ferry-part";
 
     private final SftpClient sftp;
+    private final Throttle throttle;
     private final TransferOptions options;
     private final TransferListener listener;
     private final String server;
@@ -73,7 +74,13 @@ public final class SftpCopier implements Copier {
     /** @param server how the server is named in messages and reports, e.g. {@code alice@host} */
     public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener)
             throws IOException {
+        this(sftp, server, options, listener, Throttle.NONE);
+    }
+
+    public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener,
+            Throttle throttle) throws IOException {
         this.sftp = sftp;
+        this.throttle = throttle;
         this.server = server;
         this.options = options;
         this.listener = listener;
@@ -496,6 +503,89 @@ public final class SftpCopier implements Copier {
         return length;
     }
 
+    // ---- remote to remote (-3) -------------------------------------------------------------
+
+    /**
+     * Copies files from this copier's server to {@code to}'s, through this machine, as scp -3 does.
+     * Names listed by the source are checked as for downloads; files land atomically on the target.
+     */
+    public void copyTo(SftpCopier to, List<String> sources, String target) throws FerryException {
+        List<String> expanded = new ArrayList<>();
+        for (String source : sources) {
+            try {
+                expanded.addAll(expand(source));
+            } catch (IOException e) {
+                fail(describe(e, server + ":" + source));
+            }
+        }
+        boolean intoDir;
+        try {
+            Attributes t = to.statOrNull(target);
+            intoDir = t != null && t.isDirectory() || target.isEmpty() || target.endsWith("/");
+        } catch (IOException e) {
+            throw new FerryException(describe(e, to.server + ":" + target), e);
+        }
+        if (expanded.size() > 1 && !intoDir) {
+            throw new FerryException(to.server + ":" + target + ": not a directory");
+        }
+        for (String source : expanded) {
+            try {
+                String name = RemoteNames.checkListedName(RemoteNames.baseName(source), source);
+                relay(to, source, intoDir ? RemoteNames.join(target, name) : target);
+            } catch (IOException e) {
+                fail(describe(e, server + ":" + source));
+            }
+        }
+        errors.addAll(to.errors);
+    }
+
+    private void relay(SftpCopier to, String source, String dst) throws IOException {
+        Attributes attrs = sftp.stat(source);
+        if (attrs.isDirectory()) {
+            if (!options.recursive()) {
+                fail(server + ":" + source + ": not a regular file (use -r for directories)");
+                return;
+            }
+            if (to.statOrNull(dst) == null) {
+                to.sftp.mkdir(dst);
+            }
+            List<SftpClient.DirEntry> entries = new ArrayList<>();
+            sftp.readDir(source).forEach(entries::add);
+            entries.sort((a, b) -> a.getFilename().compareTo(b.getFilename()));
+            for (SftpClient.DirEntry entry : entries) {
+                String name = entry.getFilename();
+                if (!name.equals(".") && !name.equals("..")) {
+                    RemoteNames.checkListedName(name, source);
+                    relay(to, RemoteNames.join(source, name), RemoteNames.join(dst, name));
+                }
+            }
+            return;
+        }
+        String partial = RemoteNames.join(RemoteNames.parent(dst), "." + RemoteNames.baseName(dst) + PARTIAL_SUFFIX);
+        var transfer = new TransferListener.FileTransfer(server + ":" + source, to.server + ":" + dst, attrs.getSize(),
+                "sftp");
+        listener.started(transfer);
+        long start = System.nanoTime();
+        long copied = 0;
+        try {
+            try (InputStream in = sftp.read(source, readSize);
+                    OutputStream out = to.remoteOutput(partial, 0)) {
+                copied = pump(in, out, transfer, 0);
+            }
+            Attributes kept = new Attributes().perms(attrs.getPermissions() & (options.preserve() ? 0777 : 0755));
+            if (options.preserve()) {
+                kept.modifyTime(attrs.getModifyTime()).accessTime(attrs.getAccessTime());
+            }
+            to.sftp.setStat(partial, kept);
+            to.renameIntoPlace(partial, dst);
+        } catch (IOException | RuntimeException e) {
+            to.removeQuietly(partial);
+            listener.finished(transfer, copied, seconds(start), e);
+            throw e;
+        }
+        listener.finished(transfer, copied, seconds(start), null);
+    }
+
     private static void applyLocal(Path local, Attributes attrs) throws IOException {
         Files.setPosixFilePermissions(local, toSet(attrs.getPermissions() & 0777));
         FileTime mtime = attrs.getModifyTime();
@@ -514,6 +604,7 @@ public final class SftpCopier implements Copier {
         while ((n = in.read(buffer)) > 0) {
             out.write(buffer, 0, n);
             total += n;
+            throttle.account(n);
             listener.progress(transfer, already + total);
         }
         return total;
