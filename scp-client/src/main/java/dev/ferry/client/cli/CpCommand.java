@@ -14,6 +14,7 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
+import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.operand.Operand;
@@ -158,7 +159,7 @@ public final class CpCommand implements Callable<Integer> {
             if (verbose && e.getCause() != null) {
                 e.getCause().printStackTrace(err);
             }
-            return e.getCause() != null && isConnectionFailure(e) ? FerryMain.CONNECTION_FAILED : 1;
+            return e instanceof ConnectionFailedException ? FerryMain.CONNECTION_FAILED : 1;
         }
     }
 
@@ -192,11 +193,6 @@ public final class CpCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new FerryException("ferry: " + (e.getMessage() == null ? "connection lost" : e.getMessage()), e);
         }
-    }
-
-    private static boolean isConnectionFailure(FerryException e) {
-        String m = e.getMessage();
-        return m.startsWith("ssh:") || m.contains("Permission denied") || m.contains("Host key verification failed");
     }
 
     @FunctionalInterface

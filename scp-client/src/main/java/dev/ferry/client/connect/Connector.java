@@ -221,24 +221,24 @@ public final class Connector implements AutoCloseable {
             session = client.connect(entry, null, null).verify(timeout, TimeUnit.MILLISECONDS).getSession();
         } catch (IOException e) {
             throw hostKeyRefusal(targetVerifier, hopVerifier, e)
-                    .orElseGet(() -> new FerryException(connectFailure(target, e), e));
+                    .orElseGet(() -> new ConnectionFailedException(connectFailure(target, e), e));
         }
         try {
             session.auth().verify(timeout, TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             closeQuietly(session);
             // MINA's connect completes before the key exchange; a refused host key shows up here.
-            throw hostKeyRefusal(targetVerifier, hopVerifier, e).orElseGet(() -> new FerryException(
+            throw hostKeyRefusal(targetVerifier, hopVerifier, e).orElseGet(() -> new ConnectionFailedException(
                     target.display() + ": Permission denied (" + preferredAuths() + ").", e));
         }
         return session;
     }
 
     /** The verifiers' sentence when a host key was refused (MINA's own message says less). */
-    private static Optional<FerryException> hostKeyRefusal(FerryHostKeyVerifier target, FerryHostKeyVerifier hop,
+    private static Optional<ConnectionFailedException> hostKeyRefusal(FerryHostKeyVerifier target, FerryHostKeyVerifier hop,
             IOException cause) {
         return target.lastRefusal().or(hop::lastRefusal)
-                .map(refusal -> new FerryException(refusal + "\nHost key verification failed.", cause));
+                .map(refusal -> new ConnectionFailedException(refusal + "\nHost key verification failed.", cause));
     }
 
     /**
@@ -258,11 +258,11 @@ public final class Connector implements AutoCloseable {
                 }
             }
         } catch (UnknownHostException e) {
-            throw new FerryException("ssh: Could not resolve hostname " + target.host()
+            throw new ConnectionFailedException("ssh: Could not resolve hostname " + target.host()
                     + ": Name or service not known", e);
         }
         if (chosen == null) {
-            throw new FerryException("ssh: Could not resolve hostname " + target.host() + ": no "
+            throw new ConnectionFailedException("ssh: Could not resolve hostname " + target.host() + ": no "
                     + (options.ipv4Only() ? "IPv4" : "IPv6") + " address");
         }
         HostKeyPolicy keys = target.hostKeys().hostKeyAlias().isPresent() ? target.hostKeys()

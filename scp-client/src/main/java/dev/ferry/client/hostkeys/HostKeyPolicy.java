@@ -99,6 +99,9 @@ public record HostKeyPolicy(StrictHostKeyChecking strictHostKeyChecking, List<Pa
     /** The alias is written to known_hosts as a host name, so it must read back as exactly that name. */
     private static String checkAlias(String alias) {
         String a = alias.strip().toLowerCase(Locale.ROOT);
+        if (a.matches("\\[[^\\[\\]\\s,*?]+\\]:\\d{1,5}")) {
+            return a; // a host name with its port, as KnownHosts.hostName writes it ("[host]:2222")
+        }
         if (a.isEmpty() || "!|@#[".indexOf(a.charAt(0)) >= 0
                 || a.chars().anyMatch(c -> c <= ' ' || c == 0x7f || c == ',' || c == '*' || c == '?')) {
             throw new IllegalArgumentException("HostKeyAlias \"" + alias + "\" cannot be a known_hosts name: it must not be "

@@ -58,9 +58,15 @@ class HostKeyPolicyTest {
 
     @Test
     void anAliasThatCouldNotBeReadBackAsOneNameIsRefused() {
-        for (String bad : new String[] {"", " ", "a b", "a,b", "*.x", "x?", "!x", "|1|a|b", "@x", "#x", "[x]:22"}) {
+        for (String bad : new String[] {"", " ", "a b", "a,b", "*.x", "x?", "!x", "|1|a|b", "@x", "#x", "[x", "[x]:port"}) {
             assertThrows(IllegalArgumentException.class, () -> HostKeyPolicy.builder().hostKeyAlias(bad), bad);
         }
+    }
+
+    @Test
+    void anAliasMayBeAHostNameWithItsPort() {
+        assertEquals("[example.org]:2222",
+                HostKeyPolicy.builder().hostKeyAlias("[Example.org]:2222").build().hostKeyAlias().orElseThrow());
     }
 
     @Test
