@@ -143,6 +143,36 @@ class FerryCpTest {
     }
 
     @Test
+    void namesWithSpacesQuotesAndNonAsciiCharactersWork() throws Exception {
+        Path local = sshd.newLocalDir();
+        String name = "it's a \"quoted\" café 日本.txt";
+        Files.writeString(local.resolve(name), "odd name");
+        Path remote = sshd.root().resolve(name);
+        Proc.Result up = ferry(local, toSshd(name, atSshd(remote)));
+        assertEquals(0, up.exit(), up.all());
+        assertEquals("odd name", Files.readString(remote));
+        Proc.Result down = ferry(local, toSshd(atSshd(remote), "copy of " + name));
+        assertEquals(0, down.exit(), down.all());
+        assertEquals("odd name", Files.readString(local.resolve("copy of " + name)));
+    }
+
+    @Test
+    void aProgressBarIsDrawnOnlyWhenStderrIsATerminal() throws Exception {
+        String script = dev.ferry.it.support.Peers.require("script");
+        Path local = ferryd.newLocalDir();
+        Files.write(local.resolve("p.bin"), random(4_000_000, 8));
+        String command = String.join(" ", FerryCli.command(toFerryd("p.bin", "alice@127.0.0.1:p.bin")
+                .toArray(String[]::new)).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        Proc.Result onTerminal = Proc.run(List.of(script, "-qec", command, "/dev/null"), local, 120);
+        assertEquals(0, onTerminal.exit(), onTerminal.all());
+        assertTrue(onTerminal.out().contains("p.bin") && onTerminal.out().contains("100%")
+                && onTerminal.out().contains("MiB"), onTerminal.all());
+        Proc.Result piped = ferry(local, toFerryd("p.bin", "alice@127.0.0.1:p2.bin"));
+        assertEquals(0, piped.exit(), piped.all());
+        assertFalse(piped.err().contains("%"), "no bar when stderr is not a terminal: " + piped.all());
+    }
+
+    @Test
     void severalSourcesGoIntoADirectory() throws Exception {
         Path local = ferryd.newLocalDir();
         Files.writeString(local.resolve("x.txt"), "x");

@@ -170,6 +170,14 @@ class FerryHostKeysTest {
         assertEquals(0, r.exit(), r.all());
         assertEquals("k", Files.readString(ferryd.rootOf("alice").resolve("jumped.txt")));
 
+        List<String> twoHops = new ArrayList<>(args);
+        String hopSpec = sshd.user() + "@127.0.0.1:" + sshd.port();
+        twoHops.set(twoHops.indexOf("-J") + 1, hopSpec + "," + hopSpec);
+        twoHops.set(twoHops.size() - 1, "alice@127.0.0.1:two-hops.txt");
+        Proc.Result two = FerryCli.run(dir, twoHops.toArray(String[]::new));
+        assertEquals(0, two.exit(), "through two jump hosts: " + two.all());
+        assertEquals("k", Files.readString(ferryd.rootOf("alice").resolve("two-hops.txt")));
+
         Path onlyDest = Files.writeString(dir.resolve("known_hosts_dest"), dest);
         args.set(args.indexOf("UserKnownHostsFile=" + both), "UserKnownHostsFile=" + onlyDest);
         Proc.Result hopUnknown = FerryCli.run(dir, args.toArray(String[]::new));
