@@ -193,6 +193,26 @@ class FerryCpOptionsTest {
     }
 
     @Test
+    void rsaAndEcdsaKeysInOpenSshFormatLogIn() throws Exception {
+        Path dir = sshd.newLocalDir();
+        Files.writeString(dir.resolve("k.txt"), "k");
+        for (String[] type : new String[][] {{"rsa", "3072"}, {"ecdsa", "256"}}) {
+            Path key = dir.resolve("id_" + type[0]);
+            Proc.Result gen = Proc.run(List.of(Peers.require("ssh-keygen"), "-q", "-t", type[0], "-b", type[1], "-N", "",
+                    "-f", key.toString()), dir, 60);
+            assertEquals(0, gen.exit(), gen.all());
+            Files.writeString(sshd.authorizedKeys(), Files.readString(Path.of(key + ".pub")),
+                    java.nio.file.StandardOpenOption.APPEND);
+            Proc.Result r = FerryCli.run(dir, "cp", "-B", "-P", String.valueOf(sshd.port()), "-i", key.toString(),
+                    "-F", "/dev/null", "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "k.txt",
+                    sshd.user() + "@127.0.0.1:" + sshd.root().resolve("by-" + type[0] + ".txt"));
+            assertEquals(0, r.exit(), type[0] + ": " + r.all());
+            assertTrue(sshd.log().stream().anyMatch(l -> l.contains("Accepted publickey")
+                    && l.contains(type[0].toUpperCase())), sshd.log().toString());
+        }
+    }
+
+    @Test
     void anEncryptedKeyAsksForItsPassphrase() throws Exception {
         Path dir = ferryd.newLocalDir();
         Path key = dir.resolve("enc");
