@@ -18,6 +18,7 @@ import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.transport.TransportProfile;
 
 /**
  * An SFTP and SCP server. Build one, {@link #start()} it, and {@link #close()} it when done:
@@ -103,6 +104,7 @@ public final class FerryServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int sftpMaxRead = ServerConfig.DEFAULT_SFTP_MAX_READ;
         private int scpBufferSize = ServerConfig.DEFAULT_SCP_BUFFER;
+        private TransportProfile transport = TransportProfile.DEFAULT;
 
         private Builder() {
         }
@@ -163,12 +165,18 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /** Windows, packets, socket buffers and DSCP (default: {@link TransportProfile#DEFAULT}). */
+        public Builder transport(TransportProfile profile) {
+            this.transport = Objects.requireNonNull(profile, "transport");
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKey == null) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
             return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
-                    clock, sftpMaxRead, scpBufferSize));
+                    clock, sftpMaxRead, scpBufferSize, transport));
         }
     }
 }

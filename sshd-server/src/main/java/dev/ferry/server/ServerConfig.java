@@ -4,12 +4,13 @@ import java.security.KeyPair;
 import java.time.Clock;
 
 import dev.ferry.server.auth.Limits;
+import dev.ferry.transport.TransportProfile;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.log.EventSink;
 
 /** Everything a {@link FerryServer} is made from; built by {@link FerryServer.Builder}. */
 public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
-        EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize) {
+        EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server

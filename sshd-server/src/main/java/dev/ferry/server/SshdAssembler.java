@@ -46,7 +46,10 @@ final class SshdAssembler {
         // 1. Algorithms: strong only (see AlgorithmPolicy); strict key exchange is MINA's default.
         AlgorithmPolicy.applyTo(sshd, ServerBuilder.DH2KEX);
 
-        // 2. Limits against abuse.
+        // 2. Transport: big windows and packets, socket buffers, TCP_NODELAY, DSCP (see TransportProfile).
+        config.transport().applyTo(sshd);
+
+        // 3. Limits against abuse.
         Limits limits = config.limits();
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
@@ -59,7 +62,7 @@ final class SshdAssembler {
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(new ConnectionLog(config.events()));
 
-        // 3. Authentication: keys for everyone, passwords only when some user has one.
+        // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(config.users(), defender, config.events());
         sshd.setPublickeyAuthenticator(auth.publicKey());
         if (auth.anyPasswords()) {
@@ -73,12 +76,12 @@ final class SshdAssembler {
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setHostBasedAuthenticator(null);
 
-        // 4. What an authenticated user may open: session channels only; no forwarding, no agent.
+        // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
-        // 5. Files: each user confined to their root, with their policy.
+        // 6. Files: each user confined to their root, with their policy.
         sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> config.users()
                 .find(session.getUsername())
                 .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
@@ -89,7 +92,7 @@ final class SshdAssembler {
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         sshd.setSubsystemFactories(List.of(sftp));
 
-        // 6. Exec: scp -t / scp -f without a shell; everything else refused.
+        // 7. Exec: scp -t / scp -f without a shell; everything else refused.
         ExecCommands exec = new ExecCommands(config.events(), config.scpBufferSize());
         sshd.setCommandFactory(exec);
         sshd.setShellFactory(exec);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.ferry.transport.TransportProfile;
+
 /**
  * How to reach servers, from the command line: the flags that scp shares with ssh, and
  * {@code -o Key=Value} options. What is not given here comes from ssh_config, then defaults.
@@ -26,10 +28,12 @@ import java.util.OptionalInt;
  * @param ipv4Only     {@code -4}
  * @param ipv6Only     {@code -6}
  * @param hostKeys     {@code --host-key}: accept exactly a key with one of these SHA256 fingerprints
+ * @param transport    windows, packets, socket buffers (IPQoS from {@code -o IPQoS} is applied over it)
  */
 public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<Path> configFile,
         Map<String, String> options, Optional<String> jump, boolean compression, Optional<String> ciphers,
-        boolean batch, Optional<Path> passwordFile, boolean ipv4Only, boolean ipv6Only, List<String> hostKeys) {
+        boolean batch, Optional<Path> passwordFile, boolean ipv4Only, boolean ipv6Only, List<String> hostKeys,
+        TransportProfile transport) {
 
     /** The {@code -o} keys Ferry understands (lower case). Others are refused, not ignored. */
     public static final List<String> KNOWN_OPTIONS = List.of("port", "user", "hostname", "identityfile",
@@ -79,6 +83,7 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
         private boolean ipv4Only;
         private boolean ipv6Only;
         private final List<String> hostKeys = new ArrayList<>();
+        private TransportProfile transport = TransportProfile.DEFAULT;
 
         private Builder() {
         }
@@ -161,12 +166,17 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
             return this;
         }
 
+        public Builder transport(TransportProfile profile) {
+            this.transport = profile;
+            return this;
+        }
+
         public ConnectOptions build() {
             if (ipv4Only && ipv6Only) {
                 throw new IllegalArgumentException("-4 and -6 exclude each other");
             }
             return new ConnectOptions(port, identities, configFile, options, jump, compression, ciphers, batch,
-                    passwordFile, ipv4Only, ipv6Only, hostKeys);
+                    passwordFile, ipv4Only, ipv6Only, hostKeys, transport);
         }
     }
 }

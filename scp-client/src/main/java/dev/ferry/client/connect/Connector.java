@@ -45,6 +45,8 @@ import dev.ferry.client.hostkeys.KnownHosts;
 import dev.ferry.client.hostkeys.StrictHostKeyChecking;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.security.AlgorithmPolicy;
+import dev.ferry.transport.IpQos;
+import dev.ferry.transport.TransportProfile;
 
 /**
  * Opens authenticated sessions to the servers named in operands. Settings are resolved as OpenSSH
@@ -60,6 +62,7 @@ public final class Connector implements AutoCloseable {
     private final Interaction interaction;
     private final SshClient client;
     private final HostConfigEntryResolver sshConfig;
+    private final TransportProfile transport;
 
     public Connector(ConnectOptions options, Interaction interaction) throws FerryException {
         this.options = options;
@@ -81,6 +84,12 @@ public final class Connector implements AutoCloseable {
                 ? List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.none)
                 : List.of(BuiltinCompressions.none));
         client.setHostConfigEntryResolver(sshConfig);
+        TransportProfile profile = options.transport();
+        if (options.option("IPQoS").isPresent()) {
+            profile = profile.newBuilder().ipQos(IpQos.parse(options.option("IPQoS").get())).build();
+        }
+        this.transport = profile;
+        profile.applyTo(client);
         client.start();
     }
 
@@ -388,6 +397,11 @@ public final class Connector implements AutoCloseable {
         } catch (IOException ignored) {
             // already failing
         }
+    }
+
+    /** The transport profile this connector applies (for {@code -v}). */
+    public TransportProfile transport() {
+        return transport;
     }
 
     @Override
