@@ -92,27 +92,30 @@ public record TransportProfile(long windowSize, long maxPacketSize, int readBuff
         });
     }
 
-    /** Puts the DSCP mark on the session's socket (also when unmarked, to clear any default). */
+    /** Puts the DSCP mark on the session's socket, unless unmarked (the kernel's default). */
     void mark(IoSession io) {
-        if (io instanceof Nio2Session nio2) {
-            AsynchronousSocketChannel socket = nio2.getSocket();
-            try {
-                socket.setOption(StandardSocketOptions.IP_TOS, ipQos.tos());
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                // not every socket family takes IP_TOS (IPv6 on some kernels); the copy still works
+        if (ipQos.tos() != 0 && io instanceof Nio2Session nio2) {
+            String failure = Dscp.set(nio2.getSocket(), ipQos.tos());
+            if (failure != null) {
+                io.setAttribute(TOS_FAILURE, failure);
             }
         }
     }
+
+    private static final Object TOS_FAILURE = new Object();
 
     /** What the kernel granted a session's socket, for logs and {@code -v}. */
     public static String describeSocket(IoSession io) {
         if (io instanceof Nio2Session nio2) {
             AsynchronousSocketChannel socket = nio2.getSocket();
             try {
+                int tos = Dscp.get(socket);
+                Object failure = io.getAttribute(TOS_FAILURE);
                 return "SO_SNDBUF " + socket.getOption(StandardSocketOptions.SO_SNDBUF) + ", SO_RCVBUF "
                         + socket.getOption(StandardSocketOptions.SO_RCVBUF) + ", TCP_NODELAY "
-                        + socket.getOption(StandardSocketOptions.TCP_NODELAY) + ", TOS 0x"
-                        + Integer.toHexString(socket.getOption(StandardSocketOptions.IP_TOS));
+                        + socket.getOption(StandardSocketOptions.TCP_NODELAY)
+                        + (tos < 0 ? ", TOS unknown" : ", TOS 0x" + Integer.toHexString(tos))
+                        + (failure == null ? "" : " (" + failure + ")");
             } catch (IOException | UnsupportedOperationException e) {
                 return "socket options unavailable (" + e.getMessage() + ")";
             }

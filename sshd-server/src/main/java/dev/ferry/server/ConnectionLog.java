@@ -1,12 +1,14 @@
 package dev.ferry.server;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 
 import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.transport.TransportProfile;
 
 /** Reports each login, and each connection once, when it closes, with its user, duration and reason. */
 final class ConnectionLog implements SessionListener {
@@ -15,9 +17,11 @@ final class ConnectionLog implements SessionListener {
     private static final AttributeKey<String> REASON = new AttributeKey<>();
 
     private final EventSink events;
+    private final TransportProfile profile;
 
-    ConnectionLog(EventSink events) {
+    ConnectionLog(EventSink events, TransportProfile profile) {
         this.events = events;
+        this.profile = profile;
     }
 
     @Override
@@ -32,6 +36,12 @@ final class ConnectionLog implements SessionListener {
             events.accept(new ServerEvent.AuthSucceeded(session.getUsername(),
                     ServerEvent.address(session.getRemoteAddress()), login == null ? "" : login.method(),
                     login == null ? "" : login.detail()));
+            events.accept(new ServerEvent.Transport(ServerEvent.address(session.getRemoteAddress()),
+                    session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS),
+                    session.getNegotiatedKexParameter(KexProposalOption.S2CENC),
+                    session.getNegotiatedKexParameter(KexProposalOption.S2CMAC),
+                    session.getNegotiatedKexParameter(KexProposalOption.S2CCOMP),
+                    profile.windowSize(), profile.maxPacketSize(), TransportProfile.describeSocket(session.getIoSession())));
         }
     }
 

@@ -60,7 +60,7 @@ final class SshdAssembler {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, limits.maxSessionsPerConnection() - 1);
         Defender defender = new Defender(limits, config.clock(), config.events());
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
-        sshd.addSessionListener(new ConnectionLog(config.events()));
+        sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(config.users(), defender, config.events());

@@ -11,6 +11,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
@@ -23,6 +24,7 @@ import dev.ferry.client.transfer.Copier;
 import dev.ferry.client.transfer.ScpCopier;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.Throttle;
+import dev.ferry.transport.TransportProfile;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
 import picocli.CommandLine.Command;
@@ -220,6 +222,8 @@ public final class CpCommand implements Callable<Integer> {
                     System.err.println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
                             + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
+                    System.err.println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
+                    System.err.println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));
                 }
                 int status = finish(copier, job);
                 if (!quiet) {

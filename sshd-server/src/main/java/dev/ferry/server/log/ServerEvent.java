@@ -80,6 +80,17 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * What a connection negotiated, logged once it is authenticated: the key exchange and cipher,
+     * the channel window and packet size this server offers, and what the kernel granted the socket.
+     */
+    record Transport(String remote, String kex, String cipher, String mac, String compression, long window,
+            long packet, String socket) implements ServerEvent {
+        public String kind() {
+            return "transport";
+        }
+    }
+
     /** An exec request for anything but scp was refused. */
     record ExecRefused(String user, String remote, String command) implements ServerEvent {
         public String kind() {

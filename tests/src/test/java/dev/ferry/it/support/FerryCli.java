@@ -16,7 +16,7 @@ public final class FerryCli {
 
     public static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.ferry.client.cli.FerryMain"));
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.client.cli.FerryMain"));
         cmd.addAll(List.of(args));
         return cmd;
     }

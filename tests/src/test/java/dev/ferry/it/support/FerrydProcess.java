@@ -70,7 +70,7 @@ public final class FerrydProcess implements AutoCloseable {
     /** Starts {@code ferryd args...} in {@code cwd} and waits for its banner. */
     public static FerrydProcess start(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
         cmd.addAll(List.of(args));
         return new FerrydProcess(new ProcessBuilder(cmd).directory(cwd.toFile()).start());
     }
@@ -78,7 +78,7 @@ public final class FerrydProcess implements AutoCloseable {
     /** Runs {@code ferryd args...} to completion (for the subcommands and for failures). */
     public static Proc.Result run(Path cwd, byte[] stdin, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
         cmd.addAll(List.of(args));
         return Proc.run(cmd, cwd, java.util.Map.of(), stdin, 60);
     }
