@@ -17,13 +17,13 @@ import dev.ferry.it.support.FerryCli;
 import dev.ferry.it.support.FerrydFixture;
 import dev.ferry.it.support.Proc;
 import dev.ferry.it.support.SshdFixture;
-import dev.ferry.it.support.TcpForwarder;
+import dev.ferry.relay.TcpRelay;
 import dev.ferry.security.KeyFiles;
 
 /**
  * Host-key trust in {@code ferry cp}, against a real OpenSSH sshd: strict by default, accept-new,
  * changed keys, HostKeyAlias, a pinned fingerprint, the known-key relay mode through a plain TCP
- * forwarder, checking turned off (with a warning each time), and -J where every hop is checked.
+ * relay, checking turned off (with a warning each time), and -J where every hop is checked.
  */
 class FerryHostKeysTest {
 
@@ -122,7 +122,7 @@ class FerryHostKeysTest {
         fileToSend(dir);
         Path kh = Files.writeString(dir.resolve("known_hosts"),
                 "[127.0.0.1]:" + sshd.port() + " " + sshd.hostPublicKeyLine() + "\n");
-        try (TcpForwarder relay = new TcpForwarder(sshd.port())) {
+        try (TcpRelay relay = relayTo(sshd.port())) {
             Proc.Result strict = cp(dir, kh, relay.port(), "k.txt", target("relay0.txt"));
             assertEquals(255, strict.exit(), "a new address is unknown to strict checking: " + strict.all());
 
@@ -135,11 +135,17 @@ class FerryHostKeysTest {
             Proc.Result after = cp(dir, kh, relay.port(), "k.txt", target("relay2.txt"));
             assertEquals(0, after.exit(), "now known under the relay's name too: " + after.all());
         }
-        try (TcpForwarder toOther = new TcpForwarder(ferryd.port())) {
+        try (TcpRelay toOther = relayTo(ferryd.port())) {
             Proc.Result other = cp(dir, kh, toOther.port(), "-o", "StrictHostKeyChecking=known-key", "k.txt",
                     target("wrong-server.txt"));
             assertEquals(255, other.exit(), "a server whose key is not known anywhere is refused: " + other.all());
         }
+    }
+
+    /** A plain TCP relay on a new loopback port: the same server behind a new address. */
+    private static TcpRelay relayTo(int port) throws java.io.IOException {
+        return TcpRelay.builder(new java.net.InetSocketAddress("127.0.0.1", 0), new java.net.InetSocketAddress("127.0.0.1", port))
+                .start();
     }
 
     @Test
