@@ -46,7 +46,7 @@ class TransportProfileTest {
     @Test
     void theDefaultsAreBigAndTheOpenSshAnchorIsSmall() {
         assertEquals(64L << 20, TransportProfile.DEFAULT.windowSize());
-        assertEquals(256L << 10, TransportProfile.DEFAULT.maxPacketSize());
+        assertEquals(128L << 10, TransportProfile.DEFAULT.maxPacketSize());
         assertEquals(0, TransportProfile.DEFAULT.ipQos().tos(), "bulk traffic is unmarked, not CS1");
         assertEquals(2L << 20, TransportProfile.OPENSSH.windowSize());
         assertEquals(32L << 10, TransportProfile.OPENSSH.maxPacketSize());

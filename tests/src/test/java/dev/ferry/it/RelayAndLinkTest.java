@@ -100,8 +100,8 @@ class RelayAndLinkTest {
                     "alice@127.0.0.1:far.bin");
             assertEquals(0, r.exit(), r.all());
             assertArrayEquals(random(20_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("far.bin")));
-            assertTrue(r.err().contains("channel window: ours 64 MiB (packets up to 256 KiB), "
-                    + "the server's 64 MiB (packets up to 256 KiB)"), r.all());
+            assertTrue(r.err().contains("channel window: ours 64 MiB (packets up to 128 KiB), "
+                    + "the server's 64 MiB (packets up to 128 KiB)"), r.all());
         }
     }
 }

@@ -67,6 +67,23 @@ class ScpWithOpenSshTest {
         assertEquals(data.length, ferryd.lastTransfer("/" + name).orElseThrow().bytes());
     }
 
+    /**
+     * 64 MiB from OpenSSH's clients into ferryd's 64 MiB window: with 256 KiB packets every upload
+     * broke ("Tag mismatch"), which small files never showed.
+     */
+    @ParameterizedTest(name = "scp {0}")
+    @ValueSource(strings = {"", "-O"})
+    void aLargeUploadFillsTheBigWindowAndArrivesIntact(String flag) throws Exception {
+        Path local = ferryd.newLocalDir();
+        byte[] data = random(64 << 20, 64);
+        Files.write(local.resolve("large.bin"), data);
+        String name = "large" + flag + ".bin";
+        Proc.Result up = scp(flag, local, "large.bin", openssh.remote("alice", name));
+        assertEquals(0, up.exit(), up.all());
+        assertArrayEquals(data, Files.readAllBytes(ferryd.rootOf("alice").resolve(name)));
+        Files.delete(ferryd.rootOf("alice").resolve(name));
+    }
+
     @ParameterizedTest(name = "scp {0} -r")
     @ValueSource(strings = {"", "-O"})
     void aTreeGoesUpAndComesBackWithDashR(String flag) throws Exception {

@@ -1,0 +1,374 @@
+package dev.ferry.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.ferry.it.support.SshdFixture;
+import dev.ferry.relay.TcpRelay;
+
+/**
+ * Ferry against OpenSSH, side by side in one run: each tool uploads and downloads the same file
+ * through the same emulated link (a delay relay; kernel netem is not available), with the same
+ * cipher (aes128-gcm), medians of several runs. Writes {@code docs/benchmarks.md} and a chart.
+ *
+ * <p>Run with {@code scripts/bench} (see docs/benchmarks.md for options).
+ */
+public final class TransferBenchmark {
+
+    private static final String CIPHER = "aes128-gcm@openssh.com";
+    private static final Path SHM = Path.of("/dev/shm/ferry-bench");
+
+    /** One tool on one server, and how it copies up and down. */
+    record Tool(String name, String server, Direction up, Direction down) {
+    }
+
+    @FunctionalInterface
+    interface Direction {
+        List<String> command(Endpoint e, Path local, String remote);
+    }
+
+    /** Where a tool connects: through the link for this RTT. */
+    record Endpoint(int port, Path knownHosts, Path key, String user, Path workDir) {
+    }
+
+    /** One measured pair of runs' median. */
+    record Row(String tool, String server, String direction, int rttMs, long bytes, double mbps, double clientCpuPerGib,
+            double serverCpuPerGib, long clientRssMib, int runs) {
+    }
+
+    private final Path repo;
+    private final List<Integer> rtts;
+    private final int runs;
+    private final long bigSize;
+    private final long farSize;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    TransferBenchmark(Path repo, List<Integer> rtts, int runs, long bigSize, long farSize) {
+        this.repo = repo;
+        this.rtts = rtts;
+        this.runs = runs;
+        this.bigSize = bigSize;
+        this.farSize = farSize;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        Path repo = Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+        List<Integer> rtts = Arrays.stream(opts.getOrDefault("rtt", "0,10,50,100").split(",")).map(String::strip)
+                .map(Integer::parseInt).toList();
+        int runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
+        long big = Long.parseLong(opts.getOrDefault("size-mib", "1024")) << 20;
+        long far = Long.parseLong(opts.getOrDefault("far-size-mib", "256")) << 20;
+        TransferBenchmark bench = new TransferBenchmark(repo, rtts, runs, big, far);
+        bench.run();
+        Report.write(repo.resolve("docs"), bench.rows, bench.notes, String.join(" ", args));
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(SHM);
+        Path source = SHM.resolve("source.bin");
+        long maxSize = Math.max(bigSize, farSize);
+        generate(source, maxSize);
+        try (SshdFixture sshd = new SshdFixture().start(); FerrydProcess ferryd = FerrydProcess.start(repo, sshd)) {
+            notes.add("OpenSSH: " + version(List.of("ssh", "-V")) + "; Java: " + System.getProperty("java.version")
+                    + "; cores: " + Runtime.getRuntime().availableProcessors());
+            for (int rtt : rtts) {
+                long size = rtt >= 50 ? farSize : bigSize;
+                Path file = SHM.resolve("file-" + (size >> 20) + "m.bin");
+                if (!Files.exists(file) || Files.size(file) != size) {
+                    generate(file, size);
+                }
+                // RTT 0 is plain loopback, no relay: the anchor RESEARCH.md measured.
+                try (TcpRelay toSshd = rtt == 0 ? null : link(sshd.port(), rtt);
+                        TcpRelay toFerryd = rtt == 0 ? null : link(ferryd.port(), rtt)) {
+                    if (rtt > 0) {
+                        notes.add(String.format(Locale.ROOT, "RTT %d ms: the relay measured %.1f ms; file %d MiB", rtt,
+                                measureRtt(rtt), size >> 20));
+                    } else {
+                        notes.add("RTT 0: direct loopback, no relay; file " + (size >> 20) + " MiB");
+                    }
+                    Endpoint s = endpoint(sshd, toSshd == null ? sshd.port() : toSshd.port(), rtt);
+                    Endpoint f = endpoint(sshd, ferryd, toFerryd == null ? ferryd.port() : toFerryd.port(), rtt);
+                    for (Tool tool : tools()) {
+                        Endpoint e = tool.server().equals("sshd") ? s : f;
+                        long serverPid = tool.server().equals("sshd") ? sshd.pid() : ferryd.pid();
+                        measure(tool, "upload", e, file, size, rtt, serverPid);
+                        measure(tool, "download", e, file, size, rtt, serverPid);
+                    }
+                }
+            }
+            notes.add("ferryd peak RSS over the whole run: " + Run.peakRssKib(ferryd.pid()) / 1024 + " MiB");
+        }
+    }
+
+    private TcpRelay link(int port, int rttMs) throws IOException {
+        return TcpRelay.builder(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", port))
+                .delay(Duration.ofMillis(rttMs)).buffer(1 << 20).socketBuffer(8 << 20).start();
+    }
+
+    /** Round trip of one byte through a fresh relay to a local echo server (best of 5). */
+    private static double measureRtt(int rttMs) throws IOException {
+        try (ServerSocket echo = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = echo.accept()) {
+                    s.getInputStream().transferTo(s.getOutputStream());
+                } catch (IOException ignored) {
+                    // done
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            try (TcpRelay relay = TcpRelay.builder(new InetSocketAddress("127.0.0.1", 0),
+                    new InetSocketAddress("127.0.0.1", echo.getLocalPort())).delay(Duration.ofMillis(rttMs)).start();
+                    Socket s = new Socket("127.0.0.1", relay.port())) {
+                s.setTcpNoDelay(true);
+                long best = Long.MAX_VALUE;
+                for (int i = 0; i < 5; i++) {
+                    long start = System.nanoTime();
+                    s.getOutputStream().write(i);
+                    s.getInputStream().read();
+                    best = Math.min(best, System.nanoTime() - start);
+                }
+                return best / 1e6;
+            }
+        }
+    }
+
+    private Endpoint endpoint(SshdFixture sshd, int port, int rtt) throws IOException {
+        Path dir = Files.createDirectories(SHM.resolve("sshd-" + rtt));
+        Path kh = Files.writeString(dir.resolve("known_hosts"),
+                "[127.0.0.1]:" + port + " " + sshd.hostPublicKeyLine() + "\n");
+        return new Endpoint(port, kh, sshd.clientKey(), sshd.user(), dir);
+    }
+
+    private Endpoint endpoint(SshdFixture sshd, FerrydProcess ferryd, int port, int rtt) throws IOException {
+        Path dir = Files.createDirectories(SHM.resolve("ferryd-" + rtt));
+        Path kh = Files.writeString(dir.resolve("known_hosts"),
+                "[127.0.0.1]:" + port + " " + ferryd.hostKeyLine() + "\n");
+        return new Endpoint(port, kh, sshd.clientKey(), sshd.user(), dir);
+    }
+
+    /** The remote path of a tool's copy: absolute for sshd (the user is this user), in the root for ferryd. */
+    private static String remotePath(Endpoint e, String name) {
+        return e.workDir().getFileName().toString().startsWith("sshd") ? SHM.resolve("remote-" + name).toString()
+                : name;
+    }
+
+    private List<String> ssh(Endpoint e) {
+        return List.of("-F", "/dev/null", "-o", "UserKnownHostsFile=" + e.knownHosts(), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=yes", "-i", e.key().toString(), "-o", "IdentitiesOnly=yes");
+    }
+
+    private List<String> concat(List<String> a, List<String> b, String... rest) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(List.of(rest));
+        return all;
+    }
+
+    private List<String> ferryCommand() {
+        return List.of("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-jar",
+                repo.resolve("scp-client/target/ferry.jar").toString());
+    }
+
+    private List<String> ferryCp(Endpoint e) {
+        return concat(ferryCommand(), List.of("cp", "-B", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())));
+    }
+
+    private List<Tool> tools() {
+        List<Tool> tools = new ArrayList<>();
+        for (String server : List.of("sshd", "ferryd")) {
+            tools.add(new Tool("scp", server,
+                    (e, local, remote) -> concat(List.of("scp", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())), ssh(e),
+                            local.toString(), e.user() + "@127.0.0.1:" + remote),
+                    (e, local, remote) -> concat(List.of("scp", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())), ssh(e),
+                            e.user() + "@127.0.0.1:" + remote, local.toString())));
+            tools.add(new Tool("scp -O", server,
+                    (e, local, remote) -> concat(List.of("scp", "-O", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())),
+                            ssh(e), local.toString(), e.user() + "@127.0.0.1:" + remote),
+                    (e, local, remote) -> concat(List.of("scp", "-O", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())),
+                            ssh(e), e.user() + "@127.0.0.1:" + remote, local.toString())));
+            tools.add(new Tool("sftp", server,
+                    (e, local, remote) -> sftp(e, "put " + local + " " + remote),
+                    (e, local, remote) -> sftp(e, "get " + remote + " " + local)));
+            tools.add(new Tool("ferry cp", server,
+                    (e, local, remote) -> concat(ferryCp(e), ssh(e), local.toString(), e.user() + "@127.0.0.1:" + remote),
+                    (e, local, remote) -> concat(ferryCp(e), ssh(e), e.user() + "@127.0.0.1:" + remote,
+                            local.toString())));
+        }
+        return tools;
+    }
+
+    private List<String> sftp(Endpoint e, String command) {
+        Path batch = e.workDir().resolve("batch-" + Math.abs(command.hashCode()));
+        try {
+            Files.writeString(batch, command + "\n");
+        } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return concat(List.of("sftp", "-q", "-b", batch.toString(), "-o", "Ciphers=" + CIPHER, "-P",
+                String.valueOf(e.port())), ssh(e), e.user() + "@127.0.0.1");
+    }
+
+    private void measure(Tool tool, String direction, Endpoint e, Path file, long size, int rtt, long serverPid)
+            throws Exception {
+        String name = tool.name().replaceAll("[^a-z]", "") + "-" + tool.server() + "-" + rtt + ".bin";
+        String remote = remotePath(e, name);
+        Path localDown = SHM.resolve("down-" + name);
+        List<Double> speeds = new ArrayList<>();
+        List<Double> clientCpu = new ArrayList<>();
+        List<Double> serverCpu = new ArrayList<>();
+        long rss = 0;
+        if (direction.equals("download")) {
+            Files.copy(file, remoteFile(e, remote), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (int i = 0; i < runs; i++) {
+            double before = Run.cpuOf(serverPid);
+            Run r = Run.of(direction.equals("upload") ? tool.up().command(e, file, remote)
+                    : tool.down().command(e, localDown, remote), e.workDir(), 1800);
+            Thread.sleep(300); // let sshd reap its child so its CPU is counted
+            double after = Run.cpuOf(serverPid);
+            if (r.exit() != 0) {
+                System.out.println(tool.name() + " / " + tool.server() + " " + direction + " failed (exit " + r.exit() + "): "
+                        + r.output().strip());
+                notes.add(tool.name() + " / " + tool.server() + " " + direction + " at " + rtt + " ms failed: "
+                        + r.output().strip().lines().findFirst().orElse("exit " + r.exit()));
+                return;
+            }
+            speeds.add(size / r.seconds() / 1e6);
+            clientCpu.add(r.cpuSeconds() / (size / (double) (1L << 30)));
+            serverCpu.add((after - before) / (size / (double) (1L << 30)));
+            rss = Math.max(rss, r.maxRssKib());
+            Files.deleteIfExists(direction.equals("upload") ? remoteFile(e, remote) : localDown);
+        }
+        Row row = new Row(tool.name(), tool.server(), direction, rtt, size, median(speeds), median(clientCpu),
+                median(serverCpu), rss / 1024, runs);
+        rows.add(row);
+        System.out.printf(Locale.ROOT, "%-9s %-6s %-8s rtt %3d ms: %7.1f MB/s  cpu/GiB client %.2f s server %.2f s  rss %d MiB%n",
+                row.tool(), row.server(), row.direction(), rtt, row.mbps(), row.clientCpuPerGib(), row.serverCpuPerGib(),
+                row.clientRssMib());
+    }
+
+    private static Path remoteFile(Endpoint e, String remote) {
+        return remote.startsWith("/") ? Path.of(remote) : SHM.resolve("ferryd-root").resolve(remote);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void generate(Path file, long size) throws IOException {
+        SplittableRandom random = new SplittableRandom(7);
+        byte[] block = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= block.length) {
+                for (int i = 0; i < block.length; i += 8) {
+                    long v = random.nextLong();
+                    for (int j = 0; j < 8; j++) {
+                        block[i + j] = (byte) (v >>> (8 * j));
+                    }
+                }
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+    }
+
+    private static String version(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return v;
+    }
+
+    /** ferryd as its own process (so that its CPU and memory can be read), serving /dev/shm. */
+    static final class FerrydProcess implements AutoCloseable {
+        private final Process process;
+        private final int port;
+        private final Path state;
+
+        private FerrydProcess(Process process, int port, Path state) {
+            this.process = process;
+            this.port = port;
+            this.state = state;
+        }
+
+        static FerrydProcess start(Path repo, SshdFixture sshd) throws IOException {
+            Path root = Files.createDirectories(SHM.resolve("ferryd-root"));
+            Path state = Files.createDirectories(SHM.resolve("ferryd-state"));
+            Process p = new ProcessBuilder("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-jar",
+                    repo.resolve("sshd-server/target/ferryd.jar").toString(), "--listen", "127.0.0.1:0", "--root",
+                    root.toString(), "--user", sshd.user(), "--authorized-keys", sshd.clientKey() + ".pub",
+                    "--state-dir", state.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Pattern listening = Pattern.compile("ferryd listening on .*:(\\d+)$");
+            String line;
+            while ((line = out.readLine()) != null) {
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    Thread drain = new Thread(() -> {
+                        try {
+                            out.transferTo(java.io.Writer.nullWriter());
+                        } catch (IOException ignored) {
+                            // ended
+                        }
+                    });
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new FerrydProcess(p, Integer.parseInt(m.group(1)), state);
+                }
+            }
+            throw new IOException("ferryd did not start");
+        }
+
+        int port() {
+            return port;
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        String hostKeyLine() throws IOException {
+            return Files.readString(state.resolve("host_ed25519_key.pub")).strip();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static String now() {
+        return Instant.now().toString();
+    }
+}
