@@ -193,8 +193,7 @@ public final class TransferBenchmark {
     }
 
     private List<String> ferryCommand() {
-        return List.of("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-jar",
-                repo.resolve("scp-client/target/ferry.jar").toString());
+        return List.of(repo.resolve("ferry").toString()); // the launcher, with its JVM options
     }
 
     private List<String> ferryCp(Endpoint e) {
@@ -324,8 +323,7 @@ public final class TransferBenchmark {
         static FerrydProcess start(Path repo, SshdFixture sshd) throws IOException {
             Path root = Files.createDirectories(SHM.resolve("ferryd-root"));
             Path state = Files.createDirectories(SHM.resolve("ferryd-state"));
-            Process p = new ProcessBuilder("java", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-jar",
-                    repo.resolve("sshd-server/target/ferryd.jar").toString(), "--listen", "127.0.0.1:0", "--root",
+            Process p = new ProcessBuilder(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0", "--root",
                     root.toString(), "--user", sshd.user(), "--authorized-keys", sshd.clientKey() + ".pub",
                     "--state-dir", state.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

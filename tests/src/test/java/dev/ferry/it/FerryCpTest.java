@@ -85,6 +85,22 @@ class FerryCpTest {
         assertNoPartialFiles(sshd.root());
     }
 
+    /** Enough data to fill many windows both ways, against OpenSSH's 2 MiB window and 32 KiB packets. */
+    @Test
+    void aLargeFileGoesUpAndBackThroughOpenSshsServer() throws Exception {
+        Path local = sshd.newLocalDir();
+        byte[] data = random(96 << 20, 96);
+        Files.write(local.resolve("large.bin"), data);
+        Path remote = sshd.root().resolve("large.bin");
+        Proc.Result up = ferry(local, toSshd("large.bin", atSshd(remote)));
+        assertEquals(0, up.exit(), up.all());
+        assertArrayEquals(data, Files.readAllBytes(remote));
+        Proc.Result down = ferry(local, toSshd(atSshd(remote), "large-back.bin"));
+        assertEquals(0, down.exit(), down.all());
+        assertArrayEquals(data, Files.readAllBytes(local.resolve("large-back.bin")));
+        Files.delete(remote);
+    }
+
     @Test
     void aFileGoesUpAndBackThroughFerryd() throws Exception {
         Path local = ferryd.newLocalDir();
