@@ -240,6 +240,7 @@ public final class Connector implements AutoCloseable {
             throw hostKeyRefusal(targetVerifier, hopVerifier, e).orElseGet(() -> new ConnectionFailedException(
                     target.display() + ": Permission denied (" + preferredAuths() + ").", e));
         }
+        WindowSizing.apply(session, transport);
         return session;
     }
 
