@@ -21,6 +21,7 @@ import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
 import dev.ferry.client.transfer.Copier;
+import dev.ferry.client.transfer.ParallelRanges;
 import dev.ferry.client.transfer.ScpCopier;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.Throttle;
@@ -101,6 +102,10 @@ public final class CpCommand implements Callable<Integer> {
             + "checked (SHA-256) to be an exact prefix of the source.")
     boolean resume;
 
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1",
+            description = "Copy each large file (16 MiB or more) as N ranges over N connections (default 1).")
+    int streams;
+
     @Option(names = "--json", description = "One JSON object per file on stdout.")
     boolean json;
 
@@ -124,6 +129,9 @@ public final class CpCommand implements Callable<Integer> {
         Interaction interaction = batch ? Interaction.none(err::println) : Interaction.terminal();
         if (quiet) {
             interaction = Interaction.quiet(interaction);
+        }
+        if (streams < 1 || streams > 64) {
+            throw new IllegalArgumentException("--streams must be 1..64");
         }
         TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
         TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
@@ -216,8 +224,15 @@ public final class CpCommand implements Callable<Integer> {
                 return finish(copier, job);
             }
             try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+                ParallelRanges.Streams extra = streams > 1 ? () -> {
+                    try {
+                        return SftpClientFactory.instance().createSftpClient(connector.connect(target));
+                    } catch (FerryException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                } : null;
                 SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener,
-                        Throttle.kilobitsPerSecond(limitKbits));
+                        Throttle.kilobitsPerSecond(limitKbits), extra, streams);
                 if (verbose) {
                     System.err.println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)

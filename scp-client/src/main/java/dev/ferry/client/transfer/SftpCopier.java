@@ -63,6 +63,8 @@ public final class SftpCopier implements Copier {
 
     private final SftpClient sftp;
     private final Throttle throttle;
+    private final ParallelRanges.Streams streams;
+    private final int streamCount;
     private final TransferOptions options;
     private final TransferListener listener;
     private final String server;
@@ -79,8 +81,20 @@ public final class SftpCopier implements Copier {
 
     public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener,
             Throttle throttle) throws IOException {
+        this(sftp, server, options, listener, throttle, null, 1);
+    }
+
+    /**
+     * @param streams for {@code --streams}: opens the extra connections that carry a large file's
+     *                ranges in parallel (null for one stream)
+     * @param count   how many ranges a large file is cut into
+     */
+    public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener,
+            Throttle throttle, ParallelRanges.Streams streams, int count) throws IOException {
         this.sftp = sftp;
         this.throttle = throttle;
+        this.streams = streams;
+        this.streamCount = count;
         this.server = server;
         this.options = options;
         this.listener = listener;
@@ -207,10 +221,15 @@ public final class SftpCopier implements Copier {
         long offset = options.resume() ? resumableUploadOffset(source, size, partial) : 0;
         long copied = offset;
         try {
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = remoteOutput(partial, offset)) {
-                in.skipNBytes(offset);
-                copied += pump(in, out, transfer, offset);
+            if (parallel(size) && offset == 0) {
+                sftp.write(partial, writeSize, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate)).close();
+                copied = parallelRanges(writeSize).upload(source, partial, size, progressOf(transfer));
+            } else {
+                try (InputStream in = Files.newInputStream(source);
+                        OutputStream out = remoteOutput(partial, offset)) {
+                    in.skipNBytes(offset);
+                    copied += pump(in, out, transfer, offset);
+                }
             }
             if (copied != size) {
                 throw new IOException(source + ": the file changed size while it was copied");
@@ -443,10 +462,15 @@ public final class SftpCopier implements Copier {
             if (options.atomic() && offset == 0) {
                 Files.deleteIfExists(partial);
             }
-            try (InputStream in = remoteInput(source, offset, size);
-                    OutputStream out = offset == 0 ? Files.newOutputStream(partial)
-                            : Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                copied += pump(in, out, transfer, offset);
+            if (parallel(size) && offset == 0) {
+                Files.newOutputStream(partial).close();
+                copied = parallelRanges(readSize).download(source, partial, size, progressOf(transfer));
+            } else {
+                try (InputStream in = remoteInput(source, offset, size);
+                        OutputStream out = offset == 0 ? Files.newOutputStream(partial)
+                                : Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    copied += pump(in, out, transfer, offset);
+                }
             }
             if (attrs.isRegularFile() && copied < size) {
                 throw new IOException(server + ":" + source + ": the file shrank while it was copied");
@@ -467,6 +491,33 @@ public final class SftpCopier implements Copier {
             throw e;
         }
         listener.finished(transfer, copied, seconds(start), null);
+    }
+
+    /** Files smaller than this go over one stream even with --streams: setting up costs round trips. */
+    static final long PARALLEL_MIN_SIZE = 16L << 20;
+
+    private boolean parallel(long size) {
+        return streams != null && streamCount > 1 && size >= PARALLEL_MIN_SIZE;
+    }
+
+    private ParallelRanges parallelRanges(int requestSize) {
+        return new ParallelRanges(streams, streamCount, requestSize);
+    }
+
+    /** Progress from several streams at once, reported in order to the listener. */
+    private java.util.function.LongConsumer progressOf(TransferListener.FileTransfer transfer) {
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        return n -> {
+            long now = total.addAndGet(n);
+            try {
+                throttle.account(n);
+            } catch (java.io.InterruptedIOException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this) {
+                listener.progress(transfer, now);
+            }
+        };
     }
 
     private InputStream remoteInput(String path, long offset, long size) throws IOException {

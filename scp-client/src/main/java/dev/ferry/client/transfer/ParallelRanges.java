@@ -1,0 +1,161 @@
+package dev.ferry.client.transfer;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
+import org.apache.sshd.sftp.client.impl.SftpInputStreamAsync;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
+
+/**
+ * {@code --streams N}: one large file copied as N byte ranges, each over a connection of its own,
+ * written in place at its offsets. Against a server whose per-channel window cannot be changed
+ * (stock OpenSSH: 2 MiB), N connections carry N windows. A range whose connection fails is copied
+ * again, from its start, over a new connection; if that fails too, the copy fails.
+ */
+public final class ParallelRanges {
+
+    /** Opens a fresh connection and SFTP session for one stream; it is closed when the range is done. */
+    @FunctionalInterface
+    public interface Streams {
+        SftpClient open() throws IOException;
+    }
+
+    record Range(long start, long end) {
+        long length() {
+            return end - start;
+        }
+    }
+
+    private final Streams streams;
+    private final int count;
+    private final int requestSize;
+
+    ParallelRanges(Streams streams, int count, int requestSize) {
+        this.streams = streams;
+        this.count = count;
+        this.requestSize = requestSize;
+    }
+
+    /** {@code size} split into at most {@code count} ranges, each a multiple of the request size but the last. */
+    static List<Range> split(long size, int count, int align) {
+        long per = Math.max(align, (size / count + align - 1) / align * align);
+        List<Range> ranges = new ArrayList<>();
+        for (long start = 0; start < size; start += per) {
+            ranges.add(new Range(start, Math.min(size, start + per)));
+        }
+        return ranges;
+    }
+
+    /** Returns the bytes copied (the file's size). */
+    long upload(Path local, String remote, long size, LongConsumer progress) throws IOException {
+        run(split(size, count, requestSize), range -> {
+            SftpClient sftp = streams.open();
+            try (ClientSession connection = sftp.getClientSession(); sftp;
+                    FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+                SftpOutputStreamAsync out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, requestSize, remote,
+                        sftp.open(remote, EnumSet.of(OpenMode.Write)));
+                try (out) {
+                    out.setOffset(range.start());
+                    ByteBuffer buffer = ByteBuffer.allocate(requestSize);
+                    long position = range.start();
+                    while (position < range.end()) {
+                        buffer.clear().limit((int) Math.min(requestSize, range.end() - position));
+                        int n = in.read(buffer, position);
+                        if (n < 0) {
+                            throw new EOFException(local + " shrank while it was copied");
+                        }
+                        out.write(buffer.array(), 0, n);
+                        position += n;
+                        progress.accept(n);
+                    }
+                }
+            }
+        });
+        return size;
+    }
+
+    /** Returns the bytes copied (the file's size). */
+    long download(String remote, Path local, long size, LongConsumer progress) throws IOException {
+        try (FileChannel out = FileChannel.open(local, StandardOpenOption.WRITE)) {
+            run(split(size, count, requestSize), range -> {
+                SftpClient sftp = streams.open();
+                try (ClientSession connection = sftp.getClientSession(); sftp;
+                        InputStream in = new SftpInputStreamAsync((AbstractSftpClient) sftp, requestSize, range.start(),
+                                range.end(), remote, sftp.open(remote, EnumSet.of(OpenMode.Read)))) {
+                    byte[] buffer = new byte[requestSize];
+                    long position = range.start();
+                    while (position < range.end()) {
+                        int n = in.read(buffer, 0, (int) Math.min(buffer.length, range.end() - position));
+                        if (n < 0) {
+                            throw new EOFException(remote + " shrank while it was copied");
+                        }
+                        ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+                        while (b.hasRemaining()) {
+                            out.write(b, position + (n - b.remaining()));
+                        }
+                        position += n;
+                        progress.accept(n);
+                    }
+                }
+            });
+        }
+        return size;
+    }
+
+    @FunctionalInterface
+    private interface RangeCopy {
+        void copy(Range range) throws IOException;
+    }
+
+    private void run(List<Range> ranges, RangeCopy copy) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(ranges.size(), r -> {
+            Thread t = new Thread(r, "ferry-stream");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Range range : ranges) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        copy.copy(range);
+                    } catch (IOException first) {
+                        copy.copy(range); // once more, over a new connection; a second failure fails the copy
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw cause instanceof IOException io ? io : new IOException(cause);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
