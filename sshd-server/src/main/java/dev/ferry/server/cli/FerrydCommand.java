@@ -19,6 +19,8 @@ import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.transport.IpQos;
+import dev.ferry.transport.TransportProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,6 +70,13 @@ public final class FerrydCommand implements Callable<Integer> {
             description = "Event log on stderr: text lines or JSON objects (default ${DEFAULT-VALUE}).")
     String logFormat;
 
+    @Option(names = "--window", paramLabel = "SIZE", description = "Channel window offered to clients (default 64M).")
+    String window;
+
+    @Option(names = "--ipqos", paramLabel = "VALUE",
+            description = "DSCP mark for the server's packets, OpenSSH's IPQoS names or a number (default: unmarked).")
+    String ipqos;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
@@ -86,6 +95,7 @@ public final class FerrydCommand implements Callable<Integer> {
                 .hostKeyFile(keyFile)
                 .users(users)
                 .events(format.sink(System.err, Clock.systemUTC()))
+                .transport(transport())
                 .build();
         int port = server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -100,6 +110,17 @@ public final class FerrydCommand implements Callable<Integer> {
         printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users);
         server.awaitClose();
         return 0;
+    }
+
+    private TransportProfile transport() {
+        TransportProfile.Builder profile = TransportProfile.DEFAULT.newBuilder();
+        if (window != null) {
+            profile.windowSize(TransportProfile.parseSize(window));
+        }
+        if (ipqos != null) {
+            profile.ipQos(IpQos.parse(ipqos));
+        }
+        return profile.build();
     }
 
     private UserDirectory users(Path stateDir) throws IOException {
