@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -130,13 +131,15 @@ public final class TcpRelay implements AutoCloseable {
             // and the other direction may still be running. Half-closes use shutdownInput/Output.
             try {
                 InputStream in = from.getInputStream();
+                byte[] buffer = new byte[bufferSize];
                 while (true) {
-                    byte[] buffer = new byte[bufferSize];
                     int n = in.read(buffer);
                     if (n < 0) {
                         break;
                     }
-                    queue.put(new Chunk(buffer, n, System.nanoTime() + oneWayDelay.toNanos()));
+                    // A copy of what was read, not the whole buffer: a queue of delayed small reads
+                    // must not hold a full buffer each.
+                    queue.put(new Chunk(Arrays.copyOf(buffer, n), n, System.nanoTime() + oneWayDelay.toNanos()));
                 }
             } catch (IOException ignored) {
                 // the peer reset or closed: end this direction

@@ -91,6 +91,7 @@ public final class TransferBenchmark {
     }
 
     void run() throws Exception {
+        deleteTree(SHM); // what an interrupted run left
         Files.createDirectories(SHM);
         Path source = SHM.resolve("source.bin");
         long maxSize = Math.max(bigSize, farSize);
@@ -266,6 +267,9 @@ public final class TransferBenchmark {
             rss = Math.max(rss, r.maxRssKib());
             Files.deleteIfExists(direction.equals("upload") ? remoteFile(e, remote) : localDown);
         }
+        if (direction.equals("download")) {
+            Files.deleteIfExists(remoteFile(e, remote)); // tmpfs is memory: keep only what the next run needs
+        }
         Row row = new Row(tool.name(), tool.server(), direction, rtt, size, median(speeds), median(clientCpu),
                 median(serverCpu), rss / 1024, runs);
         rows.add(row);
@@ -283,6 +287,17 @@ public final class TransferBenchmark {
         sorted.sort(null);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static void generate(Path file, long size) throws IOException {
