@@ -82,6 +82,22 @@ class ScpWithOpenSshTest {
         assertEquals(0, up.exit(), up.all());
         assertArrayEquals(data, Files.readAllBytes(ferryd.rootOf("alice").resolve(name)));
         Files.delete(ferryd.rootOf("alice").resolve(name));
+        // Few, large window adjustments: one per eighth of the 64 MiB window, not one per ~768 KiB.
+        ServerEvent.ChannelWindow window = waitForChannel(data.length * 9L / 10); // the tail is not released before close
+        assertTrue(window.windowAdjusts() <= data.length / (window.window() / 8) + 1,
+                window.windowAdjusts() + " adjustments for " + window.bytesReceived() + " bytes");
+    }
+
+    private static ServerEvent.ChannelWindow waitForChannel(long atLeast) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            var match = ferryd.events(ServerEvent.ChannelWindow.class).stream()
+                    .filter(e -> e.bytesReceived() >= atLeast).reduce((a, b) -> b);
+            if (match.isPresent()) {
+                return match.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no channel-window event for " + atLeast + " bytes: " + ferryd.events());
     }
 
     @ParameterizedTest(name = "scp {0} -r")

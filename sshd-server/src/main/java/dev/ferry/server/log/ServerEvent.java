@@ -91,6 +91,17 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * A channel that received data closed: how much the client sent and in how many window
+     * adjustments the server let it, over a window of {@code window} bytes.
+     */
+    record ChannelWindow(String user, String remote, long bytesReceived, long windowAdjusts, long window)
+            implements ServerEvent {
+        public String kind() {
+            return "channel-window";
+        }
+    }
+
     /** An exec request for anything but scp was refused. */
     record ExecRefused(String user, String remote, String command) implements ServerEvent {
         public String kind() {
