@@ -34,6 +34,8 @@ final class Report {
         for (String note : notes) {
             md.append("- ").append(note).append('\n');
         }
+        md.append("\nWhat the numbers mean, what limits Ferry where it misses a target, and what comes next: ")
+                .append("[benchmark-findings.md](benchmark-findings.md).\n");
         md.append("\n![MB/s against RTT](benchmarks-rtt.png)\n\n");
         md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | server CPU s/GiB "
                 + "| client peak RSS MiB | runs |\n");
