@@ -15,18 +15,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
-import org.apache.sshd.sftp.client.extensions.CheckFileNameExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHLimitsExtension;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
@@ -50,12 +46,6 @@ public final class SftpCopier implements Copier {
 
     /** The largest request: an OpenSSH peer refuses SFTP messages over 256 KiB, headers included. */
     static final int MAX_REQUEST = 256 * 1024 - 1024;
-    /**
-     * Resumed copies restart at a multiple of this. MINA's check-file (ferryd's) hashes whole
-     * internal buffers and so hashes past a range that is not a multiple of its 8 KiB copy size;
-     * a 1 MiB multiple is a multiple of that and costs at most 1 MiB of re-sent data.
-     */
-    static final long RESUME_ALIGNMENT = 1 << 20;
     /** The request size every SFTP server must accept. */
     static final int DEFAULT_REQUEST = 32 * 1024;
     /** Partial files carry this suffix until they are renamed into place. */
@@ -262,51 +252,18 @@ public final class SftpCopier implements Copier {
         return out;
     }
 
-    /**
-     * How much of an upload a partial file left on the server already holds: its length, if its
-     * content hashes the same as that much of the source, else 0 (start over).
-     */
+    /** How much of an upload a partial file left on the server already holds (0: start over). */
     private long resumableUploadOffset(Path source, long size, String partial) throws IOException {
         Attributes existing = statOrNull(partial);
-        if (existing == null || !existing.isRegularFile() || existing.getSize() > size) {
+        if (existing == null || !existing.isRegularFile()) {
             return 0;
         }
-        long length = existing.getSize() / RESUME_ALIGNMENT * RESUME_ALIGNMENT;
-        if (length == 0) {
-            return 0;
-        }
-        byte[] local;
-        try (InputStream in = Files.newInputStream(source)) {
-            local = Hashing.sha256(in, length);
-        }
-        byte[] remote = remoteSha256(partial, length);
-        if (!MessageDigest.isEqual(local, remote)) {
+        long keep = new ResumePoint(sftp, readSize).verifiedPrefix(existing.getSize(), size, source, partial);
+        if (keep == ResumePoint.MISMATCH) {
             warnings.add("ferry: " + server + ":" + partial + " is not a prefix of " + source + "; starting over");
             return 0;
         }
-        return length;
-    }
-
-    /**
-     * SHA-256 of the first {@code length} bytes of a remote file: computed by the server when it
-     * offers {@code check-file-name} (ferryd does), else by reading them back.
-     */
-    private byte[] remoteSha256(String path, long length) throws IOException {
-        CheckFileNameExtension check = sftp.getExtension(CheckFileNameExtension.class);
-        if (check != null && check.isSupported()) {
-            try {
-                Map.Entry<String, Collection<byte[]>> result = check.checkFileName(path, List.of("sha256"), 0,
-                        length, 0);
-                if ("sha256".equalsIgnoreCase(result.getKey()) && result.getValue().size() == 1) {
-                    return result.getValue().iterator().next();
-                }
-            } catch (IOException e) {
-                // the server listed the extension but could not hash: read the bytes instead
-            }
-        }
-        try (InputStream in = sftp.read(path, readSize)) {
-            return Hashing.sha256(in, length);
-        }
+        return keep;
     }
 
     /**
@@ -528,30 +485,23 @@ public final class SftpCopier implements Copier {
                 sftp.open(path, EnumSet.of(OpenMode.Read)));
     }
 
-    /** How much of a download a local partial file already holds, checked against the server's file. */
+    /** How much of a download a local partial file already holds (0: start over); an unverified tail is cut. */
     private long resumableDownloadOffset(String source, long size, Path partial) throws IOException {
         if (!Files.isRegularFile(partial, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         long have = Files.size(partial);
-        long length = have / RESUME_ALIGNMENT * RESUME_ALIGNMENT;
-        if (have > size || length == 0) {
-            return 0;
-        }
-        byte[] local;
-        try (InputStream in = Files.newInputStream(partial)) {
-            local = Hashing.sha256(in, length);
-        }
-        if (!MessageDigest.isEqual(local, remoteSha256(source, length))) {
+        long keep = new ResumePoint(sftp, readSize).verifiedPrefix(have, size, partial, source);
+        if (keep == ResumePoint.MISMATCH) {
             warnings.add("ferry: " + partial + " is not a prefix of " + server + ":" + source + "; starting over");
             return 0;
         }
-        if (have > length) {
+        if (keep > 0 && have > keep) {
             try (var channel = Files.newByteChannel(partial, StandardOpenOption.WRITE)) {
-                channel.truncate(length); // the unverified tail is fetched again
+                channel.truncate(keep); // the unverified tail is fetched again
             }
         }
-        return length;
+        return keep;
     }
 
     // ---- remote to remote (-3) -------------------------------------------------------------
