@@ -101,31 +101,129 @@ public final class TransferBenchmark {
             notes.add("OpenSSH: " + version(List.of("ssh", "-V")) + "; Java: " + System.getProperty("java.version")
                     + "; cores: " + Runtime.getRuntime().availableProcessors());
             for (int rtt : rtts) {
-                long size = rtt >= 50 ? farSize : bigSize;
-                Path file = SHM.resolve("file-" + (size >> 20) + "m.bin");
-                if (!Files.exists(file) || Files.size(file) != size) {
-                    generate(file, size);
-                }
+                // The slow tools (OpenSSH's, capped at 2 MiB per RTT) get the smaller file at high RTT;
+                // ferry cp always gets the big one, or its set-up costs would swamp the figure.
+                long slowSize = rtt >= 50 ? farSize : bigSize;
+                Path slowFile = file(slowSize);
+                Path bigFile = file(bigSize);
                 // RTT 0 is plain loopback, no relay: the anchor RESEARCH.md measured.
                 try (TcpRelay toSshd = rtt == 0 ? null : link(sshd.port(), rtt);
                         TcpRelay toFerryd = rtt == 0 ? null : link(ferryd.port(), rtt)) {
                     if (rtt > 0) {
-                        notes.add(String.format(Locale.ROOT, "RTT %d ms: the relay measured %.1f ms; file %d MiB", rtt,
-                                measureRtt(rtt), size >> 20));
+                        notes.add(String.format(Locale.ROOT, "RTT %d ms: the relay measured %.1f ms; files: %d MiB "
+                                + "for ferry cp, %d MiB for OpenSSH's tools", rtt, measureRtt(rtt), bigSize >> 20,
+                                slowSize >> 20));
                     } else {
-                        notes.add("RTT 0: direct loopback, no relay; file " + (size >> 20) + " MiB");
+                        notes.add("RTT 0: direct loopback, no relay; files of " + (bigSize >> 20) + " MiB");
                     }
                     Endpoint s = endpoint(sshd, toSshd == null ? sshd.port() : toSshd.port(), rtt);
                     Endpoint f = endpoint(sshd, ferryd, toFerryd == null ? ferryd.port() : toFerryd.port(), rtt);
                     for (Tool tool : tools()) {
                         Endpoint e = tool.server().equals("sshd") ? s : f;
                         long serverPid = tool.server().equals("sshd") ? sshd.pid() : ferryd.pid();
+                        boolean fast = tool.name().startsWith("ferry");
+                        long size = fast ? bigSize : slowSize;
+                        Path file = fast ? bigFile : slowFile;
                         measure(tool, "upload", e, file, size, rtt, serverPid);
                         measure(tool, "download", e, file, size, rtt, serverPid);
+                    }
+                    if (rtt <= 10) {
+                        manySmallFiles(s, f, rtt, sshd.pid(), ferryd.pid());
+                    }
+                    if (rtt == 0) {
+                        oneSmallFile(s, f);
                     }
                 }
             }
             notes.add("ferryd peak RSS over the whole run: " + Run.peakRssKib(ferryd.pid()) / 1024 + " MiB");
+        }
+    }
+
+    private Path file(long size) throws IOException {
+        Path file = SHM.resolve("file-" + (size >> 20) + "m.bin");
+        if (!Files.exists(file) || Files.size(file) != size) {
+            generate(file, size);
+        }
+        return file;
+    }
+
+    /** 1000 files of 64 KiB, recursive, both ways: scp -r against ferry cp -r, on each server. */
+    private void manySmallFiles(Endpoint s, Endpoint f, int rtt, long sshdPid, long ferrydPid) throws Exception {
+        Path tree = SHM.resolve("tree");
+        if (!Files.exists(tree)) {
+            Files.createDirectories(tree);
+            for (int i = 0; i < 1000; i++) {
+                generateSeeded(tree.resolve(String.format("f%04d.bin", i)), 64 << 10, i);
+            }
+        }
+        long bytes = 1000L * (64 << 10);
+        for (Endpoint e : List.of(s, f)) {
+            String server = e == s ? "sshd" : "ferryd";
+            long pid = e == s ? sshdPid : ferrydPid;
+            String remote = remotePath(e, "tree-" + rtt);
+            Tool scp = new Tool("scp -r (1000 x 64 KiB)", server,
+                    (ep, local, r) -> concat(List.of("scp", "-r", "-q", "-c", CIPHER, "-P", String.valueOf(ep.port())),
+                            ssh(ep), local.toString(), ep.user() + "@127.0.0.1:" + r),
+                    (ep, local, r) -> concat(List.of("scp", "-r", "-q", "-c", CIPHER, "-P", String.valueOf(ep.port())),
+                            ssh(ep), ep.user() + "@127.0.0.1:" + r, local.toString()));
+            Tool ferry = new Tool("ferry cp -r (1000 x 64 KiB)", server,
+                    (ep, local, r) -> concat(ferryCp(ep), ssh(ep), "-r", local.toString(), ep.user() + "@127.0.0.1:" + r),
+                    (ep, local, r) -> concat(ferryCp(ep), ssh(ep), "-r", ep.user() + "@127.0.0.1:" + r,
+                            local.toString()));
+            for (Tool tool : List.of(scp, ferry)) {
+                measureTree(tool, e, tree, remote, bytes, rtt, pid);
+            }
+        }
+    }
+
+    private void measureTree(Tool tool, Endpoint e, Path tree, String remote, long bytes, int rtt, long pid)
+            throws Exception {
+        List<Double> up = new ArrayList<>();
+        List<Double> down = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            deleteTree(remoteFile(e, remote));
+            Run r = Run.of(tool.up().command(e, tree, remote), e.workDir(), 1800);
+            if (r.exit() != 0) {
+                notes.add(tool.name() + " / " + tool.server() + " upload failed: " + r.output().strip());
+                return;
+            }
+            up.add(bytes / r.seconds() / 1e6);
+            Path back = SHM.resolve("tree-back");
+            deleteTree(back);
+            Run d = Run.of(tool.down().command(e, back, remote), e.workDir(), 1800);
+            if (d.exit() != 0) {
+                notes.add(tool.name() + " / " + tool.server() + " download failed: " + d.output().strip());
+                return;
+            }
+            down.add(bytes / d.seconds() / 1e6);
+            deleteTree(back);
+        }
+        deleteTree(remoteFile(e, remote));
+        rows.add(new Row(tool.name(), tool.server(), "upload", rtt, bytes, median(up), 0, 0, 0, runs));
+        rows.add(new Row(tool.name(), tool.server(), "download", rtt, bytes, median(down), 0, 0, 0, runs));
+        System.out.printf(Locale.ROOT, "%s %s rtt %d: up %.1f MB/s, down %.1f MB/s%n", tool.name(), tool.server(), rtt,
+                median(up), median(down));
+    }
+
+    /** One 1 KiB file up: the wall time of the whole command, start-up included (median of 5). */
+    private void oneSmallFile(Endpoint s, Endpoint f) throws Exception {
+        Path tiny = SHM.resolve("tiny.bin");
+        generateSeeded(tiny, 1024, 1);
+        for (Endpoint e : List.of(s, f)) {
+            String server = e == s ? "sshd" : "ferryd";
+            String remote = remotePath(e, "tiny.bin");
+            Map<String, List<String>> commands = new LinkedHashMap<>();
+            commands.put("scp", concat(List.of("scp", "-q", "-P", String.valueOf(e.port())), ssh(e), tiny.toString(),
+                    e.user() + "@127.0.0.1:" + remote));
+            commands.put("ferry cp", concat(ferryCp(e), ssh(e), tiny.toString(), e.user() + "@127.0.0.1:" + remote));
+            for (Map.Entry<String, List<String>> c : commands.entrySet()) {
+                List<Double> seconds = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    seconds.add(Run.of(c.getValue(), e.workDir(), 300).seconds());
+                }
+                notes.add(String.format(Locale.ROOT, "one 1 KiB file to %s with %s: %.2f s wall (median of 5)", server,
+                        c.getKey(), median(seconds)));
+            }
         }
     }
 
@@ -218,6 +316,11 @@ public final class TransferBenchmark {
             tools.add(new Tool("sftp", server,
                     (e, local, remote) -> sftp(e, "put " + local + " " + remote),
                     (e, local, remote) -> sftp(e, "get " + remote + " " + local)));
+            tools.add(new Tool("ferry cp --streams 4", server,
+                    (e, local, remote) -> concat(ferryCp(e), ssh(e), "--streams", "4", local.toString(),
+                            e.user() + "@127.0.0.1:" + remote),
+                    (e, local, remote) -> concat(ferryCp(e), ssh(e), "--streams", "4", e.user() + "@127.0.0.1:" + remote,
+                            local.toString())));
             tools.add(new Tool("ferry cp", server,
                     (e, local, remote) -> concat(ferryCp(e), ssh(e), local.toString(), e.user() + "@127.0.0.1:" + remote),
                     (e, local, remote) -> concat(ferryCp(e), ssh(e), e.user() + "@127.0.0.1:" + remote,
@@ -302,7 +405,11 @@ public final class TransferBenchmark {
     }
 
     private static void generate(Path file, long size) throws IOException {
-        SplittableRandom random = new SplittableRandom(7);
+        generateSeeded(file, size, 7);
+    }
+
+    private static void generateSeeded(Path file, long size, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
         byte[] block = new byte[1 << 20];
         try (OutputStream out = Files.newOutputStream(file)) {
             for (long left = size; left > 0; left -= block.length) {
