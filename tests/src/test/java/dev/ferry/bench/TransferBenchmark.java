@@ -3,7 +3,6 @@ package dev.ferry.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,11 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ferry.client.cli.RandomFile;
 import dev.ferry.it.support.SshdFixture;
 import dev.ferry.relay.TcpRelay;
 
@@ -153,7 +152,7 @@ public final class TransferBenchmark {
         if (!Files.exists(tree)) {
             Files.createDirectories(tree);
             for (int i = 0; i < 1000; i++) {
-                generateSeeded(tree.resolve(String.format("f%04d.bin", i)), 64 << 10, i);
+                RandomFile.write(tree.resolve(String.format("f%04d.bin", i)), 64 << 10, i);
             }
         }
         long bytes = 1000L * (64 << 10);
@@ -208,7 +207,7 @@ public final class TransferBenchmark {
     /** One 1 KiB file up: the wall time of the whole command, start-up included (median of 5). */
     private void oneSmallFile(Endpoint s, Endpoint f) throws Exception {
         Path tiny = SHM.resolve("tiny.bin");
-        generateSeeded(tiny, 1024, 1);
+        RandomFile.write(tiny, 1024, 1);
         for (Endpoint e : List.of(s, f)) {
             String server = e == s ? "sshd" : "ferryd";
             String remote = remotePath(e, "tiny.bin");
@@ -405,23 +404,7 @@ public final class TransferBenchmark {
     }
 
     private static void generate(Path file, long size) throws IOException {
-        generateSeeded(file, size, 7);
-    }
-
-    private static void generateSeeded(Path file, long size, long seed) throws IOException {
-        SplittableRandom random = new SplittableRandom(seed);
-        byte[] block = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= block.length) {
-                for (int i = 0; i < block.length; i += 8) {
-                    long v = random.nextLong();
-                    for (int j = 0; j < 8; j++) {
-                        block[i + j] = (byte) (v >>> (8 * j));
-                    }
-                }
-                out.write(block, 0, (int) Math.min(block.length, left));
-            }
-        }
+        RandomFile.write(file, size, 7);
     }
 
     private static String version(List<String> command) throws IOException, InterruptedException {

@@ -2,7 +2,6 @@ package dev.ferry.client.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -77,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
 
                 Path file = local.resolve("demo.bin");
                 out.printf("generating %d MiB of random data...%n", sizeMiB);
-                String digest = generate(file, (long) sizeMiB << 20);
+                String digest = RandomFile.write(file, (long) sizeMiB << 20, 42);
 
                 ConnectOptions options = ConnectOptions.builder().port(port).identity(keyFile)
                         .configFile(Path.of("/dev/null")).hostKey(server.hostKeyFingerprint()).batch(true).build();
@@ -142,27 +140,6 @@ public final class DemoCommand implements Callable<Integer> {
         if (!actual.equals(expected)) {
             throw new FerryException("ferry demo: the " + what + " did not verify (SHA-256 differs)");
         }
-    }
-
-    /** Writes {@code size} pseudo-random bytes (incompressible, fast to make) and returns their SHA-256. */
-    private static String generate(Path file, long size) throws IOException {
-        MessageDigest sha = sha();
-        SplittableRandom random = new SplittableRandom(42);
-        byte[] block = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long left = size; left > 0; left -= block.length) {
-                for (int i = 0; i < block.length; i += 8) {
-                    long v = random.nextLong();
-                    for (int j = 0; j < 8; j++) {
-                        block[i + j] = (byte) (v >>> (8 * j));
-                    }
-                }
-                int n = (int) Math.min(block.length, left);
-                out.write(block, 0, n);
-                sha.update(block, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static String sha256(Path file) throws IOException {
