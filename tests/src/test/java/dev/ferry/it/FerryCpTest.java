@@ -253,6 +253,8 @@ class FerryCpTest {
             lines.add(new ObjectMapper().readTree(line));
         }
         assertEquals(2, lines.size(), r.out());
+        // several files go side by side, so lines come in the order the files finish
+        lines.sort((a, b) -> a.get("source").asText().compareTo(b.get("source").asText()));
         assertEquals(1000, lines.get(0).get("bytes").asLong());
         assertEquals(2000, lines.get(1).get("bytes").asLong());
         assertEquals("sftp", lines.get(1).get("protocol").asText());

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 import dev.ferry.client.transfer.TransferListener;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -15,7 +17,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class ProgressBars implements TransferListener {
 
     private final PrintStream err;
-    private ProgressBar bar;
+    /** One bar per file being copied (several when files go side by side). */
+    private final Map<FileTransfer, ProgressBar> bars = new HashMap<>();
 
     ProgressBars(PrintStream err) {
         this.err = err;
@@ -38,7 +41,7 @@ final class ProgressBars implements TransferListener {
     public void started(FileTransfer transfer) {
         String name = Path.of(transfer.source().substring(transfer.source().indexOf(':') + 1)).getFileName()
                 .toString();
-        bar = new ProgressBarBuilder()
+        ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(name.length() > 24 ? name.substring(0, 21) + "..." : name)
                 .setInitialMax(Math.max(transfer.size(), 0))
                 .setStyle(ProgressBarStyle.ASCII)
@@ -47,10 +50,12 @@ final class ProgressBars implements TransferListener {
                 .setUpdateIntervalMillis(200)
                 .setConsumer(new ConsoleProgressBarConsumer(err))
                 .build();
+        bars.put(transfer, bar);
     }
 
     @Override
     public void progress(FileTransfer transfer, long bytes) {
+        ProgressBar bar = bars.get(transfer);
         if (bar != null) {
             bar.stepTo(bytes);
         }
@@ -58,10 +63,10 @@ final class ProgressBars implements TransferListener {
 
     @Override
     public void finished(FileTransfer transfer, long bytes, double seconds, Throwable error) {
+        ProgressBar bar = bars.remove(transfer);
         if (bar != null) {
             bar.stepTo(bytes);
             bar.close();
-            bar = null;
         }
     }
 }

@@ -62,6 +62,10 @@ public final class SftpCopier implements Copier {
     private final int writeSize;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** Files found by upload()/download(), copied once every directory exists (see runFiles). */
+    private final List<FileJob> files = new ArrayList<>();
+    /** Work that must wait for the files: directory times and modes with -p. */
+    private final List<FileJob> afterFiles = new ArrayList<>();
 
     /** @param server how the server is named in messages and reports, e.g. {@code alice@host} */
     public SftpCopier(SftpClient sftp, String server, TransferOptions options, TransferListener listener)
@@ -158,12 +162,13 @@ public final class SftpCopier implements Copier {
                 } else if (!Files.exists(source)) {
                     fail(source + ": No such file or directory");
                 } else {
-                    uploadFile(source, dst);
+                    files.add(new FileJob(source.toString(), on -> on.uploadFile(source, dst)));
                 }
             } catch (IOException e) {
                 fail(describe(e, source.toString()));
             }
         }
+        runFiles();
     }
 
     private void uploadTree(Path dir, String dst) throws IOException {
@@ -185,14 +190,14 @@ public final class SftpCopier implements Copier {
                 if (Files.isDirectory(child)) {
                     uploadTree(child, childDst);
                 } else if (Files.isRegularFile(child)) {
-                    uploadFile(child, childDst);
+                    files.add(new FileJob(child.toString(), on -> on.uploadFile(child, childDst)));
                 }
             } catch (IOException e) {
                 fail(describe(e, child.toString()));
             }
         }
         if (options.preserve()) {
-            sftp.setStat(dst, preservedAttributes(dir));
+            afterFiles.add(new FileJob(dir.toString(), on -> on.sftp.setStat(dst, preservedAttributes(dir))));
         }
     }
 
@@ -335,12 +340,13 @@ public final class SftpCopier implements Copier {
                     }
                     downloadTree(source, dst);
                 } else {
-                    downloadFile(source, attrs, dst);
+                    files.add(new FileJob(server + ":" + source, on -> on.downloadFile(source, attrs, dst)));
                 }
             } catch (IOException e) {
                 fail(describe(e, server + ":" + source));
             }
         }
+        runFiles();
     }
 
     private List<String> expand(String source) throws IOException {
@@ -389,14 +395,16 @@ public final class SftpCopier implements Copier {
                 if (attrs.isDirectory()) {
                     downloadTree(child, dst.resolve(name));
                 } else if (attrs.isRegularFile()) {
-                    downloadFile(child, attrs, dst.resolve(name));
+                    Path target = dst.resolve(name);
+                    files.add(new FileJob(server + ":" + child, on -> on.downloadFile(child, attrs, target)));
                 }
             } catch (IOException e) {
                 fail(describe(e, server + ":" + child));
             }
         }
         if (options.preserve()) {
-            applyLocal(dst, sftp.stat(dir));
+            Attributes dirAttrs = sftp.stat(dir);
+            afterFiles.add(new FileJob(dst.toString(), on -> applyLocal(dst, dirAttrs)));
         }
     }
 
@@ -502,6 +510,119 @@ public final class SftpCopier implements Copier {
             }
         }
         return keep;
+    }
+
+    // ---- many files at once ------------------------------------------------------------------
+
+    /** One file's copy, run on whichever copier (channel) is free. */
+    private record FileJob(String what, Work work) {
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run(SftpCopier on) throws IOException;
+    }
+
+    /** Channels (on the same connection) that copy files side by side when there are several. */
+    static final int FILE_CHANNELS = 4;
+
+    /**
+     * Copies the files found, then does what had to wait for them. One file goes over this
+     * channel; several go over {@link #FILE_CHANNELS} channels at once, so that the round trips of
+     * one file (open, close, set attributes, rename) overlap with the data of the others instead of
+     * stalling between files.
+     */
+    private void runFiles() {
+        List<FileJob> todo = new ArrayList<>(files);
+        files.clear();
+        if (todo.size() <= 1 || streams != null) {
+            for (FileJob job : todo) {
+                runJob(this, job);
+            }
+        } else {
+            runInParallel(todo);
+        }
+        List<FileJob> after = new ArrayList<>(afterFiles);
+        afterFiles.clear();
+        for (int i = after.size() - 1; i >= 0; i--) { // deepest directories first
+            runJob(this, after.get(i));
+        }
+    }
+
+    private void runJob(SftpCopier on, FileJob job) {
+        try {
+            job.work().run(on);
+        } catch (IOException e) {
+            on.fail(describe(e, job.what()));
+        }
+    }
+
+    private void runInParallel(List<FileJob> todo) {
+        java.util.concurrent.ConcurrentLinkedQueue<FileJob> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(todo);
+        TransferListener shared = synchronizedListener(listener);
+        List<Thread> workers = new ArrayList<>();
+        List<SftpCopier> copiers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int count = Math.min(FILE_CHANNELS, todo.size());
+        for (int i = 0; i < count; i++) {
+            Thread t = new Thread(() -> {
+                try (SftpClient channel = org.apache.sshd.sftp.client.SftpClientFactory.instance()
+                        .createSftpClient(sftp.getClientSession())) {
+                    SftpCopier worker = new SftpCopier(channel, server, options, shared, throttle, null, 1);
+                    copiers.add(worker);
+                    FileJob job;
+                    while ((job = queue.poll()) != null) {
+                        runJob(worker, job);
+                    }
+                } catch (IOException e) {
+                    // no channel: leave the files to the others (or to this copier, below)
+                }
+            }, "ferry-files-" + i);
+            t.start();
+            workers.add(t);
+        }
+        for (Thread t : workers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        FileJob left;
+        while ((left = queue.poll()) != null) {
+            runJob(this, left); // if no extra channel could be opened
+        }
+        for (SftpCopier c : copiers) {
+            errors.addAll(c.errors);
+            warnings.addAll(c.warnings);
+        }
+    }
+
+    /** The listener, called by one thread at a time (progress bars and reports are not thread-safe). */
+    private static TransferListener synchronizedListener(TransferListener inner) {
+        Object lock = new Object();
+        return new TransferListener() {
+            @Override
+            public void started(FileTransfer t) {
+                synchronized (lock) {
+                    inner.started(t);
+                }
+            }
+
+            @Override
+            public void progress(FileTransfer t, long bytes) {
+                synchronized (lock) {
+                    inner.progress(t, bytes);
+                }
+            }
+
+            @Override
+            public void finished(FileTransfer t, long bytes, double seconds, Throwable error) {
+                synchronized (lock) {
+                    inner.finished(t, bytes, seconds, error);
+                }
+            }
+        };
     }
 
     // ---- remote to remote (-3) -------------------------------------------------------------
