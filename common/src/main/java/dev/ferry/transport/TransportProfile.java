@@ -3,6 +3,7 @@ package dev.ferry.transport;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousSocketChannel;
+import java.util.Locale;
 
 import org.apache.sshd.common.FactoryManager;
 import org.apache.sshd.common.io.IoSession;
@@ -73,8 +74,7 @@ public record TransportProfile(long windowSize, long maxPacketSize, int readBuff
 
     /**
      * Sets the profile on a MINA server or client before it starts. The DSCP mark has no MINA
-     * property; it is set on each socket by the returned listener, which the caller adds with
-     * {@code manager.addSessionListener(...)} (this method does so itself).
+     * property; a session listener added here sets it on each new session's socket.
      */
     public void applyTo(FactoryManager manager) {
         CoreModuleProperties.WINDOW_SIZE.set(manager, windowSize);
@@ -189,7 +189,7 @@ public record TransportProfile(long windowSize, long maxPacketSize, int readBuff
 
     /** Parses a size such as {@code 64M}, {@code 256k}, {@code 1g} or a plain number of bytes. */
     public static long parseSize(String text) {
-        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.endsWith("ib")) {
             t = t.substring(0, t.length() - 2);
         } else if (t.endsWith("b")) {

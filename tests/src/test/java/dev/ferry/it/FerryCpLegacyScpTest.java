@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +14,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -62,11 +63,6 @@ class FerryCpLegacyScpTest {
         return FerryCli.run(cwd, args.toArray(String[]::new));
     }
 
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
-    }
 
     @Test
     void filesAndTreesGoBothWaysWithOpenSshsServer() throws Exception {

@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.kex.KexProposalOption;
@@ -40,11 +41,6 @@ class FerryCpOptionsTest {
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture();
 
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
-    }
 
     private static List<String> toFerryd(String... rest) {
         List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(ferryd.port()), "-i",

@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,9 +39,7 @@ class FerryCpResumeTest {
     private static final int RESUMED_AT = 2 << 20;
 
     private static byte[] data() {
-        byte[] b = new byte[SIZE];
-        new Random(11).nextBytes(b);
-        return b;
+        return random(SIZE, 11);
     }
 
     private static Proc.Result ferrydCp(Path cwd, String... rest) {

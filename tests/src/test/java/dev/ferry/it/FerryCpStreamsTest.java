@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,9 +32,7 @@ class FerryCpStreamsTest {
     static final FerrydFixture ferryd = new FerrydFixture();
 
     private static byte[] data() {
-        byte[] b = new byte[40_000_017]; // not a multiple of anything
-        new Random(40).nextBytes(b);
-        return b;
+        return random(40_000_017, 40); // not a multiple of anything
     }
 
     private static Proc.Result toSshd(Path cwd, int port, String... rest) {

@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -39,11 +40,6 @@ class FerryCpTest {
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture();
 
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     /** Options for the OpenSSH server: its port, key and known_hosts, no prompts. */
     private static List<String> toSshd(String... rest) {

@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,11 +35,6 @@ class IndependentClientsTest {
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture();
 
-    private static byte[] data(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
-    }
 
     private Path ppk(Path dir) {
         Path ppk = dir.resolve("key.ppk");
@@ -58,28 +54,28 @@ class IndependentClientsTest {
     @Test
     void puttyPsftpUploadsListsAndDownloadsWithAKey() throws Exception {
         Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("up.bin"), data(1_000_000));
+        Files.write(local.resolve("up.bin"), random(1_000_000));
         Files.writeString(local.resolve("batch"), String.join("\n", "mkdir putty", "put up.bin putty/up.bin",
                 "ls putty", "mv putty/up.bin putty/moved.bin", "get putty/moved.bin down.bin", "") );
         List<String> cmd = putty("psftp", local, "-i", ppk(local).toString(), "-b", "batch", "-be");
         cmd.add("alice@127.0.0.1");
         Proc.Result r = Proc.run(cmd, local, 60);
         assertEquals(0, r.exit(), r.all());
-        assertArrayEquals(data(1_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("putty/moved.bin")));
-        assertArrayEquals(data(1_000_000), Files.readAllBytes(local.resolve("down.bin")));
+        assertArrayEquals(random(1_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("putty/moved.bin")));
+        assertArrayEquals(random(1_000_000), Files.readAllBytes(local.resolve("down.bin")));
         assertTrue(r.out().contains("up.bin"), r.all());
     }
 
     @Test
     void puttyPscpCopiesWithBothProtocolsAndAPassword() throws Exception {
         Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("p.bin"), data(200_000));
+        Files.write(local.resolve("p.bin"), random(200_000));
         for (String protocol : List.of("-scp", "-sftp")) {
             List<String> cmd = putty("pscp", local, "-pw", FerrydFixture.BOB_PASSWORD, protocol, "p.bin",
                     "bob@127.0.0.1:p" + protocol + ".bin");
             Proc.Result r = Proc.run(cmd, local, 60);
             assertEquals(0, r.exit(), protocol + ": " + r.all());
-            assertArrayEquals(data(200_000), Files.readAllBytes(ferryd.rootOf("bob").resolve("p" + protocol + ".bin")));
+            assertArrayEquals(random(200_000), Files.readAllBytes(ferryd.rootOf("bob").resolve("p" + protocol + ".bin")));
         }
         List<String> wrong = putty("pscp", local, "-pw", "wrong", "-scp", "p.bin", "bob@127.0.0.1:wrong.bin");
         assertNotEquals(0, Proc.run(wrong, local, 60).exit());
@@ -109,7 +105,7 @@ class IndependentClientsTest {
     void asyncsshDoesTheEverydayOperationsAndCannotSetSetuidOrChown() throws Exception {
         String python = Peers.requirePython("asyncssh");
         Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("up.bin"), data(2_000_000));
+        Files.write(local.resolve("up.bin"), random(2_000_000));
         Path script = asyncsshScript(local);
         Proc.Result r = Proc.run(List.of(python, script.toString(), String.valueOf(ferryd.port()), "alice",
                 ferryd.knownHosts().toString(), "--key", ferryd.key().toString(), local.toString()), local, Map.of(),
@@ -120,15 +116,15 @@ class IndependentClientsTest {
         assertEquals(0, result.get("mode").asInt() & 06000, "setuid/setgid stripped: " + r.out());
         assertTrue(result.get("chown_refused").asBoolean(), "chown is refused: " + r.out());
         assertNotEquals(4242, result.get("uid").asInt(), r.out());
-        assertArrayEquals(data(2_000_000), Files.readAllBytes(local.resolve("down.bin")));
-        assertArrayEquals(data(2_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("async-dir/moved.bin")));
+        assertArrayEquals(random(2_000_000), Files.readAllBytes(local.resolve("down.bin")));
+        assertArrayEquals(random(2_000_000), Files.readAllBytes(ferryd.rootOf("alice").resolve("async-dir/moved.bin")));
     }
 
     @Test
     void asyncsshLogsInWithAPasswordAndIsRefusedWithAWrongOne() throws Exception {
         String python = Peers.requirePython("asyncssh");
         Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("up.bin"), data(10_000));
+        Files.write(local.resolve("up.bin"), random(10_000));
         Path script = asyncsshScript(local);
         List<String> base = List.of(python, script.toString(), String.valueOf(ferryd.port()), "bob",
                 ferryd.knownHosts().toString(), "--password");

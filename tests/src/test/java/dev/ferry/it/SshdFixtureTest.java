@@ -1,5 +1,7 @@
 package dev.ferry.it;
 
+import static dev.ferry.it.support.TestData.random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,11 +33,6 @@ class SshdFixtureTest {
     @RegisterExtension
     static final SshdFixture sshd = new SshdFixture();
 
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
 
     /** {@code sftp -b} against {@code server} with its key and known_hosts (or {@code knownHosts} instead). */
     private static Proc.Result sftp(SshdFixture server, Path knownHosts, Path cwd, String... commands)

@@ -35,7 +35,10 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
         boolean batch, Optional<Path> passwordFile, boolean ipv4Only, boolean ipv6Only, List<String> hostKeys,
         TransportProfile transport) {
 
-    /** The {@code -o} keys Ferry understands (lower case). Others are refused, not ignored. */
+    /**
+     * The {@code -o} keys Ferry understands (lower case). Others are refused, not ignored; LogLevel
+     * is accepted for scripts that pass it and has no effect (use -v or -q).
+     */
     public static final List<String> KNOWN_OPTIONS = List.of("port", "user", "hostname", "identityfile",
             "identitiesonly", "proxyjump", "hostkeyalias", "stricthostkeychecking", "userknownhostsfile",
             "globalknownhostsfile", "compression", "ciphers", "connecttimeout", "batchmode",
@@ -172,6 +175,17 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
         }
 
         public ConnectOptions build() {
+            // -o forms of what flags also set; a flag wins, as in ssh.
+            if (ciphers.isEmpty() && options.containsKey("ciphers")) {
+                ciphers = Optional.of(options.get("ciphers"));
+            }
+            String family = options.getOrDefault("addressfamily", "any").toLowerCase(Locale.ROOT);
+            switch (family) {
+                case "inet" -> ipv4Only = ipv4Only || !ipv6Only;
+                case "inet6" -> ipv6Only = ipv6Only || !ipv4Only;
+                case "any" -> { }
+                default -> throw new IllegalArgumentException("-o AddressFamily=" + family + ": use any, inet or inet6");
+            }
             if (ipv4Only && ipv6Only) {
                 throw new IllegalArgumentException("-4 and -6 exclude each other");
             }

@@ -16,10 +16,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.sshd.agent.SshAgentFactory;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.keyboard.UserInteraction;
@@ -28,6 +31,7 @@ import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
@@ -201,25 +205,21 @@ public final class Connector implements AutoCloseable {
      *                        permission denied)
      */
     public ClientSession connect(Target requested) throws FerryException {
-        Target target = restrictAddressFamily(requested);
-        List<KeyPair> keys = loadIdentities(target.identities());
-        // Jump hosts are checked under their own names with the same files and strictness, but
-        // neither the target's alias nor its pinned key applies to them.
-        HostKeyPolicy hopPolicy = target.hostKeys().newBuilder().hostKeyAlias(null).pinnedFingerprints(List.of())
-                .build();
-        FerryHostKeyVerifier targetVerifier = new FerryHostKeyVerifier(target.hostKeys());
-        FerryHostKeyVerifier hopVerifier = new FerryHostKeyVerifier(hopPolicy);
-        client.setServerKeyVerifier((ServerKeyVerifier) (session, remote, key) ->
-                isTarget(session.getConnectAddress(), target) ? targetVerifier.verifyServerKey(session, remote, key)
-                        : hopVerifier.verifyServerKey(session, remote, key));
-        client.setKeyIdentityProvider(session -> keys);
-        // Keys in the ssh-agent are tried too, unless IdentitiesOnly=yes asks for the files alone.
-        String agentSocket = System.getenv("SSH_AUTH_SOCK");
-        boolean identitiesOnly = options.option("IdentitiesOnly").map("yes"::equalsIgnoreCase).orElse(false);
-        client.setAgentFactory(agentSocket != null && !agentSocket.isBlank() && !identitiesOnly
-                ? UnixSocketAgent.factory(Path.of(agentSocket)) : null);
-        client.setUserInteraction(passwords(target));
-        CoreModuleProperties.PREFERRED_AUTHS.set(client, preferredAuths());
+        Prepared p = prepare(requested);
+        Target target = p.target();
+        FerryHostKeyVerifier targetVerifier = p.targetVerifier();
+        FerryHostKeyVerifier hopVerifier = p.hopVerifier();
+        // The same objects for every connection to this target (the --streams connections run
+        // side by side), so whichever connection MINA asks, the answer is the same.
+        synchronized (this) {
+            client.setServerKeyVerifier((ServerKeyVerifier) (session, remote, key) ->
+                    isTarget(session.getConnectAddress(), target) ? targetVerifier.verifyServerKey(session, remote, key)
+                            : hopVerifier.verifyServerKey(session, remote, key));
+            client.setKeyIdentityProvider(session -> p.keys());
+            client.setAgentFactory(p.agent());
+            client.setUserInteraction(p.passwords());
+            CoreModuleProperties.PREFERRED_AUTHS.set(client, preferredAuths());
+        }
 
         HostConfigEntry entry = new HostConfigEntry("", target.host(), target.port(), target.user(),
                 target.jump().orElse(null));
@@ -242,6 +242,37 @@ public final class Connector implements AutoCloseable {
         }
         WindowSizing.apply(session, transport);
         return session;
+    }
+
+    /** What connecting to one target needs, made once: keys are loaded (and passphrases asked) only once. */
+    private record Prepared(Target target, List<KeyPair> keys, FerryHostKeyVerifier targetVerifier,
+            FerryHostKeyVerifier hopVerifier, SshAgentFactory agent, UserInteraction passwords) {
+    }
+
+    private final Map<Target, Prepared> prepared = new HashMap<>();
+
+    /** Password attempts made on one session. */
+    private static final AttributeKey<Integer> PASSWORD_ATTEMPTS = new AttributeKey<>();
+
+    private synchronized Prepared prepare(Target requested) throws FerryException {
+        Prepared p = prepared.get(requested);
+        if (p != null) {
+            return p;
+        }
+        Target target = restrictAddressFamily(requested);
+        // Jump hosts are checked under their own names with the same files and strictness, but
+        // neither the target's alias nor its pinned key applies to them.
+        HostKeyPolicy hopPolicy = target.hostKeys().newBuilder().hostKeyAlias(null).pinnedFingerprints(List.of())
+                .build();
+        // Keys in the ssh-agent are tried too, unless IdentitiesOnly=yes asks for the files alone.
+        String agentSocket = System.getenv("SSH_AUTH_SOCK");
+        boolean identitiesOnly = options.option("IdentitiesOnly").map("yes"::equalsIgnoreCase).orElse(false);
+        SshAgentFactory agent = agentSocket != null && !agentSocket.isBlank() && !identitiesOnly
+                ? UnixSocketAgent.factory(Path.of(agentSocket)) : null;
+        p = new Prepared(target, loadIdentities(target.identities()), new FerryHostKeyVerifier(target.hostKeys()),
+                new FerryHostKeyVerifier(hopPolicy), agent, passwords(target));
+        prepared.put(requested, p);
+        return p;
     }
 
     /** The verifiers' sentence when a host key was refused (MINA's own message says less). */
@@ -360,7 +391,8 @@ public final class Connector implements AutoCloseable {
         Optional<String> given = fixed;
         boolean batch = options.batchMode();
         return new UserInteraction() {
-            private int attempts;
+            /** The password typed for an earlier connection to this target (--streams opens several). */
+            private volatile String typed;
 
             @Override
             public boolean isInteractionAllowed(ClientSession session) {
@@ -369,14 +401,20 @@ public final class Connector implements AutoCloseable {
 
             @Override
             public String resolveAuthPasswordAttempt(ClientSession session) {
-                attempts++;
+                Integer previous = session.getAttribute(PASSWORD_ATTEMPTS);
+                int attempt = previous == null ? 1 : previous + 1;
+                session.setAttribute(PASSWORD_ATTEMPTS, attempt);
                 if (given.isPresent()) {
-                    return attempts == 1 ? given.get() : null; // a wrong fixed password is not retried
+                    return attempt == 1 ? given.get() : null; // a wrong fixed password is not retried
                 }
-                if (batch || attempts > 3) {
+                if (attempt == 1 && typed != null) {
+                    return typed;
+                }
+                if (batch || attempt > 3) {
                     return null;
                 }
-                return interaction.password(target.display()).map(String::new).orElse(null);
+                typed = interaction.password(target.display()).map(String::new).orElse(null);
+                return typed;
             }
 
             @Override

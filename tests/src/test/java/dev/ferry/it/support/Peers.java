@@ -29,6 +29,14 @@ public final class Peers {
         return null;
     }
 
+    /** {@code program} at a fixed path (for programs outside PATH, such as /usr/sbin/sshd), or a skip (a failure under CI). */
+    public static String requireAt(Path program) {
+        if (!Files.isExecutable(program)) {
+            missing(program + " is not installed");
+        }
+        return program.toString();
+    }
+
     /** Debian's python3 with the module {@code module} importable. */
     public static String requirePython(String module) {
         String python = "/usr/bin/python3";

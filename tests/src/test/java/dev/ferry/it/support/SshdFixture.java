@@ -1,7 +1,6 @@
 package dev.ferry.it.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -320,20 +319,7 @@ public final class SshdFixture implements BeforeAllCallback, AfterAllCallback, A
     }
 
     private static void requireSshd() {
-        if (!Files.isExecutable(Path.of(SSHD))) {
-            missing(SSHD + " is not installed (apt-get install openssh-server)");
-        }
-    }
-
-    /**
-     * Peers' rule for a missing peer, repeated here because {@link Peers#require} looks only in PATH,
-     * which often lacks {@code /usr/sbin}: skip on a developer's machine, fail under {@code CI=true}.
-     */
-    private static void missing(String what) {
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(what + ", and CI=true requires every interop peer (.ci/run installs them)");
-        }
-        assumeTrue(false, what + "; skipped (set up by .ci/run)");
+        Peers.requireAt(Path.of(SSHD)); // /usr/sbin is often not in PATH
     }
 
     /** sshd as root needs its privilege separation directory; a package install normally makes it at boot. */
