@@ -5,70 +5,78 @@ import java.util.function.Consumer;
 
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
 
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.transport.ReceiveBudget;
+import dev.ferry.transport.WindowCredit;
 
 /**
- * A session channel that sends few, large window adjustments. MINA's window sends one whenever a
- * few packets' worth has been consumed, which with a 64 MiB window means about a thousand
- * SSH_MSG_CHANNEL_WINDOW_ADJUST per GiB (MINA issue #884). This one holds them until an eighth of
- * the window has been consumed: the sender always has at least seven eighths of the window to send
- * into, so it never waits, and the adjustments per GiB drop to about 128 / (window in GiB).
- * Counts are reported when the channel closes.
+ * A session channel (SFTP, scp, refused exec) whose receive window is few, large adjustments and
+ * bounded by the server's {@link ReceiveBudget}: see {@link WindowCredit}. Its initial window is what
+ * the budget has left when it opens, at most the transport profile's window. Counts are reported
+ * when the channel closes.
  */
 final class CoalescingChannelSession extends ChannelSession {
 
     private final Consumer<ServerEvent> events;
-    private long pending;
-    private long consumed;
-    private long adjusts;
+    private final ReceiveBudget budget;
+    private volatile WindowCredit credit; // set once, when MINA configures the window
 
-    private CoalescingChannelSession(Consumer<ServerEvent> events) {
+    private CoalescingChannelSession(Consumer<ServerEvent> events, ReceiveBudget budget) {
         this.events = events;
+        this.budget = budget;
     }
 
     /** Creates these channels for "session" channel requests. */
-    static ChannelSessionFactory factory(Consumer<ServerEvent> events) {
+    static ChannelSessionFactory factory(Consumer<ServerEvent> events, ReceiveBudget budget) {
         return new ChannelSessionFactory() {
             @Override
             public Channel createChannel(Session session) {
-                return new CoalescingChannelSession(events);
+                return new CoalescingChannelSession(events, budget);
             }
         };
     }
 
+    /** MINA configures the window at init and again at open; the budget is asked once. */
+    @Override
+    protected synchronized void configureWindow() {
+        if (credit == null) {
+            long wanted = CoreModuleProperties.WINDOW_SIZE.getRequired(this);
+            credit = new WindowCredit(budget, budget.open(wanted));
+            CoreModuleProperties.WINDOW_SIZE.set(this, credit.window()); // read by the window below
+        }
+        super.configureWindow();
+    }
+
+    @Override
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        credit.received(len);
+        super.doWriteData(data, off, len);
+    }
+
     @Override
     protected void sendWindowAdjust(long len) throws IOException {
-        long send;
-        synchronized (this) {
-            pending += len;
-            consumed += len;
-            long threshold = Math.max(getLocalWindow().getMaxSize() / 8, 1);
-            if (pending < threshold) {
-                return;
-            }
-            send = pending;
-            pending = 0;
-            adjusts++;
+        long grant = credit.release(len);
+        if (grant > 0) {
+            super.sendWindowAdjust(grant);
         }
-        super.sendWindowAdjust(send);
     }
 
     @Override
     protected void preClose() {
-        long bytes;
-        long count;
+        WindowCredit c;
         synchronized (this) {
-            bytes = consumed;
-            count = adjusts;
+            c = credit;
         }
-        if (bytes > 0) {
-            Session session = getSession();
-            events.accept(new ServerEvent.ChannelWindow(session.getUsername(),
-                    ServerEvent.address(session.getRemoteAddress()), bytes, count,
-                    getLocalWindow().getMaxSize()));
+        if (c != null && c.close()) {
+            if (c.receivedBytes() > 0) {
+                Session session = getSession();
+                events.accept(new ServerEvent.ChannelWindow(session.getUsername(),
+                        ServerEvent.address(session.getRemoteAddress()), c.receivedBytes(), c.adjusts(), c.window()));
+            }
         }
         super.preClose();
     }

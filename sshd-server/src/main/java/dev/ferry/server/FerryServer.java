@@ -18,6 +18,7 @@ import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
 
 /**
@@ -105,6 +106,7 @@ public final class FerryServer implements AutoCloseable {
         private int sftpMaxRead = ServerConfig.DEFAULT_SFTP_MAX_READ;
         private int scpBufferSize = ServerConfig.DEFAULT_SCP_BUFFER;
         private TransportProfile transport = TransportProfile.DEFAULT;
+        private long receiveBudget = ReceiveBudget.forHeap(Runtime.getRuntime().maxMemory()).capacity();
 
         private Builder() {
         }
@@ -171,12 +173,24 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Bytes all clients together may have in flight towards the server, so that uploads onto a
+         * slow disk cannot fill the heap (default: a quarter of the maximum heap).
+         */
+        public Builder receiveBudget(long bytes) {
+            if (bytes < ReceiveBudget.DEFAULT_FLOOR) {
+                throw new IllegalArgumentException("the receive budget must be at least 2 MiB: " + bytes);
+            }
+            this.receiveBudget = bytes;
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKey == null) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
             return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
-                    clock, sftpMaxRead, scpBufferSize, transport));
+                    clock, sftpMaxRead, scpBufferSize, transport, receiveBudget));
         }
     }
 }

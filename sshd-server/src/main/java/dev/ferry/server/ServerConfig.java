@@ -8,9 +8,15 @@ import dev.ferry.transport.TransportProfile;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.log.EventSink;
 
-/** Everything a {@link FerryServer} is made from; built by {@link FerryServer.Builder}. */
+/**
+ * Everything a {@link FerryServer} is made from; built by {@link FerryServer.Builder}.
+ *
+ * @param receiveBudget bytes all clients together may have in flight towards the server (see
+ *                      {@link dev.ferry.transport.ReceiveBudget}); the default is a quarter of the heap
+ */
 public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
-        EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport) {
+        EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
+        long receiveBudget) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server

@@ -22,6 +22,7 @@ import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
+import dev.ferry.transport.ReceiveBudget;
 
 /**
  * Turns a {@link ServerConfig} into a configured MINA {@link SshServer}. This is the one place that
@@ -76,7 +77,9 @@ final class SshdAssembler {
         sshd.setHostBasedAuthenticator(null);
 
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
-        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept)));
+        // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
+        ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
+        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 

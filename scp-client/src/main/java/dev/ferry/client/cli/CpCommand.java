@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
 
 import dev.ferry.client.FerryException;
@@ -20,6 +19,7 @@ import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
+import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.client.transfer.Copier;
 import dev.ferry.client.transfer.ParallelRanges;
 import dev.ferry.client.transfer.ScpCopier;
@@ -192,9 +192,9 @@ public final class CpCommand implements Callable<Integer> {
         Connector.Target dst = connector.resolve(to);
         Throttle throttle = Throttle.kilobitsPerSecond(limitKbits);
         try (ClientSession a = connector.connect(src);
-                SftpClient sftpA = SftpClientFactory.instance().createSftpClient(a);
+                SftpClient sftpA = SftpClients.open(a);
                 ClientSession b = connector.connect(dst);
-                SftpClient sftpB = SftpClientFactory.instance().createSftpClient(b)) {
+                SftpClient sftpB = SftpClients.open(b)) {
             SftpCopier reader = new SftpCopier(sftpA, src.display(), transfer, listener, throttle);
             SftpCopier writer = new SftpCopier(sftpB, dst.display(), transfer, TransferListener.NONE, Throttle.NONE);
             reader.copyTo(writer, paths, to.path());
@@ -223,10 +223,15 @@ public final class CpCommand implements Callable<Integer> {
                 }
                 return finish(copier, job);
             }
-            try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+            SftpClients.Tally tally = new SftpClients.Tally();
+            session.setAttribute(SftpClients.TALLY, tally);
+            int status;
+            try (SftpClient sftp = SftpClients.open(session)) {
                 ParallelRanges.Streams extra = streams > 1 ? () -> {
                     try {
-                        return SftpClientFactory.instance().createSftpClient(connector.connect(target));
+                        ClientSession more = connector.connect(target);
+                        more.setAttribute(SftpClients.TALLY, tally);
+                        return SftpClients.open(more);
                     } catch (FerryException e) {
                         throw new IOException(e.getMessage(), e);
                     }
@@ -240,12 +245,15 @@ public final class CpCommand implements Callable<Integer> {
                     System.err.println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
                     System.err.println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));
                 }
-                int status = finish(copier, job);
+                status = finish(copier, job);
                 if (!quiet) {
                     copier.warnings().forEach(System.err::println);
                 }
-                return status;
             }
+            if (verbose) { // counted as the channels closed
+                System.err.println("ferry: " + Verbose.windowAdjusts(tally));
+            }
+            return status;
         } catch (IOException e) {
             throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
                     : e.getMessage()), e);

@@ -18,13 +18,13 @@ import java.util.stream.Stream;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.operand.Operand;
+import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
@@ -83,7 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
                     Operand.Remote remote = new Operand.Remote(user, "127.0.0.1", OptionalInt.empty(), "demo.bin");
                     Connector.Target target = connector.resolve(remote);
                     try (ClientSession session = connector.connect(target);
-                            SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+                            SftpClient sftp = SftpClients.open(session)) {
                         Timing up = new Timing();
                         new SftpCopier(sftp, target.display(), TransferOptions.DEFAULT, up)
                                 .upload(List.of(file), "demo.bin");

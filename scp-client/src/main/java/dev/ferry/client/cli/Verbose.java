@@ -1,8 +1,12 @@
 package dev.ferry.client.cli;
 
+import java.util.Locale;
+
 import org.apache.sshd.common.channel.Channel;
 
-/** What {@code -v} shows of a channel: the windows and packet sizes both ends asked for. */
+import dev.ferry.client.transfer.SftpClients;
+
+/** What {@code -v} shows of a channel: the windows and packet sizes both ends asked for, and adjustments sent. */
 final class Verbose {
 
     private Verbose() {
@@ -13,6 +17,13 @@ final class Verbose {
                 + size(channel.getLocalWindow().getPacketSize()) + "), the server's "
                 + size(channel.getRemoteWindow().getMaxSize()) + " (packets up to "
                 + size(channel.getRemoteWindow().getPacketSize()) + ")";
+    }
+
+    /** What the SFTP channels received and the window adjustments they sent for it. */
+    static String windowAdjusts(SftpClients.Tally tally) {
+        double gib = tally.bytes() / (double) (1L << 30);
+        return String.format(Locale.ROOT, "received %d bytes with %d window adjustments (%.0f per GiB, window %s)",
+                tally.bytes(), tally.adjusts(), gib > 0 ? tally.adjusts() / gib : 0.0, size(tally.window()));
     }
 
     static String size(long bytes) {

@@ -565,8 +565,7 @@ public final class SftpCopier implements Copier {
         int count = Math.min(FILE_CHANNELS, todo.size());
         for (int i = 0; i < count; i++) {
             Thread t = new Thread(() -> {
-                try (SftpClient channel = org.apache.sshd.sftp.client.SftpClientFactory.instance()
-                        .createSftpClient(sftp.getClientSession())) {
+                try (SftpClient channel = SftpClients.open(sftp.getClientSession())) {
                     SftpCopier worker = new SftpCopier(channel, server, options, shared, throttle, null, 1);
                     copiers.add(worker);
                     FileJob job;

@@ -73,6 +73,11 @@ public final class FerrydCommand implements Callable<Integer> {
     @Option(names = "--window", paramLabel = "SIZE", description = "Channel window offered to clients (default 64M).")
     String window;
 
+    @Option(names = "--receive-budget", paramLabel = "SIZE",
+            description = "Bytes all clients together may have in flight towards the server; windows shrink to share it "
+                    + "(default: a quarter of the heap).")
+    String receiveBudget;
+
     @Option(names = "--ipqos", paramLabel = "VALUE",
             description = "DSCP mark for the server's packets, OpenSSH's IPQoS names or a number (default: unmarked).")
     String ipqos;
@@ -90,7 +95,11 @@ public final class FerrydCommand implements Callable<Integer> {
 
         UserDirectory users = users(stateDir);
         PrintStream out = System.out;
-        FerryServer server = FerryServer.builder()
+        FerryServer.Builder builder = FerryServer.builder();
+        if (receiveBudget != null) {
+            builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
+        }
+        FerryServer server = builder
                 .listen(address.host(), address.port())
                 .hostKeyFile(keyFile)
                 .users(users)

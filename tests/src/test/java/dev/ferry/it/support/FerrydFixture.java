@@ -44,6 +44,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     public static final String SECRET = "outside-secret\n";
 
     private final Limits limits;
+    private long receiveBudget;
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
     private Path base;
     private Path key;
@@ -59,6 +60,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         this.limits = limits;
     }
 
+    /** A server whose clients together may have only {@code bytes} in flight towards it. */
+    public FerrydFixture receiveBudget(long bytes) {
+        this.receiveBudget = bytes;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         base = Files.createTempDirectory("ferry-it-");
@@ -71,7 +78,11 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         List<PublicKey> keys = List.of(userKey.getPublic());
 
         KeyPair hostKey = KeyUtils.generateKeyPair("ssh-ed25519", 256);
-        server = FerryServer.builder()
+        FerryServer.Builder builder = FerryServer.builder();
+        if (receiveBudget > 0) {
+            builder.receiveBudget(receiveBudget);
+        }
+        server = builder
                 .listen("127.0.0.1", 0)
                 .hostKey(hostKey)
                 .user(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT))
