@@ -38,18 +38,21 @@ final class Report {
                 .append("[benchmark-findings.md](benchmark-findings.md).\n");
         md.append("\n![MB/s against RTT](benchmarks-rtt.png)\n\n");
         md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | server CPU s/GiB "
-                + "| client peak RSS MiB | runs |\n");
-        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| client peak RSS MiB | window adjusts per GiB | runs |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (TransferBenchmark.Row r : rows) {
             Optional<TransferBenchmark.Row> anchor = rows.stream().filter(a -> a.tool().equals("scp")
                     && a.server().equals("sshd") && a.direction().equals(r.direction()) && a.rttMs() == r.rttMs())
                     .findFirst();
             String ratio = anchor.map(a -> String.format(Locale.ROOT, "%.2f", r.mbps() / a.mbps())).orElse("");
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %s | %.2f | %.2f | %d | %d |%n",
+            String adjusts = Double.isNaN(r.adjustsPerGib()) ? "" : String.format(Locale.ROOT, "%.0f", r.adjustsPerGib());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %s | %.2f | %.2f | %d | %s | %d |%n",
                     r.tool(), r.server(), r.direction(), r.rttMs(), r.mbps(), ratio, r.clientCpuPerGib(),
-                    r.serverCpuPerGib(), r.clientRssMib(), r.runs()));
+                    r.serverCpuPerGib(), r.clientRssMib(), adjusts, r.runs()));
         }
-        md.append("\nServer CPU is ferryd's process, or sshd's listener with the per-connection processes it reaped.\n");
+        md.append("\nServer CPU is ferryd's process, or sshd's listener with the per-connection processes it reaped. "
+                + "Window adjusts are the receiver's (the server's on upload, the client's on download): OpenSSH's "
+                + "ssh and sshd run at LogLevel DEBUG2 to log them, ferryd logs them per channel, ferry cp -v prints them.\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
     }
 

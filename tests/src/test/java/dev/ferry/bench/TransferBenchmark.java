@@ -18,7 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,8 +55,17 @@ public final class TransferBenchmark {
 
     /** One measured pair of runs' median. */
     record Row(String tool, String server, String direction, int rttMs, long bytes, double mbps, double clientCpuPerGib,
-            double serverCpuPerGib, long clientRssMib, int runs) {
+            double serverCpuPerGib, long clientRssMib, int runs, double adjustsPerGib) {
     }
+
+    /**
+     * How the receiving side's window adjustments are counted: OpenSSH's ssh and sshd log each one
+     * at LogLevel DEBUG2 ("sent adjust"), ferryd logs a channel-window event per channel, and
+     * ferry cp -v prints its total.
+     */
+    private static final List<String> OPENSSH_COUNTS = List.of("-o", "LogLevel=DEBUG2");
+    private static final Pattern FERRY_ADJUSTS = Pattern.compile("with (\\d+) window adjustments");
+    private static final Pattern FERRYD_ADJUSTS = Pattern.compile("windowAdjusts=(\\d+)");
 
     private final Path repo;
     private final List<Integer> rtts;
@@ -96,7 +107,7 @@ public final class TransferBenchmark {
         Path source = SHM.resolve("source.bin");
         long maxSize = Math.max(bigSize, farSize);
         generate(source, maxSize);
-        try (SshdFixture sshd = new SshdFixture().start(); FerrydProcess ferryd = FerrydProcess.start(repo, sshd)) {
+        try (SshdFixture sshd = new SshdFixture(List.of("LogLevel DEBUG2")).start(); FerrydProcess ferryd = FerrydProcess.start(repo, sshd)) {
             notes.add("OpenSSH: " + version(List.of("ssh", "-V")) + "; Java: " + System.getProperty("java.version")
                     + "; cores: " + Runtime.getRuntime().availableProcessors());
             for (int rtt : rtts) {
@@ -120,11 +131,12 @@ public final class TransferBenchmark {
                     for (Tool tool : tools()) {
                         Endpoint e = tool.server().equals("sshd") ? s : f;
                         long serverPid = tool.server().equals("sshd") ? sshd.pid() : ferryd.pid();
+                        Supplier<List<String>> serverLog = tool.server().equals("sshd") ? sshd::log : ferryd::log;
                         boolean fast = tool.name().startsWith("ferry");
                         long size = fast ? bigSize : slowSize;
                         Path file = fast ? bigFile : slowFile;
-                        measure(tool, "upload", e, file, size, rtt, serverPid);
-                        measure(tool, "download", e, file, size, rtt, serverPid);
+                        measure(tool, "upload", e, file, size, rtt, serverPid, serverLog);
+                        measure(tool, "download", e, file, size, rtt, serverPid, serverLog);
                     }
                     if (rtt <= 10) {
                         manySmallFiles(s, f, rtt, sshd.pid(), ferryd.pid());
@@ -198,8 +210,8 @@ public final class TransferBenchmark {
             deleteTree(back);
         }
         deleteTree(remoteFile(e, remote));
-        rows.add(new Row(tool.name(), tool.server(), "upload", rtt, bytes, median(up), 0, 0, 0, runs));
-        rows.add(new Row(tool.name(), tool.server(), "download", rtt, bytes, median(down), 0, 0, 0, runs));
+        rows.add(new Row(tool.name(), tool.server(), "upload", rtt, bytes, median(up), 0, 0, 0, runs, Double.NaN));
+        rows.add(new Row(tool.name(), tool.server(), "download", rtt, bytes, median(down), 0, 0, 0, runs, Double.NaN));
         System.out.printf(Locale.ROOT, "%s %s rtt %d: up %.1f MB/s, down %.1f MB/s%n", tool.name(), tool.server(), rtt,
                 median(up), median(down));
     }
@@ -296,21 +308,21 @@ public final class TransferBenchmark {
     }
 
     private List<String> ferryCp(Endpoint e) {
-        return concat(ferryCommand(), List.of("cp", "-B", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())));
+        return concat(ferryCommand(), List.of("cp", "-B", "-q", "-v", "-c", CIPHER, "-P", String.valueOf(e.port())));
     }
 
     private List<Tool> tools() {
         List<Tool> tools = new ArrayList<>();
         for (String server : List.of("sshd", "ferryd")) {
             tools.add(new Tool("scp", server,
-                    (e, local, remote) -> concat(List.of("scp", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())), ssh(e),
+                    (e, local, remote) -> concat(concat(List.of("scp", "-c", CIPHER, "-P", String.valueOf(e.port())), OPENSSH_COUNTS), ssh(e),
                             local.toString(), e.user() + "@127.0.0.1:" + remote),
-                    (e, local, remote) -> concat(List.of("scp", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())), ssh(e),
+                    (e, local, remote) -> concat(concat(List.of("scp", "-c", CIPHER, "-P", String.valueOf(e.port())), OPENSSH_COUNTS), ssh(e),
                             e.user() + "@127.0.0.1:" + remote, local.toString())));
             tools.add(new Tool("scp -O", server,
-                    (e, local, remote) -> concat(List.of("scp", "-O", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())),
+                    (e, local, remote) -> concat(concat(List.of("scp", "-O", "-c", CIPHER, "-P", String.valueOf(e.port())), OPENSSH_COUNTS),
                             ssh(e), local.toString(), e.user() + "@127.0.0.1:" + remote),
-                    (e, local, remote) -> concat(List.of("scp", "-O", "-q", "-c", CIPHER, "-P", String.valueOf(e.port())),
+                    (e, local, remote) -> concat(concat(List.of("scp", "-O", "-c", CIPHER, "-P", String.valueOf(e.port())), OPENSSH_COUNTS),
                             ssh(e), e.user() + "@127.0.0.1:" + remote, local.toString())));
             tools.add(new Tool("sftp", server,
                     (e, local, remote) -> sftp(e, "put " + local + " " + remote),
@@ -335,12 +347,12 @@ public final class TransferBenchmark {
         } catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
         }
-        return concat(List.of("sftp", "-q", "-b", batch.toString(), "-o", "Ciphers=" + CIPHER, "-P",
-                String.valueOf(e.port())), ssh(e), e.user() + "@127.0.0.1");
+        return concat(concat(List.of("sftp", "-b", batch.toString(), "-o", "Ciphers=" + CIPHER, "-P",
+                String.valueOf(e.port())), OPENSSH_COUNTS), ssh(e), e.user() + "@127.0.0.1");
     }
 
-    private void measure(Tool tool, String direction, Endpoint e, Path file, long size, int rtt, long serverPid)
-            throws Exception {
+    private void measure(Tool tool, String direction, Endpoint e, Path file, long size, int rtt, long serverPid,
+            Supplier<List<String>> serverLog) throws Exception {
         String name = tool.name().replaceAll("[^a-z]", "") + "-" + tool.server() + "-" + rtt + ".bin";
         String remote = remotePath(e, name);
         Path localDown = SHM.resolve("down-" + name);
@@ -348,11 +360,13 @@ public final class TransferBenchmark {
         List<Double> clientCpu = new ArrayList<>();
         List<Double> serverCpu = new ArrayList<>();
         long rss = 0;
+        long adjusts = -1;
         if (direction.equals("download")) {
             Files.copy(file, remoteFile(e, remote), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         for (int i = 0; i < runs; i++) {
             double before = Run.cpuOf(serverPid);
+            int logBefore = serverLog.get().size();
             Run r = Run.of(direction.equals("upload") ? tool.up().command(e, file, remote)
                     : tool.down().command(e, localDown, remote), e.workDir(), 1800);
             Thread.sleep(300); // let sshd reap its child so its CPU is counted
@@ -368,17 +382,44 @@ public final class TransferBenchmark {
             clientCpu.add(r.cpuSeconds() / (size / (double) (1L << 30)));
             serverCpu.add((after - before) / (size / (double) (1L << 30)));
             rss = Math.max(rss, r.maxRssKib());
+            // The receiver counts: the server for an upload, the client for a download.
+            List<String> receiverLog = direction.equals("upload")
+                    ? serverLog.get().subList(logBefore, serverLog.get().size()) : r.output().lines().toList();
+            adjusts = countAdjusts(receiverLog);
             Files.deleteIfExists(direction.equals("upload") ? remoteFile(e, remote) : localDown);
         }
         if (direction.equals("download")) {
             Files.deleteIfExists(remoteFile(e, remote)); // tmpfs is memory: keep only what the next run needs
         }
         Row row = new Row(tool.name(), tool.server(), direction, rtt, size, median(speeds), median(clientCpu),
-                median(serverCpu), rss / 1024, runs);
+                median(serverCpu), rss / 1024, runs, adjusts < 0 ? Double.NaN : adjusts / (size / (double) (1L << 30)));
         rows.add(row);
         System.out.printf(Locale.ROOT, "%-9s %-6s %-8s rtt %3d ms: %7.1f MB/s  cpu/GiB client %.2f s server %.2f s  rss %d MiB%n",
                 row.tool(), row.server(), row.direction(), rtt, row.mbps(), row.clientCpuPerGib(), row.serverCpuPerGib(),
                 row.clientRssMib());
+    }
+
+    /** Window adjustments in a receiver's log lines (-1: none of the known forms found). */
+    static long countAdjusts(List<String> lines) {
+        long count = 0;
+        boolean seen = false;
+        for (String line : lines) {
+            if (line.contains("sent adjust")) {
+                count++;
+                seen = true;
+                continue;
+            }
+            Matcher m = FERRY_ADJUSTS.matcher(line);
+            if (!m.find()) {
+                m = FERRYD_ADJUSTS.matcher(line);
+                if (!m.find()) {
+                    continue;
+                }
+            }
+            count += Long.parseLong(m.group(1));
+            seen = true;
+        }
+        return seen ? count : -1;
     }
 
     private static Path remoteFile(Endpoint e, String remote) {
@@ -419,11 +460,18 @@ public final class TransferBenchmark {
         private final Process process;
         private final int port;
         private final Path state;
+        private final List<String> log;
 
-        private FerrydProcess(Process process, int port, Path state) {
+        private FerrydProcess(Process process, int port, Path state, List<String> log) {
             this.process = process;
             this.port = port;
             this.state = state;
+            this.log = log;
+        }
+
+        /** ferryd's channel-window events so far. */
+        List<String> log() {
+            return List.copyOf(log);
         }
 
         static FerrydProcess start(Path repo, SshdFixture sshd) throws IOException {
@@ -431,7 +479,23 @@ public final class TransferBenchmark {
             Path state = Files.createDirectories(SHM.resolve("ferryd-state"));
             Process p = new ProcessBuilder(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0", "--root",
                     root.toString(), "--user", sshd.user(), "--authorized-keys", sshd.clientKey() + ".pub",
-                    "--state-dir", state.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "--state-dir", state.toString()).start();
+            List<String> log = new CopyOnWriteArrayList<>();
+            Thread events = new Thread(() -> {
+                try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = err.readLine()) != null) {
+                        if (line.contains("channel-window")) { // what the benchmark counts
+                            log.add(line);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
+            events.setDaemon(true);
+            events.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Pattern listening = Pattern.compile("ferryd listening on .*:(\\d+)$");
             String line;
@@ -447,7 +511,7 @@ public final class TransferBenchmark {
                     });
                     drain.setDaemon(true);
                     drain.start();
-                    return new FerrydProcess(p, Integer.parseInt(m.group(1)), state);
+                    return new FerrydProcess(p, Integer.parseInt(m.group(1)), state, log);
                 }
             }
             throw new IOException("ferryd did not start");

@@ -238,7 +238,10 @@ public final class SshdFixture implements BeforeAllCallback, AfterAllCallback, A
     }
 
     private void writeConfig(int candidate) throws IOException {
-        List<String> lines = new ArrayList<>(List.of(
+        // sshd keeps the first value it reads for a keyword, so the extra lines go first: they
+        // override the defaults below (LogLevel DEBUG2 for the benchmark's window counts, say).
+        List<String> lines = new ArrayList<>(extraConfig);
+        lines.addAll(List.of(
                 "ListenAddress 127.0.0.1",
                 "Port " + candidate,
                 "HostKey " + hostKey,
@@ -253,7 +256,6 @@ public final class SshdFixture implements BeforeAllCallback, AfterAllCallback, A
                 "LogLevel VERBOSE",
                 "AllowTcpForwarding yes",          // ProxyJump through this server
                 "MaxStartups 50"));
-        lines.addAll(extraConfig);
         Files.write(config, lines, StandardCharsets.UTF_8);
     }
 
