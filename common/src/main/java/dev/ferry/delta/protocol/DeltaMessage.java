@@ -1,0 +1,39 @@
+package dev.ferry.delta.protocol;
+
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * One message of the ferry-delta subsystem. Every message is a record, validated when it is built,
+ * so a message that exists is one the peer may be sent; decoding builds it through the same
+ * constructor, so what the peer sends is held to the same rules.
+ *
+ * <pre>
+ * code message        sent by            means
+ *   1  Hello          both, first        protocol version and capabilities
+ *   2  Failure        either             the current request failed; one sentence for the user
+ *  10  ChunkingSpec   client             how the receiver of a file cuts and digests its old copy
+ *  11  OpenUpload     client             the client sends a file; the server holds the old copy
+ *  12  OpenDownload   client             the server sends a file; the client holds the old copy
+ *  20  SignatureBatch receiver           lengths and digests of the next old chunks, in order
+ *  21  SignatureEnd   receiver           the signature is complete, or there is no old file
+ *  30  CopyChunks     sender             copy a run of old chunks into the new file
+ *  31  Literal        sender             new bytes, maybe compressed
+ *  32  FileEnd        sender             the new file is complete: size, SHA-256, mode, mtime
+ *  40  Result         receiver           the new file verified (or not); bytes sent and reused
+ *  41  Retry          receiver           the SHA-256 differs: a second pass with longer digests follows
+ * </pre>
+ *
+ * See {@code package-info.java} for the framing and the order of messages.
+ */
+public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload,
+        SignatureBatch, SignatureEnd, CopyChunks, Literal, FileEnd, Result, Retry {
+
+    MessageType type();
+
+    /**
+     * Writes the body: the fields after the type byte, in the order the record declares them.
+     * {@link MessageWriter} adds the length and the type around it.
+     */
+    void writeBody(DataOutput out) throws IOException;
+}

@@ -1,0 +1,60 @@
+package dev.ferry.delta.protocol;
+
+/**
+ * Every hard limit of the ferry-delta protocol in one place. The reader checks each one before it
+ * allocates or reads what a length field announces, so a peer can make it hold at most one frame of
+ * {@link #MAX_FRAME_LENGTH} bytes, whatever it claims.
+ */
+public final class Limits {
+
+    private static final int KIB = 1024;
+    private static final int MIB = 1024 * KIB;
+
+    /**
+     * The largest frame (type byte and body) either side accepts. The largest message that can be
+     * built is a full signature batch, about 2.3 MiB; the rest leaves room for new fields.
+     */
+    public static final int MAX_FRAME_LENGTH = 4 * MIB + 64;
+
+    /** A path, in bytes of UTF-8: Linux's PATH_MAX. */
+    public static final int MAX_PATH_BYTES = 4096;
+
+    /** Chunks in one signature batch: keeps a batch near 2 MiB with the longest digests. */
+    public static final int MAX_CHUNKS_PER_BATCH = 65_536;
+
+    /** Bytes of data in one literal message, compressed or not; a longer run is sent as several. */
+    public static final int MAX_LITERAL_BYTES = MIB;
+
+    /** The largest file (1 PiB): far beyond any use, and keeps size arithmetic away from overflow. */
+    public static final long MAX_FILE_SIZE = 1L << 50;
+
+    /** A failure reason, in bytes of UTF-8: one sentence for a user, not a stack trace. */
+    public static final int MAX_FAILURE_BYTES = 1024;
+
+    /** The shortest chunk digest: 64 bits keep false matches rare in files of millions of chunks. */
+    public static final int MIN_DIGEST_BYTES = 8;
+
+    /** The longest chunk digest: a full SHA-256 or BLAKE3 output. */
+    public static final int MAX_DIGEST_BYTES = 32;
+
+    /** The length of the whole-file SHA-256 the sender reports. */
+    public static final int SHA256_BYTES = 32;
+
+    /** The smallest minimum chunk size a chunking spec may ask for (smaller makes signatures huge). */
+    public static final int MIN_CHUNK_SIZE = 64;
+
+    /** The largest chunk a spec may ask for, and the longest chunk a signature may describe. */
+    public static final int MAX_CHUNK_SIZE = 16 * MIB;
+
+    /** Capabilities in one hello. */
+    public static final int MAX_CAPABILITIES = 32;
+
+    /** Bytes of one capability name. */
+    public static final int MAX_CAPABILITY_BYTES = 32;
+
+    /** File modes carry permission bits and setuid, setgid and sticky: nothing above 07777. */
+    public static final int MAX_MODE = 07777;
+
+    private Limits() {
+    }
+}

@@ -1,0 +1,44 @@
+package dev.ferry.delta.protocol;
+
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The receiver's last word on a file. {@code ok}: the size and SHA-256 matched {@link FileEnd} and
+ * the new file is in place. Not ok: they did not match even after the full-digest pass, and the new
+ * file was discarded; the old one is untouched. Errors that are not a mismatch (disk full, no
+ * permission) are a {@link Failure} instead.
+ *
+ * <p>The counters are those of the last pass, so a client can report how much the delta saved.
+ *
+ * <p>Wire: uint8 ok (0 or 1), int64 literal bytes, int64 matched bytes.
+ *
+ * @param ok           whether the new file verified and is in place
+ * @param literalBytes bytes of the new file that came as literals (before compression)
+ * @param matchedBytes bytes of the new file copied from old chunks
+ */
+public record Result(boolean ok, long literalBytes, long matchedBytes) implements DeltaMessage {
+
+    static final int MAX_BODY = 1 + 8 + 8;
+
+    public Result {
+        Check.fileSize("a literal byte count", literalBytes);
+        Check.fileSize("a matched byte count", matchedBytes);
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.RESULT;
+    }
+
+    @Override
+    public void writeBody(DataOutput out) throws IOException {
+        out.writeBoolean(ok);
+        out.writeLong(literalBytes);
+        out.writeLong(matchedBytes);
+    }
+
+    static Result read(BodyReader in) throws ProtocolException {
+        return new Result(in.bool("the ok flag"), in.i64(), in.i64());
+    }
+}

@@ -1,0 +1,99 @@
+package dev.ferry.delta.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A message that breaks a rule cannot be built, and the exception says which rule in one sentence. */
+class MessageValidationTest {
+
+    static Stream<Arguments> invalidMessages() {
+        byte[] d8 = new byte[8];
+        return Stream.of(
+                invalid("a protocol version of 0 is below the minimum of 1", () -> new Hello(0, Set.of())),
+                invalid("a capability must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
+                        () -> new Hello(1, Set.of("Zstd"))),
+                invalid("a capability must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
+                        () -> new Hello(1, Set.of(""))),
+                invalid("a hello of 33 capabilities exceeds the limit of 32", () -> new Hello(1, names(33))),
+                invalid("a failure reason may not be empty", () -> new Failure("")),
+                invalid("a failure reason may not contain control characters", () -> new Failure("a\u001b[2Jb")),
+                invalid("a failure reason of 1025 bytes exceeds the limit of 1024", () -> new Failure("x".repeat(1025))),
+                invalid("a minimum chunk size of 10 bytes is below the minimum of 64",
+                        () -> new ChunkingSpec(1, 10, 8192, 65536, 8)),
+                invalid("a maximum chunk size of 16777217 bytes exceeds the limit of 16777216",
+                        () -> new ChunkingSpec(1, 2048, 8192, Limits.MAX_CHUNK_SIZE + 1, 8)),
+                invalid("chunk sizes must be ordered minimum <= average <= maximum, got 4096, 2048 and 65536",
+                        () -> new ChunkingSpec(1, 4096, 2048, 65536, 8)),
+                invalid("a digest of 7 bytes is below the minimum of 8", () -> new ChunkingSpec(1, 64, 64, 64, 7)),
+                invalid("a chunker version of 0 is below the minimum of 1", () -> new ChunkingSpec(0, 64, 64, 64, 8)),
+                invalid("a path may not be empty", () -> new OpenDownload("")),
+                invalid("a path may not contain a NUL character", () -> new OpenDownload("a\0b")),
+                invalid("a path of 4097 bytes exceeds the limit of 4096", () -> new OpenDownload("x".repeat(4097))),
+                invalid("a path of 4098 bytes exceeds the limit of 4096", () -> new OpenDownload("é".repeat(2049))),
+                invalid("a path must be valid Unicode text (it holds an unpaired surrogate)",
+                        () -> new OpenDownload("bad\ud800")),
+                invalid("a file size may not be negative, got -1", () -> new OpenUpload("f", -1, 0644, 0)),
+                invalid("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
+                        () -> new OpenUpload("f", Limits.MAX_FILE_SIZE + 1, 0644, 0)),
+                invalid("a file mode must be within 0 and 07777 (octal), got 010000", () -> new OpenUpload("f", 0, 010000, 0)),
+                invalid("a file mode must be within 0 and 07777 (octal), got -1", () -> new OpenUpload("f", 0, -1, 0)),
+                invalid("a chunk length of 0 bytes is below the minimum of 1", () -> new ChunkSignature(0, d8)),
+                invalid("a chunk length of -5 bytes is below the minimum of 1", () -> new ChunkSignature(-5, d8)),
+                invalid("a digest of 33 bytes exceeds the limit of 32", () -> new ChunkSignature(1, new byte[33])),
+                invalid("a signature batch of 0 chunks is below the minimum of 1", () -> new SignatureBatch(List.of())),
+                invalid("a signature batch of 65537 chunks exceeds the limit of 65536",
+                        () -> new SignatureBatch(Collections.nCopies(65537, new ChunkSignature(1, d8)))),
+                invalid("the digests of a signature batch must have one length, got 8 and 9 bytes",
+                        () -> new SignatureBatch(List.of(new ChunkSignature(1, d8), new ChunkSignature(1, new byte[9])))),
+                invalid("a signature without an old file must have size 0 and no chunks", () -> new SignatureEnd(false, 10, 1)),
+                invalid("a signature of 11 chunks cannot cover an old file of 10 bytes", () -> new SignatureEnd(true, 10, 11)),
+                invalid("a signature of 0 chunks cannot cover an old file of 10 bytes", () -> new SignatureEnd(true, 10, 0)),
+                invalid("an old file size may not be negative, got -3", () -> new SignatureEnd(true, -3, 0)),
+                invalid("a first chunk index may not be negative, got -1", () -> new CopyChunks(-1, 1)),
+                invalid("a chunk count of 0 is below the minimum of 1", () -> new CopyChunks(0, 0)),
+                invalid("a chunk run end of 1125899906842625 exceeds the limit of 1125899906842624",
+                        () -> new CopyChunks(Limits.MAX_FILE_SIZE - 1, 2)),
+                invalid("a literal of 0 bytes is below the minimum of 1", () -> Literal.raw(new byte[0])),
+                invalid("a literal of 1048577 bytes exceeds the limit of 1048576",
+                        () -> Literal.raw(new byte[Limits.MAX_LITERAL_BYTES + 1])),
+                invalid("a literal's raw length of 1048577 bytes exceeds the limit of 1048576",
+                        () -> new Literal(new byte[10], LiteralCodec.ZSTD, Limits.MAX_LITERAL_BYTES + 1)),
+                invalid("an uncompressed literal of 10 bytes must have a raw length of 10, got 12",
+                        () -> new Literal(new byte[10], LiteralCodec.NONE, 12)),
+                invalid("a SHA-256 digest must be 32 bytes, got 31", () -> new FileEnd(0, new byte[31], 0, 0)),
+                invalid("a file size may not be negative, got -1", () -> new FileEnd(-1, new byte[32], 0, 0)),
+                invalid("a literal byte count may not be negative, got -1", () -> new Result(true, -1, 0)),
+                invalid("a matched byte count may not be negative, got -2", () -> new Result(true, 0, -2)),
+                invalid("a digest of 33 bytes exceeds the limit of 32", () -> new Retry(33)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidMessages")
+    void anInvalidMessageCannotBeBuilt(String sentence, Executable construction) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construction);
+        assertEquals(sentence, e.getMessage());
+    }
+
+    private static Arguments invalid(String sentence, Executable construction) {
+        return Arguments.of(sentence, construction);
+    }
+
+    private static Set<String> names(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add("c" + i);
+        }
+        return Set.copyOf(names);
+    }
+}

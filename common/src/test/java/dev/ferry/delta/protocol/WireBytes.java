@@ -1,0 +1,110 @@
+package dev.ferry.delta.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Builds frames by hand, valid or not, and holds one sample of every message. */
+final class WireBytes {
+
+    @FunctionalInterface
+    interface BodyWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private WireBytes() {
+    }
+
+    static byte[] body(BodyWriter writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A frame whose length is right for its body. */
+    static byte[] frame(int type, byte[] body) {
+        return body(out -> {
+            out.writeInt(body.length + 1);
+            out.writeByte(type);
+            out.write(body);
+        });
+    }
+
+    static byte[] frame(MessageType type, BodyWriter writer) {
+        return frame(type.code(), body(writer));
+    }
+
+    static byte[] encode(DeltaMessage... messages) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        MessageWriter writer = new MessageWriter(bytes);
+        try {
+            for (DeltaMessage message : messages) {
+                writer.write(message);
+            }
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Optional<DeltaMessage> decode(byte[] bytes) throws IOException {
+        return new MessageReader(new ByteArrayInputStream(bytes)).read();
+    }
+
+    static void writeUtf8(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeShort(bytes.length);
+        out.write(bytes);
+    }
+
+    static byte[] bytes(int length, int seed) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seed + i * 31);
+        }
+        return bytes;
+    }
+
+    static byte[] hex(String hex) {
+        return HexFormat.of().parseHex(hex);
+    }
+
+    /** One message of every type, most with values near their limits. */
+    static List<DeltaMessage> samples() {
+        return List.of(
+                Hello.current(Set.of(Hello.ZSTD, "sha256")),
+                new Hello(7, Set.of()),
+                new Failure("no such file: /srv/data/é.bin"),
+                new ChunkingSpec(1, 2048, 8192, 65536, 12),
+                new OpenUpload("dir/ünïcødé 文件.bin", Limits.MAX_FILE_SIZE, 0644, -1_000L),
+                new OpenUpload("x".repeat(Limits.MAX_PATH_BYTES), 0, 07777, Long.MAX_VALUE),
+                new OpenDownload("/abs/path with spaces"),
+                new SignatureBatch(List.of(new ChunkSignature(8192, bytes(8, 1)),
+                        new ChunkSignature(1, bytes(8, 2)), new ChunkSignature(Limits.MAX_CHUNK_SIZE, bytes(8, 3)))),
+                new SignatureBatch(List.of(new ChunkSignature(100, bytes(32, 4)))),
+                new SignatureEnd(true, 123_456, 17),
+                SignatureEnd.NO_OLD_FILE,
+                new SignatureEnd(true, 0, 0),
+                new CopyChunks(0, 1),
+                new CopyChunks(Limits.MAX_FILE_SIZE - Integer.MAX_VALUE, Integer.MAX_VALUE),
+                Literal.raw(bytes(1, 5)),
+                Literal.raw(bytes(Limits.MAX_LITERAL_BYTES, 6)),
+                new Literal(bytes(300, 7), LiteralCodec.ZSTD, Limits.MAX_LITERAL_BYTES),
+                new FileEnd(42, bytes(32, 8), 0755, 1_700_000_000_000L),
+                new Result(true, 1000, 99_000),
+                new Result(false, 0, 0),
+                new Retry(32));
+    }
+}
