@@ -1,0 +1,135 @@
+package dev.ferry.delta;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Set;
+
+import dev.ferry.cdc.ChunkDigest;
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.Result;
+import dev.ferry.delta.protocol.Retry;
+
+/**
+ * The side that holds the old file and ends up with the new one: signature, then patch into a
+ * temporary file beside the target, then rename into place once the size and the SHA-256 are right.
+ * A mismatch (a truncated-digest collision, or the old file changing under us) gets one more pass
+ * with full 16-byte digests. Whatever goes wrong, the old file is untouched and the temporary file
+ * removed.
+ */
+public final class DeltaReceiver {
+
+    /** What it took. */
+    public record Received(long size, long literalBytes, long matchedBytes, int passes) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private DeltaReceiver() {
+    }
+
+    /**
+     * Brings {@code target} up to date from the sender at the other end of {@code in} and {@code out}.
+     * A regular file at {@code target} is the old copy; a symbolic link there is replaced, not followed.
+     *
+     * @param whole send no signature: the sender sends every byte (faster when the network is)
+     */
+    public static Received receive(MessageReader in, MessageWriter out, Path target, ChunkerParams params,
+            int digestLength, boolean zstd, boolean whole) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DeltaFailure(target.getFileName() + " is a directory");
+        }
+        Path old = !whole && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
+        int length = digestLength;
+        for (int pass = 1; ; pass++) {
+            Basis basis = Signature.send(old, params, length, out);
+            out.flush();
+            Path temp = temporaryBeside(target);
+            try {
+                Patch.Outcome o = Patch.apply(in, old, basis, temp, zstd);
+                if (o.verified()) {
+                    applyModeAndTime(temp, o.end().mode(), o.end().mtimeMillis());
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    out.write(new Result(true, o.literalBytes(), o.matchedBytes()));
+                    out.flush();
+                    return new Received(o.size(), o.literalBytes(), o.matchedBytes(), pass);
+                }
+                Files.deleteIfExists(temp);
+                if (pass == 1) {
+                    length = ChunkDigest.BYTES;
+                    out.write(new Retry(length));
+                    out.flush();
+                    continue;
+                }
+                out.write(new Result(false, o.literalBytes(), o.matchedBytes()));
+                out.flush();
+                throw new DeltaFailure(target.getFileName() + " did not match the sender's SHA-256 after a second "
+                        + "pass; the old file is unchanged");
+            } catch (IOException | RuntimeException | Error e) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** A name in the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}. */
+    static Path temporaryBeside(Path target) {
+        byte[] r = new byte[4];
+        RANDOM.nextBytes(r);
+        return target.resolveSibling("." + target.getFileName() + ".ferry-delta-" + HexFormat.of().formatHex(r));
+    }
+
+    /** The sender's permission bits (never setuid, setgid or sticky) and modification time. */
+    static void applyModeAndTime(Path file, int mode, long mtimeMillis) throws IOException {
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix != null) {
+            posix.setPermissions(permissions(mode & 0777));
+        }
+        Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
+    }
+
+    /** The permission bits of a file, as a number (0644 when the file system has none). */
+    public static int modeOf(Path file) throws IOException {
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix == null) {
+            return 0644;
+        }
+        Set<PosixFilePermission> set = posix.readAttributes().permissions();
+        int mode = 0;
+        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < order.length; i++) {
+            if (set.contains(order[i])) {
+                mode |= 1 << (order.length - 1 - i);
+            }
+        }
+        return mode;
+    }
+}

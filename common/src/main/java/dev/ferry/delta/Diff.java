@@ -1,0 +1,115 @@
+package dev.ferry.delta;
+
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+import dev.ferry.cdc.ChunkDigest;
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.cdc.StreamChunker;
+import dev.ferry.delta.protocol.CopyChunks;
+import dev.ferry.delta.protocol.FileEnd;
+import dev.ferry.delta.protocol.Limits;
+import dev.ferry.delta.protocol.MessageWriter;
+
+/**
+ * Step two: the sender chunks the new file with the receiver's parameters and, chunk by chunk,
+ * sends either a reference to an equal old chunk (runs of consecutive ones merged into one
+ * instruction) or the bytes, gathered into literals of up to 1 MiB. The SHA-256 of the new file is
+ * taken in the same pass and sent last, with the size, mode and mtime.
+ */
+public final class Diff {
+
+    /** What one pass sent. */
+    public record Stats(long size, long literalBytes, long matchedBytes) {
+    }
+
+    private final MessageWriter out;
+    private final Literals literals;
+    private final byte[] pending = new byte[Limits.MAX_LITERAL_BYTES];
+    private int pendingLength;
+    private long runFirst = -1;
+    private int runCount;
+    private long literalBytes;
+    private long matchedBytes;
+
+    private Diff(MessageWriter out, boolean zstd) {
+        this.out = out;
+        this.literals = new Literals(zstd);
+    }
+
+    /**
+     * Sends the instructions that turn the receiver's old file (as {@code index} knows it) into
+     * {@code file}, then {@code FileEnd}. Does not flush.
+     */
+    public static Stats send(Path file, ChunkerParams params, ChunkIndex index, boolean zstd, int mode,
+            long mtimeMillis, MessageWriter out) throws IOException {
+        Diff diff = new Diff(out, zstd);
+        MessageDigest sha = Sha256.create();
+        long size = 0;
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
+            StreamChunker chunks = new StreamChunker(params, in);
+            while (chunks.next()) {
+                byte[] buf = chunks.buffer();
+                int off = chunks.bufferOffset();
+                int len = chunks.length();
+                sha.update(buf, off, len);
+                size += len;
+                long found = index.chunks() == 0 ? -1 : index.find(len, ChunkDigest.of(buf, off, len));
+                if (found >= 0) {
+                    diff.copy(found, len);
+                } else {
+                    diff.literal(buf, off, len);
+                }
+            }
+        }
+        diff.flushRun();
+        diff.flushLiteral();
+        out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
+        return new Stats(size, diff.literalBytes, diff.matchedBytes);
+    }
+
+    private void copy(long index, int length) throws IOException {
+        flushLiteral();
+        if (runCount > 0 && runFirst + runCount == index && runCount < Integer.MAX_VALUE) {
+            runCount++;
+        } else {
+            flushRun();
+            runFirst = index;
+            runCount = 1;
+        }
+        matchedBytes += length;
+    }
+
+    private void literal(byte[] buf, int off, int len) throws IOException {
+        flushRun();
+        literalBytes += len;
+        while (len > 0) {
+            int n = Math.min(len, pending.length - pendingLength);
+            System.arraycopy(buf, off, pending, pendingLength, n);
+            pendingLength += n;
+            off += n;
+            len -= n;
+            if (pendingLength == pending.length) {
+                flushLiteral();
+            }
+        }
+    }
+
+    private void flushRun() throws IOException {
+        if (runCount > 0) {
+            out.write(new CopyChunks(runFirst, runCount));
+            runCount = 0;
+        }
+    }
+
+    private void flushLiteral() throws IOException {
+        if (pendingLength > 0) {
+            out.write(literals.encode(pending, 0, pendingLength));
+            pendingLength = 0;
+        }
+    }
+}
