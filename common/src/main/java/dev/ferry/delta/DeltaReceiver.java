@@ -1,17 +1,16 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
-import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Set;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
@@ -52,10 +51,21 @@ public final class DeltaReceiver {
         Path old = !whole && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
         int length = digestLength;
         for (int pass = 1; ; pass++) {
-            Basis basis = Signature.send(old, params, length, out);
-            out.flush();
+            // The temporary file first: if it cannot be made (no such directory, read-only), the
+            // sender hears so before anything else and the session stays in step.
             Path temp = temporaryBeside(target);
             try {
+                Files.createFile(temp);
+            } catch (NoSuchFileException e) {
+                throw new DeltaFailure("no such directory: " + target.getParent());
+            } catch (AccessDeniedException e) {
+                throw new DeltaFailure("permission denied: cannot write in " + target.getParent());
+            } catch (IOException e) {
+                throw new DeltaFailure("cannot write " + target.getFileName() + ": " + e.getMessage());
+            }
+            try {
+                Basis basis = Signature.send(old, params, length, out);
+                out.flush();
                 Patch.Outcome o = Patch.apply(in, old, basis, temp, zstd);
                 if (o.verified()) {
                     applyModeAndTime(temp, o.end().mode(), o.end().mtimeMillis());
@@ -97,23 +107,9 @@ public final class DeltaReceiver {
     static void applyModeAndTime(Path file, int mode, long mtimeMillis) throws IOException {
         PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (posix != null) {
-            posix.setPermissions(permissions(mode & 0777));
+            posix.setPermissions(Modes.permissions(mode & 0777));
         }
         Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.OWNER_READ};
-        for (int bit = 0; bit < order.length; bit++) {
-            if ((mode & (1 << bit)) != 0) {
-                set.add(order[bit]);
-            }
-        }
-        return set;
     }
 
     /** The permission bits of a file, as a number (0644 when the file system has none). */
@@ -122,14 +118,6 @@ public final class DeltaReceiver {
         if (posix == null) {
             return 0644;
         }
-        Set<PosixFilePermission> set = posix.readAttributes().permissions();
-        int mode = 0;
-        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
-        for (int i = 0; i < order.length; i++) {
-            if (set.contains(order[i])) {
-                mode |= 1 << (order.length - 1 - i);
-            }
-        }
-        return mode;
+        return Modes.bits(posix.readAttributes().permissions());
     }
 }

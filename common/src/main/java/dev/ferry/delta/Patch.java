@@ -39,8 +39,8 @@ public final class Patch {
     }
 
     /**
-     * Reads instructions until {@code FileEnd} and writes the new file to {@code temp}, which must not
-     * exist. {@code old} is the file {@code basis} describes (null when there is none).
+     * Reads instructions until {@code FileEnd} and writes the new file to {@code temp} (created empty
+     * by the caller). {@code old} is the file {@code basis} describes (null when there is none).
      */
     public static Outcome apply(MessageReader in, Path old, Basis basis, Path temp, boolean zstd) throws IOException {
         Literals literals = new Literals(zstd);
@@ -49,7 +49,7 @@ public final class Patch {
         long size = 0;
         long literalBytes = 0;
         long matchedBytes = 0;
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 FileChannel from = old == null ? null : FileChannel.open(old, StandardOpenOption.READ)) {
             while (true) {
                 DeltaMessage m = in.readRequired("the next instruction");

@@ -17,6 +17,7 @@ import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.scp.ExecCommands;
@@ -92,7 +93,8 @@ final class SshdAssembler {
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT));
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
-        sshd.setSubsystemFactories(List.of(sftp));
+        // Ferry's delta sync, on the same confined file system as SFTP.
+        sshd.setSubsystemFactories(List.of(sftp, new DeltaSubsystemFactory(config.events()::accept)));
 
         // 7. Exec: scp -t / scp -f without a shell; everything else refused.
         ExecCommands exec = new ExecCommands(config.events(), config.scpBufferSize());

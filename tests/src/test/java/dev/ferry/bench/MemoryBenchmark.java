@@ -104,7 +104,9 @@ public final class MemoryBenchmark {
         for (int i = 0; i < uploads; i++) {
             clients.add(new ProcessBuilder("scp", "-O", "-q", "-F", "/dev/null", "-c", "aes128-gcm@openssh.com",
                     "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-                    "-i", key.toString(), "-o", "IdentitiesOnly=yes", "-P", String.valueOf(port), source.toString(),
+                    "-i", key.toString(), "-o", "IdentitiesOnly=yes", "-P", String.valueOf(port),
+                    // each from its own loopback address: ferryd lets 10 connections per address authenticate at once
+                    "-o", "BindAddress=127.0.0." + (10 + i), source.toString(),
                     System.getProperty("user.name") + "@127.0.0.1:up-" + i + ".bin")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("scp-" + budget + "-" + i + ".log").toFile())
                     .start());

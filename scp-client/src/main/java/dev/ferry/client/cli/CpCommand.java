@@ -29,6 +29,7 @@ import dev.ferry.transport.TransportProfile;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,6 +38,9 @@ import picocli.CommandLine.Parameters;
         description = {"Copy files between hosts, as scp does: ferry cp [options] SOURCE... TARGET.",
             "A remote operand is [user@]host:path, [user@][ipv6]:path or scp://[user@]host[:port]/path."})
 public final class CpCommand implements Callable<Integer> {
+
+    @Mixin
+    ConnectionOptions connection;
 
     @Parameters(arity = "2..*", paramLabel = "SOURCE... TARGET")
     List<String> operands;
@@ -50,30 +54,6 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = "-l", paramLabel = "limit", description = "Limit the bandwidth to this many Kbit/s.")
     long limitKbits;
 
-    @Option(names = "-P", paramLabel = "port", description = "Port to connect to on the remote host.")
-    Integer port;
-
-    @Option(names = "-i", paramLabel = "identity_file", description = "Private key file (repeatable).")
-    List<Path> identities = new ArrayList<>();
-
-    @Option(names = "-o", paramLabel = "ssh_option", description = "An ssh option as Key=Value (repeatable).")
-    List<String> sshOptions = new ArrayList<>();
-
-    @Option(names = "-F", paramLabel = "ssh_config", description = "Alternative ssh configuration file.")
-    Path configFile;
-
-    @Option(names = "-J", paramLabel = "destination", description = "Connect through jump host(s), comma separated.")
-    String jump;
-
-    @Option(names = "-C", description = "Compress (zlib@openssh.com).")
-    boolean compression;
-
-    @Option(names = "-c", paramLabel = "cipher", description = "Cipher(s) to use, comma separated.")
-    String ciphers;
-
-    @Option(names = "-B", description = "Batch mode: never ask for passwords or passphrases.")
-    boolean batch;
-
     @Option(names = "-q", description = "Quiet: no progress bar, no warnings.")
     boolean quiet;
 
@@ -82,12 +62,6 @@ public final class CpCommand implements Callable<Integer> {
 
     @Option(names = "-3", description = "Copy between two remote hosts through this one (always so over SFTP).")
     boolean throughLocal;
-
-    @Option(names = "-4", description = "IPv4 addresses only.")
-    boolean ipv4;
-
-    @Option(names = "-6", description = "IPv6 addresses only.")
-    boolean ipv6;
 
     @Option(names = "-O", description = "Use the legacy SCP protocol instead of SFTP.")
     boolean legacyScp;
@@ -109,14 +83,6 @@ public final class CpCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file on stdout.")
     boolean json;
 
-    @Option(names = "--host-key", paramLabel = "SHA256:...",
-            description = "Accept exactly the server key with this fingerprint (repeatable).")
-    List<String> hostKeys = new ArrayList<>();
-
-    @Option(names = "--password-file", paramLabel = "FILE",
-            description = "Read the password from FILE (or set FERRY_PASSWORD); never from the command line.")
-    Path passwordFile;
-
     @Override
     public Integer call() throws Exception {
         List<Operand> parsed = new ArrayList<>();
@@ -126,7 +92,7 @@ public final class CpCommand implements Callable<Integer> {
         Operand target = parsed.get(parsed.size() - 1);
         List<Operand> sources = parsed.subList(0, parsed.size() - 1);
         PrintStream err = System.err;
-        Interaction interaction = batch ? Interaction.none(err::println) : Interaction.terminal();
+        Interaction interaction = connection.batch ? Interaction.none(err::println) : Interaction.terminal();
         if (quiet) {
             interaction = Interaction.quiet(interaction);
         }
@@ -139,7 +105,7 @@ public final class CpCommand implements Callable<Integer> {
             listener = listener.and(new ProgressBars(err));
         }
 
-        try (Connector connector = new Connector(connectOptions(), interaction)) {
+        try (Connector connector = new Connector(connection.connectOptions(), interaction)) {
             if (target instanceof Operand.Remote remote) {
                 if (sources.stream().anyMatch(o -> o instanceof Operand.Remote)) {
                     return remoteToRemote(connector, sources, remote, transfer, listener);
@@ -266,28 +232,5 @@ public final class CpCommand implements Callable<Integer> {
             System.err.println(error);
         }
         return copier.errors().isEmpty() ? 0 : 1;
-    }
-
-    private ConnectOptions connectOptions() {
-        ConnectOptions.Builder b = ConnectOptions.builder();
-        if (port != null) {
-            b.port(port);
-        }
-        identities.forEach(b::identity);
-        sshOptions.forEach(b::option);
-        if (configFile != null) {
-            b.configFile(configFile);
-        }
-        if (jump != null) {
-            b.jump(jump);
-        }
-        if (ciphers != null) {
-            b.ciphers(ciphers);
-        }
-        if (passwordFile != null) {
-            b.passwordFile(passwordFile);
-        }
-        hostKeys.forEach(b::hostKey);
-        return b.compression(compression).batch(batch).ipv4Only(ipv4).ipv6Only(ipv6).build();
     }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1",
         description = "Ferry's client: scp-compatible copies with a tuned transport.",
-        subcommands = {CpCommand.class, DemoCommand.class, RelayCommand.class})
+        subcommands = {CpCommand.class, SyncCommand.class, DemoCommand.class, RelayCommand.class})
 public final class FerryMain implements Runnable {
 
     /** Exit status when a session could not be set up, as ssh and scp use it. */

@@ -1,0 +1,264 @@
+package dev.ferry.client.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.client.connect.ConnectionFailedException;
+import dev.ferry.client.connect.Connector;
+import dev.ferry.client.connect.Interaction;
+import dev.ferry.client.operand.Operand;
+import dev.ferry.client.operand.Operands;
+import dev.ferry.client.sync.SyncListener;
+import dev.ferry.client.sync.SyncOptions;
+import dev.ferry.client.sync.SyncSummary;
+import dev.ferry.client.sync.Syncer;
+import dev.ferry.client.transfer.SftpClients;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry sync}: rsync's job (send what changed) over Ferry's chunk-delta subsystem. */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = {"Bring TARGET up to date with SOURCE, sending only what changed: ferry sync [options] SOURCE "
+                + "TARGET.",
+            "One operand is remote ([user@]host:path). As with rsync, a source directory with a trailing slash "
+                + "syncs its contents, without one the directory itself.",
+            "Against a server without the ferry-delta subsystem (OpenSSH's sshd) changed files go whole over SFTP."})
+public final class SyncCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Parameters(arity = "2", paramLabel = "SOURCE TARGET")
+    List<String> operands;
+
+    @Option(names = {"-r", "--recursive"}, description = "Sync directories recursively.")
+    boolean recursive;
+
+    @Option(names = "--delete", description = "Delete files in the target that the source does not have (with -r).")
+    boolean delete;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Say what would be sent and deleted; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--checksum", description = "Compare contents (SHA-256), not size and modification time.")
+    boolean checksum;
+
+    @Option(names = "--mode", paramLabel = "auto|delta|whole", defaultValue = "auto",
+            description = "How changed files travel: as chunk deltas, whole, or chosen per file (default ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = {"-z", "--compress"}, description = "Compress new bytes with zstd (when the server can).")
+    boolean compress;
+
+    @Option(names = "--progress", description = "Show a progress bar.")
+    boolean progress;
+
+    @Option(names = "--json", description = "One JSON object per file and one for the summary, on stdout.")
+    boolean json;
+
+    @Option(names = "-q", description = "Quiet: no summary, no notes.")
+    boolean quiet;
+
+    @Option(names = "-v", description = "Verbose: a line per file; the cause of errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        SyncOptions.Mode how = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "auto" -> SyncOptions.Mode.AUTO;
+            case "delta" -> SyncOptions.Mode.DELTA;
+            case "whole" -> SyncOptions.Mode.WHOLE;
+            default -> throw new IllegalArgumentException("--mode must be auto, delta or whole, not '" + mode + "'");
+        };
+        if (delete && !recursive) {
+            throw new IllegalArgumentException("--delete needs -r");
+        }
+        SyncOptions options = new SyncOptions(recursive, delete, dryRun, checksum, how, compress);
+        Operand from = Operands.parse(operands.get(0));
+        Operand to = Operands.parse(operands.get(1));
+        boolean upload = to instanceof Operand.Remote;
+        if ((from instanceof Operand.Remote) == upload) {
+            err.println("ferry: sync needs one local and one remote operand");
+            return 1;
+        }
+        Operand.Remote remote = (Operand.Remote) (upload ? to : from);
+        Interaction interaction = connection.batch ? Interaction.none(err::println) : Interaction.terminal();
+        if (quiet) {
+            interaction = Interaction.quiet(interaction);
+        }
+        Listener listener = new Listener(err);
+        try (Connector connector = new Connector(connection.connectOptions(), interaction)) {
+            Connector.Target target = connector.resolve(remote);
+            try (ClientSession session = connector.connect(target); SftpClient sftp = SftpClients.open(session)) {
+                Syncer syncer = new Syncer(session, sftp, target.display(), upload, options, listener);
+                SyncSummary summary = syncer.run(from.path(), to.path());
+                listener.close();
+                report(summary, err);
+                return summary.failed() == 0 ? 0 : 1;
+            } catch (IOException e) {
+                throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
+                        : e.getMessage()), e);
+            }
+        } catch (FerryException e) {
+            listener.close();
+            err.println(e.getMessage());
+            if (verbose && e.getCause() != null) {
+                e.getCause().printStackTrace(err);
+            }
+            return e instanceof ConnectionFailedException ? FerryMain.CONNECTION_FAILED : 1;
+        }
+    }
+
+    private void report(SyncSummary s, PrintStream err) {
+        if (json) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("summary", true);
+            line.put("files", s.files());
+            line.put("sent", s.sent());
+            line.put("skipped", s.skipped());
+            line.put("deleted", s.deleted());
+            line.put("failed", s.failed());
+            line.put("fileBytes", s.fileBytes());
+            line.put("literalBytes", s.literalBytes());
+            line.put("matchedBytes", s.matchedBytes());
+            line.put("wireBytesSent", s.wireSent());
+            line.put("wireBytesReceived", s.wireReceived());
+            line.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+            line.put("dryRun", dryRun);
+            printJson(line);
+        }
+        if (!quiet) {
+            err.printf(Locale.ROOT, "ferry: %s%d of %d files sent (%d up to date, %d deleted%s), %s of files: %s new, "
+                    + "%s reused; %s sent and %s received on the wire in %.2f s%n", dryRun ? "(dry run) " : "",
+                    s.sent(), s.files(), s.skipped(), s.deleted(), s.failed() > 0 ? ", " + s.failed() + " failed" : "",
+                    size(s.fileBytes()), size(s.literalBytes()), size(s.matchedBytes()), size(s.wireSent()),
+                    size(s.wireReceived()), s.seconds());
+        }
+    }
+
+    private void printJson(Map<String, Object> line) {
+        try {
+            System.out.println(JSON.writeValueAsString(line));
+            System.out.flush();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String size(long bytes) {
+        if (bytes < 10_000) {
+            return bytes + " B";
+        }
+        if (bytes < 10_000_000) {
+            return String.format(Locale.ROOT, "%.1f kB", bytes / 1e3);
+        }
+        if (bytes < 10_000_000_000L) {
+            return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+    }
+
+    /** Per-file output: -v lines, --json objects, the --progress bar, and failures always. */
+    private final class Listener implements SyncListener {
+        private final PrintStream err;
+        private ProgressBar bar;
+
+        Listener(PrintStream err) {
+            this.err = err;
+            if (progress && !quiet) {
+                bar = new ProgressBarBuilder().setTaskName("sync").setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
+                        .setUnit(" MB", 1_000_000).showSpeed().setUpdateIntervalMillis(200)
+                        .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+            }
+        }
+
+        @Override
+        public void sent(String path, String how, long size, long literal, long matched) {
+            if (bar != null) {
+                bar.stepBy(size);
+                bar.setExtraMessage(path);
+            }
+            if (verbose || dryRun) {
+                err.println((dryRun ? "would send " : "sent ") + path + (dryRun ? "" : " (" + how + ", " + size(literal)
+                        + " new, " + size(matched) + " reused)"));
+            }
+            file(path, dryRun ? "would-send" : "sent", how, size, literal, matched, null);
+        }
+
+        @Override
+        public void skipped(String path, long size) {
+            if (verbose) {
+                err.println("up to date: " + path);
+            }
+            file(path, "up-to-date", null, size, 0, 0, null);
+        }
+
+        @Override
+        public void deleted(String path, boolean dry) {
+            if (verbose || dry) {
+                err.println((dry ? "would delete " : "deleted ") + path);
+            }
+            file(path, dry ? "would-delete" : "deleted", null, 0, 0, 0, null);
+        }
+
+        @Override
+        public void failed(String path, String reason) {
+            err.println("ferry: " + path + ": " + reason);
+            file(path, "failed", null, 0, 0, 0, reason);
+        }
+
+        @Override
+        public void note(String text) {
+            if (!quiet) {
+                err.println("ferry: " + text);
+            }
+        }
+
+        private void file(String path, String action, String how, long size, long literal, long matched, String error) {
+            if (!json) {
+                return;
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("path", path);
+            line.put("action", action);
+            if (how != null) {
+                line.put("how", how);
+            }
+            line.put("bytes", size);
+            line.put("literalBytes", literal);
+            line.put("matchedBytes", matched);
+            if (error != null) {
+                line.put("error", error);
+            }
+            printJson(line);
+        }
+
+        void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.ferry.client.delta;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.sshd.client.channel.ChannelSubsystem;
+import org.apache.sshd.client.session.ClientSession;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.cdc.GearChunker;
+import dev.ferry.delta.DeltaReceiver;
+import dev.ferry.delta.DeltaSender;
+import dev.ferry.delta.protocol.ChunkingSpec;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.Hello;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenDownload;
+import dev.ferry.delta.protocol.OpenUpload;
+import dev.ferry.delta.protocol.ProtocolException;
+
+/**
+ * A {@code ferry-delta} channel to a server that has the subsystem. After a transfer breaks half way
+ * the channel is out of step and {@link #usable()} turns false; open another.
+ */
+public final class DeltaChannel implements Closeable {
+
+    /** The subsystem's name. */
+    public static final String SUBSYSTEM = "ferry-delta";
+
+    /** Truncated chunk digests on the wire: 8 bytes, with a second pass at 16 on a mismatch. */
+    public static final int DIGEST_BYTES = 8;
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final ChannelSubsystem channel;
+    private final MessageReader in;
+    private final MessageWriter out;
+    private final ChunkerParams params;
+    private final boolean zstd;
+    private final AtomicLong sent;
+    private final AtomicLong received;
+    private boolean usable = true;
+
+    private DeltaChannel(ChannelSubsystem channel, MessageReader in, MessageWriter out, ChunkerParams params,
+            boolean zstd, AtomicLong sent, AtomicLong received) {
+        this.channel = channel;
+        this.in = in;
+        this.out = out;
+        this.params = params;
+        this.zstd = zstd;
+        this.sent = sent;
+        this.received = received;
+    }
+
+    /**
+     * Opens the subsystem on {@code session}; empty when the server does not have it (OpenSSH's sshd,
+     * for one), so the caller can fall back to SFTP.
+     *
+     * @param compress offer zstd for literals (used only if the server offers it too)
+     */
+    public static Optional<DeltaChannel> open(ClientSession session, ChunkerParams params, boolean compress,
+            Duration timeout) throws IOException {
+        ChannelSubsystem channel = session.createSubsystemChannel(SUBSYSTEM);
+        try {
+            channel.open().verify(timeout);
+        } catch (IOException e) {
+            channel.close(true);
+            return Optional.empty();
+        }
+        AtomicLong sent = new AtomicLong();
+        AtomicLong received = new AtomicLong();
+        MessageWriter out = new MessageWriter(new BufferedOutputStream(counting(channel.getInvertedIn(), sent),
+                BUFFER));
+        MessageReader in = new MessageReader(new BufferedInputStream(counting(channel.getInvertedOut(), received),
+                BUFFER));
+        try {
+            Optional<DeltaMessage> first;
+            try {
+                out.write(Hello.current(compress ? Set.of(Hello.ZSTD) : Set.of()));
+                out.write(new ChunkingSpec(GearChunker.VERSION, params.min(), params.avg(), params.max(),
+                        DIGEST_BYTES));
+                out.flush();
+                first = in.read();
+            } catch (IOException e) {
+                if (received.get() > 0) {
+                    throw e;
+                }
+                first = Optional.empty(); // closed before a word: the server refused the subsystem
+            }
+            if (first.isEmpty()) { // the server refused the subsystem and closed the channel
+                channel.close(true);
+                return Optional.empty();
+            }
+            if (first.get() instanceof Failure f) {
+                throw new IOException("the server refused delta sync: " + f.reason());
+            }
+            if (!(first.get() instanceof Hello hello)) {
+                throw new ProtocolException("expected the server's hello, got " + first.get().type());
+            }
+            if (hello.version() != Hello.CURRENT_VERSION) {
+                throw new IOException("the server speaks delta protocol version " + hello.version() + ", not "
+                        + Hello.CURRENT_VERSION);
+            }
+            boolean zstd = compress && hello.capabilities().contains(Hello.ZSTD);
+            return Optional.of(new DeltaChannel(channel, in, out, params, zstd, sent, received));
+        } catch (IOException | RuntimeException e) {
+            channel.close(true);
+            throw e;
+        }
+    }
+
+    /** Sends {@code local} to {@code remote}; the server's old copy, if any, is the basis. */
+    public DeltaSender.Sent upload(Path local, String remote) throws IOException {
+        return guarded(() -> {
+            long size = Files.size(local);
+            int mode = DeltaReceiver.modeOf(local);
+            long mtime = Files.getLastModifiedTime(local).toMillis();
+            out.write(new OpenUpload(remote, size, mode, mtime));
+            out.flush();
+            return DeltaSender.send(in, out, local, params, DIGEST_BYTES, zstd, mode, mtime);
+        });
+    }
+
+    /**
+     * Brings {@code local} up to date from {@code remote}; the local old copy, if any, is the basis.
+     *
+     * @param whole send no signature (every byte comes over)
+     */
+    public DeltaReceiver.Received download(String remote, Path local, boolean whole) throws IOException {
+        return guarded(() -> {
+            out.write(new OpenDownload(remote));
+            return DeltaReceiver.receive(in, out, local, params, DIGEST_BYTES, zstd, whole);
+        });
+    }
+
+    @FunctionalInterface
+    private interface Transfer<T> {
+        T run() throws IOException;
+    }
+
+    /** A refusal before any data leaves the channel in step; anything else does not. */
+    private <T> T guarded(Transfer<T> transfer) throws IOException {
+        if (!usable) {
+            throw new IllegalStateException("this delta channel broke earlier; open another");
+        }
+        try {
+            return transfer.run();
+        } catch (dev.ferry.delta.DeltaFailure refused) {
+            throw refused;
+        } catch (IOException | RuntimeException e) {
+            usable = false;
+            throw e;
+        }
+    }
+
+    public boolean usable() {
+        return usable && channel.isOpen();
+    }
+
+    /** Bytes this side sent on the channel so far. */
+    public long bytesSent() {
+        return sent.get();
+    }
+
+    /** Bytes this side received on the channel so far. */
+    public long bytesReceived() {
+        return received.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.getInvertedIn().close(); // EOF: the server's session ends cleanly
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        channel.close(false).await(Duration.ofSeconds(5));
+    }
+
+    private static OutputStream counting(OutputStream out, AtomicLong count) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                count.addAndGet(len);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                count.incrementAndGet();
+            }
+        };
+    }
+
+    private static InputStream counting(InputStream in, AtomicLong count) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    count.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    count.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+}

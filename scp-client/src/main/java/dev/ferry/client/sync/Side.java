@@ -1,0 +1,38 @@
+package dev.ferry.client.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/** One side of a sync, local or remote, with paths relative to a base directory. */
+interface Side {
+
+    /** The entry at {@code path}, not following a final symbolic link; empty if there is none. */
+    Optional<Entry> stat(String path) throws IOException;
+
+    /**
+     * Everything under directory {@code path}, keyed (and with {@link Entry#path()}) relative to
+     * {@code path}, parents before children.
+     */
+    SortedMap<String, Entry> walk(String path) throws IOException;
+
+    void mkdir(String path) throws IOException;
+
+    void delete(Entry entry) throws IOException;
+
+    InputStream read(String path) throws IOException;
+
+    /** {@code path} as this side's own path (for the transfer itself and for messages). */
+    String resolve(String path);
+
+    static String join(String a, String b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        if (b.isEmpty()) {
+            return a;
+        }
+        return a.endsWith("/") ? a + b : a + "/" + b;
+    }
+}

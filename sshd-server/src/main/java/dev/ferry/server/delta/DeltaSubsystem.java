@@ -1,0 +1,174 @@
+package dev.ferry.server.delta;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.apache.sshd.server.command.AbstractFileSystemCommand;
+import org.apache.sshd.server.session.ServerSession;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.cdc.GearChunker;
+import dev.ferry.delta.DeltaFailure;
+import dev.ferry.delta.DeltaReceiver;
+import dev.ferry.delta.DeltaSender;
+import dev.ferry.delta.protocol.ChunkingSpec;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.Hello;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenDownload;
+import dev.ferry.delta.protocol.OpenUpload;
+import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.delta.protocol.SignatureBatch;
+import dev.ferry.delta.protocol.SignatureEnd;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * One {@code ferry-delta} session: hellos, the client's chunking parameters, then requests until the
+ * client closes. A request refused before any data moved (no such file, a directory, read-only)
+ * gets a {@code Failure} and the session goes on; anything that breaks a transfer half way gets a
+ * {@code Failure} and ends the session, since the two sides are no longer in step.
+ */
+final class DeltaSubsystem extends AbstractFileSystemCommand {
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final Consumer<ServerEvent> events;
+
+    DeltaSubsystem(Consumer<ServerEvent> events) {
+        super(DeltaSubsystemFactory.NAME, null);
+        this.events = events;
+    }
+
+    @Override
+    public void run() {
+        MessageWriter out = new MessageWriter(new BufferedOutputStream(getOutputStream(), BUFFER));
+        int status = 0;
+        try {
+            MessageReader in = new MessageReader(new BufferedInputStream(getInputStream(), BUFFER));
+            out.write(Hello.current(Set.of(Hello.ZSTD)));
+            out.flush();
+            Hello hello = expect(in.readRequired("the client's hello"), Hello.class, "the client's hello");
+            if (hello.version() != Hello.CURRENT_VERSION) {
+                throw new DeltaFailure("protocol version " + hello.version() + " is not supported (this server speaks "
+                        + Hello.CURRENT_VERSION + ")");
+            }
+            boolean zstd = hello.capabilities().contains(Hello.ZSTD);
+            ChunkingSpec spec = expect(in.readRequired("the chunking parameters"), ChunkingSpec.class,
+                    "the chunking parameters");
+            ChunkerParams params = params(spec);
+            Optional<DeltaMessage> next;
+            while ((next = in.read()).isPresent()) {
+                serve(next.get(), in, out, params, spec.digestLength(), zstd);
+            }
+        } catch (DeltaFailure | ProtocolException e) {
+            status = 1;
+            fail(out, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            status = 1;
+            fail(out, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        onExit(status);
+    }
+
+    private void serve(DeltaMessage request, MessageReader in, MessageWriter out, ChunkerParams params,
+            int digestLength, boolean zstd) throws IOException {
+        long start = System.nanoTime();
+        if (request instanceof OpenUpload up) {
+            Path target = resolve(up.path());
+            try {
+                DeltaReceiver.Received r = DeltaReceiver.receive(in, out, target, params, digestLength, zstd, false);
+                log("upload", up.path(), r.size(), start, null);
+            } catch (DeltaFailure refused) { // before any data: the session goes on
+                log("upload", up.path(), 0, start, refused.getMessage());
+                out.write(Failure.of(refused.getMessage()));
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                log("upload", up.path(), 0, start, String.valueOf(e.getMessage()));
+                throw e;
+            }
+        } else if (request instanceof OpenDownload down) {
+            Path source = resolve(down.path());
+            if (!Files.isRegularFile(source)) { // after its signature, which is already on its way
+                String why = Files.isDirectory(source) ? down.path() + " is a directory" : "no such file: " + down.path();
+                drainSignature(in);
+                log("download", down.path(), 0, start, why);
+                out.write(Failure.of(why));
+                out.flush();
+                return;
+            }
+            try {
+                DeltaSender.Sent s = DeltaSender.send(in, out, source, params, digestLength, zstd,
+                        DeltaReceiver.modeOf(source), Files.getLastModifiedTime(source).toMillis());
+                log("download", down.path(), s.size(), start, null);
+            } catch (IOException | RuntimeException e) {
+                log("download", down.path(), 0, start, String.valueOf(e.getMessage()));
+                throw e;
+            }
+        } else {
+            throw new ProtocolException("expected a request, got " + request.type());
+        }
+    }
+
+    private Path resolve(String path) throws IOException {
+        FileSystem fs = getFileSystem();
+        Path p = fs.getPath(path);
+        return p.isAbsolute() ? p : fs.getPath("/").resolve(p);
+    }
+
+    /** A download refused: the client's signature is still coming and is read to the end first. */
+    private static void drainSignature(MessageReader in) throws IOException {
+        while (true) {
+            DeltaMessage m = in.readRequired("the signature");
+            if (m instanceof SignatureEnd) {
+                return;
+            }
+            if (!(m instanceof SignatureBatch)) {
+                throw new ProtocolException("expected the signature, got " + m.type());
+            }
+        }
+    }
+
+    private static ChunkerParams params(ChunkingSpec spec) throws DeltaFailure {
+        if (spec.chunkerVersion() != GearChunker.VERSION) {
+            throw new DeltaFailure("chunker version " + spec.chunkerVersion() + " is not supported (this server has "
+                    + GearChunker.VERSION + ")");
+        }
+        try {
+            return new ChunkerParams(spec.minSize(), spec.avgSize(), spec.maxSize());
+        } catch (IllegalArgumentException e) {
+            throw new DeltaFailure(e.getMessage());
+        }
+    }
+
+    private static <T extends DeltaMessage> T expect(DeltaMessage m, Class<T> type, String what)
+            throws ProtocolException {
+        if (type.isInstance(m)) {
+            return type.cast(m);
+        }
+        throw new ProtocolException("expected " + what + ", got " + m.type());
+    }
+
+    private static void fail(MessageWriter out, String reason) {
+        try {
+            out.write(Failure.of(reason));
+            out.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone; nothing to tell
+        }
+    }
+
+    private void log(String direction, String path, long bytes, long startNanos, String error) {
+        ServerSession session = getServerSession();
+        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+                "delta", direction, path, bytes, (System.nanoTime() - startNanos) / 1e9, error));
+    }
+}

@@ -1,0 +1,225 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ferry.it.support.FerryCli;
+import dev.ferry.it.support.FerrydFixture;
+import dev.ferry.it.support.Proc;
+import dev.ferry.it.support.SshdFixture;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * {@code ferry sync} as a user runs it: against ferryd over the ferry-delta subsystem in both
+ * directions, trees with --delete and --dry-run, --checksum, the confinement of the user's root, and
+ * the fallback to whole files over SFTP against OpenSSH's sshd.
+ */
+class FerrySyncTest {
+
+    @RegisterExtension
+    static final SshdFixture sshd = new SshdFixture();
+    @RegisterExtension
+    static final FerrydFixture ferryd = new FerrydFixture();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Proc.Result sync(Path cwd, String... rest) {
+        List<String> args = new ArrayList<>(List.of("sync", "-B", "-P", String.valueOf(ferryd.port()),
+                "-i", ferryd.key().toString(), "-o", "UserKnownHostsFile=" + ferryd.knownHosts(),
+                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        args.addAll(List.of(rest));
+        return FerryCli.run(cwd, args.toArray(String[]::new));
+    }
+
+    private static Proc.Result syncSshd(Path cwd, String... rest) {
+        List<String> args = new ArrayList<>(List.of("sync", "-B", "-P", String.valueOf(sshd.port()),
+                "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
+                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        args.addAll(List.of(rest));
+        return FerryCli.run(cwd, args.toArray(String[]::new));
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The summary object of a --json run. */
+    private static JsonNode summary(Proc.Result r) throws Exception {
+        String[] lines = r.out().strip().split("\n");
+        JsonNode last = JSON.readTree(lines[lines.length - 1]);
+        assertTrue(last.path("summary").asBoolean(), r.all());
+        return last;
+    }
+
+    private static List<JsonNode> files(Proc.Result r) throws Exception {
+        List<JsonNode> all = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) {
+            JsonNode n = JSON.readTree(line);
+            if (!n.path("summary").asBoolean()) {
+                all.add(n);
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void aChangedFileGoesUpAsASmallDeltaAndArrivesIntact() throws Exception {
+        Path local = Files.createTempDirectory("sync-up");
+        byte[] data = random(4 << 20, 1);
+        Files.write(local.resolve("big.bin"), data);
+        Proc.Result first = sync(local, "--json", "big.bin", "alice@127.0.0.1:big.bin");
+        assertEquals(0, first.exit(), first.all());
+        assertArrayEquals(data, Files.readAllBytes(ferryd.rootOf("alice").resolve("big.bin")));
+
+        for (int i = 0; i < 10; i++) { // ten small edits
+            data[i * 400_000 + 7] ^= 0x55;
+        }
+        Files.write(local.resolve("big.bin"), data);
+        Proc.Result second = sync(local, "--json", "big.bin", "alice@127.0.0.1:big.bin");
+        assertEquals(0, second.exit(), second.all());
+        assertArrayEquals(data, Files.readAllBytes(ferryd.rootOf("alice").resolve("big.bin")));
+        JsonNode s = summary(second);
+        assertEquals("delta", files(second).get(0).path("how").asText());
+        assertTrue(s.path("literalBytes").asLong() < 10 * 3 * 8192, s.toString());
+        assertTrue(s.path("matchedBytes").asLong() > 3 << 20, s.toString());
+        assertTrue(s.path("wireBytesSent").asLong() < 400_000, s.toString());
+        assertTrue(ferryd.events(ServerEvent.Transfer.class).stream()
+                .anyMatch(t -> t.protocol().equals("delta") && t.path().equals("big.bin") && t.error() == null));
+
+        Proc.Result third = sync(local, "--json", "big.bin", "alice@127.0.0.1:big.bin");
+        assertEquals(0, summary(third).path("sent").asInt(), third.all()); // size and mtime match now
+    }
+
+    @Test
+    void aChangedFileComesDownAsADeltaOntoTheLocalCopy() throws Exception {
+        byte[] data = random(3 << 20, 2);
+        Files.write(ferryd.rootOf("alice").resolve("down.bin"), data);
+        Path local = Files.createTempDirectory("sync-down");
+        byte[] stale = data.clone();
+        stale[1_000_000] ^= 1;
+        Files.write(local.resolve("down.bin"), stale);
+        // older than the server's copy, or the quick check (same size, same second) would skip it
+        Files.setLastModifiedTime(local.resolve("down.bin"), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Proc.Result r = sync(local, "--json", "alice@127.0.0.1:down.bin", "down.bin");
+        assertEquals(0, r.exit(), r.all());
+        assertArrayEquals(data, Files.readAllBytes(local.resolve("down.bin")));
+        assertEquals("delta", files(r).get(0).path("how").asText());
+        assertTrue(summary(r).path("literalBytes").asLong() < 100_000, r.out());
+        assertEquals(Files.getLastModifiedTime(ferryd.rootOf("alice").resolve("down.bin")).toMillis() / 1000,
+                Files.getLastModifiedTime(local.resolve("down.bin")).toMillis() / 1000);
+    }
+
+    @Test
+    void aTreeSyncsWithDeleteAndADryRunChangesNothing() throws Exception {
+        Path local = Files.createTempDirectory("sync-tree");
+        Path src = Files.createDirectories(local.resolve("src/sub"));
+        Files.write(src.resolve("a.bin"), random(200_000, 3));
+        Files.write(local.resolve("src/b.txt"), "b\n".getBytes());
+        Files.write(local.resolve("src/c.txt"), "c\n".getBytes());
+        Proc.Result first = sync(local, "-r", "src/", "alice@127.0.0.1:tree");
+        assertEquals(0, first.exit(), first.all());
+        Path tree = ferryd.rootOf("alice").resolve("tree");
+        assertArrayEquals(Files.readAllBytes(src.resolve("a.bin")), Files.readAllBytes(tree.resolve("sub/a.bin")));
+        assertEquals("b\n", Files.readString(tree.resolve("b.txt")));
+
+        Files.delete(local.resolve("src/c.txt"));
+        Files.writeString(local.resolve("src/d.txt"), "d\n");
+        Proc.Result dry = sync(local, "-r", "--delete", "--dry-run", "src/", "alice@127.0.0.1:tree");
+        assertEquals(0, dry.exit(), dry.all());
+        assertTrue(dry.err().contains("would send tree/d.txt"), dry.all());
+        assertTrue(dry.err().contains("would delete tree/c.txt"), dry.all());
+        assertTrue(Files.exists(tree.resolve("c.txt")));
+        assertFalse(Files.exists(tree.resolve("d.txt")));
+
+        Proc.Result real = sync(local, "--json", "-r", "--delete", "src/", "alice@127.0.0.1:tree");
+        assertEquals(0, real.exit(), real.all());
+        assertFalse(Files.exists(tree.resolve("c.txt")));
+        assertEquals("d\n", Files.readString(tree.resolve("d.txt")));
+        JsonNode s = summary(real);
+        assertEquals(1, s.path("sent").asInt(), real.out());
+        assertEquals(1, s.path("deleted").asInt(), real.out());
+        assertEquals(2, s.path("skipped").asInt(), real.out());
+
+        // Without the trailing slash the directory itself goes inside the target.
+        Proc.Result nested = sync(local, "-r", "src", "alice@127.0.0.1:tree");
+        assertEquals(0, nested.exit(), nested.all());
+        assertTrue(Files.exists(tree.resolve("src/sub/a.bin")));
+    }
+
+    @Test
+    void checksumFindsAChangeThatSizeAndTimeMiss() throws Exception {
+        Path local = Files.createTempDirectory("sync-sum");
+        Path file = Files.writeString(local.resolve("same.txt"), "version one\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(1_500_000_000_000L));
+        assertEquals(0, sync(local, "same.txt", "alice@127.0.0.1:same.txt").exit());
+        Files.writeString(file, "version two\n"); // same length
+        Files.setLastModifiedTime(file, FileTime.fromMillis(1_500_000_000_000L));
+        Proc.Result quick = sync(local, "--json", "same.txt", "alice@127.0.0.1:same.txt");
+        assertEquals(0, summary(quick).path("sent").asInt(), quick.out());
+        Proc.Result sum = sync(local, "--json", "--checksum", "same.txt", "alice@127.0.0.1:same.txt");
+        assertEquals(1, summary(sum).path("sent").asInt(), sum.out());
+        assertEquals("version two\n", Files.readString(ferryd.rootOf("alice").resolve("same.txt")));
+    }
+
+    @Test
+    void aDeltaCannotWriteThroughALinkOutOfTheRootNorIntoAReadOnlyRoot() throws Exception {
+        Path outside = ferryd.outside();
+        Files.createSymbolicLink(ferryd.rootOf("alice").resolve("escape"), outside);
+        Path local = Files.createTempDirectory("sync-confined");
+        Files.write(local.resolve("x.bin"), random(100_000, 4));
+        Proc.Result r = sync(local, "--mode", "delta", "x.bin", "alice@127.0.0.1:escape/x.bin");
+        assertEquals(1, r.exit(), r.all());
+        assertFalse(Files.exists(outside.resolve("x.bin")));
+        assertTrue(r.err().strip().lines().count() <= 2, r.err()); // one sentence, no stack trace
+        assertFalse(r.err().contains("Exception"), r.err());
+
+        Files.writeString(ferryd.rootOf("reader").resolve("ro.bin"), "old\n");
+        Proc.Result ro = sync(local, "--mode", "delta", "x.bin", "reader@127.0.0.1:ro.bin");
+        assertEquals(1, ro.exit(), ro.all());
+        assertEquals("old\n", Files.readString(ferryd.rootOf("reader").resolve("ro.bin")));
+    }
+
+    @Test
+    void againstOpenSshsServerItSaysSoOnceAndSendsWholeFiles() throws Exception {
+        Path local = Files.createTempDirectory("sync-sshd");
+        Path src = Files.createDirectories(local.resolve("src"));
+        for (int i = 0; i < 3; i++) {
+            Files.write(src.resolve("f" + i + ".bin"), random(100_000 + i, 10 + i));
+        }
+        Path remote = sshd.root().resolve("synced");
+        String to = sshd.user() + "@127.0.0.1:" + remote;
+        Proc.Result first = syncSshd(local, "-r", "src/", to);
+        assertEquals(0, first.exit(), first.all());
+        assertEquals(1, first.err().lines().filter(l -> l.contains("no ferry-delta subsystem")).count(), first.err());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(Files.readAllBytes(src.resolve("f" + i + ".bin")),
+                    Files.readAllBytes(remote.resolve("f" + i + ".bin")));
+        }
+        Files.write(src.resolve("f1.bin"), random(100_001, 99));
+        Proc.Result second = syncSshd(local, "--json", "-r", "src/", to);
+        assertEquals(0, second.exit(), second.all());
+        JsonNode s = summary(second);
+        assertEquals(1, s.path("sent").asInt(), second.out());
+        assertEquals(2, s.path("skipped").asInt(), second.out());
+        assertEquals("whole", files(second).stream().filter(f -> f.path("action").asText().equals("sent"))
+                .findFirst().orElseThrow().path("how").asText());
+        assertArrayEquals(Files.readAllBytes(src.resolve("f1.bin")), Files.readAllBytes(remote.resolve("f1.bin")));
+    }
+}
