@@ -2,8 +2,11 @@ package dev.ferry.delta;
 
 import java.io.IOException;
 
-/** The peer refused or failed the transfer and said why, in one sentence meant for the user. */
-public final class DeltaFailure extends IOException {
+/**
+ * A transfer failed for a reason the user should read, in one sentence: the peer said so with a
+ * {@code Failure}, or the result did not verify.
+ */
+public class DeltaFailure extends IOException {
 
     private static final long serialVersionUID = 1L;
 

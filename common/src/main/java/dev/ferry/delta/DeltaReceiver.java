@@ -14,6 +14,7 @@ import java.util.HexFormat;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.Result;
@@ -28,8 +29,13 @@ import dev.ferry.delta.protocol.Retry;
  */
 public final class DeltaReceiver {
 
-    /** What it took. */
-    public record Received(long size, long literalBytes, long matchedBytes, int passes) {
+    /**
+     * What it took.
+     *
+     * @param verified false: even the second pass did not match the sender's SHA-256, the target is
+     *                 unchanged (both sides know, the session is still in step)
+     */
+    public record Received(boolean verified, long size, long literalBytes, long matchedBytes, int passes) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -45,8 +51,18 @@ public final class DeltaReceiver {
      */
     public static Received receive(MessageReader in, MessageWriter out, Path target, ChunkerParams params,
             int digestLength, boolean zstd, boolean whole) throws IOException {
+        return receive(in, out, target, params, digestLength, zstd, whole, null);
+    }
+
+    /**
+     * As above, with {@code request} (the client's {@code OpenDownload}) sent just before the first
+     * signature: a refusal here (a directory at the target, say) is then a local error, and nothing
+     * reaches the peer.
+     */
+    public static Received receive(MessageReader in, MessageWriter out, Path target, ChunkerParams params,
+            int digestLength, boolean zstd, boolean whole, DeltaMessage request) throws IOException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new DeltaFailure(target.getFileName() + " is a directory");
+            throw new DeltaRefused(target.getFileName() + " is a directory");
         }
         Path old = !whole && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
         int length = digestLength;
@@ -57,13 +73,16 @@ public final class DeltaReceiver {
             try {
                 Files.createFile(temp);
             } catch (NoSuchFileException e) {
-                throw new DeltaFailure("no such directory: " + target.getParent());
+                throw new DeltaRefused("no such directory: " + target.getParent());
             } catch (AccessDeniedException e) {
-                throw new DeltaFailure("permission denied: cannot write in " + target.getParent());
+                throw new DeltaRefused("permission denied: cannot write in " + target.getParent());
             } catch (IOException e) {
-                throw new DeltaFailure("cannot write " + target.getFileName() + ": " + e.getMessage());
+                throw new DeltaRefused("cannot write " + target.getFileName() + ": " + e.getMessage());
             }
             try {
+                if (request != null && pass == 1) {
+                    out.write(request);
+                }
                 Basis basis = Signature.send(old, params, length, out);
                 out.flush();
                 Patch.Outcome o = Patch.apply(in, old, basis, temp, zstd);
@@ -72,7 +91,7 @@ public final class DeltaReceiver {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     out.write(new Result(true, o.literalBytes(), o.matchedBytes()));
                     out.flush();
-                    return new Received(o.size(), o.literalBytes(), o.matchedBytes(), pass);
+                    return new Received(true, o.size(), o.literalBytes(), o.matchedBytes(), pass);
                 }
                 Files.deleteIfExists(temp);
                 if (pass == 1) {
@@ -83,12 +102,11 @@ public final class DeltaReceiver {
                 }
                 out.write(new Result(false, o.literalBytes(), o.matchedBytes()));
                 out.flush();
-                throw new DeltaFailure(target.getFileName() + " did not match the sender's SHA-256 after a second "
-                        + "pass; the old file is unchanged");
+                return new Received(false, o.size(), o.literalBytes(), o.matchedBytes(), pass);
             } catch (IOException | RuntimeException | Error e) {
                 try {
                     Files.deleteIfExists(temp);
-                } catch (IOException suppressed) {
+                } catch (IOException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;

@@ -383,8 +383,10 @@ public final class TransferBenchmark {
             serverCpu.add((after - before) / (size / (double) (1L << 30)));
             rss = Math.max(rss, r.maxRssKib());
             // The receiver counts: the server for an upload, the client for a download.
+            List<String> serverLines = serverLog.get(); // one snapshot: the log grows as we read it
             List<String> receiverLog = direction.equals("upload")
-                    ? serverLog.get().subList(logBefore, serverLog.get().size()) : r.output().lines().toList();
+                    ? serverLines.subList(Math.min(logBefore, serverLines.size()), serverLines.size())
+                    : r.output().lines().toList();
             adjusts = countAdjusts(receiverLog);
             Files.deleteIfExists(direction.equals("upload") ? remoteFile(e, remote) : localDown);
         }
@@ -426,14 +428,14 @@ public final class TransferBenchmark {
         return remote.startsWith("/") ? Path.of(remote) : SHM.resolve("ferryd-root").resolve(remote);
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(null);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -448,7 +450,7 @@ public final class TransferBenchmark {
         RandomFile.write(file, size, 7);
     }
 
-    private static String version(List<String> command) throws IOException, InterruptedException {
+    static String version(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor();

@@ -167,13 +167,13 @@ public final class SyncCommand implements Callable<Integer> {
     }
 
     static String size(long bytes) {
-        if (bytes < 10_000) {
+        if (bytes < 1000) {
             return bytes + " B";
         }
-        if (bytes < 10_000_000) {
+        if (bytes < 1_000_000) {
             return String.format(Locale.ROOT, "%.1f kB", bytes / 1e3);
         }
-        if (bytes < 10_000_000_000L) {
+        if (bytes < 1_000_000_000) {
             return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);

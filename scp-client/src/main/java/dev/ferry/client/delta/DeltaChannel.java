@@ -20,6 +20,7 @@ import org.apache.sshd.client.session.ClientSession;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
+import dev.ferry.delta.DeltaFailure;
 import dev.ferry.delta.DeltaReceiver;
 import dev.ferry.delta.DeltaSender;
 import dev.ferry.delta.protocol.ChunkingSpec;
@@ -142,8 +143,13 @@ public final class DeltaChannel implements Closeable {
      */
     public DeltaReceiver.Received download(String remote, Path local, boolean whole) throws IOException {
         return guarded(() -> {
-            out.write(new OpenDownload(remote));
-            return DeltaReceiver.receive(in, out, local, params, DIGEST_BYTES, zstd, whole);
+            DeltaReceiver.Received r = DeltaReceiver.receive(in, out, local, params, DIGEST_BYTES, zstd, whole,
+                    new OpenDownload(remote));
+            if (!r.verified()) {
+                throw new DeltaFailure(remote + " did not match the server's SHA-256 after a second pass; the local "
+                        + "copy is unchanged");
+            }
+            return r;
         });
     }
 
@@ -159,8 +165,8 @@ public final class DeltaChannel implements Closeable {
         }
         try {
             return transfer.run();
-        } catch (dev.ferry.delta.DeltaFailure refused) {
-            throw refused;
+        } catch (DeltaFailure inStep) { // refused or not verified: both sides know, the channel is fine
+            throw inStep;
         } catch (IOException | RuntimeException e) {
             usable = false;
             throw e;

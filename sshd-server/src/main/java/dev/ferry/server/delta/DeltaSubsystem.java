@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.AbstractFileSystemCommand;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -17,6 +20,7 @@ import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
 import dev.ferry.delta.DeltaFailure;
 import dev.ferry.delta.DeltaReceiver;
+import dev.ferry.delta.DeltaRefused;
 import dev.ferry.delta.DeltaSender;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
@@ -42,6 +46,8 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
     private static final int BUFFER = 256 * 1024;
 
     private final Consumer<ServerEvent> events;
+    /** Counted down when run() has cleaned up, so that destroy() does not close the file system under it. */
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     DeltaSubsystem(Consumer<ServerEvent> events) {
         super(DeltaSubsystemFactory.NAME, null);
@@ -72,11 +78,28 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
         } catch (DeltaFailure | ProtocolException e) {
             status = 1;
             fail(out, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // a broken transfer: say so if the client still listens
             status = 1;
             fail(out, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } finally {
+            finished.countDown();
         }
         onExit(status);
+    }
+
+    /**
+     * The channel closed (the client went away, say): the transfer in progress sees its input end,
+     * removes its temporary file, and only then is the file system closed.
+     */
+    @Override
+    public void destroy(ChannelSession channel) throws Exception {
+        try {
+            getInputStream().close();
+        } catch (IOException ignored) {
+            // it is closing anyway
+        }
+        finished.await(30, TimeUnit.SECONDS);
+        super.destroy(channel);
     }
 
     private void serve(DeltaMessage request, MessageReader in, MessageWriter out, ChunkerParams params,
@@ -86,11 +109,14 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
             Path target = resolve(up.path());
             try {
                 DeltaReceiver.Received r = DeltaReceiver.receive(in, out, target, params, digestLength, zstd, false);
-                log("upload", up.path(), r.size(), start, null);
-            } catch (DeltaFailure refused) { // before any data: the session goes on
+                log("upload", up.path(), r.size(), start, r.verified() ? null
+                        : "did not match the client's SHA-256 after a second pass; the old file is unchanged");
+            } catch (DeltaRefused refused) { // before any data: the client hears why, the session goes on
                 log("upload", up.path(), 0, start, refused.getMessage());
                 out.write(Failure.of(refused.getMessage()));
                 out.flush();
+            } catch (DeltaFailure failed) { // the client gave up on this file and said why: nothing to answer
+                log("upload", up.path(), 0, start, failed.getMessage());
             } catch (IOException | RuntimeException e) {
                 log("upload", up.path(), 0, start, String.valueOf(e.getMessage()));
                 throw e;
@@ -109,6 +135,8 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
                 DeltaSender.Sent s = DeltaSender.send(in, out, source, params, digestLength, zstd,
                         DeltaReceiver.modeOf(source), Files.getLastModifiedTime(source).toMillis());
                 log("download", down.path(), s.size(), start, null);
+            } catch (DeltaFailure failed) { // the client's verdict, already in step
+                log("download", down.path(), 0, start, failed.getMessage());
             } catch (IOException | RuntimeException e) {
                 log("download", down.path(), 0, start, String.valueOf(e.getMessage()));
                 throw e;

@@ -1,0 +1,381 @@
+package dev.ferry.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ferry.client.cli.RandomFile;
+import dev.ferry.it.support.SshdFixture;
+
+/**
+ * {@code ferry sync} against {@code rsync} over OpenSSH, side by side on one loopback: each case
+ * puts the old version at the target, then each tool brings it up to the new version; wall time,
+ * CPU and bytes on the wire (each tool's own count of what it sent and received: rsync's --stats,
+ * ferry's --json) are reported with medians of the runs. Writes {@code docs/benchmarks-delta.md}.
+ *
+ * <p>Run with {@code scripts/bench-delta} (options: --runs=3 --size-mib=1024).
+ */
+public final class DeltaBenchmark {
+
+    private static final Path WORK = Path.of("/dev/shm/ferry-bench/delta");
+    private static final String CIPHER = "aes128-gcm@openssh.com";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RSYNC_SENT = Pattern.compile("Total bytes sent: ([0-9,]+)");
+    private static final Pattern RSYNC_RECEIVED = Pattern.compile("Total bytes received: ([0-9,]+)");
+
+    /** One case: the target holds {@code old}, the source is {@code fresh}. */
+    record Case(String name, Path old, Path fresh, boolean tree) {
+    }
+
+    record Row(String caseName, String tool, double seconds, double cpuSeconds, long sent, long received,
+            long literal, long matched, int runs) {
+    }
+
+    private final Path repo;
+    private final int runs;
+    private final long size;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private DeltaBenchmark(Path repo, int runs, long size) {
+        this.repo = repo;
+        this.runs = runs;
+        this.size = size;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String a : args) {
+            String[] kv = a.replaceFirst("^--", "").split("=", 2);
+            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        Path repo = Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
+        DeltaBenchmark bench = new DeltaBenchmark(repo, Integer.parseInt(opts.getOrDefault("runs", "3")),
+                Long.parseLong(opts.getOrDefault("size-mib", "1024")) << 20);
+        List<String> only = opts.containsKey("cases") ? Arrays.asList(opts.get("cases").split(",")) : null;
+        bench.run(only);
+        bench.write(repo.resolve("docs/benchmarks-delta.md"),
+                String.join(" ", Arrays.stream(args).filter(a -> !a.startsWith("--repo=")).toList()));
+    }
+
+    void run(List<String> only) throws Exception {
+        TransferBenchmark.deleteTree(WORK);
+        Files.createDirectories(WORK);
+        try (SshdFixture sshd = new SshdFixture().start();
+                TransferBenchmark.FerrydProcess ferryd = TransferBenchmark.FerrydProcess.start(repo, sshd)) {
+            notes.add("rsync: " + TransferBenchmark.version(List.of("rsync", "--version")).lines().findFirst()
+                    .orElse("?") + "; OpenSSH: " + TransferBenchmark.version(List.of("ssh", "-V")) + "; Java: "
+                    + System.getProperty("java.version"));
+            Path knownHosts = WORK.resolve("known_hosts");
+            Files.writeString(knownHosts, "[127.0.0.1]:" + sshd.port() + " " + sshd.hostPublicKeyLine() + "\n"
+                    + "[127.0.0.1]:" + ferryd.port() + " " + ferryd.hostKeyLine() + "\n");
+            for (Case c : cases()) {
+                if (only != null && !only.contains(c.name().substring(0, 1))) {
+                    continue;
+                }
+                measure(c, sshd, ferryd, knownHosts);
+            }
+        } finally {
+            TransferBenchmark.deleteTree(WORK);
+        }
+    }
+
+    private List<Case> cases() throws Exception {
+        List<Case> cases = new ArrayList<>();
+        Path base = WORK.resolve("base.bin");
+        RandomFile.write(base, size, 21);
+        int mib = (int) (size >> 20);
+        cases.add(new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes", base,
+                edit(base, "inserts.bin", (in, out) -> insertions(in, out)), false));
+        cases.add(new Case("b: " + mib + " MiB random, 1000 overwrites of 4 KiB in place", base,
+                edit(base, "overwrites.bin", (in, out) -> overwrites(in, out)), false));
+        Path appended = WORK.resolve("appended.bin");
+        Files.copy(base, appended);
+        try (OutputStream out = Files.newOutputStream(appended, java.nio.file.StandardOpenOption.APPEND)) {
+            byte[] more = new byte[1 << 20];
+            Random r = new Random(23);
+            for (int i = 0; i < 64; i++) {
+                r.nextBytes(more);
+                out.write(more);
+            }
+        }
+        cases.add(new Case("c: " + mib + " MiB random, 64 MiB appended", base, appended, false));
+        Path other = WORK.resolve("other.bin");
+        RandomFile.write(other, size, 99);
+        cases.add(new Case("d: " + mib + " MiB random, a completely different file", base, other, false));
+
+        Path oldTree = unpack("org/bouncycastle/bcprov-jdk18on/1.84/bcprov-jdk18on-1.84-sources.jar", "bc-1.84");
+        Path newTree = unpack("org/bouncycastle/bcprov-jdk18on/1.85/bcprov-jdk18on-1.85-sources.jar", "bc-1.85");
+        cases.add(new Case("e: BouncyCastle 1.84 to 1.85 sources, uncompressed tar", tar(oldTree),
+                tar(newTree), false));
+        cases.add(new Case("f: BouncyCastle 1.84 to 1.85 sources, unpacked tree", oldTree, newTree, true));
+        Path[] db = sqlite();
+        cases.add(new Case("g: SQLite database before and after a batch of updates", db[0], db[1], false));
+        return cases;
+    }
+
+    private void measure(Case c, SshdFixture sshd, TransferBenchmark.FerrydProcess ferryd, Path knownHosts)
+            throws Exception {
+        String user = sshd.user();
+        Path rsyncTarget = WORK.resolve("rsync-target");
+        Path ferryTarget = WORK.resolve("../ferryd-root/delta-target").normalize();
+        String ssh = "ssh -F /dev/null -c " + CIPHER + " -p " + sshd.port() + " -i " + sshd.clientKey()
+                + " -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=" + knownHosts;
+        List<String> rsync = new ArrayList<>(List.of("rsync", "-a", "--stats", "-e", ssh));
+        String src = c.fresh() + (c.tree() ? "/" : "");
+        rsync.addAll(List.of(src, user + "@127.0.0.1:" + rsyncTarget + (c.tree() ? "/" : "")));
+        List<String> ferry = new ArrayList<>(List.of(repo.resolve("ferry").toString(), "sync", "--json", "-q", "-B",
+                "-F", "/dev/null", "-c", CIPHER, "-P", String.valueOf(ferryd.port()), "-i", sshd.clientKey().toString(),
+                "-o", "UserKnownHostsFile=" + knownHosts));
+        if (c.tree()) {
+            ferry.add("-r");
+        }
+        ferry.addAll(List.of(src, user + "@127.0.0.1:delta-target"));
+        List<String> cp = List.of(repo.resolve("ferry").toString(), "cp", "-q", "-B", "-F", "/dev/null", "-c", CIPHER,
+                "-P", String.valueOf(ferryd.port()), "-i", sshd.clientKey().toString(), "-o",
+                "UserKnownHostsFile=" + knownHosts, c.fresh().toString(), user + "@127.0.0.1:delta-target");
+
+        Map<String, List<String>> tools = new LinkedHashMap<>();
+        tools.put("rsync -a (OpenSSH)", rsync);
+        tools.put("ferry sync (ferryd)", ferry);
+        if (c.name().startsWith("d")) {
+            tools.put("ferry cp (ferryd), no delta", cp);
+        }
+        for (Map.Entry<String, List<String>> t : tools.entrySet()) {
+            Path target = t.getKey().startsWith("rsync") ? rsyncTarget : ferryTarget;
+            List<Double> seconds = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            long sent = 0;
+            long received = 0;
+            long literal = -1;
+            long matched = -1;
+            for (int i = 0; i < runs; i++) {
+                place(c.old(), target);
+                Run r = Run.of(t.getValue(), WORK, 3600);
+                if (r.exit() != 0) {
+                    notes.add(c.name() + ", " + t.getKey() + " failed: " + r.output().strip().lines().findFirst()
+                            .orElse("exit " + r.exit()));
+                    break;
+                }
+                verify(c.fresh(), target);
+                seconds.add(r.seconds());
+                cpu.add(r.cpuSeconds());
+                if (t.getKey().startsWith("rsync")) {
+                    sent = number(RSYNC_SENT, r.output());
+                    received = number(RSYNC_RECEIVED, r.output());
+                } else if (t.getKey().startsWith("ferry sync")) {
+                    JsonNode s = summaryOf(r.output());
+                    sent = s.path("wireBytesSent").asLong();
+                    received = s.path("wireBytesReceived").asLong();
+                    literal = s.path("literalBytes").asLong();
+                    matched = s.path("matchedBytes").asLong();
+                } else {
+                    sent = Files.size(c.fresh());
+                }
+            }
+            if (!seconds.isEmpty()) {
+                Row row = new Row(c.name(), t.getKey(), TransferBenchmark.median(seconds), TransferBenchmark.median(cpu),
+                        sent, received, literal, matched, seconds.size());
+                rows.add(row);
+                System.out.printf(Locale.ROOT, "%s | %s: %.2f s, %.2f CPU-s, sent %d, received %d%n", c.name(),
+                        t.getKey(), row.seconds(), row.cpuSeconds(), sent, received);
+            }
+            TransferBenchmark.deleteTree(target);
+        }
+    }
+
+    /** The old version at the target, older than the source so that the quick check never skips it. */
+    private static void place(Path old, Path target) throws IOException {
+        TransferBenchmark.deleteTree(target);
+        if (Files.isDirectory(old)) {
+            try (var walk = Files.walk(old)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    Path to = target.resolve(old.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+        } else {
+            Files.createDirectories(target.getParent());
+            Files.copy(old, target);
+            Files.setLastModifiedTime(target, FileTime.fromMillis(1_000_000_000_000L));
+        }
+    }
+
+    private static void verify(Path fresh, Path target) throws IOException {
+        if (Files.isDirectory(fresh)) {
+            try (var walk = Files.walk(fresh)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isRegularFile(p)
+                            && Files.mismatch(p, target.resolve(fresh.relativize(p).toString())) != -1) {
+                        throw new IOException("differs after the sync: " + p);
+                    }
+                }
+            }
+        } else if (Files.mismatch(fresh, target) != -1) {
+            throw new IOException("differs after the sync: " + target);
+        }
+    }
+
+    private static long number(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    private static JsonNode summaryOf(String output) throws IOException {
+        List<String> lines = output.strip().lines().toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("{") && lines.get(i).contains("\"summary\"")) {
+                return JSON.readTree(lines.get(i));
+            }
+        }
+        throw new IOException("no summary in: " + output);
+    }
+
+    @FunctionalInterface
+    interface Editor {
+        void edit(byte[] in, OutputStream out) throws IOException;
+    }
+
+    private static Path edit(Path base, String name, Editor editor) throws IOException {
+        byte[] in = Files.readAllBytes(base);
+        Path out = WORK.resolve(name);
+        try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            editor.edit(in, o);
+        }
+        return out;
+    }
+
+    private static void insertions(byte[] in, OutputStream out) throws IOException {
+        Random r = new Random(31);
+        int[] at = r.ints(1000, 0, in.length).sorted().toArray();
+        int from = 0;
+        byte[] bytes = new byte[16];
+        for (int offset : at) {
+            out.write(in, from, offset - from);
+            r.nextBytes(bytes);
+            out.write(bytes);
+            from = offset;
+        }
+        out.write(in, from, in.length - from);
+    }
+
+    private static void overwrites(byte[] in, OutputStream out) throws IOException {
+        Random r = new Random(37);
+        byte[] copy = in.clone();
+        byte[] block = new byte[4096];
+        for (int i = 0; i < 1000; i++) {
+            r.nextBytes(block);
+            System.arraycopy(block, 0, copy, r.nextInt(copy.length / 4096) * 4096, 4096);
+        }
+        out.write(copy);
+    }
+
+    private static Path unpack(String jarInM2, String name) throws IOException {
+        Path jar = Path.of(System.getProperty("user.home"), ".m2/repository", jarInM2);
+        if (!Files.exists(jar)) {
+            throw new IOException(jar + " is missing: mvn dependency:get -Dartifact=org.bouncycastle:bcprov-jdk18on:"
+                    + "VERSION:jar:sources (scripts/bench-delta does it)");
+        }
+        Path dir = WORK.resolve(name);
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(jar))) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                Path to = dir.resolve(e.getName()).normalize();
+                if (!to.startsWith(dir)) {
+                    continue;
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.createDirectories(to.getParent());
+                    Files.copy(zip, to);
+                    if (e.getLastModifiedTime() != null) {
+                        Files.setLastModifiedTime(to, e.getLastModifiedTime());
+                    }
+                }
+            }
+        }
+        return dir;
+    }
+
+    private static Path tar(Path dir) throws IOException, InterruptedException {
+        Path tar = WORK.resolve(dir.getFileName() + ".tar");
+        Process p = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", dir.getParent().toString(),
+                dir.getFileName().toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("tar failed");
+        }
+        return tar;
+    }
+
+    /** A SQLite database of about 100 MB, and the same after updating 2% of its rows and adding 1%. */
+    private static Path[] sqlite() throws IOException, InterruptedException {
+        Path before = WORK.resolve("before.sqlite");
+        Path after = WORK.resolve("after.sqlite");
+        String script = String.join("\n",
+                "import random, sqlite3, shutil, sys",
+                "random.seed(41)",
+                "db = sqlite3.connect(sys.argv[1])",
+                "db.execute('create table t (id integer primary key, name text, score real, body blob)')",
+                "db.executemany('insert into t values (?,?,?,?)', ((i, 'name%d' % i, random.random(), "
+                        + "random.randbytes(400)) for i in range(200000)))",
+                "db.commit(); db.close()",
+                "shutil.copy(sys.argv[1], sys.argv[2])",
+                "db = sqlite3.connect(sys.argv[2])",
+                "db.executemany('update t set score = ?, body = ? where id = ?', ((random.random(), "
+                        + "random.randbytes(400), random.randrange(200000)) for _ in range(4000)))",
+                "db.executemany('insert into t values (?,?,?,?)', ((200000 + i, 'new%d' % i, random.random(), "
+                        + "random.randbytes(400)) for i in range(2000)))",
+                "db.commit(); db.close()");
+        Process p = new ProcessBuilder("python3", "-c", script, before.toString(), after.toString()).inheritIO()
+                .start();
+        if (p.waitFor() != 0) {
+            throw new IOException("python3 could not build the SQLite databases");
+        }
+        return new Path[] {before, after};
+    }
+
+    private void write(Path md, String args) throws IOException {
+        StringBuilder s = new StringBuilder("# Delta sync: ferry sync against rsync\n\n");
+        s.append("Reproduce with `scripts/bench-delta").append(args.isBlank() ? "" : " " + args).append("`. ")
+                .append("Each case puts the old version at the target, then brings it to the new version: `rsync -a` ")
+                .append("over OpenSSH to sshd, `ferry sync` to ferryd, on one loopback, files on tmpfs, cipher ")
+                .append("aes128-gcm for both, medians of the runs. Bytes are each tool's own count of what it sent ")
+                .append("and received (rsync's --stats, ferry's --json), SSH's framing not included in either.\n\n");
+        for (String n : notes) {
+            s.append("- ").append(n).append('\n');
+        }
+        s.append("\n| case | tool | wall s | x rsync | CPU s | bytes sent | bytes received | literal bytes "
+                + "| reused bytes | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            double anchor = rows.stream().filter(a -> a.caseName().equals(r.caseName()) && a.tool().startsWith("rsync"))
+                    .mapToDouble(Row::seconds).findFirst().orElse(Double.NaN);
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d | %d | %s | %s | %d |%n",
+                    r.caseName(), r.tool(), r.seconds(), r.seconds() / anchor, r.cpuSeconds(), r.sent(), r.received(),
+                    r.literal() < 0 ? "" : String.valueOf(r.literal()), r.matched() < 0 ? "" : String.valueOf(r.matched()),
+                    r.runs()));
+        }
+        Files.writeString(md, s.toString());
+    }
+}
