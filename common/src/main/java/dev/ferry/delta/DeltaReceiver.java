@@ -38,6 +38,12 @@ public final class DeltaReceiver {
     public record Received(boolean verified, long size, long literalBytes, long matchedBytes, int passes) {
     }
 
+    /**
+     * Below this a receiver sends no signature and takes the file whole: a delta cannot save more
+     * than the round trip the signature costs.
+     */
+    public static final long SMALL_FILE = 64 * 1024;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private DeltaReceiver() {

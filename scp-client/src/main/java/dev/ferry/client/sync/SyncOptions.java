@@ -11,13 +11,12 @@ public record SyncOptions(boolean recursive, boolean delete, boolean dryRun, boo
         boolean compress) {
 
     /**
-     * {@code delta}: always a chunk delta when the receiver has an old copy; {@code whole}: every byte;
-     * {@code auto}: small files and files with no old copy go whole, the others as a delta.
+     * {@code delta}: always a chunk delta when the receiver has an old copy; {@code whole}: every byte
+     * (uploads over SFTP); {@code auto}: small files (under {@link
+     * dev.ferry.delta.DeltaReceiver#SMALL_FILE}) and files with no old copy go whole on the delta
+     * channel, the others as a delta.
      */
     public enum Mode {
         AUTO, DELTA, WHOLE
     }
-
-    /** Below this a delta cannot save a round trip's worth: such files always go whole. */
-    public static final long SMALL_FILE = 64 * 1024;
 }

@@ -108,7 +108,8 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
         if (request instanceof OpenUpload up) {
             Path target = resolve(up.path());
             try {
-                DeltaReceiver.Received r = DeltaReceiver.receive(in, out, target, params, digestLength, zstd, false);
+                boolean whole = up.size() < DeltaReceiver.SMALL_FILE; // the client said how big it is
+                DeltaReceiver.Received r = DeltaReceiver.receive(in, out, target, params, digestLength, zstd, whole);
                 log("upload", up.path(), r.size(), start, r.verified() ? null
                         : "did not match the client's SHA-256 after a second pass; the old file is unchanged");
             } catch (DeltaRefused refused) { // before any data: the client hears why, the session goes on
