@@ -29,16 +29,17 @@ public final class Diff {
 
     private final MessageWriter out;
     private final Literals literals;
-    private final byte[] pending = new byte[Limits.MAX_LITERAL_BYTES];
+    private final byte[] pending;
     private int pendingLength;
     private long runFirst = -1;
     private int runCount;
     private long literalBytes;
     private long matchedBytes;
 
-    private Diff(MessageWriter out, boolean zstd) {
+    private Diff(MessageWriter out, boolean zstd, long fileSize) {
         this.out = out;
         this.literals = new Literals(zstd);
+        this.pending = new byte[(int) Math.min(Limits.MAX_LITERAL_BYTES, Math.max(fileSize, 1))];
     }
 
     /**
@@ -47,11 +48,12 @@ public final class Diff {
      */
     public static Stats send(Path file, ChunkerParams params, ChunkIndex index, boolean zstd, int mode,
             long mtimeMillis, MessageWriter out) throws IOException {
-        Diff diff = new Diff(out, zstd);
         MessageDigest sha = Sha256.create();
         long size = 0;
+        Diff diff;
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
-            StreamChunker chunks = new StreamChunker(params, in);
+            diff = new Diff(out, zstd, in.size());
+            StreamChunker chunks = new StreamChunker(params, in, Signature.bufferFor(params, in.size()));
             while (chunks.next()) {
                 byte[] buf = chunks.buffer();
                 int off = chunks.bufferOffset();

@@ -45,7 +45,7 @@ public final class Patch {
     public static Outcome apply(MessageReader in, Path old, Basis basis, Path temp, boolean zstd) throws IOException {
         Literals literals = new Literals(zstd);
         MessageDigest sha = Sha256.create();
-        byte[] buf = new byte[Math.max(COPY_BUFFER, Limits.MAX_LITERAL_BYTES)];
+        byte[] buf = new byte[64 * 1024]; // grows to what the instructions need, up to 1 MiB
         long size = 0;
         long literalBytes = 0;
         long matchedBytes = 0;
@@ -54,6 +54,9 @@ public final class Patch {
             while (true) {
                 DeltaMessage m = in.readRequired("the next instruction");
                 if (m instanceof Literal literal) {
+                    if (buf.length < literal.rawLength()) {
+                        buf = new byte[Math.max(literal.rawLength(), Math.min(COPY_BUFFER, buf.length * 4))];
+                    }
                     int n = literals.decode(literal, buf);
                     size = grow(size, n);
                     sha.update(buf, 0, n);
@@ -68,6 +71,9 @@ public final class Patch {
                     long remaining = basis.span(copy.firstChunk(), copy.count());
                     size = grow(size, remaining);
                     matchedBytes += remaining;
+                    if (buf.length < COPY_BUFFER && remaining > buf.length) {
+                        buf = new byte[COPY_BUFFER];
+                    }
                     while (remaining > 0) {
                         int n = read(from, position, buf, (int) Math.min(buf.length, remaining));
                         sha.update(buf, 0, n);

@@ -45,7 +45,7 @@ public final class Signature {
         List<ChunkSignature> batch = new ArrayList<>(BATCH);
         long size = 0;
         try (SeekableByteChannel in = Files.newByteChannel(old, StandardOpenOption.READ)) {
-            StreamChunker chunks = new StreamChunker(params, in);
+            StreamChunker chunks = new StreamChunker(params, in, bufferFor(params, in.size()));
             while (chunks.next()) {
                 ChunkDigest digest = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
                 batch.add(new ChunkSignature(chunks.length(), digest.toBytes(digestLength)));
@@ -62,6 +62,15 @@ public final class Signature {
         }
         out.write(new SignatureEnd(true, size, basis.count()));
         return basis;
+    }
+
+    /**
+     * A chunker buffer no larger than the file needs (but at least one maximal chunk): a tree of
+     * small files should not cost a megabyte of garbage each.
+     */
+    static int bufferFor(ChunkerParams params, long fileSize) {
+        long wanted = Math.min(StreamChunker.defaultBufferSize(params), Math.max(fileSize, 1));
+        return (int) Math.max(params.max(), wanted);
     }
 
     /** The sender's side: reads batches until the end of the signature. */

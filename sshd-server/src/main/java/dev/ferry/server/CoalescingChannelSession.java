@@ -6,8 +6,11 @@ import java.util.function.Consumer;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.channel.ChannelDataReceiver;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.command.AsyncCommandInputStreamAware;
+import org.apache.sshd.server.command.Command;
 
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.transport.ReceiveBudget;
@@ -49,6 +52,21 @@ final class CoalescingChannelSession extends ChannelSession {
             CoreModuleProperties.WINDOW_SIZE.set(this, credit.window()); // read by the window below
         }
         super.configureWindow();
+    }
+
+    /**
+     * Blocking commands (scp, ferry-delta, refusals) read through {@link ChannelInput} instead of
+     * MINA's pipe; SFTP and other commands that take the data themselves are left alone.
+     */
+    @Override
+    protected Command prepareCommand(String requestType, Command command) throws IOException {
+        if (command != null && !(command instanceof AsyncCommandInputStreamAware)
+                && !(command instanceof ChannelDataReceiver)) {
+            ChannelInput input = new ChannelInput(getLocalWindow());
+            setDataReceiver(input.receiver());
+            command.setInputStream(input);
+        }
+        return super.prepareCommand(requestType, command);
     }
 
     @Override
