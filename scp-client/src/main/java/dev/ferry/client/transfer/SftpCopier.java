@@ -101,7 +101,22 @@ public final class SftpCopier implements Copier {
             write = clamp(info.maxWriteLength);
         }
         this.readSize = read;
-        this.writeSize = write;
+        this.writeSize = fitPacket(sftp, write);
+    }
+
+    /**
+     * A write that fits one SSH packet of the server when its packets are small (OpenSSH's 32 KiB):
+     * MINA's writer sends a larger write as a message of its own and waits until each is out before
+     * queueing the next, which measured 34 MB/s at 10 ms against scp's 154 (writes of 255 KiB into
+     * sshd); writes that fit a packet are queued without waiting. ferryd's 128 KiB packets keep the
+     * larger writes, which measure faster there.
+     */
+    private static int fitPacket(SftpClient sftp, int write) {
+        if (!(sftp instanceof AbstractSftpClient client)) {
+            return write;
+        }
+        long packet = client.getChannel().getRemoteWindow().getPacketSize();
+        return packet > 0 && packet < 64 * 1024 ? (int) Math.min(write, packet - 512) : write;
     }
 
     private static int clamp(long advertised) {
