@@ -45,11 +45,12 @@ final class Literals {
 
     /** Decodes {@code literal} into {@code out} (at least {@link Limits#MAX_LITERAL_BYTES}); returns its length. */
     int decode(Literal literal, byte[] out) throws ProtocolException {
-        byte[] data = literal.data();
-        if (literal.codec() == LiteralCodec.NONE) {
-            System.arraycopy(data, 0, out, 0, data.length);
-            return data.length;
+        if (literal.codec() == LiteralCodec.NONE) { // straight from the message, no copy of a copy
+            int n = literal.dataLength();
+            literal.dataView().get(out, 0, n);
+            return n;
         }
+        byte[] data = literal.data();
         if (!zstd) {
             throw new ProtocolException("a zstd literal came, but zstd was not agreed");
         }

@@ -70,9 +70,11 @@ final class ChannelInput extends InputStream {
         };
     }
 
+    /** scp reads its protocol lines a byte at a time; one reader, so one buffer serves. */
+    private final byte[] one = new byte[1];
+
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 

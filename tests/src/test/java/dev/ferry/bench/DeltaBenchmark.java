@@ -60,18 +60,13 @@ public final class DeltaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        Path repo = Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
-        DeltaBenchmark bench = new DeltaBenchmark(repo, Integer.parseInt(opts.getOrDefault("runs", "3")),
-                Long.parseLong(opts.getOrDefault("size-mib", "1024")) << 20);
-        List<String> only = opts.containsKey("cases") ? Arrays.asList(opts.get("cases").split(",")) : null;
+        Options opts = Options.parse(args);
+        Path repo = opts.repo();
+        DeltaBenchmark bench = new DeltaBenchmark(repo, Integer.parseInt(opts.get("runs", "3")),
+                Long.parseLong(opts.get("size-mib", "1024")) << 20);
+        List<String> only = opts.values().containsKey("cases") ? Arrays.asList(opts.get("cases", "").split(",")) : null;
         bench.run(only);
-        bench.write(repo.resolve("docs/benchmarks-delta.md"),
-                String.join(" ", Arrays.stream(args).filter(a -> !a.startsWith("--repo=")).toList()));
+        bench.write(repo.resolve("docs/benchmarks-delta.md"), opts.shown());
     }
 
     void run(List<String> only) throws Exception {

@@ -1,21 +1,14 @@
 package dev.ferry.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.ferry.client.cli.RandomFile;
 
@@ -38,23 +31,19 @@ public final class MemoryBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        Path repo = Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
-        int uploads = Integer.parseInt(opts.getOrDefault("uploads", "20"));
-        long size = Long.parseLong(opts.getOrDefault("size-mib", "1024")) << 20;
-        Path dir = Path.of(opts.getOrDefault("dir", "/var/tmp/ferry-memory"));
-        List<String> budgets = Arrays.asList(opts.getOrDefault("budgets", "default,off").split(","));
+        Options opts = Options.parse(args);
+        Path repo = opts.repo();
+        int uploads = Integer.parseInt(opts.get("uploads", "20"));
+        long size = Long.parseLong(opts.get("size-mib", "1024")) << 20;
+        Path dir = Path.of(opts.get("dir", "/var/tmp/ferry-memory"));
+        List<String> budgets = Arrays.asList(opts.get("budgets", "default,off").split(","));
 
         Files.createDirectories(SHM);
         Path source = SHM.resolve("memory-source.bin");
         if (!Files.exists(source) || Files.size(source) != size) {
             RandomFile.write(source, size, 11);
         }
-        delete(dir);
+        TransferBenchmark.deleteTree(dir);
         Files.createDirectories(dir);
         Path key = dir.resolve("id_ed25519");
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
@@ -63,33 +52,30 @@ public final class MemoryBenchmark {
         for (String budget : budgets) {
             results.add(measure(repo, dir, key, source, size, uploads, budget));
         }
-        write(repo.resolve("docs/benchmarks-memory.md"), results, String.join(" ", Arrays.stream(args)
-                .filter(a -> !a.startsWith("--repo=")).toList()));
-        delete(dir);
+        write(repo.resolve("docs/benchmarks-memory.md"), results, opts.shown());
+        TransferBenchmark.deleteTree(dir);
     }
 
     private static Result measure(Path repo, Path dir, Path key, Path source, long size, int uploads, String budget)
             throws Exception {
-        Path root = Files.createDirectories(dir.resolve("root-" + budget));
-        Path state = Files.createDirectories(dir.resolve("state-" + budget));
-        List<String> command = new ArrayList<>(List.of(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0",
-                "--root", root.toString(), "--user", System.getProperty("user.name"), "--authorized-keys",
-                key + ".pub", "--state-dir", state.toString()));
-        if (budget.equals("off")) {
-            command.addAll(List.of("--receive-budget", "1024G"));
-        } else if (!budget.equals("default")) {
-            command.addAll(List.of("--receive-budget", budget));
-        }
-        Process ferryd = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        int port = port(ferryd);
+        Path root = dir.resolve("root-" + budget);
+        Path state = dir.resolve("state-" + budget);
+        List<String> extra = switch (budget) {
+            case "off" -> List.of("--receive-budget", "1024G");
+            case "default" -> List.of();
+            default -> List.of("--receive-budget", budget);
+        };
+        TransferBenchmark.FerrydProcess ferryd = TransferBenchmark.FerrydProcess.start(repo, root, state,
+                System.getProperty("user.name"), Path.of(key + ".pub"), extra);
+        int port = ferryd.port();
         Path knownHosts = Files.writeString(dir.resolve("known_hosts-" + budget), "[127.0.0.1]:" + port + " "
-                + Files.readString(state.resolve("host_ed25519_key.pub")).strip() + "\n");
+                + ferryd.hostKeyLine() + "\n");
 
         AtomicLong maxRss = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    maxRss.accumulateAndGet(rssKib(ferryd.pid(), "VmRSS:"), Math::max);
+                    maxRss.accumulateAndGet(Run.rssKib(ferryd.pid()), Math::max);
                     Thread.sleep(100);
                 } catch (IOException | InterruptedException e) {
                     return;
@@ -119,8 +105,8 @@ public final class MemoryBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         sampler.interrupt();
-        long peak = ferryd.isAlive() ? rssKib(ferryd.pid(), "VmHWM:") : -1;
-        String note = ferryd.isAlive() ? "" : "ferryd died";
+        long peak = ferryd.alive() ? Run.peakRssKib(ferryd.pid()) : -1;
+        String note = ferryd.alive() ? "" : "ferryd died";
         for (int i = 0; i < uploads && failed == 0; i++) {
             if (Files.size(root.resolve("up-" + i + ".bin")) != size) {
                 failed++;
@@ -130,9 +116,8 @@ public final class MemoryBenchmark {
             failed++;
             note = "up-0.bin differs from the source";
         }
-        ferryd.destroy();
-        ferryd.waitFor(10, TimeUnit.SECONDS);
-        delete(root); // tens of GiB on the disk
+        ferryd.close();
+        TransferBenchmark.deleteTree(root); // tens of GiB on the disk
         Result r = new Result(budget, uploads, size, seconds, peak / 1024, maxRss.get() / 1024, failed, note);
         System.out.printf(Locale.ROOT, "budget %s: %d x %d MiB in %.1f s (%.0f MB/s), ferryd peak RSS %d MiB, %d failed %s%n",
                 budget, uploads, size >> 20, seconds, uploads * size / seconds / 1e6, r.peakRssMib(), failed, note);
@@ -156,52 +141,10 @@ public final class MemoryBenchmark {
         Files.writeString(md, s.toString());
     }
 
-    private static int port(Process ferryd) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(ferryd.getInputStream(), StandardCharsets.UTF_8));
-        Pattern listening = Pattern.compile("ferryd listening on .*:(\\d+)$");
-        String line;
-        while ((line = out.readLine()) != null) {
-            Matcher m = listening.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(java.io.Writer.nullWriter());
-                    } catch (IOException ignored) {
-                        // ended
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new IOException("ferryd did not start");
-    }
-
-    private static long rssKib(long pid, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
-
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("failed: " + command);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

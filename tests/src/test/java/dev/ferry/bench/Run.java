@@ -47,8 +47,17 @@ record Run(int exit, double seconds, double cpuSeconds, long maxRssKib, String o
 
     /** The peak resident set of a running process, in KiB. */
     static long peakRssKib(long pid) throws IOException {
+        return status(pid, "VmHWM:");
+    }
+
+    /** The resident set of a running process now, in KiB. */
+    static long rssKib(long pid) throws IOException {
+        return status(pid, "VmRSS:");
+    }
+
+    private static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }

@@ -84,21 +84,16 @@ public final class TransferBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (String a : args) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            opts.put(kv[0], kv.length > 1 ? kv[1] : "true");
-        }
-        Path repo = Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
-        List<Integer> rtts = Arrays.stream(opts.getOrDefault("rtt", "0,10,50,100").split(",")).map(String::strip)
+        Options opts = Options.parse(args);
+        Path repo = opts.repo();
+        List<Integer> rtts = Arrays.stream(opts.get("rtt", "0,10,50,100").split(",")).map(String::strip)
                 .map(Integer::parseInt).toList();
-        int runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
-        long big = Long.parseLong(opts.getOrDefault("size-mib", "1024")) << 20;
-        long far = Long.parseLong(opts.getOrDefault("far-size-mib", "256")) << 20;
+        int runs = Integer.parseInt(opts.get("runs", "3"));
+        long big = Long.parseLong(opts.get("size-mib", "1024")) << 20;
+        long far = Long.parseLong(opts.get("far-size-mib", "256")) << 20;
         TransferBenchmark bench = new TransferBenchmark(repo, rtts, runs, big, far);
         bench.run();
-        String shown = String.join(" ", Arrays.stream(args).filter(a -> !a.startsWith("--repo=")).toList());
-        Report.write(repo.resolve("docs"), bench.rows, bench.notes, shown);
+        Report.write(repo.resolve("docs"), bench.rows, bench.notes, opts.shown());
     }
 
     void run() throws Exception {
@@ -477,11 +472,20 @@ public final class TransferBenchmark {
         }
 
         static FerrydProcess start(Path repo, SshdFixture sshd) throws IOException {
-            Path root = Files.createDirectories(SHM.resolve("ferryd-root"));
-            Path state = Files.createDirectories(SHM.resolve("ferryd-state"));
-            Process p = new ProcessBuilder(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0", "--root",
-                    root.toString(), "--user", sshd.user(), "--authorized-keys", sshd.clientKey() + ".pub",
-                    "--state-dir", state.toString()).start();
+            return start(repo, SHM.resolve("ferryd-root"), SHM.resolve("ferryd-state"), sshd.user(),
+                    Path.of(sshd.clientKey() + ".pub"), List.of());
+        }
+
+        /** ./ferryd serving {@code root} to {@code user} with the key in {@code authorizedKey}, plus {@code extra} flags. */
+        static FerrydProcess start(Path repo, Path root, Path state, String user, Path authorizedKey,
+                List<String> extra) throws IOException {
+            Files.createDirectories(root);
+            Files.createDirectories(state);
+            List<String> command = new ArrayList<>(List.of(repo.resolve("ferryd").toString(), "--listen",
+                    "127.0.0.1:0", "--root", root.toString(), "--user", user, "--authorized-keys",
+                    authorizedKey.toString(), "--state-dir", state.toString()));
+            command.addAll(extra);
+            Process p = new ProcessBuilder(command).start();
             List<String> log = new CopyOnWriteArrayList<>();
             Thread events = new Thread(() -> {
                 try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
@@ -525,6 +529,10 @@ public final class TransferBenchmark {
 
         long pid() {
             return process.pid();
+        }
+
+        boolean alive() {
+            return process.isAlive();
         }
 
         String hostKeyLine() throws IOException {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.stream.Stream;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelSubsystem;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +36,6 @@ import dev.ferry.delta.protocol.OpenUpload;
 import dev.ferry.delta.protocol.SignatureBatch;
 import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.it.support.FerrydFixture;
-import dev.ferry.security.KeyFiles;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -56,14 +52,8 @@ class DeltaSubsystemTest {
 
     @BeforeAll
     static void login() throws IOException {
-        client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
-                ferryd.knownHosts()));
-        client.start();
-        session = client.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()))
-                .verify(10, TimeUnit.SECONDS).getSession();
-        session.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
-        session.auth().verify(10, TimeUnit.SECONDS);
+        client = ferryd.newClient();
+        session = ferryd.login(client, "alice");
     }
 
     @AfterAll
@@ -180,10 +170,7 @@ class DeltaSubsystemTest {
     @Test
     void aConnectionCutHalfWayLeavesTheOldFile() throws Exception {
         byte[] data = old("cut.bin");
-        ClientSession own = client.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()))
-                .verify(10, TimeUnit.SECONDS).getSession();
-        own.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
-        own.auth().verify(10, TimeUnit.SECONDS);
+        ClientSession own = ferryd.login(client, "alice");
         Raw raw = new Raw(own);
         raw.upload("cut.bin");
         raw.out.write(Literal.raw(new byte[50_000]));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,6 @@ import java.util.stream.Stream;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.it.support.FerrydFixture;
-import dev.ferry.security.KeyFiles;
 
 /**
  * What stock clients do not exercise: a single SFTP read of 255 KiB, and an SCP upload cut off
@@ -41,14 +37,8 @@ class ProtocolEdgesTest {
 
     @BeforeAll
     static void login() throws IOException {
-        client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
-                ferryd.knownHosts()));
-        client.start();
-        session = client.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()))
-                .verify(10, TimeUnit.SECONDS).getSession();
-        session.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
-        session.auth().verify(10, TimeUnit.SECONDS);
+        client = ferryd.newClient();
+        session = ferryd.login(client, "alice");
     }
 
     @AfterAll

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -27,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.it.support.FerrydFixture;
-import dev.ferry.security.KeyFiles;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -44,15 +39,9 @@ class ReceiveBudgetTest {
 
     @Test
     void channelsOpenedWhileTheBudgetIsTakenGetTheFloorAndAllUploadsArriveIntact() throws Exception {
-        SshClient client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
-                ferryd.knownHosts()));
-        client.start();
+        SshClient client = ferryd.newClient();
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        try (ClientSession session = client.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()))
-                .verify(10, TimeUnit.SECONDS).getSession()) {
-            session.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
-            session.auth().verify(10, TimeUnit.SECONDS);
+        try (ClientSession session = ferryd.login(client, "alice")) {
 
             List<SftpClient> channels = new ArrayList<>();
             List<Long> windows = new ArrayList<>();

@@ -13,7 +13,6 @@ import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
 
 import dev.ferry.client.FerryException;
-import dev.ferry.client.connect.ConnectOptions;
 import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;

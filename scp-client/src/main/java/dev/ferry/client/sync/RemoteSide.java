@@ -67,9 +67,7 @@ final class RemoteSide implements Side {
 
     @Override
     public void mkdir(String path) throws IOException {
-        if (stat(path).isEmpty()) {
-            sftp.mkdir(resolve(path));
-        }
+        sftp.mkdir(resolve(path));
     }
 
     @Override

@@ -17,6 +17,7 @@ interface Side {
      */
     SortedMap<String, Entry> walk(String path) throws IOException;
 
+    /** Creates directory {@code path}, which the caller has seen missing (one round trip, no check). */
     void mkdir(String path) throws IOException;
 
     void delete(Entry entry) throws IOException;

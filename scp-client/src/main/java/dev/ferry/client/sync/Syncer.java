@@ -3,8 +3,6 @@ package dev.ferry.client.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +18,7 @@ import org.apache.sshd.sftp.client.SftpClient;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.client.FerryException;
 import dev.ferry.client.delta.DeltaChannel;
+import dev.ferry.client.transfer.Hashing;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
@@ -47,6 +46,7 @@ public final class Syncer {
     private final Side target;
     private final ChunkerParams params = ChunkerParams.DEFAULT;
     private DeltaChannel delta;
+    private SftpCopier whole;
     private boolean deltaMissing;
     private long wireSentBefore;
     private long wireReceivedBefore;
@@ -180,7 +180,7 @@ public final class Syncer {
             return false;
         }
         try (InputStream a = source.read(from); InputStream b = target.read(to)) {
-            return Arrays.equals(sha256(a), sha256(b));
+            return Arrays.equals(Hashing.sha256(a, src.size()), Hashing.sha256(b, old.size()));
         }
     }
 
@@ -203,8 +203,8 @@ public final class Syncer {
             return;
         }
         // Whole over SFTP: atomic (a partial name renamed into place), times and mode kept.
-        SftpCopier copier = new SftpCopier(sftp, server, new TransferOptions(false, true, true, false),
-                TransferListener.NONE);
+        SftpCopier copier = wholeCopier();
+        int errorsBefore = copier.errors().size();
         if (upload) {
             copier.upload(List.of(((LocalSide) source).file(from)), target.resolve(to));
             wholeSent += src.size();
@@ -212,10 +212,20 @@ public final class Syncer {
             copier.download(List.of(source.resolve(from)), ((LocalSide) target).file(to));
             wholeReceived += src.size();
         }
-        if (!copier.errors().isEmpty()) {
-            throw new IOException(String.join("; ", copier.errors()).replaceFirst("^ferry: ", ""));
+        List<String> errors = copier.errors();
+        if (errors.size() > errorsBefore) {
+            throw new IOException(String.join("; ", errors.subList(errorsBefore, errors.size()))
+                    .replaceFirst("^ferry: ", ""));
         }
         done(to, "whole", src.size(), src.size(), 0);
+    }
+
+    /** One copier for the run: making one asks the server for its SFTP limits, a round trip. */
+    private SftpCopier wholeCopier() throws IOException {
+        if (whole == null) {
+            whole = new SftpCopier(sftp, server, new TransferOptions(false, true, true, false), TransferListener.NONE);
+        }
+        return whole;
     }
 
     private void done(String path, String how, long size, long literal, long matched) {
@@ -228,7 +238,7 @@ public final class Syncer {
 
     /** The delta channel, opened on first use and again after a transfer broke one; null if the server has none. */
     private DeltaChannel deltaChannel() throws IOException {
-        if (deltaMissing || options.mode() == SyncOptions.Mode.WHOLE && upload) {
+        if (deltaMissing || (upload && options.mode() == SyncOptions.Mode.WHOLE)) {
             return null;
         }
         if (delta != null && !delta.usable()) {
@@ -267,19 +277,5 @@ public final class Syncer {
         }
         int slash = p.lastIndexOf('/');
         return slash < 0 ? p : p.substring(slash + 1);
-    }
-
-    private static byte[] sha256(InputStream in) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[256 * 1024];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-            return sha.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

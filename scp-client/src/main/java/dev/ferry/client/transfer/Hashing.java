@@ -6,13 +6,16 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 of the first bytes of a stream: how a partial file is proved to be a prefix of its source. */
-final class Hashing {
+/**
+ * SHA-256 of the first bytes of a stream: how a partial file is proved to be a prefix of its source,
+ * and how {@code ferry sync --checksum} compares two files.
+ */
+public final class Hashing {
 
     private Hashing() {
     }
 
-    static byte[] sha256(InputStream in, long length) throws IOException {
+    public static byte[] sha256(InputStream in, long length) throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -1,6 +1,7 @@
 package dev.ferry.it.support;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -10,8 +11,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -102,6 +108,23 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
 
     private Path root(String user) throws IOException {
         return Files.createDirectories(base.resolve("roots").resolve(user));
+    }
+
+    /** A started MINA client that trusts exactly this server's host key (stop it when done). */
+    public SshClient newClient() {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, knownHosts));
+        client.start();
+        return client;
+    }
+
+    /** A session of {@code client}, authenticated as {@code user} with the test key. */
+    public ClientSession login(SshClient client, String user) throws IOException {
+        ClientSession session = client.connect(user, new InetSocketAddress("127.0.0.1", port))
+                .verify(10, TimeUnit.SECONDS).getSession();
+        session.addPublicKeyIdentity(KeyFiles.load(key));
+        session.auth().verify(10, TimeUnit.SECONDS);
+        return session;
     }
 
     @Override
