@@ -25,6 +25,11 @@ public final class Basis {
         count++;
     }
 
+    /** Where the last chunk ends: the bytes of the old file the chunks cover. */
+    long end() {
+        return count == 0 ? 0 : offsets[count - 1] + lengths[count - 1];
+    }
+
     public int count() {
         return count;
     }

@@ -13,6 +13,7 @@ import dev.ferry.cdc.StreamChunker;
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
+import dev.ferry.delta.protocol.Literal;
 import dev.ferry.delta.protocol.MessageWriter;
 
 /**
@@ -23,8 +24,13 @@ import dev.ferry.delta.protocol.MessageWriter;
  */
 public final class Diff {
 
-    /** What one pass sent. */
-    public record Stats(long size, long literalBytes, long matchedBytes) {
+    /**
+     * What one pass sent.
+     *
+     * @param literalWireBytes  the literals' bytes on the wire (compressed or not)
+     * @param firstLiteralNanos {@link System#nanoTime()} when the first literal went out (0: none)
+     */
+    public record Stats(long size, long literalBytes, long matchedBytes, long literalWireBytes, long firstLiteralNanos) {
     }
 
     private final MessageWriter out;
@@ -35,6 +41,8 @@ public final class Diff {
     private int runCount;
     private long literalBytes;
     private long matchedBytes;
+    private long literalWireBytes;
+    private long firstLiteralNanos;
 
     private Diff(MessageWriter out, boolean zstd, long fileSize) {
         this.out = out;
@@ -71,7 +79,7 @@ public final class Diff {
         diff.flushRun();
         diff.flushLiteral();
         out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
-        return new Stats(size, diff.literalBytes, diff.matchedBytes);
+        return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos);
     }
 
     private void copy(long index, int length) throws IOException {
@@ -110,7 +118,12 @@ public final class Diff {
 
     private void flushLiteral() throws IOException {
         if (pendingLength > 0) {
-            out.write(literals.encode(pending, 0, pendingLength));
+            if (firstLiteralNanos == 0) {
+                firstLiteralNanos = System.nanoTime();
+            }
+            Literal literal = literals.encode(pending, 0, pendingLength);
+            literalWireBytes += literal.dataLength();
+            out.write(literal);
             pendingLength = 0;
         }
     }

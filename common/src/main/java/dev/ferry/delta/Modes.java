@@ -1,5 +1,9 @@
 package dev.ferry.delta;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.EnumSet;
 import java.util.Set;
 import java.nio.file.attribute.PosixFilePermission;
@@ -11,6 +15,23 @@ public final class Modes {
     private static final PosixFilePermission[] ORDER = PosixFilePermission.values();
 
     private Modes() {
+    }
+
+    /** The permission bits of a file, as a number (0644 when the file system has none). */
+    public static int of(Path file) throws IOException {
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix == null) {
+            return 0644;
+        }
+        return bits(posix.readAttributes().permissions());
+    }
+
+    /** Sets the permission bits (never setuid, setgid or sticky) where the file system has them. */
+    static void set(Path file, int mode) throws IOException {
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix != null) {
+            posix.setPermissions(permissions(mode & 0777));
+        }
     }
 
     public static int bits(Set<PosixFilePermission> permissions) {

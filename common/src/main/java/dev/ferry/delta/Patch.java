@@ -1,5 +1,6 @@
 package dev.ferry.delta;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,89 +11,110 @@ import java.util.Arrays;
 
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
-import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
-import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.ProtocolException;
 
 /**
  * Step three: the receiver builds the new file in a temporary file from the sender's instructions,
- * reading copied chunks from its old file, and takes the SHA-256 of what it writes. Whether the
- * result is right is known at {@code FileEnd}; the caller renames it into place or throws it away.
+ * one at a time as they come, reading copied chunks from its old file, and takes the SHA-256 of
+ * what it writes. Whether the result is right is known at {@code FileEnd}; the caller renames it
+ * into place or throws it away.
  */
-public final class Patch {
+final class Patch implements Closeable {
 
     /**
      * What a pass built.
      *
-     * @param end      the sender's size, SHA-256, mode and mtime
-     * @param verified the temporary file has that size and SHA-256
+     * @param end        the sender's size, SHA-256, mode and mtime
+     * @param verified   the temporary file has that size and SHA-256
+     * @param writeNanos time spent writing and syncing, for the sender's estimate of this disk
      */
-    public record Outcome(FileEnd end, boolean verified, long size, long literalBytes, long matchedBytes) {
+    record Outcome(FileEnd end, boolean verified, long size, long literalBytes, long matchedBytes, long writeNanos) {
     }
 
     private static final int COPY_BUFFER = 1 << 20;
 
-    private Patch() {
-    }
+    private final Basis basis;
+    private final Literals literals;
+    private final FileChannel out;
+    private final FileChannel from;
+    private final MessageDigest sha = Sha256.create();
+    private byte[] buf = new byte[64 * 1024]; // grows to what the instructions need, up to 1 MiB
+    private long size;
+    private long literalBytes;
+    private long matchedBytes;
+    private long writeNanos;
 
     /**
-     * Reads instructions until {@code FileEnd} and writes the new file to {@code temp} (created empty
-     * by the caller). {@code old} is the file {@code basis} describes (null when there is none).
+     * Opens {@code temp} (created empty by the caller) for writing; {@code old} is the file
+     * {@code basis} describes (null when there is none).
      */
-    public static Outcome apply(MessageReader in, Path old, Basis basis, Path temp, boolean zstd) throws IOException {
-        Literals literals = new Literals(zstd);
-        MessageDigest sha = Sha256.create();
-        byte[] buf = new byte[64 * 1024]; // grows to what the instructions need, up to 1 MiB
-        long size = 0;
-        long literalBytes = 0;
-        long matchedBytes = 0;
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                FileChannel from = old == null ? null : FileChannel.open(old, StandardOpenOption.READ)) {
-            while (true) {
-                DeltaMessage m = in.readRequired("the next instruction");
-                if (m instanceof Literal literal) {
-                    if (buf.length < literal.rawLength()) {
-                        buf = new byte[Math.max(literal.rawLength(), Math.min(COPY_BUFFER, buf.length * 4))];
-                    }
-                    int n = literals.decode(literal, buf);
-                    size = grow(size, n);
-                    sha.update(buf, 0, n);
-                    write(out, buf, n);
-                    literalBytes += n;
-                } else if (m instanceof CopyChunks copy) {
-                    if (copy.firstChunk() + copy.count() > basis.count()) {
-                        throw new ProtocolException("an instruction copies chunks " + copy.firstChunk() + ".."
-                                + (copy.firstChunk() + copy.count() - 1) + " but the old file has " + basis.count());
-                    }
-                    long position = basis.offset(copy.firstChunk());
-                    long remaining = basis.span(copy.firstChunk(), copy.count());
-                    size = grow(size, remaining);
-                    matchedBytes += remaining;
-                    if (buf.length < COPY_BUFFER && remaining > buf.length) {
-                        buf = new byte[COPY_BUFFER];
-                    }
-                    while (remaining > 0) {
-                        int n = read(from, position, buf, (int) Math.min(buf.length, remaining));
-                        sha.update(buf, 0, n);
-                        write(out, buf, n);
-                        position += n;
-                        remaining -= n;
-                    }
-                } else if (m instanceof FileEnd end) {
-                    boolean verified = end.size() == size && Arrays.equals(end.sha256(), sha.digest());
-                    if (verified) {
-                        out.force(true); // on disk before it can replace the old file
-                    }
-                    return new Outcome(end, verified, size, literalBytes, matchedBytes);
-                } else if (m instanceof Failure f) {
-                    throw new DeltaFailure(f.reason());
-                } else {
-                    throw new ProtocolException("expected an instruction, got " + m.type());
-                }
+    Patch(Path old, Basis basis, Path temp, Literals literals) throws IOException {
+        this.basis = basis;
+        this.literals = literals;
+        this.out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel opened = null;
+        try {
+            opened = old == null || basis.count() == 0 ? null : FileChannel.open(old, StandardOpenOption.READ);
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
+        this.from = opened;
+    }
+
+    /** Applies a {@code Literal} or a {@code CopyChunks}. */
+    void apply(DeltaMessage m) throws IOException {
+        if (m instanceof Literal literal) {
+            if (buf.length < literal.rawLength()) {
+                buf = new byte[Math.max(literal.rawLength(), Math.min(COPY_BUFFER, buf.length * 4))];
             }
+            int n = literals.decode(literal, buf);
+            size = grow(size, n);
+            sha.update(buf, 0, n);
+            write(buf, n);
+            literalBytes += n;
+        } else if (m instanceof CopyChunks copy) {
+            if (copy.firstChunk() + copy.count() > basis.count()) {
+                throw new ProtocolException("an instruction copies chunks " + copy.firstChunk() + ".."
+                        + (copy.firstChunk() + copy.count() - 1) + " but the old file's signature has " + basis.count());
+            }
+            long position = basis.offset(copy.firstChunk());
+            long remaining = basis.span(copy.firstChunk(), copy.count());
+            size = grow(size, remaining);
+            matchedBytes += remaining;
+            if (buf.length < COPY_BUFFER && remaining > buf.length) {
+                buf = new byte[COPY_BUFFER];
+            }
+            while (remaining > 0) {
+                int n = read(position, (int) Math.min(buf.length, remaining));
+                sha.update(buf, 0, n);
+                write(buf, n);
+                position += n;
+                remaining -= n;
+            }
+        } else {
+            throw new ProtocolException("expected an instruction, got " + m.type());
+        }
+    }
+
+    /** The sender's last word: checks size and SHA-256, and syncs the file to disk if they match. */
+    Outcome end(FileEnd end) throws IOException {
+        boolean verified = end.size() == size && Arrays.equals(end.sha256(), sha.digest());
+        if (verified) {
+            long start = System.nanoTime();
+            out.force(true); // on disk before it can replace the old file
+            writeNanos += System.nanoTime() - start;
+        }
+        return new Outcome(end, verified, size, literalBytes, matchedBytes, writeNanos);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (FileChannel a = out; FileChannel b = from) {
+            // both closed, the first failure thrown
         }
     }
 
@@ -103,15 +125,17 @@ public final class Patch {
         return size + n;
     }
 
-    private static void write(FileChannel out, byte[] buf, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-        while (b.hasRemaining()) {
-            out.write(b);
+    private void write(byte[] b, int n) throws IOException {
+        long start = System.nanoTime();
+        ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
+        while (bb.hasRemaining()) {
+            out.write(bb);
         }
+        writeNanos += System.nanoTime() - start;
     }
 
     /** Reads exactly {@code n} bytes of the old file at {@code position}. */
-    private static int read(FileChannel from, long position, byte[] buf, int n) throws IOException {
+    private int read(long position, int n) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
         while (b.hasRemaining()) {
             if (from.read(b, position + b.position()) < 0) {

@@ -19,49 +19,103 @@ import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
 import dev.ferry.delta.protocol.SignatureBatch;
 import dev.ferry.delta.protocol.SignatureEnd;
+import dev.ferry.delta.protocol.SignatureStop;
 
 /**
  * Step one: the receiver chunks its old file and sends each chunk's length and truncated digest, in
- * batches as it reads, so the sender can take them in while the rest is still being read.
+ * batches as it reads, so the sender can take them in while the rest is still being read. Batches
+ * start small and double, so the sender soon has a first sample to judge the file by, and each is
+ * flushed at once; between batches the receiver looks for the sender's {@link SignatureStop}.
  */
 public final class Signature {
 
-    /** Chunks per batch: about 200 KB at 8-byte digests, so a frame stays small. */
-    static final int BATCH = 16_384;
+    /** The first batch: 256 chunks, about 2 MiB of the old file at the default chunk size. */
+    static final int FIRST_BATCH = 256;
+
+    /**
+     * The largest batch: 1024 chunks, 8 MiB of the old file, 14 KB at 8-byte digests; a stop is
+     * looked for after each, so a stopped signature reads at most this much more.
+     */
+    static final int BATCH = 1024;
+
+    /** Asked between batches whether the sender wants the signature to end where it is. */
+    @FunctionalInterface
+    public interface StopCheck {
+
+        /** Never stop: nothing but the rest of the signature is wanted. */
+        StopCheck NEVER = () -> false;
+
+        boolean stopRequested() throws IOException;
+
+        /**
+         * A stop check that reads the peer's stream: anything there while a stoppable signature is
+         * in progress must be a {@link SignatureStop}, since the peer promised to send nothing else.
+         */
+        static StopCheck reading(MessageReader in) {
+            return () -> {
+                if (!in.ready()) {
+                    return false;
+                }
+                DeltaMessage m = in.readRequired("a stoppable signature");
+                if (m instanceof SignatureStop) {
+                    return true;
+                }
+                if (m instanceof Failure f) {
+                    throw new DeltaFailure(f.reason());
+                }
+                throw new ProtocolException("expected nothing or SignatureStop during a signature, got " + m.type());
+            };
+        }
+    }
+
+    /** What the receiver sent: where the chunks are, and whether it stopped early. */
+    public record Sent(Basis basis, boolean stopped) {
+    }
 
     private Signature() {
     }
 
     /**
      * Sends the signature of {@code old} (null: there is none) and returns where its chunks are.
-     * Does not flush.
+     * Flushes after each batch.
      */
-    public static Basis send(Path old, ChunkerParams params, int digestLength, MessageWriter out) throws IOException {
+    public static Sent send(Path old, ChunkerParams params, int digestLength, MessageWriter out, StopCheck stop)
+            throws IOException {
         if (old == null) {
             out.write(SignatureEnd.NO_OLD_FILE);
-            return Basis.NONE;
+            out.flush();
+            return new Sent(Basis.NONE, false);
         }
         Basis basis = new Basis();
-        List<ChunkSignature> batch = new ArrayList<>(BATCH);
-        long size = 0;
-        try (SeekableByteChannel in = Files.newByteChannel(old, StandardOpenOption.READ)) {
-            StreamChunker chunks = new StreamChunker(params, in, bufferFor(params, in.size()));
-            while (chunks.next()) {
-                ChunkDigest digest = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
-                batch.add(new ChunkSignature(chunks.length(), digest.toBytes(digestLength)));
-                basis.add(chunks.offset(), chunks.length());
-                size = chunks.offset() + chunks.length();
-                if (batch.size() == BATCH) {
+        int batchSize = FIRST_BATCH;
+        List<ChunkSignature> batch = new ArrayList<>(batchSize);
+        boolean stopped = stop.stopRequested(); // a sender that knew before the first batch
+        if (!stopped) {
+            try (SeekableByteChannel in = Files.newByteChannel(old, StandardOpenOption.READ)) {
+                StreamChunker chunks = new StreamChunker(params, in, bufferFor(params, in.size()));
+                while (chunks.next()) {
+                    ChunkDigest digest = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
+                    batch.add(new ChunkSignature(chunks.length(), digest.toBytes(digestLength)));
+                    basis.add(chunks.offset(), chunks.length());
+                    if (batch.size() == batchSize) {
+                        out.write(new SignatureBatch(batch));
+                        out.flush();
+                        batch.clear();
+                        batchSize = Math.min(BATCH, batchSize * 2);
+                        if (stop.stopRequested()) {
+                            stopped = true;
+                            break;
+                        }
+                    }
+                }
+                if (!stopped && !batch.isEmpty()) {
                     out.write(new SignatureBatch(batch));
-                    batch.clear();
                 }
             }
         }
-        if (!batch.isEmpty()) {
-            out.write(new SignatureBatch(batch));
-        }
-        out.write(new SignatureEnd(true, size, basis.count()));
-        return basis;
+        out.write(new SignatureEnd(true, basis.end(), basis.count())); // the chunks sent, all or not
+        out.flush();
+        return new Sent(basis, stopped);
     }
 
     /**
@@ -73,25 +127,63 @@ public final class Signature {
         return (int) Math.max(params.max(), wanted);
     }
 
-    /** The sender's side: reads batches until the end of the signature. */
-    public static ChunkIndex receive(MessageReader in, int digestLength) throws IOException {
+    /** Looks at the signature as it arrives and may ask for it to end; see {@link WholeOrDelta}. */
+    @FunctionalInterface
+    public interface Cutoff {
+
+        Cutoff NEVER = (index, covered, first) -> false;
+
+        /**
+         * @param index   the chunks so far
+         * @param covered bytes of the old file they cover
+         * @param first   whether this is the first batch
+         * @return true to ask the receiver to stop
+         */
+        boolean stopAfter(ChunkIndex index, long covered, boolean first);
+
+        /** The signature ended, {@code covered} bytes of the old file in all. */
+        default void ended(long covered) {
+        }
+    }
+
+    /** What the sender got: the index, and whether it asked for the signature to end early. */
+    public record Received(ChunkIndex index, long covered, boolean stopped) {
+    }
+
+    /**
+     * The sender's side: reads batches until the end of the signature, asking {@code cutoff} after
+     * each whether to send a {@link SignatureStop} (then the rest is read as it comes).
+     */
+    public static Received receive(MessageReader in, MessageWriter out, int digestLength, Cutoff cutoff)
+            throws IOException {
         ChunkIndex index = new ChunkIndex(digestLength);
+        long covered = 0;
+        boolean first = true;
+        boolean stopped = false;
         while (true) {
             DeltaMessage m = in.readRequired("the signature");
             if (m instanceof SignatureBatch batch) {
                 if (batch.digestLength() != digestLength) {
                     throw new ProtocolException("the signature has digests of " + batch.digestLength()
-                            + " bytes where " + digestLength + " were agreed");
+                            + " bytes where " + digestLength + " were asked for");
                 }
                 for (ChunkSignature c : batch.chunks()) {
                     index.add(c.length(), c.digest());
+                    covered += c.length();
                 }
+                if (!stopped && cutoff.stopAfter(index, covered, first)) {
+                    out.write(SignatureStop.INSTANCE);
+                    out.flush();
+                    stopped = true;
+                }
+                first = false;
             } else if (m instanceof SignatureEnd end) {
-                if (end.chunkCount() != index.chunks()) {
-                    throw new ProtocolException("the signature ended after " + index.chunks() + " chunks but counts "
-                            + end.chunkCount());
+                if (end.chunkCount() != index.chunks() || end.oldFileSize() != covered) {
+                    throw new ProtocolException("the signature ended after " + index.chunks() + " chunks of " + covered
+                            + " bytes but counts " + end.chunkCount() + " chunks of " + end.oldFileSize());
                 }
-                return index;
+                cutoff.ended(covered);
+                return new Received(index, covered, stopped);
             } else if (m instanceof Failure f) {
                 throw new DeltaFailure(f.reason());
             } else {

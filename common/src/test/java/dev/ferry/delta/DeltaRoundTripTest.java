@@ -2,6 +2,7 @@ package dev.ferry.delta;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,8 +34,11 @@ import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenUpload;
 import dev.ferry.delta.protocol.ProtocolException;
 import dev.ferry.delta.protocol.SignatureEnd;
+import dev.ferry.delta.protocol.SignatureRequest;
+import dev.ferry.delta.protocol.SignatureStop;
 
 /** The three steps end to end between two threads, on the corpus shapes of the issue in small. */
 class DeltaRoundTripTest {
@@ -40,8 +48,14 @@ class DeltaRoundTripTest {
     @TempDir
     Path dir;
 
-    /** One run: what the receiver got, what went over the wire each way. */
-    record Run(DeltaReceiver.Received received, DeltaSender.Sent sent, long toSender, long toReceiver) {
+    /**
+     * One run: how the file ended (or why it failed), the responder's log lines, and the bytes that
+     * went each way.
+     */
+    record Run(Outcome outcome, String failure, List<String> log, long toRequester, long toResponder) {
+        boolean retried() {
+            return log.stream().anyMatch(l -> l.contains("may try again") || l.contains("may ask again"));
+        }
     }
 
     private static byte[] random(int size, long seed) {
@@ -50,45 +64,100 @@ class DeltaRoundTripTest {
         return b;
     }
 
+    /** Brings {@code target} to {@code newBytes} from {@code oldBytes} both ways: upload, then download. */
     private Run sync(byte[] oldBytes, byte[] newBytes) throws Exception {
-        Path target = dir.resolve("target.bin");
-        if (oldBytes != null) {
-            Files.write(target, oldBytes);
-        }
         Path source = Files.write(dir.resolve("source.bin"), newBytes);
-        Run run = run(source, target, false, false, in -> in);
-        assertArrayEquals(newBytes, Files.readAllBytes(target));
-        assertNoTemporaryFiles();
-        return run;
+        Run up = null;
+        for (boolean upload : new boolean[] {true, false}) {
+            Path target = dir.resolve("target.bin");
+            Files.deleteIfExists(target);
+            if (oldBytes != null) {
+                Files.write(target, oldBytes);
+            }
+            Run run = upload ? upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates())
+                    : download(source, target, DeltaMode.AUTO);
+            assertEquals(null, run.failure());
+            assertArrayEquals(newBytes, Files.readAllBytes(target), upload ? "upload" : "download");
+            assertNoTemporaryFiles();
+            if (upload) {
+                up = run;
+            } else {
+                assertEquals(up.outcome(), run.outcome(), "both directions send the same");
+            }
+        }
+        return up;
     }
 
     interface Wrap {
         InputStream wrap(InputStream in) throws IOException;
     }
 
-    /** Sender and receiver on two threads, joined by pipes; {@code wrap} wraps the receiver's input. */
-    private Run run(Path source, Path target, boolean zstd, boolean whole, Wrap wrap) throws Exception {
-        PipedOutputStream senderOut = new PipedOutputStream();
-        PipedInputStream receiverIn = new PipedInputStream(senderOut, 1 << 20);
-        PipedOutputStream receiverOut = new PipedOutputStream();
-        PipedInputStream senderIn = new PipedInputStream(receiverOut, 1 << 20);
-        AtomicLong toReceiver = new AtomicLong();
-        AtomicLong toSender = new AtomicLong();
-        int mode = DeltaReceiver.modeOf(source);
-        long mtime = Files.getLastModifiedTime(source).toMillis();
-        CompletableFuture<DeltaSender.Sent> sender = CompletableFuture.supplyAsync(() -> {
-            try (OutputStream out = counting(senderOut, toReceiver)) {
-                return DeltaSender.send(new MessageReader(senderIn), new MessageWriter(out), source, PARAMS, 8, zstd,
-                        mode, mtime);
+    /** A requester's side of a session, given the streams to the responder. */
+    interface Requester {
+        void run(MessageReader in, MessageWriter out, Outcome.Listener listener) throws IOException;
+    }
+
+    /** Sends {@code source} to {@code target} (the responder's side): Uploads against a Responder. */
+    private Run upload(Path source, Path target, boolean zstd, DeltaMode mode, Wrap wrap, Estimates estimates)
+            throws Exception {
+        long old = Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : -1;
+        Uploads.Job job = new Uploads.Job(source, target.getFileName().toString(), Files.size(source), old, mode,
+                "file");
+        return session(zstd, wrap, (in, out, l) -> new Uploads(in, out, PARAMS, 8, zstd, estimates)
+                .run(List.of(job), l)).single();
+    }
+
+    /** Fetches {@code source} (the responder's side) into {@code target}: Downloads against a Responder. */
+    private Run download(Path source, Path target, DeltaMode mode) throws Exception {
+        Downloads.Job job = new Downloads.Job(source.getFileName().toString(), target, Files.size(source), mode, "file");
+        return session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, 8, false)
+                .run(List.of(job), l)).single();
+    }
+
+    /** What a session of many files did. */
+    record Session(Map<String, Outcome> done, Map<String, String> failed, List<String> log, long toRequester,
+            long toResponder) {
+        Run single() {
+            assertTrue(done.size() + failed.size() == 1, done + " " + failed);
+            return new Run(done.get("file"), failed.get("file"), log, toRequester, toResponder);
+        }
+    }
+
+    /** A requester and a Responder (serving {@link #dir}) on two threads, joined by pipes. */
+    private Session session(boolean zstd, Wrap wrap, Requester requester) throws Exception {
+        PipedOutputStream requesterOut = new PipedOutputStream();
+        PipedInputStream responderIn = new PipedInputStream(requesterOut, 1 << 20);
+        PipedOutputStream responderOut = new PipedOutputStream();
+        PipedInputStream requesterIn = new PipedInputStream(responderOut, 1 << 20);
+        AtomicLong toResponder = new AtomicLong();
+        AtomicLong toRequester = new AtomicLong();
+        List<String> log = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> responder = CompletableFuture.runAsync(() -> {
+            try (OutputStream out = counting(responderOut, toRequester)) {
+                new Responder(new MessageReader(wrap.wrap(responderIn)), new MessageWriter(out), PARAMS, zstd,
+                        dir::resolve, (direction, path, bytes, start, error) -> log.add(direction + " " + path + " "
+                                + bytes + (error == null ? "" : ": " + error))).run();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                log.add("responder: " + e.getMessage());
             }
         });
-        try (OutputStream out = counting(receiverOut, toSender)) {
-            DeltaReceiver.Received received = DeltaReceiver.receive(new MessageReader(wrap.wrap(receiverIn)),
-                    new MessageWriter(out), target, PARAMS, 8, zstd, whole);
-            return new Run(received, sender.get(30, TimeUnit.SECONDS), toSender.get(), toReceiver.get());
+        Map<String, Outcome> done = new LinkedHashMap<>();
+        Map<String, String> failed = new LinkedHashMap<>();
+        try (OutputStream out = counting(requesterOut, toResponder)) {
+            runLogged(requester, log, new MessageReader(requesterIn), new MessageWriter(out), new Outcome.Listener() {
+                @Override
+                public void done(String label, Outcome outcome) {
+                    done.put(label, outcome);
+                }
+
+                @Override
+                public void failed(String label, String reason) {
+                    failed.put(label, reason);
+                }
+            });
         }
+        responder.get(60, TimeUnit.SECONDS);
+        return new Session(done, failed, log, toRequester.get(), toResponder.get());
     }
 
     private static OutputStream counting(OutputStream out, AtomicLong count) {
@@ -140,9 +209,9 @@ class DeltaRoundTripTest {
         edited.write(old, from, old.length - from);
         Run run = sync(old, edited.toByteArray());
         // each insertion costs about one or two chunks of 8 KiB; far less than the 4 MiB file
-        assertTrue(run.received().literalBytes() < 100 * 3 * 8192, "literal " + run.received().literalBytes());
-        assertTrue(run.toReceiver() < (2 << 20), "wire " + run.toReceiver());
-        assertEquals(1, run.received().passes());
+        assertTrue(run.outcome().literalBytes() < 100 * 3 * 8192, "literal " + run.outcome().literalBytes());
+        assertTrue(run.toResponder() < (2 << 20), "wire " + run.toResponder());
+        assertEquals(1, (run.retried() ? 2 : 1));
     }
 
     @Test
@@ -155,29 +224,29 @@ class DeltaRoundTripTest {
             System.arraycopy(patch, 0, edited, r.nextInt(old.length - 4096), 4096);
         }
         Run overwritten = sync(old, edited);
-        assertTrue(overwritten.received().matchedBytes() > old.length / 2);
+        assertTrue(overwritten.outcome().matchedBytes() > old.length / 2);
 
         byte[] appended = new byte[old.length + (1 << 20)];
         System.arraycopy(old, 0, appended, 0, old.length);
         System.arraycopy(random(1 << 20, 5), 0, appended, old.length, 1 << 20);
         Run append = sync(old, appended);
-        assertTrue(append.received().literalBytes() < (1 << 20) + 64 * 1024, "literal " + append.received().literalBytes());
+        assertTrue(append.outcome().literalBytes() < (1 << 20) + 64 * 1024, "literal " + append.outcome().literalBytes());
     }
 
     @Test
     void aCompletelyDifferentFileGoesAsLiterals() throws Exception {
         Run run = sync(random(1 << 20, 6), random(1 << 20, 7));
-        assertEquals(1 << 20, run.received().literalBytes());
-        assertEquals(0, run.received().matchedBytes());
+        assertEquals(1 << 20, run.outcome().literalBytes());
+        assertEquals(0, run.outcome().matchedBytes());
     }
 
     @Test
     void identicalFilesSendNoLiteralBytes() throws Exception {
         byte[] same = random(3 << 20, 8);
         Run run = sync(same, same);
-        assertEquals(0, run.received().literalBytes());
-        assertEquals(same.length, run.received().matchedBytes());
-        assertTrue(run.toReceiver() < 1024, "wire " + run.toReceiver());
+        assertEquals(0, run.outcome().literalBytes());
+        assertEquals(same.length, run.outcome().matchedBytes());
+        assertTrue(run.toResponder() < 1024, "wire " + run.toResponder());
     }
 
     @Test
@@ -187,7 +256,7 @@ class DeltaRoundTripTest {
         sync(random(10, 11), random(10, 12));
         Files.delete(dir.resolve("target.bin"));
         Run fresh = sync(null, random(50_000, 13));
-        assertEquals(50_000, fresh.received().literalBytes());
+        assertEquals(50_000, fresh.outcome().literalBytes());
     }
 
     @Test
@@ -196,8 +265,8 @@ class DeltaRoundTripTest {
         Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
         Files.setLastModifiedTime(source, FileTime.fromMillis(1_600_000_000_000L));
         Path target = dir.resolve("target.bin");
-        run(source, target, false, false, in -> in);
-        assertEquals(0750, DeltaReceiver.modeOf(target));
+        upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
+        assertEquals(0750, Modes.of(target));
         assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());
     }
 
@@ -208,10 +277,10 @@ class DeltaRoundTripTest {
             text.append("line ").append(i).append(" of a log that compresses well\n");
         }
         Path source = Files.writeString(dir.resolve("source.bin"), text);
-        Run plain = run(source, dir.resolve("a.txt"), false, false, in -> in);
-        Run packed = run(source, dir.resolve("b.txt"), true, false, in -> in);
+        Run plain = upload(source, dir.resolve("a.txt"), false, DeltaMode.AUTO, in -> in, new Estimates());
+        Run packed = upload(source, dir.resolve("b.txt"), true, DeltaMode.AUTO, in -> in, new Estimates());
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(dir.resolve("b.txt")));
-        assertTrue(packed.toReceiver() * 4 < plain.toReceiver(), packed.toReceiver() + " vs " + plain.toReceiver());
+        assertTrue(packed.toResponder() * 4 < plain.toResponder(), packed.toResponder() + " vs " + plain.toResponder());
     }
 
     @Test
@@ -219,9 +288,13 @@ class DeltaRoundTripTest {
         byte[] same = random(1 << 20, 15);
         Files.write(dir.resolve("target.bin"), same);
         Path source = Files.write(dir.resolve("source.bin"), same);
-        Run run = run(source, dir.resolve("target.bin"), false, true, in -> in);
-        assertEquals(same.length, run.received().literalBytes());
-        assertTrue(run.toSender() < 64, "signature bytes " + run.toSender());
+        Run up = upload(source, dir.resolve("target.bin"), false, DeltaMode.WHOLE, in -> in, new Estimates());
+        assertEquals(same.length, up.outcome().literalBytes());
+        assertTrue(up.outcome().whole());
+        assertTrue(up.toRequester() < 64, "answer bytes " + up.toRequester());
+        Run down = download(source, dir.resolve("target.bin"), DeltaMode.WHOLE);
+        assertEquals(same.length, down.outcome().literalBytes());
+        assertTrue(down.toResponder() < 200, "request and signature bytes " + down.toResponder());
     }
 
     @Test
@@ -231,15 +304,15 @@ class DeltaRoundTripTest {
         edited[100] ^= 1; // one small change: almost everything is copied from the old file
         Path target = Files.write(dir.resolve("target.bin"), old);
         Path source = Files.write(dir.resolve("source.bin"), edited);
-        // When the first instruction arrives, the old file changes in place (same size): the
-        // chunks it copies are no longer the ones it described, so the SHA-256 cannot match.
+        // When the first instruction arrives (the second body read, after the request's), the old
+        // file changes in place (same size): the chunks it copies are no longer the ones it
+        // described, so the SHA-256 cannot match.
         Wrap changeOldFileOnce = in -> new FilterInputStream(in) {
-            boolean done;
+            int reads;
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (!done) {
-                    done = true;
+                if (++reads == 2) {
                     byte[] now = Files.readAllBytes(target);
                     now[1 << 20] ^= (byte) 0xff;
                     Files.write(target, now);
@@ -247,8 +320,9 @@ class DeltaRoundTripTest {
                 return super.read(b, off, len);
             }
         };
-        Run run = run(source, target, false, false, changeOldFileOnce);
-        assertEquals(2, run.received().passes());
+        Run run = upload(source, target, false, DeltaMode.AUTO, changeOldFileOnce, new Estimates());
+        assertTrue(run.retried(), run.log().toString());
+        assertEquals(null, run.failure());
         assertArrayEquals(edited, Files.readAllBytes(target));
         assertNoTemporaryFiles();
     }
@@ -257,16 +331,14 @@ class DeltaRoundTripTest {
     void aConnectionCutMidTransferLeavesTheOldFileAndNoTemporaryFile() throws Exception {
         byte[] old = random(1 << 20, 17);
         Path target = Files.write(dir.resolve("target.bin"), old);
-        // A sender that sends one good literal and then vanishes.
-        PipedOutputStream senderOut = new PipedOutputStream();
-        PipedInputStream receiverIn = new PipedInputStream(senderOut, 1 << 20);
-        MessageWriter w = new MessageWriter(senderOut);
+        // A requester that opens the file, sends one good literal and then vanishes.
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        w.write(new OpenUpload("target.bin", 1 << 20, 0644, 0, 8, SignatureRequest.NONE));
         w.write(dev.ferry.delta.protocol.Literal.raw("half of the new file".getBytes(StandardCharsets.UTF_8)));
         w.flush();
-        senderOut.close();
-        IOException e = assertThrows(IOException.class, () -> DeltaReceiver.receive(new MessageReader(receiverIn),
-                new MessageWriter(OutputStream.nullOutputStream()), target, PARAMS, 8, false, false));
-        assertTrue(e instanceof ProtocolException, e.toString());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        assertEquals("the peer closed the stream with 1 file(s) still open", e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertNoTemporaryFiles();
     }
@@ -275,15 +347,14 @@ class DeltaRoundTripTest {
     void anInstructionBeyondTheOldFileIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(100_000, 18);
         Path target = Files.write(dir.resolve("target.bin"), old);
-        PipedOutputStream senderOut = new PipedOutputStream();
-        PipedInputStream receiverIn = new PipedInputStream(senderOut, 1 << 20);
-        MessageWriter w = new MessageWriter(senderOut);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8, SignatureRequest.FULL));
         w.write(new CopyChunks(5, 1000));
         w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> DeltaReceiver.receive(
-                new MessageReader(receiverIn), new MessageWriter(OutputStream.nullOutputStream()), target, PARAMS, 8,
-                false, false));
-        assertTrue(e.getMessage().startsWith("an instruction copies chunks 5..1004 but the old file has"), e.getMessage());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        assertTrue(e.getMessage().startsWith("an instruction copies chunks 5..1004 but the old file's signature has"),
+                e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertNoTemporaryFiles();
     }
@@ -291,11 +362,12 @@ class DeltaRoundTripTest {
     @Test
     void aDirectoryAtTheTargetIsRefusedInOneSentence() throws Exception {
         Path target = Files.createDirectory(dir.resolve("target.bin"));
-        DeltaFailure e = assertThrows(DeltaFailure.class, () -> DeltaReceiver.receive(
-                new MessageReader(InputStream.nullInputStream()), new MessageWriter(OutputStream.nullOutputStream()),
-                target, PARAMS, 8, false, false));
-        assertEquals("target.bin is a directory", e.getMessage());
+        Path source = Files.write(dir.resolve("source.bin"), random(10_000, 20));
+        Run run = upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
+        assertEquals("target.bin is a directory", run.failure());
         assertTrue(Files.isDirectory(target));
+        Run down = download(source, target, DeltaMode.AUTO);
+        assertEquals("target.bin is a directory", down.failure());
     }
 
     @Test
@@ -304,7 +376,7 @@ class DeltaRoundTripTest {
         Path target = Files.createSymbolicLink(dir.resolve("target.bin"), elsewhere);
         byte[] fresh = random(30_000, 19);
         Path source = Files.write(dir.resolve("source.bin"), fresh);
-        run(source, target, false, false, in -> in);
+        upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
         assertTrue(Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertArrayEquals(fresh, Files.readAllBytes(target));
         assertEquals("not to be touched\n", Files.readString(elsewhere));
@@ -318,7 +390,159 @@ class DeltaRoundTripTest {
             MessageWriter w = new MessageWriter(o);
             w.write(new SignatureEnd(true, 10, 3));
             w.flush();
-            Signature.receive(new MessageReader(i), 8);
+            Signature.receive(new MessageReader(i), new MessageWriter(OutputStream.nullOutputStream()), 8,
+                    Signature.Cutoff.NEVER);
         });
+    }
+
+    /** Runs {@code requester}; if it fails, the responder's last log lines say why. */
+    private static void runLogged(Requester requester, List<String> log, MessageReader in, MessageWriter out,
+            Outcome.Listener listener) throws IOException {
+        try {
+            requester.run(in, out, listener);
+        } catch (IOException e) {
+            e.addSuppressed(new AssertionError("the responder's log ends: "
+                    + log.stream().filter(l -> l.startsWith("responder") || l.contains(": ")).limit(3).toList()));
+            throw e;
+        }
+    }
+
+    /** A Responder serving {@link #dir} reads {@code requests}, then the end of the stream. */
+    private void respond(byte[] requests) throws IOException {
+        new Responder(new MessageReader(new java.io.ByteArrayInputStream(requests)),
+                new MessageWriter(OutputStream.nullOutputStream()), PARAMS, false, dir::resolve,
+                (d, p, b, t, e) -> { }).run();
+    }
+
+    @Test
+    void aBatchOfManyFilesGoesPipelinedBothWaysAndARefusedOneDoesNotStopTheOthers() throws Exception {
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Path dst = Files.createDirectory(dir.resolve("dst"));
+        List<Uploads.Job> ups = new ArrayList<>();
+        List<Downloads.Job> downs = new ArrayList<>();
+        Map<String, byte[]> expected = new LinkedHashMap<>();
+        for (int i = 0; i < 300; i++) {
+            String name = "f" + i;
+            byte[] fresh = random(i % 7 == 0 ? 100 : 3000 + i * 97, i);
+            Files.write(src.resolve(name), fresh);
+            if (i % 3 == 0) { // the same old copy: nothing to send but the signature
+                Files.write(dst.resolve(name), fresh);
+            } else if (i % 3 == 1) { // an old copy with one byte different
+                byte[] old = fresh.clone();
+                old[old.length / 2] ^= 1;
+                Files.write(dst.resolve(name), old);
+            } // else: no old copy
+            expected.put(name, fresh);
+        }
+        Files.createDirectory(dst.resolve("f5")); // refused: a directory where the file goes
+        expected.remove("f5");
+        for (int i = 0; i < 300; i++) {
+            String name = "f" + i;
+            Path target = dst.resolve(name);
+            long old = Files.isRegularFile(target) ? Files.size(target) : -1;
+            ups.add(new Uploads.Job(src.resolve(name), "dst/" + name, Files.size(src.resolve(name)), old,
+                    DeltaMode.AUTO, name));
+        }
+        Session up = session(false, in -> in, (in, out, l) -> new Uploads(in, out, PARAMS, 8, false, new Estimates())
+                .run(ups, l));
+        assertEquals(Map.of("f5", "f5 is a directory"), up.failed());
+        assertEquals(299, up.done().size());
+        for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dst.resolve(e.getKey())), e.getKey());
+        }
+        assertEquals(0, up.done().get("f3").literalBytes(), "an identical old copy: no literal");
+        assertTrue(up.done().get("f298").matchedBytes() > 0, "one byte changed in 31 KB: some chunks reused");
+
+        // And back: the responder's files are the new ones, a local old copy of each (edited).
+        Path back = Files.createDirectory(dir.resolve("back"));
+        for (int i = 0; i < 300; i++) {
+            String name = "f" + i;
+            if (i % 2 == 0) {
+                byte[] old = random(3000 + i * 97, i);
+                old[0] ^= 1;
+                Files.write(back.resolve(name), old);
+            }
+            downs.add(new Downloads.Job("src/" + name, back.resolve(name), Files.size(src.resolve(name)),
+                    DeltaMode.AUTO, name));
+        }
+        Session down = session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, 8, false)
+                .run(downs, l));
+        assertEquals(Map.of(), down.failed());
+        for (int i = 0; i < 300; i++) {
+            assertArrayEquals(Files.readAllBytes(src.resolve("f" + i)), Files.readAllBytes(back.resolve("f" + i)));
+        }
+        try (var list = Files.list(back)) {
+            assertEquals(300, list.count(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void inAutoModeALargeFileThatDiffersEntirelyStopsItsSignatureAndGoesWhole() throws Exception {
+        byte[] old = random(48 << 20, 30);
+        byte[] fresh = random(48 << 20, 31);
+        Path source = Files.write(dir.resolve("source.bin"), fresh);
+        Path target = dir.resolve("target.bin");
+        Files.write(target, old);
+        Run delta = upload(source, target, false, DeltaMode.DELTA, in -> in, new Estimates());
+        assertFalse(delta.outcome().whole());
+        Files.write(target, old);
+        Run auto = upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
+        assertArrayEquals(fresh, Files.readAllBytes(target));
+        assertTrue(auto.outcome().whole(), "judged whole");
+        assertEquals(fresh.length, auto.outcome().literalBytes());
+        assertTrue(auto.toRequester() <= delta.toRequester(), auto.toRequester() + " vs " + delta.toRequester());
+
+        Files.write(target, old); // the same judgement when the responder sends
+        Run down = download(source, target, DeltaMode.AUTO);
+        assertTrue(down.outcome().whole());
+        assertArrayEquals(fresh, Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void inAutoModeAnUnchangedLargeFileGoesAsADeltaUnlessTheNetworkIsAsFastAsTheDisk() throws Exception {
+        byte[] same = random(40 << 20, 32);
+        Path source = Files.write(dir.resolve("source.bin"), same);
+        Path target = Files.write(dir.resolve("target.bin"), same);
+        Run slow = upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
+        assertFalse(slow.outcome().whole());
+        assertEquals(0, slow.outcome().literalBytes());
+
+        // A network measured at 100 GB/s: no disk reads, chunks and writes three times faster.
+        Run fast = upload(source, target, false, DeltaMode.AUTO, in -> in, Estimates.of(100e9, Double.NaN,
+                Double.NaN));
+        assertTrue(fast.outcome().whole(), "whole: a delta costs the receiver more than the network does");
+        assertTrue(fast.outcome().literalBytes() > 0);
+        assertArrayEquals(same, Files.readAllBytes(target));
+    }
+
+    @Test
+    void aStopThatArrivesWithTheRequestEndsTheSignatureBeforeItsFirstBatch() throws Exception {
+        byte[] old = random(8 << 20, 40);
+        Files.write(dir.resolve("target.bin"), old);
+        byte[] fresh = "the new content".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8, SignatureRequest.STOPPABLE));
+        w.write(new SignatureStop());
+        w.write(dev.ferry.delta.protocol.Literal.raw(fresh));
+        w.write(new dev.ferry.delta.protocol.FileEnd(fresh.length, java.security.MessageDigest.getInstance("SHA-256")
+                .digest(fresh), 0644, 0));
+        w.flush();
+        ByteArrayOutputStream answers = new ByteArrayOutputStream();
+        new Responder(new MessageReader(new java.io.ByteArrayInputStream(sent.toByteArray())), new MessageWriter(answers),
+                PARAMS, false, dir::resolve, (d, p, b, t, e) -> { }).run();
+        MessageReader back = new MessageReader(new java.io.ByteArrayInputStream(answers.toByteArray()));
+        assertEquals(new SignatureEnd(true, 0, 0), back.readRequired("the signature"), "no batch before the stop");
+        assertTrue(back.readRequired("the result") instanceof dev.ferry.delta.protocol.Result r && r.ok());
+        assertArrayEquals(fresh, Files.readAllBytes(dir.resolve("target.bin")));
+    }
+
+    @Test
+    void aStopWhereNoStoppableSignatureIsOpenIsAProtocolError() throws Exception {
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        new MessageWriter(sent).write(new SignatureStop());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        assertEquals("got SignatureStop but no stoppable signature is open", e.getMessage());
     }
 }

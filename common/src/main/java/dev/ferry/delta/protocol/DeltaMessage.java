@@ -16,18 +16,19 @@ import java.io.IOException;
  *  11  OpenUpload     client             the client sends a file; the server holds the old copy
  *  12  OpenDownload   client             the server sends a file; the client holds the old copy
  *  20  SignatureBatch receiver           lengths and digests of the next old chunks, in order
- *  21  SignatureEnd   receiver           the signature is complete, or there is no old file
+ *  21  SignatureEnd   receiver           the signature is complete (or stopped), or there is no old file
+ *  22  SignatureStop  sender             enough signature: the file will go (mostly) whole
  *  30  CopyChunks     sender             copy a run of old chunks into the new file
  *  31  Literal        sender             new bytes, maybe compressed
  *  32  FileEnd        sender             the new file is complete: size, SHA-256, mode, mtime
  *  40  Result         receiver           the new file verified (or not); bytes sent and reused
- *  41  Retry          receiver           the SHA-256 differs: a second pass with longer digests follows
+ *  41  Retry          receiver           the SHA-256 differs: open the file again with longer digests
  * </pre>
  *
  * See {@code package-info.java} for the framing and the order of messages.
  */
 public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload,
-        SignatureBatch, SignatureEnd, CopyChunks, Literal, FileEnd, Result, Retry {
+        SignatureBatch, SignatureEnd, SignatureStop, CopyChunks, Literal, FileEnd, Result, Retry {
 
     MessageType type();
 

@@ -70,6 +70,14 @@ public final class MessageReader {
     }
 
     /**
+     * Whether bytes of a next message have arrived, so that {@link #read()} will not wait long: a
+     * peer that promised to send only one kind of message can be checked for it between steps.
+     */
+    public boolean ready() throws IOException {
+        return in.available() > 0;
+    }
+
+    /**
      * The next message, where the peer may not close: a clean end of the stream is a
      * {@link ProtocolException} too, naming what was awaited.
      */

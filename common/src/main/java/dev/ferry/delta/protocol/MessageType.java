@@ -20,6 +20,7 @@ public enum MessageType {
     OPEN_DOWNLOAD(12, "OpenDownload", OpenDownload.MAX_BODY, OpenDownload::read),
     SIGNATURE_BATCH(20, "SignatureBatch", SignatureBatch.MAX_BODY, SignatureBatch::read),
     SIGNATURE_END(21, "SignatureEnd", SignatureEnd.MAX_BODY, SignatureEnd::read),
+    SIGNATURE_STOP(22, "SignatureStop", SignatureStop.MAX_BODY, SignatureStop::read),
     COPY_CHUNKS(30, "CopyChunks", CopyChunks.MAX_BODY, CopyChunks::read),
     LITERAL(31, "Literal", Literal.MAX_BODY, Literal::read),
     FILE_END(32, "FileEnd", FileEnd.MAX_BODY, FileEnd::read),

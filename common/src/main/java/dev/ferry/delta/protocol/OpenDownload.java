@@ -6,18 +6,24 @@ import java.io.IOException;
 /**
  * The client wants the server's file at {@code path}; the client holds the old copy (or none) and
  * sends its signature right after this message, without waiting. The server answers with
- * instructions and a {@link FileEnd}, or with a {@link Failure}.
+ * instructions and a {@link FileEnd}, or with a {@link Failure}. A client may send further
+ * requests, each with its signature, before the answers to earlier ones come.
  *
- * <p>Wire: path (uint16 length, UTF-8).
+ * <p>Wire: path (uint16 length, UTF-8), uint8 digest length, uint8 may-stop flag.
  *
- * @param path the file on the server, resolved there within the user's root
+ * @param path         the file on the server, resolved there within the user's root
+ * @param digestLength bytes per chunk digest in the signature that follows
+ * @param mayStop      the server may send {@link SignatureStop} when sending the file whole looks
+ *                     faster than a delta (the client then ends its signature early); false: the
+ *                     client asked for a delta whatever it costs
  */
-public record OpenDownload(String path) implements DeltaMessage {
+public record OpenDownload(String path, int digestLength, boolean mayStop) implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES);
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 1 + 1;
 
     public OpenDownload {
         Check.path(path);
+        Check.digestLength(digestLength);
     }
 
     @Override
@@ -28,9 +34,11 @@ public record OpenDownload(String path) implements DeltaMessage {
     @Override
     public void writeBody(DataOutput out) throws IOException {
         Wire.writeUtf8(out, path, "a path");
+        out.writeByte(digestLength);
+        out.writeBoolean(mayStop);
     }
 
     static OpenDownload read(BodyReader in) throws ProtocolException {
-        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES));
+        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.u8(), in.bool("the may-stop flag"));
     }
 }

@@ -2,27 +2,39 @@ package dev.ferry.delta.protocol;
 
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * The client will send a new version of a file; the server holds the old one (or none) at
- * {@code path} and answers with its signature, or with a {@link Failure}.
+ * {@code path}. Unless {@code signature} is {@link SignatureRequest#NONE} the server answers with its
+ * signature (or a {@link Failure}) and the client waits for it; with NONE, the client sends the whole file at once,
+ * without waiting, and the server answers only at the end, with a {@link Result} or a
+ * {@link Failure} (a refused file's instructions are read and dropped, so the stream stays in step).
+ * A client may send further requests before the answers to earlier ones come (see the package).
  *
- * <p>Wire: path (uint16 length, UTF-8), int64 size, int32 mode, int64 mtime.
+ * <p>Wire: path (uint16 length, UTF-8), int64 size, int32 mode, int64 mtime, uint8 digest length,
+ * uint8 signature request.
  *
- * @param path        the file on the server, resolved there within the user's root
- * @param size        the new file's size as the client sees it now (0 to 2^50); {@link FileEnd}
- *                    carries the size actually sent
- * @param mode        permission bits, 0 to 07777
- * @param mtimeMillis the modification time, milliseconds since the epoch (before 1970 allowed)
+ * @param path         the file on the server, resolved there within the user's root
+ * @param size         the new file's size as the client sees it now (0 to 2^50); {@link FileEnd}
+ *                     carries the size actually sent
+ * @param mode         permission bits, 0 to 07777
+ * @param mtimeMillis  the modification time, milliseconds since the epoch (before 1970 allowed)
+ * @param digestLength bytes per chunk digest in the signature (16 on a second try after a {@link Retry})
+ * @param signature    whether and how the server sends the signature of its old copy
  */
-public record OpenUpload(String path, long size, int mode, long mtimeMillis) implements DeltaMessage {
+public record OpenUpload(String path, long size, int mode, long mtimeMillis, int digestLength,
+        SignatureRequest signature)
+        implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8;
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8 + 1 + 1;
 
     public OpenUpload {
         Check.path(path);
         Check.fileSize("a file size", size);
         Check.mode(mode);
+        Check.digestLength(digestLength);
+        Objects.requireNonNull(signature, "signature");
     }
 
     @Override
@@ -36,9 +48,12 @@ public record OpenUpload(String path, long size, int mode, long mtimeMillis) imp
         out.writeLong(size);
         out.writeInt(mode);
         out.writeLong(mtimeMillis);
+        out.writeByte(digestLength);
+        out.writeByte(signature.code());
     }
 
     static OpenUpload read(BodyReader in) throws ProtocolException {
-        return new OpenUpload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i64(), in.i32(), in.i64());
+        return new OpenUpload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i64(), in.i32(), in.i64(), in.u8(),
+                SignatureRequest.ofCode(in.u8()));
     }
 }

@@ -4,15 +4,16 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The file the receiver built does not have the SHA-256 of {@link FileEnd}: two different chunks
- * shared a cut digest. The receiver discards it and at once sends its signature again, with digests
- * of {@code digestLength} bytes (normally the chunk digest's full length); the sender answers with new instructions
- * and a new {@link FileEnd}, and the receiver with a {@link Result}. One retry per file: a second
- * mismatch is a {@code Result} that is not ok.
+ * In place of a {@link Result}: the file the receiver built does not have the SHA-256 of
+ * {@link FileEnd}, most likely because two different chunks shared a truncated digest (or the old
+ * file changed while it was read). The receiver discarded it; the old file is untouched. The file
+ * is worth one more try with digests of {@code digestLength} bytes: the side that opened the
+ * transfer opens it again as a new request. A mismatch with full-length digests is a {@code Result}
+ * that is not ok, never a second {@code Retry}.
  *
  * <p>Wire: uint8 digest length.
  *
- * @param digestLength the digest length of the second signature, longer than the first's
+ * @param digestLength the digest length to open the file with again, longer than the first's
  */
 public record Retry(int digestLength) implements DeltaMessage {
 

@@ -38,6 +38,8 @@ class MessageReaderLimitsTest {
                 bad("the OpenDownload message has 1 byte after its last field",
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "f");
+                            out.writeByte(8);
+                            out.writeByte(1);
                             out.writeByte(0);
                         })),
                 bad("a literal of 5000000 bytes exceeds the limit of 1048576", WireBytes.frame(MessageType.LITERAL, out -> {
@@ -104,11 +106,17 @@ class MessageReaderLimitsTest {
                     out.writeInt(0);
                     out.write(new byte[8]);
                 })),
-                bad("a path may not be empty", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> out.writeShort(0))),
+                bad("a path may not be empty", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
+                    out.writeShort(0);
+                    out.writeShort(0x0800);
+                })),
                 bad("a path may not contain a NUL character",
-                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "etc/\0passwd"))),
-                bad("the OpenDownload message of 4099 bytes exceeds the limit of 4098",
-                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4097)))),
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
+                            WireBytes.writeUtf8(out, "etc/\0passwd");
+                            out.writeShort(0x0800);
+                        })),
+                bad("the OpenDownload message of 4101 bytes exceeds the limit of 4100",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4099)))),
                 bad("a path of 4097 bytes exceeds the limit of 4096",
                         WireBytes.frame(MessageType.OPEN_UPLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4097)))),
                 bad("a path of 65535 bytes exceeds the limit of 4096",
@@ -130,12 +138,21 @@ class MessageReaderLimitsTest {
                     out.writeLong(-1);
                     out.writeInt(0644);
                     out.writeLong(0);
+                    out.writeShort(0x0801);
+                })),
+                bad("signature request 7 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
+                    WireBytes.writeUtf8(out, "f");
+                    out.writeLong(1);
+                    out.writeInt(0644);
+                    out.writeLong(0);
+                    out.writeShort(0x0807);
                 })),
                 bad("a file mode must be within 0 and 07777 (octal), got 0100644", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
                     WireBytes.writeUtf8(out, "f");
                     out.writeLong(1);
                     out.writeInt(0100644);
                     out.writeLong(0);
+                    out.writeShort(0x0801);
                 })),
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
                         WireBytes.frame(MessageType.FILE_END, out -> {
@@ -166,6 +183,7 @@ class MessageReaderLimitsTest {
                     out.writeByte(1);
                     out.writeLong(0);
                     out.writeLong(-9);
+                    out.writeLong(0);
                 })),
                 bad("the Failure message of 1027 bytes exceeds the limit of 1026",
                         WireBytes.frame(MessageType.FAILURE, out -> WireBytes.writeUtf8(out, "x".repeat(1025)))),

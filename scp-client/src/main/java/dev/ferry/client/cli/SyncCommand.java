@@ -14,6 +14,7 @@ import org.apache.sshd.sftp.client.SftpClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ferry.delta.DeltaMode;
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
@@ -85,10 +86,10 @@ public final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
-        SyncOptions.Mode how = switch (mode.toLowerCase(Locale.ROOT)) {
-            case "auto" -> SyncOptions.Mode.AUTO;
-            case "delta" -> SyncOptions.Mode.DELTA;
-            case "whole" -> SyncOptions.Mode.WHOLE;
+        DeltaMode how = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "auto" -> DeltaMode.AUTO;
+            case "delta" -> DeltaMode.DELTA;
+            case "whole" -> DeltaMode.WHOLE;
             default -> throw new IllegalArgumentException("--mode must be auto, delta or whole, not '" + mode + "'");
         };
         if (delete && !recursive) {

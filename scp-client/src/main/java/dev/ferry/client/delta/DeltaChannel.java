@@ -8,9 +8,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,17 +19,16 @@ import org.apache.sshd.client.session.ClientSession;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
-import dev.ferry.delta.DeltaFailure;
-import dev.ferry.delta.DeltaReceiver;
-import dev.ferry.delta.DeltaSender;
+import dev.ferry.delta.Downloads;
+import dev.ferry.delta.Estimates;
+import dev.ferry.delta.Outcome;
+import dev.ferry.delta.Uploads;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
-import dev.ferry.delta.protocol.OpenDownload;
-import dev.ferry.delta.protocol.OpenUpload;
 import dev.ferry.delta.protocol.ProtocolException;
 
 /**
@@ -54,6 +52,7 @@ public final class DeltaChannel implements Closeable {
     private final boolean zstd;
     private final AtomicLong sent;
     private final AtomicLong received;
+    private final Estimates estimates = new Estimates();
     private boolean usable = true;
 
     private DeltaChannel(ChannelSubsystem channel, MessageReader in, MessageWriter out, ChunkerParams params,
@@ -124,33 +123,28 @@ public final class DeltaChannel implements Closeable {
         }
     }
 
-    /** Sends {@code local} to {@code remote}; the server's old copy, if any, is the basis. */
-    public DeltaSender.Sent upload(Path local, String remote) throws IOException {
-        return guarded(() -> {
-            long size = Files.size(local);
-            int mode = DeltaReceiver.modeOf(local);
-            long mtime = Files.getLastModifiedTime(local).toMillis();
-            out.write(new OpenUpload(remote, size, mode, mtime));
-            out.flush();
-            return DeltaSender.send(in, out, local, params, DIGEST_BYTES, zstd, mode, mtime);
+    /**
+     * Sends files to the server, pipelined; the server's old copies are the bases. Each file's end
+     * is told to {@code listener}; an exception leaves the channel unusable.
+     */
+    public void upload(List<Uploads.Job> jobs, Outcome.Listener listener) throws IOException {
+        guarded(() -> {
+            new Uploads(in, out, params, DIGEST_BYTES, zstd, estimates).run(jobs, listener);
+            return null;
         });
     }
 
-    /**
-     * Brings {@code local} up to date from {@code remote}; the local old copy, if any, is the basis.
-     *
-     * @param whole send no signature (every byte comes over)
-     */
-    public DeltaReceiver.Received download(String remote, Path local, boolean whole) throws IOException {
-        return guarded(() -> {
-            DeltaReceiver.Received r = DeltaReceiver.receive(in, out, local, params, DIGEST_BYTES, zstd, whole,
-                    new OpenDownload(remote));
-            if (!r.verified()) {
-                throw new DeltaFailure(remote + " did not match the server's SHA-256 after a second pass; the local "
-                        + "copy is unchanged");
-            }
-            return r;
+    /** Brings files from the server, pipelined; the local old copies are the bases. */
+    public void download(List<Downloads.Job> jobs, Outcome.Listener listener) throws IOException {
+        guarded(() -> {
+            new Downloads(in, out, params, DIGEST_BYTES, zstd).run(jobs, listener);
+            return null;
         });
+    }
+
+    /** What this channel has measured of the network and the server's disk. */
+    public Estimates estimates() {
+        return estimates;
     }
 
     @FunctionalInterface
@@ -158,15 +152,13 @@ public final class DeltaChannel implements Closeable {
         T run() throws IOException;
     }
 
-    /** A refusal before any data leaves the channel in step; anything else does not. */
+    /** Anything that escapes a batch leaves the channel out of step. */
     private <T> T guarded(Transfer<T> transfer) throws IOException {
         if (!usable) {
             throw new IllegalStateException("this delta channel broke earlier; open another");
         }
         try {
             return transfer.run();
-        } catch (DeltaFailure inStep) { // refused or not verified: both sides know, the channel is fine
-            throw inStep;
         } catch (IOException | RuntimeException e) {
             usable = false;
             throw e;

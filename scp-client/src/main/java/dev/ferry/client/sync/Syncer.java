@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,15 +23,16 @@ import dev.ferry.client.transfer.Hashing;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
-import dev.ferry.delta.DeltaReceiver;
-import dev.ferry.delta.DeltaSender;
+import dev.ferry.delta.Downloads;
+import dev.ferry.delta.Outcome;
+import dev.ferry.delta.Uploads;
 
 /**
  * One {@code ferry sync} between this machine and one server, in one direction: lists both sides,
  * sends each file that differs (rsync's quick check: size and modification second, or SHA-256 with
  * --checksum), then deletes what the source does not have when asked. Changed files go as chunk
- * deltas over {@code ferry-delta} when the server has it, otherwise whole over SFTP, which is said
- * once. A failed file is reported and the sync goes on.
+ * deltas over {@code ferry-delta} when the server has it, in one pipelined batch, otherwise whole
+ * over SFTP, which is said once. A failed file is reported and the sync goes on.
  */
 public final class Syncer {
 
@@ -45,6 +47,7 @@ public final class Syncer {
     private final Side source;
     private final Side target;
     private final ChunkerParams params = ChunkerParams.DEFAULT;
+    private final List<Change> batch = new ArrayList<>();
     private DeltaChannel delta;
     private SftpCopier whole;
     private boolean deltaMissing;
@@ -96,6 +99,7 @@ public final class Syncer {
                 String dst = to.endsWith("/") || there.map(Entry::directory).orElse(false)
                         ? Side.join(to, baseName(from)) : to;
                 syncFile(from, dst, root, dst.equals(to) ? there : target.stat(dst));
+                sendBatch();
             }
         } catch (IOException e) {
             throw new FerryException("ferry: " + server + ": " + (e.getMessage() == null ? "connection lost"
@@ -117,6 +121,8 @@ public final class Syncer {
         if (top.isEmpty() && !options.dryRun()) {
             target.mkdir(to);
         }
+        // Directories are made as the walk meets them; the files that differ go in one pipelined
+        // batch after it, then the deletions.
         for (Map.Entry<String, Entry> e : have.entrySet()) {
             String rel = e.getKey();
             Entry entry = e.getValue();
@@ -133,6 +139,7 @@ public final class Syncer {
                 syncFile(Side.join(from, rel), dst, entry, Optional.ofNullable(old.get(rel)));
             }
         }
+        sendBatch();
         if (options.delete()) {
             List<String> extra = new ArrayList<>(old.keySet());
             extra.removeAll(have.keySet());
@@ -165,10 +172,9 @@ public final class Syncer {
                 listener.sent(to, "dry-run", src.size(), 0, 0);
                 return;
             }
-            send(from, to, src, old);
-        } catch (IOException | FerryException e) {
-            failed++;
-            listener.failed(to, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            batch.add(new Change(from, to, src, old));
+        } catch (IOException e) {
+            failed(to, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
     }
 
@@ -184,40 +190,100 @@ public final class Syncer {
         }
     }
 
-    private void send(String from, String to, Entry src, Optional<Entry> old) throws IOException, FerryException {
-        // Small files and new files go whole (the receiver sends no signature: ferryd decides so for
-        // uploads from the size it is told), the others as deltas; all on the delta channel, which
-        // costs fewer round trips per file than SFTP, except whole uploads asked for with --mode whole.
-        boolean whole = options.mode() == SyncOptions.Mode.WHOLE
-                || (options.mode() == SyncOptions.Mode.AUTO && (old.isEmpty() || src.size() < DeltaReceiver.SMALL_FILE));
-        DeltaChannel channel = deltaChannel();
-        if (channel != null && !(upload && options.mode() == SyncOptions.Mode.WHOLE)) {
-            if (upload) {
-                DeltaSender.Sent s = channel.upload(((LocalSide) source).file(from), target.resolve(to));
-                done(to, whole ? "whole" : "delta", s.size(), s.literalBytes(), s.matchedBytes());
-            } else {
-                DeltaReceiver.Received r = channel.download(source.resolve(from), ((LocalSide) target).file(to),
-                        whole);
-                done(to, whole ? "whole" : "delta", r.size(), r.literalBytes(), r.matchedBytes());
+    /** A file that differs, waiting for the batch. */
+    private record Change(String from, String to, Entry src, Optional<Entry> old) {
+    }
+
+    /**
+     * Sends the batch: over the delta channel, pipelined, when the server has one (a channel that
+     * breaks is opened again once for the files not yet done); otherwise file by file over SFTP.
+     */
+    private void sendBatch() throws IOException {
+        List<Change> changes = new ArrayList<>(batch);
+        batch.clear();
+        for (int attempt = 1; !changes.isEmpty(); attempt++) {
+            DeltaChannel channel = deltaChannel();
+            if (channel == null) {
+                for (Change c : changes) {
+                    sendWhole(c);
+                }
+                return;
             }
-            return;
+            Map<String, Change> byLabel = new LinkedHashMap<>();
+            for (Change c : changes) {
+                byLabel.put(c.to(), c);
+            }
+            Outcome.Listener outcomes = new Outcome.Listener() {
+                @Override
+                public void done(String label, Outcome o) {
+                    byLabel.remove(label);
+                    Syncer.this.done(label, o.whole() ? "whole" : "delta", o.size(), o.literalBytes(),
+                            o.matchedBytes());
+                }
+
+                @Override
+                public void failed(String label, String reason) {
+                    byLabel.remove(label);
+                    Syncer.this.failed(label, reason);
+                }
+            };
+            try {
+                if (upload) {
+                    List<Uploads.Job> jobs = new ArrayList<>();
+                    for (Change c : changes) {
+                        jobs.add(new Uploads.Job(((LocalSide) source).file(c.from()), target.resolve(c.to()),
+                                c.src().size(), c.old().map(Entry::size).orElse(-1L), options.mode(), c.to()));
+                    }
+                    channel.upload(jobs, outcomes);
+                } else {
+                    List<Downloads.Job> jobs = new ArrayList<>();
+                    for (Change c : changes) {
+                        jobs.add(new Downloads.Job(source.resolve(c.from()), ((LocalSide) target).file(c.to()),
+                                c.src().size(), options.mode(), c.to()));
+                    }
+                    channel.download(jobs, outcomes);
+                }
+                return;
+            } catch (IOException | RuntimeException e) {
+                closeDelta();
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (attempt > 1 || byLabel.isEmpty()) {
+                    for (String label : byLabel.keySet()) {
+                        failed(label, reason);
+                    }
+                    return;
+                }
+                changes = new ArrayList<>(byLabel.values()); // once more, on a fresh channel
+            }
         }
-        // Whole over SFTP: atomic (a partial name renamed into place), times and mode kept.
-        SftpCopier copier = wholeCopier();
-        int errorsBefore = copier.errors().size();
-        if (upload) {
-            copier.upload(List.of(((LocalSide) source).file(from)), target.resolve(to));
-            wholeSent += src.size();
-        } else {
-            copier.download(List.of(source.resolve(from)), ((LocalSide) target).file(to));
-            wholeReceived += src.size();
+    }
+
+    /** Whole over SFTP: atomic (a partial name renamed into place), times and mode kept. */
+    private void sendWhole(Change c) {
+        try {
+            SftpCopier copier = wholeCopier();
+            int errorsBefore = copier.errors().size();
+            if (upload) {
+                copier.upload(List.of(((LocalSide) source).file(c.from())), target.resolve(c.to()));
+                wholeSent += c.src().size();
+            } else {
+                copier.download(List.of(source.resolve(c.from())), ((LocalSide) target).file(c.to()));
+                wholeReceived += c.src().size();
+            }
+            List<String> errors = copier.errors();
+            if (errors.size() > errorsBefore) {
+                throw new IOException(String.join("; ", errors.subList(errorsBefore, errors.size()))
+                        .replaceFirst("^ferry: ", ""));
+            }
+            done(c.to(), "whole", c.src().size(), c.src().size(), 0);
+        } catch (IOException | FerryException e) {
+            failed(c.to(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
-        List<String> errors = copier.errors();
-        if (errors.size() > errorsBefore) {
-            throw new IOException(String.join("; ", errors.subList(errorsBefore, errors.size()))
-                    .replaceFirst("^ferry: ", ""));
-        }
-        done(to, "whole", src.size(), src.size(), 0);
+    }
+
+    private void failed(String path, String reason) {
+        failed++;
+        listener.failed(path, reason);
     }
 
     /** One copier for the run: making one asks the server for its SFTP limits, a round trip. */
@@ -238,7 +304,7 @@ public final class Syncer {
 
     /** The delta channel, opened on first use and again after a transfer broke one; null if the server has none. */
     private DeltaChannel deltaChannel() throws IOException {
-        if (deltaMissing || (upload && options.mode() == SyncOptions.Mode.WHOLE)) {
+        if (deltaMissing) {
             return null;
         }
         if (delta != null && !delta.usable()) {

@@ -4,9 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,26 +17,21 @@ import org.apache.sshd.server.session.ServerSession;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
 import dev.ferry.delta.DeltaFailure;
-import dev.ferry.delta.DeltaReceiver;
-import dev.ferry.delta.DeltaRefused;
-import dev.ferry.delta.DeltaSender;
+import dev.ferry.delta.Responder;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
-import dev.ferry.delta.protocol.OpenDownload;
-import dev.ferry.delta.protocol.OpenUpload;
 import dev.ferry.delta.protocol.ProtocolException;
-import dev.ferry.delta.protocol.SignatureBatch;
-import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.server.log.ServerEvent;
 
 /**
- * One {@code ferry-delta} session: hellos, the client's chunking parameters, then requests until the
- * client closes. A request refused before any data moved (no such file, a directory, read-only)
- * gets a {@code Failure} and the session goes on; anything that breaks a transfer half way gets a
+ * One {@code ferry-delta} session: hellos, the client's chunking parameters, then the client's
+ * requests, answered by a {@link Responder} on the user's confined file system until the client
+ * closes. A request refused before any data moved (no such file, a directory, read-only) gets a
+ * {@code Failure} and the session goes on; anything that breaks a transfer half way gets a
  * {@code Failure} and ends the session, since the two sides are no longer in step.
  */
 final class DeltaSubsystem extends AbstractFileSystemCommand {
@@ -71,10 +64,7 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
             ChunkingSpec spec = expect(in.readRequired("the chunking parameters"), ChunkingSpec.class,
                     "the chunking parameters");
             ChunkerParams params = params(spec);
-            Optional<DeltaMessage> next;
-            while ((next = in.read()).isPresent()) {
-                serve(next.get(), in, out, params, spec.digestLength(), zstd);
-            }
+            new Responder(in, out, params, zstd, this::resolve, this::log).run();
         } catch (DeltaFailure | ProtocolException e) {
             status = 1;
             fail(out, e.getMessage());
@@ -102,68 +92,10 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
         super.destroy(channel);
     }
 
-    private void serve(DeltaMessage request, MessageReader in, MessageWriter out, ChunkerParams params,
-            int digestLength, boolean zstd) throws IOException {
-        long start = System.nanoTime();
-        if (request instanceof OpenUpload up) {
-            Path target = resolve(up.path());
-            try {
-                boolean whole = up.size() < DeltaReceiver.SMALL_FILE; // the client said how big it is
-                DeltaReceiver.Received r = DeltaReceiver.receive(in, out, target, params, digestLength, zstd, whole);
-                log("upload", up.path(), r.size(), start, r.verified() ? null
-                        : "did not match the client's SHA-256 after a second pass; the old file is unchanged");
-            } catch (DeltaRefused refused) { // before any data: the client hears why, the session goes on
-                log("upload", up.path(), 0, start, refused.getMessage());
-                out.write(Failure.of(refused.getMessage()));
-                out.flush();
-            } catch (DeltaFailure failed) { // the client gave up on this file and said why: nothing to answer
-                log("upload", up.path(), 0, start, failed.getMessage());
-            } catch (IOException | RuntimeException e) {
-                log("upload", up.path(), 0, start, String.valueOf(e.getMessage()));
-                throw e;
-            }
-        } else if (request instanceof OpenDownload down) {
-            Path source = resolve(down.path());
-            if (!Files.isRegularFile(source)) { // after its signature, which is already on its way
-                String why = Files.isDirectory(source) ? down.path() + " is a directory" : "no such file: " + down.path();
-                drainSignature(in);
-                log("download", down.path(), 0, start, why);
-                out.write(Failure.of(why));
-                out.flush();
-                return;
-            }
-            try {
-                DeltaSender.Sent s = DeltaSender.send(in, out, source, params, digestLength, zstd,
-                        DeltaReceiver.modeOf(source), Files.getLastModifiedTime(source).toMillis());
-                log("download", down.path(), s.size(), start, null);
-            } catch (DeltaFailure failed) { // the client's verdict, already in step
-                log("download", down.path(), 0, start, failed.getMessage());
-            } catch (IOException | RuntimeException e) {
-                log("download", down.path(), 0, start, String.valueOf(e.getMessage()));
-                throw e;
-            }
-        } else {
-            throw new ProtocolException("expected a request, got " + request.type());
-        }
-    }
-
     private Path resolve(String path) throws IOException {
         FileSystem fs = getFileSystem();
         Path p = fs.getPath(path);
         return p.isAbsolute() ? p : fs.getPath("/").resolve(p);
-    }
-
-    /** A download refused: the client's signature is still coming and is read to the end first. */
-    private static void drainSignature(MessageReader in) throws IOException {
-        while (true) {
-            DeltaMessage m = in.readRequired("the signature");
-            if (m instanceof SignatureEnd) {
-                return;
-            }
-            if (!(m instanceof SignatureBatch)) {
-                throw new ProtocolException("expected the signature, got " + m.type());
-            }
-        }
     }
 
     private static ChunkerParams params(ChunkingSpec spec) throws DeltaFailure {

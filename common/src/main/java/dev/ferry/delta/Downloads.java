@@ -1,0 +1,178 @@
+package dev.ferry.delta;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import dev.ferry.cdc.ChunkDigest;
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.FileEnd;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenDownload;
+import dev.ferry.delta.protocol.Result;
+import dev.ferry.delta.protocol.Retry;
+import dev.ferry.delta.protocol.SignatureStop;
+
+/**
+ * Brings a batch of files from the peer, pipelined: each request goes out with the signature of the
+ * local old copy, ahead of the instructions for earlier files, so a tree of small files costs no
+ * round trip per file. A large file in {@link DeltaMode#AUTO} is asked for alone, so that the peer
+ * can stop its signature when sending it whole is faster. See {@link Uploads} for the bounds that
+ * keep either side from blocking the other.
+ */
+public final class Downloads {
+
+    /**
+     * One file to fetch.
+     *
+     * @param size  the size of the peer's file, as its listing says
+     * @param label how the file is named to the {@link Outcome.Listener}
+     */
+    public record Job(String remote, Path local, long size, DeltaMode mode, String label) {
+    }
+
+    private final MessageReader in;
+    private final MessageWriter out;
+    private final ChunkerParams params;
+    private final int digestLength;
+    private final boolean zstd;
+
+    private static final class Pending {
+        final Job job;
+        final int digestLength;
+        final boolean mayStop;
+        final boolean whole;
+        Incoming incoming;
+        long estimate;
+        boolean instructed;
+
+        Pending(Job job, int digestLength, boolean mayStop, boolean whole) {
+            this.job = job;
+            this.digestLength = digestLength;
+            this.mayStop = mayStop;
+            this.whole = whole;
+        }
+    }
+
+    public Downloads(MessageReader in, MessageWriter out, ChunkerParams params, int digestLength, boolean zstd) {
+        this.in = in;
+        this.out = out;
+        this.params = params;
+        this.digestLength = digestLength;
+        this.zstd = zstd;
+    }
+
+    /**
+     * Fetches {@code jobs}, telling {@code listener} as each ends. A file refused (here or by the
+     * peer) or not verified is reported and the batch goes on; an exception means the session is out
+     * of step, and files not yet reported were not changed.
+     */
+    public void run(List<Job> jobs, Outcome.Listener listener) throws IOException {
+        Deque<Pending> todo = new ArrayDeque<>();
+        for (Job job : jobs) {
+            todo.add(pending(job, digestLength, false));
+        }
+        Deque<Pending> inflight = new ArrayDeque<>();
+        long aheadBytes = 0;
+        try {
+            while (!todo.isEmpty() || !inflight.isEmpty()) {
+                while (!todo.isEmpty()) {
+                    Pending p = todo.peek();
+                    p.estimate = signatureEstimate(p);
+                    if (!inflight.isEmpty() && (p.mayStop || inflight.size() >= Uploads.MAX_AHEAD
+                            || aheadBytes + p.estimate > Uploads.MAX_SIGNATURE_BYTES)) {
+                        break;
+                    }
+                    todo.poll();
+                    try {
+                        p.incoming = Incoming.open(p.job.local(), !p.whole, true, params, p.digestLength, zstd, out,
+                                p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
+                                new OpenDownload(p.job.remote(), p.digestLength, p.mayStop));
+                    } catch (DeltaRefused refused) { // nothing was sent
+                        listener.failed(p.job.label(), refused.getMessage());
+                        continue;
+                    }
+                    inflight.add(p);
+                    aheadBytes += p.estimate;
+                    if (p.mayStop) {
+                        break;
+                    }
+                }
+                out.flush();
+                Pending head = inflight.peek();
+                if (head == null) {
+                    continue;
+                }
+                DeltaMessage m = in.readRequired("the instructions for " + head.job.remote());
+                if (m instanceof FileEnd end) {
+                    inflight.poll();
+                    aheadBytes -= head.estimate;
+                    finish(head, end, todo, listener);
+                } else if (m instanceof Failure f) { // refused by the peer (no such file), before any data
+                    inflight.poll();
+                    aheadBytes -= head.estimate;
+                    head.incoming.close();
+                    listener.failed(head.job.label(), f.reason());
+                } else if (m instanceof SignatureStop && head.mayStop && !head.instructed) {
+                    // the stop crossed the end of the signature: nothing to do
+                } else {
+                    head.instructed = true;
+                    head.incoming.apply(m);
+                }
+            }
+            out.flush();
+        } finally {
+            for (Pending p : inflight) {
+                try {
+                    p.incoming.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // the temporary file goes with the session's end anyway
+                }
+            }
+        }
+    }
+
+    private void finish(Pending p, FileEnd end, Deque<Pending> todo, Outcome.Listener listener) throws IOException {
+        Incoming.Received r;
+        try {
+            r = p.incoming.finish(end);
+        } finally {
+            p.incoming.close();
+        }
+        if (r.verified()) {
+            out.write(new Result(true, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
+            listener.done(p.job.label(), new Outcome(r.size(), r.literalBytes(), r.matchedBytes(),
+                    p.whole || r.stopped()));
+        } else if (p.digestLength < ChunkDigest.BYTES && !p.whole) {
+            out.write(new Retry(ChunkDigest.BYTES));
+            todo.addFirst(pending(p.job, ChunkDigest.BYTES, true));
+        } else {
+            out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
+            listener.failed(p.job.label(), p.job.remote() + " did not match the peer's SHA-256 after a second pass; "
+                    + "the local copy is unchanged");
+        }
+    }
+
+    private Pending pending(Job job, int digests, boolean retry) {
+        boolean hasOld = Files.isRegularFile(job.local(), LinkOption.NOFOLLOW_LINKS);
+        boolean whole = job.mode() == DeltaMode.WHOLE || !hasOld
+                || (job.mode() == DeltaMode.AUTO && job.size() < Uploads.SMALL_FILE);
+        boolean mayStop = !retry && !whole && job.mode() == DeltaMode.AUTO && job.size() >= Uploads.LARGE_FILE;
+        return new Pending(job, digests, mayStop, whole);
+    }
+
+    private long signatureEstimate(Pending p) throws IOException {
+        if (p.whole) {
+            return 64;
+        }
+        long old = Files.isRegularFile(p.job.local(), LinkOption.NOFOLLOW_LINKS) ? Files.size(p.job.local()) : 0;
+        return (old / params.min() + 1) * (p.digestLength + 6) + 64;
+    }
+}

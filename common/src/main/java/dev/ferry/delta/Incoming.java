@@ -1,0 +1,157 @@
+package dev.ferry.delta;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.FileEnd;
+import dev.ferry.delta.protocol.MessageWriter;
+
+/**
+ * One file coming in, at the side that holds the old copy: the signature is sent when it is
+ * opened, then the instructions are applied as they come to a temporary file beside the target,
+ * which is renamed into place once its size and SHA-256 are right. Whatever goes wrong, the old file
+ * is untouched and the temporary file removed ({@link #close()}).
+ */
+public final class Incoming implements Closeable {
+
+    /**
+     * How it ended.
+     *
+     * @param verified false: the SHA-256 did not match; the target is unchanged
+     * @param stopped  the sender stopped the signature early (it judged the file better sent whole)
+     */
+    public record Received(boolean verified, long size, long literalBytes, long matchedBytes, long writeNanos,
+            boolean stopped) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path target;
+    private final Path temp;
+    private final Patch patch;
+    private final boolean stopped;
+    private boolean moved;
+
+    private Incoming(Path target, Path temp, Patch patch, boolean stopped) {
+        this.target = target;
+        this.temp = temp;
+        this.patch = patch;
+        this.stopped = stopped;
+    }
+
+    /**
+     * Makes the temporary file and sends the signature. A regular file at {@code target} is the old
+     * copy; a symbolic link there is replaced, not followed.
+     *
+     * @param useOld    send the signature of the old copy (false: the file comes whole)
+     * @param answer    send a signature message at all (an empty one when there is no old copy);
+     *                  false for an upload opened without one, which the sender does not wait for
+     * @throws DeltaRefused before anything was sent: a directory at the target, a directory that
+     *                      cannot be written
+     */
+    public static Incoming open(Path target, boolean useOld, boolean answer, ChunkerParams params, int digestLength,
+            boolean zstd, MessageWriter out, Signature.StopCheck stop) throws IOException {
+        return open(target, useOld, answer, params, digestLength, zstd, out, stop, null);
+    }
+
+    /**
+     * As above, with {@code request} (a client's {@code OpenDownload}) written just before the
+     * signature: a refusal is then a local error, and nothing reaches the peer.
+     */
+    public static Incoming open(Path target, boolean useOld, boolean answer, ChunkerParams params, int digestLength,
+            boolean zstd, MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DeltaRefused(target.getFileName() + " is a directory");
+        }
+        Path old = useOld && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
+        // The temporary file first: if it cannot be made (no such directory, read-only), the sender
+        // hears so before anything else and the session stays in step.
+        Path temp = temporaryBeside(target);
+        try {
+            Files.createFile(temp);
+        } catch (NoSuchFileException e) {
+            throw new DeltaRefused("no such directory: " + target.getParent());
+        } catch (AccessDeniedException e) {
+            throw new DeltaRefused("permission denied: cannot write in " + target.getParent());
+        } catch (IOException e) {
+            throw new DeltaRefused("cannot write " + target.getFileName() + ": " + e.getMessage());
+        }
+        try {
+            if (request != null) {
+                out.write(request);
+            }
+            Signature.Sent sent = answer ? Signature.send(old, params, digestLength, out, stop)
+                    : new Signature.Sent(Basis.NONE, false);
+            return new Incoming(target, temp, new Patch(sent.basis().count() == 0 ? null : old, sent.basis(), temp,
+                    new Literals(zstd)), sent.stopped());
+        } catch (IOException | RuntimeException | Error e) {
+            deleteQuietly(temp, e);
+            throw e;
+        }
+    }
+
+    /** Applies the next instruction ({@code CopyChunks} or {@code Literal}). */
+    public void apply(DeltaMessage instruction) throws IOException {
+        patch.apply(instruction);
+    }
+
+    /**
+     * The sender's {@code FileEnd}: if the new file verifies it is synced, given the sender's mode
+     * and time and renamed into place; if not, it is removed. The caller answers the sender.
+     */
+    public Received finish(FileEnd end) throws IOException {
+        Patch.Outcome o = patch.end(end);
+        patch.close();
+        if (o.verified()) {
+            Modes.set(temp, o.end().mode());
+            Files.setLastModifiedTime(temp, FileTime.fromMillis(o.end().mtimeMillis()));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+        } else {
+            Files.deleteIfExists(temp);
+        }
+        return new Received(o.verified(), o.size(), o.literalBytes(), o.matchedBytes(), o.writeNanos(), stopped);
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Removes the temporary file unless it was renamed into place. */
+    @Override
+    public void close() throws IOException {
+        try {
+            patch.close();
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** A name in the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}. */
+    static Path temporaryBeside(Path target) {
+        byte[] r = new byte[4];
+        RANDOM.nextBytes(r);
+        return target.resolveSibling("." + target.getFileName() + ".ferry-delta-" + HexFormat.of().formatHex(r));
+    }
+
+    private static void deleteQuietly(Path temp, Throwable cause) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException | RuntimeException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ferry.delta;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+
+/**
+ * One file going out, at the side that holds the new version: takes the receiver's signature (if
+ * one comes), then sends the diff and {@code FileEnd}. The receiver's verdict comes later, and the
+ * caller reads it, since several files may be on the way by then. Does not flush.
+ */
+public final class Outgoing {
+
+    /**
+     * What went out.
+     *
+     * @param stopped the signature was stopped early: the file went (mostly) whole
+     */
+    public record Sent(long size, long literalBytes, long matchedBytes, long literalWireBytes, long firstLiteralNanos,
+            boolean stopped) {
+    }
+
+    private Outgoing() {
+    }
+
+    /**
+     * @param signature whether a signature comes first (false: an upload opened without one)
+     * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
+     */
+    public static Sent send(MessageReader in, MessageWriter out, Path file, ChunkerParams params, int digestLength,
+            boolean zstd, boolean signature, Signature.Cutoff cutoff) throws IOException {
+        Signature.Received sig = signature ? Signature.receive(in, out, digestLength, cutoff)
+                : new Signature.Received(new ChunkIndex(digestLength), 0, false);
+        Diff.Stats stats = Diff.send(file, params, sig.index(), zstd, Modes.of(file),
+                Files.getLastModifiedTime(file).toMillis(), out);
+        return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
+                stats.firstLiteralNanos(), sig.stopped());
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.delta;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenUpload;
+import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.delta.protocol.Result;
+import dev.ferry.delta.protocol.Retry;
+import dev.ferry.delta.protocol.SignatureRequest;
+
+/**
+ * Sends a batch of files to the peer, pipelined: requests go out ahead of the answers to earlier
+ * ones, so a tree of small files costs no round trip per file. Whole files (new, tiny, or asked for)
+ * go out at once, with no signature to wait for; for the others the signatures of up to
+ * {@link #MAX_AHEAD} files are on their way while earlier diffs are sent. A large file in
+ * {@link DeltaMode#AUTO} goes alone, so that its signature can be stopped ({@link WholeOrDelta}).
+ *
+ * <p>The peer answers every request in the order it was sent: an opened file with its signature,
+ * a finished one with its result. Keeping the expected answers in the same order is how each one
+ * is matched to its file. What is unread at either end stays well under any SSH window (a few
+ * hundred kilobytes of signatures), so neither side can block the other for good.
+ */
+public final class Uploads {
+
+    /**
+     * One file to send.
+     *
+     * @param oldSize the size of the peer's copy, -1 when it has none (the listing says so)
+     * @param label   how the file is named to the {@link Outcome.Listener}
+     */
+    public record Job(Path local, String remote, long size, long oldSize, DeltaMode mode, String label) {
+    }
+
+    /** Files smaller than this go whole in auto mode: a signature could not save a packet. */
+    public static final long SMALL_FILE = 1024;
+
+    /** Files from this size on are judged, alone, while their signature arrives. */
+    public static final long LARGE_FILE = WholeOrDelta.SAMPLE_BYTES;
+
+    /** Signatures asked for and not yet read, at most. */
+    static final int MAX_AHEAD = 64;
+
+    /** Bytes of signatures asked for and not yet read, at most (estimated from the old sizes). */
+    static final long MAX_SIGNATURE_BYTES = 512 * 1024;
+
+    /** Answers outstanding at most: results are small, but the peer keeps an open file for each. */
+    static final int MAX_ANSWERS = 1024;
+
+    private final MessageReader in;
+    private final MessageWriter out;
+    private final ChunkerParams params;
+    private final int digestLength;
+    private final boolean zstd;
+    private final Estimates estimates;
+
+    /** A file on its way, and what is expected from the peer next. */
+    private static final class Pending {
+        final Job job;
+        final SignatureRequest request;
+        int digestLength;
+        boolean retried;
+        Outgoing.Sent sent;
+
+        Pending(Job job, SignatureRequest request, int digestLength) {
+            this.job = job;
+            this.request = request;
+            this.digestLength = digestLength;
+        }
+
+        long signatureEstimate(ChunkerParams params) {
+            return job.oldSize() <= 0 ? 32 : (job.oldSize() / params.min() + 1) * (digestLength + 6) + 64;
+        }
+    }
+
+    public Uploads(MessageReader in, MessageWriter out, ChunkerParams params, int digestLength, boolean zstd,
+            Estimates estimates) {
+        this.in = in;
+        this.out = out;
+        this.params = params;
+        this.digestLength = digestLength;
+        this.zstd = zstd;
+        this.estimates = estimates;
+    }
+
+    /**
+     * Sends {@code jobs}, telling {@code listener} as each ends. A file refused or not verified is
+     * reported and the batch goes on; an exception means the session is out of step (the channel
+     * broke, or a local file could not be read half way), and files not yet reported were not sent.
+     */
+    public void run(List<Job> jobs, Outcome.Listener listener) throws IOException {
+        Deque<Pending> todo = new ArrayDeque<>();
+        for (Job job : jobs) {
+            todo.add(new Pending(job, request(job), digestLength));
+        }
+        Deque<Pending> answers = new ArrayDeque<>(); // in the order the peer will answer
+        Deque<Boolean> answerIsSignature = new ArrayDeque<>();
+        int ahead = 0;
+        long aheadBytes = 0;
+        while (!todo.isEmpty() || !answers.isEmpty()) {
+            while (!todo.isEmpty() && answers.size() < MAX_ANSWERS) {
+                Pending p = todo.peek();
+                if (p.request == SignatureRequest.STOPPABLE && ahead > 0) {
+                    break; // alone: nothing may follow its request until its signature has ended
+                }
+                if (p.request == SignatureRequest.FULL && ahead > 0
+                        && (ahead >= MAX_AHEAD || aheadBytes + p.signatureEstimate(params) > MAX_SIGNATURE_BYTES)) {
+                    break;
+                }
+                todo.poll();
+                out.write(new OpenUpload(p.job.remote(), p.job.size(), Modes.of(p.job.local()),
+                        Files.getLastModifiedTime(p.job.local()).toMillis(), p.digestLength, p.request));
+                if (p.request == SignatureRequest.NONE) {
+                    p.sent = Outgoing.send(in, out, p.job.local(), params, p.digestLength, zstd, false,
+                            Signature.Cutoff.NEVER);
+                    answers.add(p);
+                    answerIsSignature.add(false);
+                } else {
+                    answers.add(p);
+                    answerIsSignature.add(true);
+                    ahead++;
+                    aheadBytes += p.signatureEstimate(params);
+                    if (p.request == SignatureRequest.STOPPABLE) {
+                        break;
+                    }
+                }
+            }
+            out.flush();
+            if (answers.isEmpty()) {
+                continue;
+            }
+            Pending p = answers.poll();
+            if (answerIsSignature.poll()) {
+                ahead--;
+                aheadBytes -= p.signatureEstimate(params);
+                Signature.Cutoff cutoff = p.request == SignatureRequest.STOPPABLE
+                        ? new WholeOrDelta(p.job.local(), p.job.size(), params, estimates) : Signature.Cutoff.NEVER;
+                try {
+                    p.sent = Outgoing.send(in, out, p.job.local(), params, p.digestLength, zstd, true, cutoff);
+                } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
+                    listener.failed(p.job.label(), refused.getMessage());
+                    continue;
+                }
+                answers.add(p);
+                answerIsSignature.add(false);
+            } else {
+                result(p, in.readRequired("the result for " + p.job.remote()), todo, listener);
+            }
+        }
+        out.flush();
+    }
+
+    private void result(Pending p, DeltaMessage m, Deque<Pending> todo, Outcome.Listener listener)
+            throws IOException {
+        if (m instanceof Result r) {
+            if (!r.ok()) {
+                listener.failed(p.job.label(), p.job.remote() + " did not verify at the receiver after a second pass; "
+                        + "its old copy is unchanged");
+                return;
+            }
+            Outgoing.Sent s = p.sent;
+            if (s.firstLiteralNanos() != 0) {
+                estimates.networkMoved(s.literalWireBytes(), System.nanoTime() - s.firstLiteralNanos());
+            }
+            estimates.receiverWrote(s.size(), r.writeNanos());
+            listener.done(p.job.label(), new Outcome(s.size(), s.literalBytes(), s.matchedBytes(),
+                    p.request == SignatureRequest.NONE || s.stopped()));
+        } else if (m instanceof Retry retry && !p.retried && retry.digestLength() > p.digestLength) {
+            Pending again = new Pending(p.job, SignatureRequest.FULL, retry.digestLength());
+            again.retried = true;
+            todo.addFirst(again);
+        } else if (m instanceof Failure f) {
+            listener.failed(p.job.label(), f.reason());
+        } else {
+            throw new ProtocolException("expected the result for " + p.job.remote() + ", got " + m.type());
+        }
+    }
+
+    private static SignatureRequest request(Job job) {
+        if (job.mode() == DeltaMode.WHOLE || job.oldSize() < 0
+                || (job.mode() == DeltaMode.AUTO && job.size() < SMALL_FILE)) {
+            return SignatureRequest.NONE;
+        }
+        if (job.mode() == DeltaMode.AUTO && job.size() >= LARGE_FILE) {
+            return SignatureRequest.STOPPABLE;
+        }
+        return SignatureRequest.FULL;
+    }
+}
