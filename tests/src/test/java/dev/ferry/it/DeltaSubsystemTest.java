@@ -33,6 +33,7 @@ import dev.ferry.delta.protocol.Literal;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.OpenUpload;
+import dev.ferry.delta.protocol.SignatureRequest;
 import dev.ferry.delta.protocol.SignatureBatch;
 import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.it.support.FerrydFixture;
@@ -88,7 +89,11 @@ class DeltaSubsystemTest {
 
         /** Asks to upload {@code name} and reads the server's signature to its end. */
         int upload(String name) throws IOException {
-            out.write(new OpenUpload(name, 1, 0644, 0));
+            return upload(name, 8);
+        }
+
+        int upload(String name, int digestLength) throws IOException {
+            out.write(new OpenUpload(name, 1, 0644, 0, digestLength, SignatureRequest.FULL));
             out.flush();
             int chunks = 0;
             while (true) {
@@ -195,12 +200,11 @@ class DeltaSubsystemTest {
             raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
             raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, new byte[32], 0644, 0));
             raw.out.flush();
-            // first a second pass is asked for; the client answers it with the same wrong file
+            // first a second try with full digests is asked for; the client opens the file again and
+            // sends the same wrong file
             DeltaMessage retry = raw.in.readRequired("retry");
-            assertTrue(retry instanceof dev.ferry.delta.protocol.Retry, retry.toString());
-            while (!(raw.in.readRequired("the signature") instanceof SignatureEnd)) {
-                // the second signature
-            }
+            assertTrue(retry instanceof dev.ferry.delta.protocol.Retry r && r.digestLength() == 16, retry.toString());
+            raw.upload("digest.bin", 16);
             raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
             raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, new byte[32], 0644, 0));
             raw.out.flush();
@@ -213,12 +217,24 @@ class DeltaSubsystemTest {
     @Test
     void aRequestOutsideTheRootIsConfinedToIt() throws Exception {
         try (Raw raw = new Raw()) {
-            raw.out.write(new OpenUpload("../../outside-delta.bin", 1, 0644, 0));
+            raw.out.write(new OpenUpload("../../outside-delta.bin", 1, 0644, 0, 8, SignatureRequest.FULL));
             raw.out.flush();
             DeltaMessage m = raw.in.readRequired("the signature");
             // ".." stops at the user's root: the file would land inside it, never outside
             assertTrue(m instanceof SignatureEnd end && !end.oldFileExists(), m.toString());
         }
         assertTrue(Files.notExists(ferryd.outside().getParent().resolve("outside-delta.bin")));
+    }
+
+    @Test
+    void aStopOutOfTurnIsNamedAndTheOldFileStays() throws Exception {
+        byte[] data = old("stop.bin");
+        try (Raw raw = new Raw()) {
+            raw.upload("stop.bin"); // a FULL signature, which may not be stopped
+            raw.out.write(new dev.ferry.delta.protocol.SignatureStop());
+            raw.out.flush();
+            assertEquals("got SignatureStop but no stoppable signature is open", raw.failure());
+        }
+        assertUntouched("stop.bin", data);
     }
 }
