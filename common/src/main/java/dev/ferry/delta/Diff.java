@@ -1,6 +1,7 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,38 @@ public final class Diff {
         this.out = out;
         this.literals = new Literals(zstd);
         this.pending = new byte[(int) Math.min(Limits.MAX_LITERAL_BYTES, Math.max(fileSize, 1))];
+    }
+
+    /**
+     * Sends all of {@code file} as literals, then {@code FileEnd}: what a file with nothing to match
+     * against costs, without chunking and digesting it for nothing. Does not flush.
+     */
+    public static Stats sendWhole(Path file, boolean zstd, int mode, long mtimeMillis, MessageWriter out)
+            throws IOException {
+        MessageDigest sha = Sha256.create();
+        long size = 0;
+        Diff diff;
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
+            diff = new Diff(out, zstd, in.size());
+            ByteBuffer buf = ByteBuffer.wrap(diff.pending);
+            while (true) {
+                buf.clear();
+                int n;
+                while (buf.hasRemaining() && (n = in.read(buf)) >= 0) {
+                    // fill the literal
+                }
+                if (buf.position() == 0) {
+                    break;
+                }
+                sha.update(diff.pending, 0, buf.position());
+                size += buf.position();
+                diff.literalBytes += buf.position();
+                diff.pendingLength = buf.position();
+                diff.flushLiteral();
+            }
+        }
+        out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
+        return new Stats(size, diff.literalBytes, 0, diff.literalWireBytes, diff.firstLiteralNanos);
     }
 
     /**

@@ -35,8 +35,13 @@ public final class Outgoing {
             boolean zstd, boolean signature, Signature.Cutoff cutoff) throws IOException {
         Signature.Received sig = signature ? Signature.receive(in, out, digestLength, cutoff)
                 : new Signature.Received(new ChunkIndex(digestLength), 0, false);
-        Diff.Stats stats = Diff.send(file, params, sig.index(), zstd, Modes.of(file),
-                Files.getLastModifiedTime(file).toMillis(), out);
+        int mode = Modes.of(file);
+        long mtime = Files.getLastModifiedTime(file).toMillis();
+        // Nothing to match against (no old copy, or a stopped signature that matched none of the
+        // sample): every byte goes, and chunking the file would only cost time.
+        boolean nothingToMatch = sig.index().chunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1);
+        Diff.Stats stats = nothingToMatch ? Diff.sendWhole(file, zstd, mode, mtime, out)
+                : Diff.send(file, params, sig.index(), zstd, mode, mtime, out);
         return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
                 stats.firstLiteralNanos(), sig.stopped());
     }

@@ -511,8 +511,8 @@ class DeltaRoundTripTest {
         // A network measured at 100 GB/s: no disk reads, chunks and writes three times faster.
         Run fast = upload(source, target, false, DeltaMode.AUTO, in -> in, Estimates.of(100e9, Double.NaN,
                 Double.NaN));
+        // (how much of the signature the receiver had sent before the stop reached it is a race)
         assertTrue(fast.outcome().whole(), "whole: a delta costs the receiver more than the network does");
-        assertTrue(fast.outcome().literalBytes() > 0);
         assertArrayEquals(same, Files.readAllBytes(target));
     }
 

@@ -16,17 +16,28 @@
  * both:     Hello (each sends its own first, without waiting)
  * client:   ChunkingSpec (once, before the first request)
  *
- * upload    client: OpenUpload
- *           server: SignatureBatch*, SignatureEnd      (the server receives the new file)
- *           client: (CopyChunks | Literal)*, FileEnd
- *           server: Result | Retry, then SignatureBatch*, SignatureEnd again ...
+ * upload    client: OpenUpload(FULL or STOPPABLE)
+ *           server: SignatureBatch*, SignatureEnd          (the server receives the new file)
+ *           client: [SignatureStop], (CopyChunks | Literal)*, FileEnd
+ *           server: Result | Retry (then the client may open the file again)
+ *
+ *           client: OpenUpload(NONE), Literal*, FileEnd    (whole: nothing to wait for)
+ *           server: Result
  *
  * download  client: OpenDownload, SignatureBatch*, SignatureEnd   (the client receives)
- *           server: (CopyChunks | Literal)*, FileEnd
- *           client: Result | Retry, then the signature again ...
+ *           server: [SignatureStop], (CopyChunks | Literal)*, FileEnd
+ *           client: Result | Retry (then it may ask for the file again)
  *
  * either:   Failure, in place of any answer
  * </pre>
+ * Requests are pipelined: the client may send further requests before earlier ones are answered,
+ * and the server answers them in order, one answer per request (a signature or a Failure for an
+ * open, a Result, Retry or Failure for a FileEnd). The client sends each file's instructions in
+ * one run up to its FileEnd: a whole upload's right after its request, the others' in the order
+ * they were opened. A stoppable signature (OpenUpload STOPPABLE, OpenDownload with may-stop) is the
+ * only thing in flight while it lasts, so the side making it can look for a SignatureStop between
+ * batches; a stop that crosses the signature's end is ignored.
+ *
  * This package only encodes and decodes; which message may come when is the session's business
  * ({@code dev.ferry.server.delta} and {@code dev.ferry.client.delta}), and compressing literals is
  * the delta pipeline's.
