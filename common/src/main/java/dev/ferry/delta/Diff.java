@@ -62,20 +62,12 @@ public final class Diff {
         Diff diff;
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
             diff = new Diff(out, zstd, in.size());
-            ByteBuffer buf = ByteBuffer.wrap(diff.pending);
-            while (true) {
-                buf.clear();
-                int n;
-                while (buf.hasRemaining() && (n = in.read(buf)) >= 0) {
-                    // fill the literal
-                }
-                if (buf.position() == 0) {
-                    break;
-                }
-                sha.update(diff.pending, 0, buf.position());
-                size += buf.position();
-                diff.literalBytes += buf.position();
-                diff.pendingLength = buf.position();
+            int n;
+            while ((n = fill(in, diff.pending)) > 0) {
+                sha.update(diff.pending, 0, n);
+                size += n;
+                diff.literalBytes += n;
+                diff.pendingLength = n;
                 diff.flushLiteral();
             }
         }
@@ -113,6 +105,15 @@ public final class Diff {
         diff.flushLiteral();
         out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
         return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos);
+    }
+
+    /** Reads until {@code buf} is full or the file ends; returns the bytes read. */
+    private static int fill(SeekableByteChannel in, byte[] buf) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        while (b.hasRemaining() && in.read(b) >= 0) {
+            continue;
+        }
+        return b.position();
     }
 
     private void copy(long index, int length) throws IOException {

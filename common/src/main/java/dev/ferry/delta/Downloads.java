@@ -169,10 +169,6 @@ public final class Downloads {
     }
 
     private long signatureEstimate(Pending p) throws IOException {
-        if (p.whole) {
-            return 64;
-        }
-        long old = Files.isRegularFile(p.job.local(), LinkOption.NOFOLLOW_LINKS) ? Files.size(p.job.local()) : 0;
-        return (old / params.min() + 1) * (p.digestLength + 6) + 64;
+        return p.whole ? 64 : Signature.estimateBytes(Files.size(p.job.local()), params, p.digestLength);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.delta;
 
+import java.util.Locale;
+
 /**
  * What one session has measured so far, for {@link CostModel}: the network's throughput, and the
  * receiver's disk read (while it makes signatures) and write speeds (which it reports in each
@@ -66,7 +68,7 @@ public final class Estimates {
 
     @Override
     public synchronized String toString() {
-        return String.format(java.util.Locale.ROOT, "network %.0f MB/s, receiver read %.0f MB/s, write %.0f MB/s",
+        return String.format(Locale.ROOT, "network %.0f MB/s, receiver read %.0f MB/s, write %.0f MB/s",
                 network / 1e6, read / 1e6, write / 1e6);
     }
 }

@@ -93,7 +93,7 @@ public final class Incoming implements Closeable {
             }
             Signature.Sent sent = answer ? Signature.send(old, params, digestLength, out, stop)
                     : new Signature.Sent(Basis.NONE, false);
-            return new Incoming(target, temp, new Patch(sent.basis().count() == 0 ? null : old, sent.basis(), temp,
+            return new Incoming(target, temp, new Patch(old, sent.basis(), temp,
                     new Literals(zstd)), sent.stopped());
         } catch (IOException | RuntimeException | Error e) {
             deleteQuietly(temp, e);

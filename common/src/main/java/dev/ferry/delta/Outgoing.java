@@ -1,7 +1,6 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.ferry.cdc.ChunkerParams;
@@ -28,20 +27,20 @@ public final class Outgoing {
     }
 
     /**
+     * @param mode      the permission bits the receiver gives the new file (as announced in the request)
      * @param signature whether a signature comes first (false: an upload opened without one)
      * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
      */
-    public static Sent send(MessageReader in, MessageWriter out, Path file, ChunkerParams params, int digestLength,
-            boolean zstd, boolean signature, Signature.Cutoff cutoff) throws IOException {
+    public static Sent send(MessageReader in, MessageWriter out, Path file, int mode, long mtimeMillis,
+            ChunkerParams params, int digestLength, boolean zstd, boolean signature, Signature.Cutoff cutoff)
+            throws IOException {
         Signature.Received sig = signature ? Signature.receive(in, out, digestLength, cutoff)
                 : new Signature.Received(new ChunkIndex(digestLength), 0, false);
-        int mode = Modes.of(file);
-        long mtime = Files.getLastModifiedTime(file).toMillis();
         // Nothing to match against (no old copy, or a stopped signature that matched none of the
         // sample): every byte goes, and chunking the file would only cost time.
         boolean nothingToMatch = sig.index().chunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1);
-        Diff.Stats stats = nothingToMatch ? Diff.sendWhole(file, zstd, mode, mtime, out)
-                : Diff.send(file, params, sig.index(), zstd, mode, mtime, out);
+        Diff.Stats stats = nothingToMatch ? Diff.sendWhole(file, zstd, mode, mtimeMillis, out)
+                : Diff.send(file, params, sig.index(), zstd, mode, mtimeMillis, out);
         return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
                 stats.firstLiteralNanos(), sig.stopped());
     }

@@ -220,7 +220,8 @@ public final class Responder {
         }
         Signature.Cutoff cutoff = down.mayStop() ? new WholeOrDelta(source, Files.size(source), params, estimates)
                 : Signature.Cutoff.NEVER;
-        Outgoing.Sent sent = Outgoing.send(in, out, source, params, down.digestLength(), zstd, true, cutoff);
+        Outgoing.Sent sent = Outgoing.send(in, out, source, Modes.of(source),
+                Files.getLastModifiedTime(source).toMillis(), params, down.digestLength(), zstd, true, cutoff);
         downloads.add(new Download(down, sent, start));
     }
 

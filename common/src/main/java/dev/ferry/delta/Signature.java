@@ -119,6 +119,14 @@ public final class Signature {
     }
 
     /**
+     * An upper bound on the bytes of the signature of an old file of {@code oldSize} (every chunk
+     * at the minimum size), for bounding how much signature may be on its way unread.
+     */
+    static long estimateBytes(long oldSize, ChunkerParams params, int digestLength) {
+        return Math.max(oldSize, 0) / params.min() * (digestLength + 6) + 64;
+    }
+
+    /**
      * A chunker buffer no larger than the file needs (but at least one maximal chunk): a tree of
      * small files should not cost a megabyte of garbage each.
      */

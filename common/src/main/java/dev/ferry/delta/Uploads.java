@@ -63,12 +63,18 @@ public final class Uploads {
     private final boolean zstd;
     private final Estimates estimates;
 
-    /** A file on its way, and what is expected from the peer next. */
+    /** What the peer answers next: the signature of an opened file, or the result of a finished one. */
+    private record Answer(Pending file, boolean signature) {
+    }
+
+    /** A file on its way. */
     private static final class Pending {
         final Job job;
         final SignatureRequest request;
         int digestLength;
         boolean retried;
+        int mode;
+        long mtimeMillis;
         Outgoing.Sent sent;
 
         Pending(Job job, SignatureRequest request, int digestLength) {
@@ -78,7 +84,7 @@ public final class Uploads {
         }
 
         long signatureEstimate(ChunkerParams params) {
-            return job.oldSize() <= 0 ? 32 : (job.oldSize() / params.min() + 1) * (digestLength + 6) + 64;
+            return Signature.estimateBytes(job.oldSize(), params, digestLength);
         }
     }
 
@@ -102,8 +108,7 @@ public final class Uploads {
         for (Job job : jobs) {
             todo.add(new Pending(job, request(job), digestLength));
         }
-        Deque<Pending> answers = new ArrayDeque<>(); // in the order the peer will answer
-        Deque<Boolean> answerIsSignature = new ArrayDeque<>();
+        Deque<Answer> answers = new ArrayDeque<>(); // in the order the peer will answer
         int ahead = 0;
         long aheadBytes = 0;
         while (!todo.isEmpty() || !answers.isEmpty()) {
@@ -117,16 +122,16 @@ public final class Uploads {
                     break;
                 }
                 todo.poll();
-                out.write(new OpenUpload(p.job.remote(), p.job.size(), Modes.of(p.job.local()),
-                        Files.getLastModifiedTime(p.job.local()).toMillis(), p.digestLength, p.request));
+                p.mode = Modes.of(p.job.local());
+                p.mtimeMillis = Files.getLastModifiedTime(p.job.local()).toMillis();
+                out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis, p.digestLength,
+                        p.request));
                 if (p.request == SignatureRequest.NONE) {
-                    p.sent = Outgoing.send(in, out, p.job.local(), params, p.digestLength, zstd, false,
-                            Signature.Cutoff.NEVER);
-                    answers.add(p);
-                    answerIsSignature.add(false);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, params, p.digestLength,
+                            zstd, false, Signature.Cutoff.NEVER);
+                    answers.add(new Answer(p, false));
                 } else {
-                    answers.add(p);
-                    answerIsSignature.add(true);
+                    answers.add(new Answer(p, true));
                     ahead++;
                     aheadBytes += p.signatureEstimate(params);
                     if (p.request == SignatureRequest.STOPPABLE) {
@@ -138,20 +143,21 @@ public final class Uploads {
             if (answers.isEmpty()) {
                 continue;
             }
-            Pending p = answers.poll();
-            if (answerIsSignature.poll()) {
+            Answer next = answers.poll();
+            Pending p = next.file();
+            if (next.signature()) {
                 ahead--;
                 aheadBytes -= p.signatureEstimate(params);
                 Signature.Cutoff cutoff = p.request == SignatureRequest.STOPPABLE
                         ? new WholeOrDelta(p.job.local(), p.job.size(), params, estimates) : Signature.Cutoff.NEVER;
                 try {
-                    p.sent = Outgoing.send(in, out, p.job.local(), params, p.digestLength, zstd, true, cutoff);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, params, p.digestLength,
+                            zstd, true, cutoff);
                 } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
                     listener.failed(p.job.label(), refused.getMessage());
                     continue;
                 }
-                answers.add(p);
-                answerIsSignature.add(false);
+                answers.add(new Answer(p, false));
             } else {
                 result(p, in.readRequired("the result for " + p.job.remote()), todo, listener);
             }

@@ -23,7 +23,6 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.sftp.client.SftpClient;
 
-import dev.ferry.delta.DeltaMode;
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
 import dev.ferry.client.connect.Connector;
@@ -37,6 +36,7 @@ import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
+import dev.ferry.delta.DeltaMode;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.UserAccount;

@@ -14,7 +14,6 @@ import org.apache.sshd.sftp.client.SftpClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ferry.delta.DeltaMode;
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
@@ -26,6 +25,7 @@ import dev.ferry.client.sync.SyncOptions;
 import dev.ferry.client.sync.SyncSummary;
 import dev.ferry.client.sync.Syncer;
 import dev.ferry.client.transfer.SftpClients;
+import dev.ferry.delta.DeltaMode;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
