@@ -32,15 +32,20 @@ public record ChunkDigest(long high, long low) {
      * shorter digest is collision-safe enough for the file's number of chunks.
      */
     public byte[] toBytes(int truncateTo) {
+        byte[] bytes = new byte[truncateTo];
+        writeTo(bytes, 0, truncateTo);
+        return bytes;
+    }
+
+    /** Writes the first {@code truncateTo} bytes, big-endian, into {@code dst} at {@code offset}. */
+    public void writeTo(byte[] dst, int offset, int truncateTo) {
         if (truncateTo < 1 || truncateTo > BYTES) {
             throw new IllegalArgumentException("a digest truncates to 1..16 bytes, got " + truncateTo);
         }
-        byte[] bytes = new byte[truncateTo];
         for (int i = 0; i < truncateTo; i++) {
             long half = i < 8 ? high : low;
-            bytes[i] = (byte) (half >>> (56 - 8 * (i % 8)));
+            dst[offset + i] = (byte) (half >>> (56 - 8 * (i % 8)));
         }
-        return bytes;
     }
 
     /** All 16 bytes, as {@link #toBytes(int) toBytes(16)}. */

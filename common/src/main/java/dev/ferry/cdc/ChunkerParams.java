@@ -68,6 +68,31 @@ public record ChunkerParams(int min, int avg, int max) {
         return new ChunkerParams(avg / 2, avg, 4 * avg);
     }
 
+    /**
+     * The same shape (minimum and maximum in the same proportion to the average) around another
+     * average: how the chunk size follows a file's size while both sides keep one session shape.
+     *
+     * @param average this average times or divided by a power of two
+     * @throws IllegalArgumentException when it is not, or the result is out of bounds
+     */
+    public ChunkerParams withAverage(int average) {
+        if (average <= 0 || Integer.bitCount(average) != 1 || Integer.bitCount(avg) != 1) {
+            throw new IllegalArgumentException("an average chunk size of " + average
+                    + " bytes is not this shape's average (" + avg + ") scaled by a power of two");
+        }
+        if (average >= avg) {
+            long scale = average / avg;
+            return new ChunkerParams(Math.toIntExact(min * scale), average, Math.toIntExact(Math.min(max * scale,
+                    Integer.MAX_VALUE)));
+        }
+        int scale = avg / average;
+        if (min % scale != 0 || max % scale != 0) {
+            throw new IllegalArgumentException("an average chunk size of " + average + " bytes is too small for this"
+                    + " shape (" + min + ", " + avg + ", " + max + ")");
+        }
+        return new ChunkerParams(min / scale, average, max / scale);
+    }
+
     /** How many top bits of the hash must be zero for a cut: log2(avg - min). */
     public int cutBits() {
         return Integer.numberOfTrailingZeros(avg - min);

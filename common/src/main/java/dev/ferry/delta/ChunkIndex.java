@@ -6,14 +6,14 @@ import java.util.Map;
 import dev.ferry.cdc.ChunkDigest;
 
 /**
- * The sender's lookup of the receiver's old chunks: by length and truncated digest, the index of the
- * first old chunk with them. A chunk of the new file that is found here is sent as a reference to
+ * The sender's lookup of the receiver's old chunks: by truncated digest, the index of the first old
+ * chunk with it. A chunk of the new file that is found here is sent as a reference to
  * the old one instead of its bytes.
  */
 public final class ChunkIndex {
 
-    /** The key: a chunk's length and its digest's first bytes (up to 16, zero-padded). */
-    private record Key(int length, long high, long low) {
+    /** The key: a digest's first bytes (up to 16, zero-padded). */
+    private record Key(long high, long low) {
     }
 
     private final Map<Key, Long> first = new HashMap<>();
@@ -32,9 +32,12 @@ public final class ChunkIndex {
         return digestLength;
     }
 
-    /** Adds the next old chunk (chunks are numbered in the order they are added). */
-    void add(int length, byte[] digest) {
-        first.putIfAbsent(key(length, digest), chunks);
+    /**
+     * Adds the next old chunk, whose digest is {@code digestLength} bytes of {@code digests} from
+     * {@code offset} (chunks are numbered in the order they are added).
+     */
+    void add(byte[] digests, int offset) {
+        first.putIfAbsent(key(digests, offset), chunks);
         chunks++;
     }
 
@@ -43,23 +46,32 @@ public final class ChunkIndex {
         return chunks;
     }
 
-    /** The index of an old chunk with this length and digest, or -1. */
-    public long find(int length, ChunkDigest digest) {
-        Long index = first.get(key(length, digest.toBytes(digestLength)));
+    /** The index of an old chunk with this digest, or -1. */
+    public long find(ChunkDigest digest) {
+        // The digest's first digestLength bytes, as key() reads them from a signature.
+        long high = digest.high();
+        long low = digest.low();
+        if (digestLength < 8) {
+            high &= -1L << (64 - 8 * digestLength);
+            low = 0;
+        } else if (digestLength < 16) {
+            low &= digestLength == 8 ? 0 : -1L << (128 - 8 * digestLength);
+        }
+        Long index = first.get(new Key(high, low));
         return index == null ? -1 : index;
     }
 
-    private static Key key(int length, byte[] digest) {
+    private Key key(byte[] digest, int offset) {
         long high = 0;
         long low = 0;
-        for (int i = 0; i < digest.length; i++) {
-            long b = digest[i] & 0xffL;
+        for (int i = 0; i < digestLength; i++) {
+            long b = digest[offset + i] & 0xffL;
             if (i < 8) {
                 high |= b << (56 - 8 * i);
             } else {
                 low |= b << (56 - 8 * (i - 8));
             }
         }
-        return new Key(length, high, low);
+        return new Key(high, low);
     }
 }

@@ -93,7 +93,7 @@ public final class Diff {
                 int len = chunks.length();
                 sha.update(buf, off, len);
                 size += len;
-                long found = index.chunks() == 0 ? -1 : index.find(len, ChunkDigest.of(buf, off, len));
+                long found = index.chunks() == 0 ? -1 : index.find(ChunkDigest.of(buf, off, len));
                 if (found >= 0) {
                     diff.copy(found, len);
                 } else {

@@ -40,32 +40,34 @@ public final class Downloads {
 
     private final MessageReader in;
     private final MessageWriter out;
-    private final ChunkerParams params;
-    private final int digestLength;
+    private final ChunkerParams session;
     private final boolean zstd;
 
     private static final class Pending {
         final Job job;
-        final int digestLength;
+        final FileChunking chunking;
         final boolean mayStop;
         final boolean whole;
         Incoming incoming;
         long estimate;
         boolean instructed;
 
-        Pending(Job job, int digestLength, boolean mayStop, boolean whole) {
+        Pending(Job job, FileChunking chunking, boolean mayStop, boolean whole) {
             this.job = job;
-            this.digestLength = digestLength;
+            this.chunking = chunking;
             this.mayStop = mayStop;
             this.whole = whole;
         }
     }
 
-    public Downloads(MessageReader in, MessageWriter out, ChunkerParams params, int digestLength, boolean zstd) {
+    /**
+     * @param session the session's chunk shape (its {@code ChunkingSpec}); each file's chunk size
+     *                and digest length are chosen from it ({@link FileChunking})
+     */
+    public Downloads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd) {
         this.in = in;
         this.out = out;
-        this.params = params;
-        this.digestLength = digestLength;
+        this.session = session;
         this.zstd = zstd;
     }
 
@@ -77,10 +79,11 @@ public final class Downloads {
     public void run(List<Job> jobs, Outcome.Listener listener) throws IOException {
         Deque<Pending> todo = new ArrayDeque<>();
         for (Job job : jobs) {
-            todo.add(pending(job, digestLength, false));
+            todo.add(pending(job, null));
         }
         Deque<Pending> inflight = new ArrayDeque<>();
         long aheadBytes = 0;
+        int unflushed = 0;
         try {
             while (!todo.isEmpty() || !inflight.isEmpty()) {
                 while (!todo.isEmpty()) {
@@ -92,9 +95,10 @@ public final class Downloads {
                     }
                     todo.poll();
                     try {
-                        p.incoming = Incoming.open(p.job.local(), !p.whole, true, params, p.digestLength, zstd, out,
+                        p.incoming = Incoming.open(p.job.local(), !p.whole, true, p.chunking, zstd, out,
                                 p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
-                                new OpenDownload(p.job.remote(), p.digestLength, p.mayStop));
+                                new OpenDownload(p.job.remote(), p.chunking.params().avg(),
+                                        p.chunking.digestLength(), p.mayStop));
                     } catch (DeltaRefused refused) { // nothing was sent
                         listener.failed(p.job.label(), refused.getMessage());
                         continue;
@@ -105,7 +109,10 @@ public final class Downloads {
                         break;
                     }
                 }
-                out.flush();
+                if (!in.ready() || ++unflushed >= Uploads.FLUSH_EVERY) { // as in Uploads
+                    out.flush();
+                    unflushed = 0;
+                }
                 Pending head = inflight.peek();
                 if (head == null) {
                     continue;
@@ -150,9 +157,9 @@ public final class Downloads {
             out.write(new Result(true, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             listener.done(p.job.label(), new Outcome(r.size(), r.literalBytes(), r.matchedBytes(),
                     p.whole || r.stopped()));
-        } else if (p.digestLength < ChunkDigest.BYTES && !p.whole) {
+        } else if (p.chunking.canRetry() && !p.whole) {
             out.write(new Retry(ChunkDigest.BYTES));
-            todo.addFirst(pending(p.job, ChunkDigest.BYTES, true));
+            todo.addFirst(pending(p.job, p.chunking.fullDigests()));
         } else {
             out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             listener.failed(p.job.label(), p.job.remote() + " did not match the peer's SHA-256 after a second pass; "
@@ -160,15 +167,21 @@ public final class Downloads {
         }
     }
 
-    private Pending pending(Job job, int digests, boolean retry) {
-        boolean hasOld = Files.isRegularFile(job.local(), LinkOption.NOFOLLOW_LINKS);
-        boolean whole = job.mode() == DeltaMode.WHOLE || !hasOld
+    /**
+     * The first pass at a file ({@code retry} null), or the second after a false match, with the
+     * chunks of the first and full digests.
+     */
+    private Pending pending(Job job, FileChunking retry) throws IOException {
+        long oldSize = Files.isRegularFile(job.local(), LinkOption.NOFOLLOW_LINKS) ? Files.size(job.local()) : -1;
+        boolean whole = job.mode() == DeltaMode.WHOLE || oldSize < 0
                 || (job.mode() == DeltaMode.AUTO && job.size() < Uploads.SMALL_FILE);
-        boolean mayStop = !retry && !whole && job.mode() == DeltaMode.AUTO && job.size() >= Uploads.LARGE_FILE;
-        return new Pending(job, digests, mayStop, whole);
+        boolean mayStop = retry == null && !whole && job.mode() == DeltaMode.AUTO && job.size() >= Uploads.LARGE_FILE;
+        return new Pending(job, retry != null ? retry : FileChunking.choose(session, oldSize, job.size()), mayStop,
+                whole);
     }
 
-    private long signatureEstimate(Pending p) throws IOException {
-        return p.whole ? 64 : Signature.estimateBytes(Files.size(p.job.local()), params, p.digestLength);
+    private static long signatureEstimate(Pending p) throws IOException {
+        return p.whole ? 64 : Signature.estimateBytes(Files.size(p.job.local()), p.chunking.params(),
+                p.chunking.digestLength());
     }
 }

@@ -12,7 +12,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.MessageWriter;
@@ -57,20 +56,21 @@ public final class Incoming implements Closeable {
      * @param useOld    send the signature of the old copy (false: the file comes whole)
      * @param answer    send a signature message at all (an empty one when there is no old copy);
      *                  false for an upload opened without one, which the sender does not wait for
+     * @param chunking  how the old copy is cut, as the request named it
      * @throws DeltaRefused before anything was sent: a directory at the target, a directory that
      *                      cannot be written
      */
-    public static Incoming open(Path target, boolean useOld, boolean answer, ChunkerParams params, int digestLength,
-            boolean zstd, MessageWriter out, Signature.StopCheck stop) throws IOException {
-        return open(target, useOld, answer, params, digestLength, zstd, out, stop, null);
+    public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
+            MessageWriter out, Signature.StopCheck stop) throws IOException {
+        return open(target, useOld, answer, chunking, zstd, out, stop, null);
     }
 
     /**
      * As above, with {@code request} (a client's {@code OpenDownload}) written just before the
      * signature: a refusal is then a local error, and nothing reaches the peer.
      */
-    public static Incoming open(Path target, boolean useOld, boolean answer, ChunkerParams params, int digestLength,
-            boolean zstd, MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
+    public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
+            MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new DeltaRefused(target.getFileName() + " is a directory");
         }
@@ -91,7 +91,7 @@ public final class Incoming implements Closeable {
             if (request != null) {
                 out.write(request);
             }
-            Signature.Sent sent = answer ? Signature.send(old, params, digestLength, out, stop)
+            Signature.Sent sent = answer ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop)
                     : new Signature.Sent(Basis.NONE, false);
             return new Incoming(target, temp, new Patch(old, sent.basis(), temp,
                     new Literals(zstd)), sent.stopped());

@@ -3,7 +3,6 @@ package dev.ferry.delta;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 
@@ -28,19 +27,20 @@ public final class Outgoing {
 
     /**
      * @param mode      the permission bits the receiver gives the new file (as announced in the request)
+     * @param chunking  how the file is cut, as the request named it
      * @param signature whether a signature comes first (false: an upload opened without one)
      * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
      */
     public static Sent send(MessageReader in, MessageWriter out, Path file, int mode, long mtimeMillis,
-            ChunkerParams params, int digestLength, boolean zstd, boolean signature, Signature.Cutoff cutoff)
-            throws IOException {
+            FileChunking chunking, boolean zstd, boolean signature, Signature.Cutoff cutoff) throws IOException {
+        int digestLength = chunking.digestLength();
         Signature.Received sig = signature ? Signature.receive(in, out, digestLength, cutoff)
                 : new Signature.Received(new ChunkIndex(digestLength), 0, false);
         // Nothing to match against (no old copy, or a stopped signature that matched none of the
         // sample): every byte goes, and chunking the file would only cost time.
         boolean nothingToMatch = sig.index().chunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1);
         Diff.Stats stats = nothingToMatch ? Diff.sendWhole(file, zstd, mode, mtimeMillis, out)
-                : Diff.send(file, params, sig.index(), zstd, mode, mtimeMillis, out);
+                : Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
         return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
                 stats.firstLiteralNanos(), sig.stopped());
     }

@@ -14,6 +14,7 @@ import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
+import dev.ferry.delta.protocol.ListRequest;
 import dev.ferry.delta.protocol.Literal;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
@@ -60,7 +61,7 @@ public final class Responder {
 
     private final MessageReader in;
     private final MessageWriter out;
-    private final ChunkerParams params;
+    private final ChunkerParams session;
     private final boolean zstd;
     private final Resolver resolver;
     private final Log log;
@@ -70,11 +71,14 @@ public final class Responder {
     private Upload current; // the upload whose instructions are coming, from its first to its FileEnd
     private Upload stoppable; // the last upload opened STOPPABLE, until its first instruction
 
-    public Responder(MessageReader in, MessageWriter out, ChunkerParams params, boolean zstd, Resolver resolver,
+    /**
+     * @param session the chunk shape the peer asked for ({@code ChunkingSpec}); each request scales it
+     */
+    public Responder(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Resolver resolver,
             Log log) {
         this.in = in;
         this.out = out;
-        this.params = params;
+        this.session = session;
         this.zstd = zstd;
         this.resolver = resolver;
         this.log = log;
@@ -82,10 +86,14 @@ public final class Responder {
 
     /** Answers requests until the peer closes the stream. */
     public void run() throws IOException {
+        int unflushed = 0;
         try {
             while (true) {
-                if (!in.ready()) {
-                    out.flush(); // answers go out in batches, but never wait while this side would
+                // Answers go out in batches, but never wait while this side would, and never so long
+                // that the peer sits idle while this side works through what it sent ahead.
+                if (!in.ready() || ++unflushed >= Uploads.FLUSH_EVERY) {
+                    out.flush();
+                    unflushed = 0;
                 }
                 Optional<DeltaMessage> next = in.read();
                 if (next.isEmpty()) {
@@ -129,6 +137,8 @@ public final class Responder {
             stoppable = null;
         } else if (m instanceof OpenDownload down) {
             send(down);
+        } else if (m instanceof ListRequest request) {
+            list(request);
         } else if (m instanceof Result || m instanceof Retry || m instanceof Failure) {
             verdict(m);
         } else {
@@ -163,9 +173,10 @@ public final class Responder {
         }
         long start = System.nanoTime();
         boolean signature = up.signature() != SignatureRequest.NONE;
+        FileChunking chunking = chunking(up.chunkAverage(), up.digestLength());
         try {
             Path target = resolver.resolve(up.path());
-            Incoming incoming = Incoming.open(target, signature, signature, params, up.digestLength(), zstd, out,
+            Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
                     up.signature() == SignatureRequest.STOPPABLE ? Signature.StopCheck.reading(in)
                             : Signature.StopCheck.NEVER);
             Upload u = new Upload(up, incoming, start);
@@ -210,6 +221,7 @@ public final class Responder {
             throw new ProtocolException("a download was asked for while uploads are open");
         }
         long start = System.nanoTime();
+        FileChunking chunking = chunking(down.chunkAverage(), down.digestLength());
         Path source = resolver.resolve(down.path());
         if (!Files.isRegularFile(source)) { // after its signature, which is already on its way
             String why = Files.isDirectory(source) ? down.path() + " is a directory" : "no such file: " + down.path();
@@ -218,10 +230,10 @@ public final class Responder {
             out.write(Failure.of(why));
             return;
         }
-        Signature.Cutoff cutoff = down.mayStop() ? new WholeOrDelta(source, Files.size(source), params, estimates)
-                : Signature.Cutoff.NEVER;
+        Signature.Cutoff cutoff = down.mayStop()
+                ? new WholeOrDelta(source, Files.size(source), chunking.params(), estimates) : Signature.Cutoff.NEVER;
         Outgoing.Sent sent = Outgoing.send(in, out, source, Modes.of(source),
-                Files.getLastModifiedTime(source).toMillis(), params, down.digestLength(), zstd, true, cutoff);
+                Files.getLastModifiedTime(source).toMillis(), chunking, zstd, true, cutoff);
         downloads.add(new Download(down, sent, start));
     }
 
@@ -244,6 +256,33 @@ public final class Responder {
             log.transfer("download", path, 0, d.startNanos(), "did not match at the client; it may ask again");
         } else {
             log.transfer("download", path, 0, d.startNanos(), ((Failure) m).reason());
+        }
+    }
+
+    private void list(ListRequest request) throws IOException {
+        if (current != null || !uploads.isEmpty() || !downloads.isEmpty()) {
+            throw new ProtocolException("a listing was asked for while files are open");
+        }
+        Path top = resolver.resolve(request.path());
+        if (!Files.isDirectory(top)) {
+            out.write(Failure.of(Files.exists(top) ? request.path() + " is not a directory"
+                    : "no such directory: " + request.path()));
+            return;
+        }
+        try {
+            Listing.send(top, out);
+        } catch (DeltaRefused refused) { // the peer drops what came before the Failure
+            out.write(Failure.of(refused.getMessage()));
+        }
+    }
+
+    /** A request's chunks: the session's shape around the average it names. */
+    private FileChunking chunking(int average, int digestLength) throws ProtocolException {
+        try {
+            return new FileChunking(session.withAverage(average), digestLength);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("a request asked for chunks the session's shape does not allow: "
+                    + e.getMessage());
         }
     }
 

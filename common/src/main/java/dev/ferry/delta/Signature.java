@@ -5,13 +5,11 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.StreamChunker;
-import dev.ferry.delta.protocol.ChunkSignature;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.MessageReader;
@@ -22,8 +20,8 @@ import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.delta.protocol.SignatureStop;
 
 /**
- * Step one: the receiver chunks its old file and sends each chunk's length and truncated digest, in
- * batches as it reads, so the sender can take them in while the rest is still being read. Batches
+ * Step one: the receiver chunks its old file and sends each chunk's truncated digest, in batches
+ * as it reads, so the sender can take them in while the rest is still being read. Batches
  * start small and double, so the sender soon has a first sample to judge the file by, and each is
  * flushed at once; between batches the receiver looks for the sender's {@link SignatureStop}.
  */
@@ -33,8 +31,8 @@ public final class Signature {
     static final int FIRST_BATCH = 256;
 
     /**
-     * The largest batch: 1024 chunks, 8 MiB of the old file, 14 KB at 8-byte digests; a stop is
-     * looked for after each, so a stopped signature reads at most this much more.
+     * The largest batch: 1024 chunks, 8 MiB of the old file at 8 KiB chunks, 8 KB at 8-byte
+     * digests; a stop is looked for after each, so a stopped signature reads at most this much more.
      */
     static final int BATCH = 1024;
 
@@ -77,44 +75,51 @@ public final class Signature {
 
     /**
      * Sends the signature of {@code old} (null: there is none) and returns where its chunks are.
-     * Flushes after each batch.
+     * Flushes after each full batch, so the sender can start on a large file early; the end is left
+     * for the caller to flush before it next waits, so a tree of small files' signatures goes out in
+     * a few packets rather than one each.
      */
     public static Sent send(Path old, ChunkerParams params, int digestLength, MessageWriter out, StopCheck stop)
             throws IOException {
         if (old == null) {
             out.write(SignatureEnd.NO_OLD_FILE);
-            out.flush();
             return new Sent(Basis.NONE, false);
         }
         Basis basis = new Basis();
         int batchSize = FIRST_BATCH;
-        List<ChunkSignature> batch = new ArrayList<>(batchSize);
+        byte[] digests = new byte[batchSize * digestLength];
+        int inBatch = 0;
+        long batchBytes = 0;
         boolean stopped = stop.stopRequested(); // a sender that knew before the first batch
         if (!stopped) {
             try (SeekableByteChannel in = Files.newByteChannel(old, StandardOpenOption.READ)) {
                 StreamChunker chunks = new StreamChunker(params, in, bufferFor(params, in.size()));
                 while (chunks.next()) {
-                    ChunkDigest digest = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
-                    batch.add(new ChunkSignature(chunks.length(), digest.toBytes(digestLength)));
+                    ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length())
+                            .writeTo(digests, inBatch * digestLength, digestLength);
+                    inBatch++;
+                    batchBytes += chunks.length();
                     basis.add(chunks.offset(), chunks.length());
-                    if (batch.size() == batchSize) {
-                        out.write(new SignatureBatch(batch));
+                    if (inBatch == batchSize) {
+                        out.write(new SignatureBatch(digestLength, batchBytes, digests));
                         out.flush();
-                        batch.clear();
                         batchSize = Math.min(BATCH, batchSize * 2);
+                        digests = new byte[batchSize * digestLength];
+                        inBatch = 0;
+                        batchBytes = 0;
                         if (stop.stopRequested()) {
                             stopped = true;
                             break;
                         }
                     }
                 }
-                if (!stopped && !batch.isEmpty()) {
-                    out.write(new SignatureBatch(batch));
+                if (!stopped && inBatch > 0) {
+                    out.write(new SignatureBatch(digestLength, batchBytes,
+                            Arrays.copyOf(digests, inBatch * digestLength)));
                 }
             }
         }
         out.write(new SignatureEnd(true, basis.end(), basis.count())); // the chunks sent, all or not
-        out.flush();
         return new Sent(basis, stopped);
     }
 
@@ -123,7 +128,7 @@ public final class Signature {
      * at the minimum size), for bounding how much signature may be on its way unread.
      */
     static long estimateBytes(long oldSize, ChunkerParams params, int digestLength) {
-        return Math.max(oldSize, 0) / params.min() * (digestLength + 6) + 64;
+        return Math.max(oldSize, 0) / params.min() * digestLength + 64;
     }
 
     /**
@@ -175,10 +180,11 @@ public final class Signature {
                     throw new ProtocolException("the signature has digests of " + batch.digestLength()
                             + " bytes where " + digestLength + " were asked for");
                 }
-                for (ChunkSignature c : batch.chunks()) {
-                    index.add(c.length(), c.digest());
-                    covered += c.length();
+                byte[] digests = batch.digests();
+                for (int offset = 0; offset < digests.length; offset += digestLength) {
+                    index.add(digests, offset);
                 }
+                covered += batch.bytes();
                 if (!stopped && cutoff.stopAfter(index, covered, first)) {
                     out.write(SignatureStop.INSTANCE);
                     out.flush();
@@ -186,7 +192,7 @@ public final class Signature {
                 }
                 first = false;
             } else if (m instanceof SignatureEnd end) {
-                if (end.chunkCount() != index.chunks() || end.oldFileSize() != covered) {
+                if (end.chunkCount() != index.chunks() || end.oldFileSize() != covered) { // the batches' sums
                     throw new ProtocolException("the signature ended after " + index.chunks() + " chunks of " + covered
                             + " bytes but counts " + end.chunkCount() + " chunks of " + end.oldFileSize());
                 }

@@ -53,13 +53,15 @@ public final class Uploads {
     /** Bytes of signatures asked for and not yet read, at most (estimated from the old sizes). */
     static final long MAX_SIGNATURE_BYTES = 512 * 1024;
 
+    /** Answers handled between two flushes at most, when the peer has more queued. */
+    static final int FLUSH_EVERY = 8;
+
     /** Answers outstanding at most: results are small, but the peer keeps an open file for each. */
     static final int MAX_ANSWERS = 1024;
 
     private final MessageReader in;
     private final MessageWriter out;
-    private final ChunkerParams params;
-    private final int digestLength;
+    private final ChunkerParams session;
     private final boolean zstd;
     private final Estimates estimates;
 
@@ -71,29 +73,31 @@ public final class Uploads {
     private static final class Pending {
         final Job job;
         final SignatureRequest request;
-        int digestLength;
+        final FileChunking chunking;
         boolean retried;
         int mode;
         long mtimeMillis;
         Outgoing.Sent sent;
 
-        Pending(Job job, SignatureRequest request, int digestLength) {
+        Pending(Job job, SignatureRequest request, FileChunking chunking) {
             this.job = job;
             this.request = request;
-            this.digestLength = digestLength;
+            this.chunking = chunking;
         }
 
-        long signatureEstimate(ChunkerParams params) {
-            return Signature.estimateBytes(job.oldSize(), params, digestLength);
+        long signatureEstimate() {
+            return Signature.estimateBytes(job.oldSize(), chunking.params(), chunking.digestLength());
         }
     }
 
-    public Uploads(MessageReader in, MessageWriter out, ChunkerParams params, int digestLength, boolean zstd,
-            Estimates estimates) {
+    /**
+     * @param session the session's chunk shape (its {@code ChunkingSpec}); each file's chunk size
+     *                and digest length are chosen from it ({@link FileChunking})
+     */
+    public Uploads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Estimates estimates) {
         this.in = in;
         this.out = out;
-        this.params = params;
-        this.digestLength = digestLength;
+        this.session = session;
         this.zstd = zstd;
         this.estimates = estimates;
     }
@@ -106,11 +110,12 @@ public final class Uploads {
     public void run(List<Job> jobs, Outcome.Listener listener) throws IOException {
         Deque<Pending> todo = new ArrayDeque<>();
         for (Job job : jobs) {
-            todo.add(new Pending(job, request(job), digestLength));
+            todo.add(new Pending(job, request(job), FileChunking.choose(session, job.oldSize(), job.size())));
         }
         Deque<Answer> answers = new ArrayDeque<>(); // in the order the peer will answer
         int ahead = 0;
         long aheadBytes = 0;
+        int unflushed = 0;
         while (!todo.isEmpty() || !answers.isEmpty()) {
             while (!todo.isEmpty() && answers.size() < MAX_ANSWERS) {
                 Pending p = todo.peek();
@@ -118,28 +123,36 @@ public final class Uploads {
                     break; // alone: nothing may follow its request until its signature has ended
                 }
                 if (p.request == SignatureRequest.FULL && ahead > 0
-                        && (ahead >= MAX_AHEAD || aheadBytes + p.signatureEstimate(params) > MAX_SIGNATURE_BYTES)) {
+                        && (ahead >= MAX_AHEAD || aheadBytes + p.signatureEstimate() > MAX_SIGNATURE_BYTES)) {
                     break;
                 }
                 todo.poll();
                 p.mode = Modes.of(p.job.local());
                 p.mtimeMillis = Files.getLastModifiedTime(p.job.local()).toMillis();
-                out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis, p.digestLength,
-                        p.request));
+                out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
+                        p.chunking.params().avg(), p.chunking.digestLength(), p.request));
                 if (p.request == SignatureRequest.NONE) {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, params, p.digestLength,
-                            zstd, false, Signature.Cutoff.NEVER);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, false,
+                            Signature.Cutoff.NEVER);
                     answers.add(new Answer(p, false));
                 } else {
                     answers.add(new Answer(p, true));
                     ahead++;
-                    aheadBytes += p.signatureEstimate(params);
+                    aheadBytes += p.signatureEstimate();
                     if (p.request == SignatureRequest.STOPPABLE) {
                         break;
                     }
                 }
             }
-            out.flush();
+            // Flushed before this side would wait (an answer already here is read without: each one,
+            // a signature or a result, comes whole without anything more from this side), and every
+            // few answers, so that the peer works on this side's requests while this side works on
+            // its answers: flushing after every file costs a packet each, never flushing until
+            // blocked makes the two sides take turns.
+            if (!in.ready() || ++unflushed >= FLUSH_EVERY) {
+                out.flush();
+                unflushed = 0;
+            }
             if (answers.isEmpty()) {
                 continue;
             }
@@ -147,12 +160,13 @@ public final class Uploads {
             Pending p = next.file();
             if (next.signature()) {
                 ahead--;
-                aheadBytes -= p.signatureEstimate(params);
+                aheadBytes -= p.signatureEstimate();
                 Signature.Cutoff cutoff = p.request == SignatureRequest.STOPPABLE
-                        ? new WholeOrDelta(p.job.local(), p.job.size(), params, estimates) : Signature.Cutoff.NEVER;
+                        ? new WholeOrDelta(p.job.local(), p.job.size(), p.chunking.params(), estimates)
+                        : Signature.Cutoff.NEVER;
                 try {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, params, p.digestLength,
-                            zstd, true, cutoff);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, true,
+                            cutoff);
                 } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
                     listener.failed(p.job.label(), refused.getMessage());
                     continue;
@@ -180,8 +194,8 @@ public final class Uploads {
             estimates.receiverWrote(s.size(), r.writeNanos());
             listener.done(p.job.label(), new Outcome(s.size(), s.literalBytes(), s.matchedBytes(),
                     p.request == SignatureRequest.NONE || s.stopped()));
-        } else if (m instanceof Retry retry && !p.retried && retry.digestLength() > p.digestLength) {
-            Pending again = new Pending(p.job, SignatureRequest.FULL, retry.digestLength());
+        } else if (m instanceof Retry && !p.retried && p.chunking.canRetry()) {
+            Pending again = new Pending(p.job, SignatureRequest.FULL, p.chunking.fullDigests());
             again.retried = true;
             todo.addFirst(again);
         } else if (m instanceof Failure f) {

@@ -112,7 +112,7 @@ public final class WholeOrDelta implements Signature.Cutoff {
         long found = 0;
         for (int i = 0; i < sample.length; i += 3) {
             int len = (int) sample[i];
-            if (index.find(len, new ChunkDigest(sample[i + 1], sample[i + 2])) >= 0) {
+            if (index.find(new ChunkDigest(sample[i + 1], sample[i + 2])) >= 0) {
                 found += len;
             }
             sampled += len;

@@ -8,6 +8,7 @@
  * of files from the requesting side (the client), {@link dev.ferry.delta.Responder} answers them
  * (the server). {@link dev.ferry.delta.WholeOrDelta} judges a large file by a sample of its
  * signature and the session's {@link dev.ferry.delta.Estimates}, with {@link
- * dev.ferry.delta.CostModel}'s arithmetic.
+ * dev.ferry.delta.CostModel}'s arithmetic. {@link dev.ferry.delta.FileChunking} picks each file's chunk
+ * size and digest length; {@link dev.ferry.delta.Listing} lists a tree for the other side.
  */
 package dev.ferry.delta;

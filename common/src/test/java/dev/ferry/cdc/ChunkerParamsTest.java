@@ -17,6 +17,20 @@ class ChunkerParamsTest {
     }
 
     @Test
+    void withAverageKeepsTheShapeAroundAnotherAverage() {
+        assertEquals(new ChunkerParams(128, 256, 1024), ChunkerParams.DEFAULT.withAverage(256));
+        assertEquals(new ChunkerParams(32768, 65536, 262144), ChunkerParams.DEFAULT.withAverage(65536));
+        assertEquals(ChunkerParams.DEFAULT, ChunkerParams.DEFAULT.withAverage(8192));
+        assertEquals(new ChunkerParams(1024 + 512, 2048, 8192), new ChunkerParams(6144, 8192, 32768).withAverage(2048));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3000, 0, -8192, 64, 16 * 1024 * 1024})
+    void withAverageRefusesWhatIsNotThisShapeScaledByAPowerOfTwo(int avg) {
+        assertThrows(IllegalArgumentException.class, () -> ChunkerParams.DEFAULT.withAverage(avg));
+    }
+
+    @Test
     void ofAverageHalvesForTheMinimumAndQuadruplesForTheMaximum() {
         assertEquals(new ChunkerParams(128, 256, 1024), ChunkerParams.ofAverage(256));
         assertEquals(new ChunkerParams(2 * 1024 * 1024, 4 * 1024 * 1024, 16 * 1024 * 1024),

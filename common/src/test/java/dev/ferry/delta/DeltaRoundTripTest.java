@@ -103,14 +103,14 @@ class DeltaRoundTripTest {
         long old = Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : -1;
         Uploads.Job job = new Uploads.Job(source, target.getFileName().toString(), Files.size(source), old, mode,
                 "file");
-        return session(zstd, wrap, (in, out, l) -> new Uploads(in, out, PARAMS, 8, zstd, estimates)
+        return session(zstd, wrap, (in, out, l) -> new Uploads(in, out, PARAMS, zstd, estimates)
                 .run(List.of(job), l)).single();
     }
 
     /** Fetches {@code source} (the responder's side) into {@code target}: Downloads against a Responder. */
     private Run download(Path source, Path target, DeltaMode mode) throws Exception {
         Downloads.Job job = new Downloads.Job(source.getFileName().toString(), target, Files.size(source), mode, "file");
-        return session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, 8, false)
+        return session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, false)
                 .run(List.of(job), l)).single();
     }
 
@@ -250,6 +250,23 @@ class DeltaRoundTripTest {
     }
 
     @Test
+    void aOneLineEditOfASmallSourceFileCostsAFewHundredBytesBothWays() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            text.append("    private static final int FIELD_").append(i).append(" = ").append(i * 7919).append(";\n");
+        }
+        String old = text.toString();
+        String fresh = old.replace("FIELD_100 = 791900;", "FIELD_100 = 1;");
+        assertTrue(old.length() > 8000 && old.length() < 12000, "about one chunk of a large file: " + old.length());
+        Run run = sync(old.getBytes(StandardCharsets.UTF_8), fresh.getBytes(StandardCharsets.UTF_8));
+        // 256-byte chunks for a file this small (FileChunking): one or two chunks of literal bytes,
+        // where 8 KiB chunks would have sent the whole file again.
+        assertTrue(run.outcome().literalBytes() <= 2048, "literal " + run.outcome().literalBytes());
+        assertTrue(run.toResponder() + run.toRequester() < 3072,
+                "wire " + run.toResponder() + " + " + run.toRequester());
+    }
+
+    @Test
     void emptyTinyAndMissingFilesWork() throws Exception {
         sync(random(100_000, 9), new byte[0]);
         sync(new byte[0], random(100, 10));
@@ -334,7 +351,7 @@ class DeltaRoundTripTest {
         // A requester that opens the file, sends one good literal and then vanishes.
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", 1 << 20, 0644, 0, 8, SignatureRequest.NONE));
+        w.write(new OpenUpload("target.bin", 1 << 20, 0644, 0, 8192, 8, SignatureRequest.NONE));
         w.write(dev.ferry.delta.protocol.Literal.raw("half of the new file".getBytes(StandardCharsets.UTF_8)));
         w.flush();
         ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
@@ -349,7 +366,7 @@ class DeltaRoundTripTest {
         Path target = Files.write(dir.resolve("target.bin"), old);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8, SignatureRequest.FULL));
+        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL));
         w.write(new CopyChunks(5, 1000));
         w.flush();
         ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
@@ -443,7 +460,7 @@ class DeltaRoundTripTest {
             ups.add(new Uploads.Job(src.resolve(name), "dst/" + name, Files.size(src.resolve(name)), old,
                     DeltaMode.AUTO, name));
         }
-        Session up = session(false, in -> in, (in, out, l) -> new Uploads(in, out, PARAMS, 8, false, new Estimates())
+        Session up = session(false, in -> in, (in, out, l) -> new Uploads(in, out, PARAMS, false, new Estimates())
                 .run(ups, l));
         assertEquals(Map.of("f5", "f5 is a directory"), up.failed());
         assertEquals(299, up.done().size());
@@ -465,7 +482,7 @@ class DeltaRoundTripTest {
             downs.add(new Downloads.Job("src/" + name, back.resolve(name), Files.size(src.resolve(name)),
                     DeltaMode.AUTO, name));
         }
-        Session down = session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, 8, false)
+        Session down = session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, false)
                 .run(downs, l));
         assertEquals(Map.of(), down.failed());
         for (int i = 0; i < 300; i++) {
@@ -523,7 +540,7 @@ class DeltaRoundTripTest {
         byte[] fresh = "the new content".getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8, SignatureRequest.STOPPABLE));
+        w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.STOPPABLE));
         w.write(new SignatureStop());
         w.write(dev.ferry.delta.protocol.Literal.raw(fresh));
         w.write(new dev.ferry.delta.protocol.FileEnd(fresh.length, java.security.MessageDigest.getInstance("SHA-256")

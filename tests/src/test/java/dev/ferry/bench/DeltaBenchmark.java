@@ -152,6 +152,11 @@ public final class DeltaBenchmark {
         if (c.name().startsWith("d")) {
             tools.put("ferry cp (ferryd), no delta", cp);
         }
+        if (c.name().compareTo("e") >= 0) { // text and pages: what the default zstd on literals gives
+            List<String> plain = new ArrayList<>(ferry);
+            plain.add(2, "--no-compress");
+            tools.put("ferry sync --no-compress (ferryd)", plain);
+        }
         for (Map.Entry<String, List<String>> t : tools.entrySet()) {
             Path target = t.getKey().startsWith("rsync") ? rsyncTarget : ferryTarget;
             List<Double> seconds = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.ferry.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -24,12 +25,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
+import dev.ferry.delta.DeltaFailure;
+import dev.ferry.delta.Listing;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.Literal;
+import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.delta.protocol.ListRequest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.OpenUpload;
@@ -93,7 +98,8 @@ class DeltaSubsystemTest {
         }
 
         int upload(String name, int digestLength) throws IOException {
-            out.write(new OpenUpload(name, 1, 0644, 0, digestLength, SignatureRequest.FULL));
+            out.write(new OpenUpload(name, 1, 0644, 0, ChunkerParams.DEFAULT.avg(), digestLength,
+                    SignatureRequest.FULL));
             out.flush();
             int chunks = 0;
             while (true) {
@@ -101,7 +107,7 @@ class DeltaSubsystemTest {
                 if (m instanceof SignatureEnd) {
                     return chunks;
                 }
-                chunks += ((SignatureBatch) m).chunks().size();
+                chunks += ((SignatureBatch) m).count();
             }
         }
 
@@ -217,13 +223,33 @@ class DeltaSubsystemTest {
     @Test
     void aRequestOutsideTheRootIsConfinedToIt() throws Exception {
         try (Raw raw = new Raw()) {
-            raw.out.write(new OpenUpload("../../outside-delta.bin", 1, 0644, 0, 8, SignatureRequest.FULL));
+            raw.out.write(new OpenUpload("../../outside-delta.bin", 1, 0644, 0, ChunkerParams.DEFAULT.avg(), 8,
+                    SignatureRequest.FULL));
             raw.out.flush();
             DeltaMessage m = raw.in.readRequired("the signature");
             // ".." stops at the user's root: the file would land inside it, never outside
             assertTrue(m instanceof SignatureEnd end && !end.oldFileExists(), m.toString());
         }
         assertTrue(Files.notExists(ferryd.outside().getParent().resolve("outside-delta.bin")));
+    }
+
+    @Test
+    void aListingStaysInTheRootAndDoesNotFollowALinkOutOfIt() throws Exception {
+        Path root = ferryd.rootOf("alice");
+        Files.createDirectories(root.resolve("listed/sub"));
+        Files.writeString(root.resolve("listed/sub/in.txt"), "inside\n");
+        Files.createSymbolicLink(root.resolve("listed/escape"), ferryd.outside());
+        Files.createSymbolicLink(root.resolve("escape-dir"), ferryd.outside());
+        try (Raw raw = new Raw()) {
+            raw.out.write(new ListRequest("../../listed"));
+            raw.out.write(new ListRequest("escape-dir"));
+            raw.out.flush();
+            // ".." stops at the user's root; the link out of it is neither listed nor followed
+            assertEquals(List.of("sub", "sub/in.txt"),
+                    Listing.receive(raw.in).stream().map(ListEntry::path).sorted().toList());
+            DeltaFailure refused = assertThrows(DeltaFailure.class, () -> Listing.receive(raw.in));
+            assertEquals("no such directory: escape-dir", refused.getMessage());
+        }
     }
 
     @Test

@@ -48,12 +48,36 @@ final class Check {
         return path;
     }
 
+    /**
+     * A path below a listed directory, as a listing names it: '/'-separated names, none of them
+     * empty, "." or "..", so that joining it to a local directory can never leave that directory.
+     */
+    static String relativePath(String path) {
+        path(path);
+        for (String name : path.split("/", -1)) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+                throw new IllegalArgumentException("a listed path must be names below the listed directory, got \""
+                        + path.replace("\"", "\\\"") + "\"");
+            }
+        }
+        return path;
+    }
+
     static int mode(int mode) {
         if (mode < 0 || mode > Limits.MAX_MODE) {
             throw new IllegalArgumentException("a file mode must be within 0 and 07777 (octal), got "
                     + (mode < 0 ? Integer.toString(mode) : "0" + Integer.toOctalString(mode)));
         }
         return mode;
+    }
+
+    /** A file's average chunk size: a power of two the chunker can aim at. */
+    static int chunkAverage(int average) {
+        range("an average chunk size", "bytes", average, Limits.MIN_CHUNK_SIZE, Limits.MAX_CHUNK_SIZE);
+        if (Integer.bitCount(average) != 1) {
+            throw new IllegalArgumentException("an average chunk size must be a power of two, got " + average);
+        }
+        return average;
     }
 
     static int digestLength(int length) {

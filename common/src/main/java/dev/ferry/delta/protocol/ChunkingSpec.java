@@ -6,8 +6,9 @@ import java.io.IOException;
 /**
  * How the receiver of a file cuts its old copy into chunks and digests them, and so how the sender
  * cuts the new one: both must cut alike for chunks to match. Sent by the client after the hellos,
- * before its first request; it holds for every file of the session. A server that will not chunk
- * this way answers with a {@link Failure}.
+ * before its first request; its chunker and shape hold for every file of the session, and each
+ * request names the average for its file, this one scaled by a power of two (minimum and maximum
+ * scale with it). A server that will not chunk this way answers with a {@link Failure}.
  *
  * <p>Wire: int32 chunker version, int32 minimum, int32 average, int32 maximum, uint8 digest length.
  *

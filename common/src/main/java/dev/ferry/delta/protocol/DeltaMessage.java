@@ -12,10 +12,11 @@ import java.io.IOException;
  * code message        sent by            means
  *   1  Hello          both, first        protocol version and capabilities
  *   2  Failure        either             the current request failed; one sentence for the user
- *  10  ChunkingSpec   client             how the receiver of a file cuts and digests its old copy
+ *  10  ChunkingSpec   client             the session's chunker and chunk shape (each request scales it)
  *  11  OpenUpload     client             the client sends a file; the server holds the old copy
  *  12  OpenDownload   client             the server sends a file; the client holds the old copy
- *  20  SignatureBatch receiver           lengths and digests of the next old chunks, in order
+ *  13  ListRequest    client             the files and directories under a directory of the server
+ *  20  SignatureBatch receiver           digests of the next old chunks, in order, and the bytes they cover
  *  21  SignatureEnd   receiver           the signature is complete (or stopped), or there is no old file
  *  22  SignatureStop  sender             enough signature: the file will go (mostly) whole
  *  30  CopyChunks     sender             copy a run of old chunks into the new file
@@ -23,12 +24,14 @@ import java.io.IOException;
  *  32  FileEnd        sender             the new file is complete: size, SHA-256, mode, mtime
  *  40  Result         receiver           the new file verified (or not); bytes sent and reused
  *  41  Retry          receiver           the SHA-256 differs: open the file again with longer digests
+ *  50  ListBatch      server             the next entries of a listing: path, kind, size, mtime, mode
+ *  51  ListEnd        server             the listing is complete
  * </pre>
  *
  * See {@code package-info.java} for the framing and the order of messages.
  */
-public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload,
-        SignatureBatch, SignatureEnd, SignatureStop, CopyChunks, Literal, FileEnd, Result, Retry {
+public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload, ListRequest,
+        SignatureBatch, SignatureEnd, SignatureStop, CopyChunks, Literal, FileEnd, Result, Retry, ListBatch, ListEnd {
 
     MessageType type();
 

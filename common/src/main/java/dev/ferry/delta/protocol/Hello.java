@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
  */
 public record Hello(int version, Set<String> capabilities) implements DeltaMessage {
 
-    /** The version this code speaks (2: pipelined requests, SignatureStop, the receiver's write time in Result). */
-    public static final int CURRENT_VERSION = 2;
+    /**
+     * The version this code speaks (2: pipelined requests, SignatureStop, the receiver's write time
+     * in Result; 3: a chunk size and digest length per file, signatures without chunk lengths).
+     */
+    public static final int CURRENT_VERSION = 3;
 
     /** The sender may send literals compressed with zstd ({@link LiteralCodec#ZSTD}). */
     public static final String ZSTD = "zstd";

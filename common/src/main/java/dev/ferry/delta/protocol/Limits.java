@@ -31,8 +31,12 @@ public final class Limits {
     /** A failure reason, in bytes of UTF-8: one sentence for a user, not a stack trace. */
     public static final int MAX_FAILURE_BYTES = 1024;
 
-    /** The shortest chunk digest: 64 bits keep false matches rare in files of millions of chunks. */
-    public static final int MIN_DIGEST_BYTES = 8;
+    /**
+     * The shortest chunk digest. A false match is caught by the whole-file SHA-256 and costs a
+     * second pass with full digests, so the client cuts digests to what a file's chunk counts need
+     * (see {@code dev.ferry.delta.FileChunking}); 32 bits are enough for a file of a few chunks.
+     */
+    public static final int MIN_DIGEST_BYTES = 4;
 
     /** The longest chunk digest: a full SHA-256 or BLAKE3 output. */
     public static final int MAX_DIGEST_BYTES = 32;
@@ -45,6 +49,12 @@ public final class Limits {
 
     /** The largest chunk a spec may ask for, and the longest chunk a signature may describe. */
     public static final int MAX_CHUNK_SIZE = 16 * MIB;
+
+    /** Entries in one listing batch: 512 of the longest paths still fit a frame. */
+    public static final int MAX_LIST_BATCH = 512;
+
+    /** Entries in one listing: ten million files and directories, about a gigabyte at the client. */
+    public static final long MAX_LIST_ENTRIES = 10_000_000;
 
     /** Capabilities in one hello. */
     public static final int MAX_CAPABILITIES = 32;

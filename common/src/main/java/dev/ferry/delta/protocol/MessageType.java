@@ -6,7 +6,7 @@ import java.util.Optional;
  * The table of ferry-delta messages: each type's code on the wire, the longest body it can have and
  * how its body is decoded. Codes are fixed forever; a new message takes a new code, a changed
  * message a new code or a new protocol version. Codes are grouped by phase: 1-9 session, 10-19
- * requests, 20-29 signature, 30-39 instructions, 40-49 results.
+ * requests, 20-29 signature, 30-39 instructions, 40-49 results, 50-59 listings.
  *
  * <p>The longest body of each type is checked before the body is read, so a CopyChunks frame
  * claiming four megabytes is refused after five bytes, not after four megabytes.
@@ -18,6 +18,7 @@ public enum MessageType {
     CHUNKING_SPEC(10, "ChunkingSpec", ChunkingSpec.MAX_BODY, ChunkingSpec::read),
     OPEN_UPLOAD(11, "OpenUpload", OpenUpload.MAX_BODY, OpenUpload::read),
     OPEN_DOWNLOAD(12, "OpenDownload", OpenDownload.MAX_BODY, OpenDownload::read),
+    LIST_REQUEST(13, "ListRequest", ListRequest.MAX_BODY, ListRequest::read),
     SIGNATURE_BATCH(20, "SignatureBatch", SignatureBatch.MAX_BODY, SignatureBatch::read),
     SIGNATURE_END(21, "SignatureEnd", SignatureEnd.MAX_BODY, SignatureEnd::read),
     SIGNATURE_STOP(22, "SignatureStop", SignatureStop.MAX_BODY, SignatureStop::read),
@@ -25,7 +26,9 @@ public enum MessageType {
     LITERAL(31, "Literal", Literal.MAX_BODY, Literal::read),
     FILE_END(32, "FileEnd", FileEnd.MAX_BODY, FileEnd::read),
     RESULT(40, "Result", Result.MAX_BODY, Result::read),
-    RETRY(41, "Retry", Retry.MAX_BODY, Retry::read);
+    RETRY(41, "Retry", Retry.MAX_BODY, Retry::read),
+    LIST_BATCH(50, "ListBatch", ListBatch.MAX_BODY, ListBatch::read),
+    LIST_END(51, "ListEnd", ListEnd.MAX_BODY, ListEnd::read);
 
     /** Decodes a body whose length is already within the type's limit. */
     @FunctionalInterface

@@ -9,20 +9,23 @@ import java.io.IOException;
  * instructions and a {@link FileEnd}, or with a {@link Failure}. A client may send further
  * requests, each with its signature, before the answers to earlier ones come.
  *
- * <p>Wire: path (uint16 length, UTF-8), uint8 digest length, uint8 may-stop flag.
+ * <p>Wire: path (uint16 length, UTF-8), int32 average chunk size, uint8 digest length, uint8 may-stop flag.
  *
  * @param path         the file on the server, resolved there within the user's root
+ * @param chunkAverage the average chunk size of the signature that follows: the session's
+ *                     {@link ChunkingSpec} scaled by a power of two
  * @param digestLength bytes per chunk digest in the signature that follows
  * @param mayStop      the server may send {@link SignatureStop} when sending the file whole looks
  *                     faster than a delta (the client then ends its signature early); false: the
  *                     client asked for a delta whatever it costs
  */
-public record OpenDownload(String path, int digestLength, boolean mayStop) implements DeltaMessage {
+public record OpenDownload(String path, int chunkAverage, int digestLength, boolean mayStop) implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 1 + 1;
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 4 + 1 + 1;
 
     public OpenDownload {
         Check.path(path);
+        Check.chunkAverage(chunkAverage);
         Check.digestLength(digestLength);
     }
 
@@ -34,11 +37,12 @@ public record OpenDownload(String path, int digestLength, boolean mayStop) imple
     @Override
     public void writeBody(DataOutput out) throws IOException {
         Wire.writeUtf8(out, path, "a path");
+        out.writeInt(chunkAverage);
         out.writeByte(digestLength);
         out.writeBoolean(mayStop);
     }
 
     static OpenDownload read(BodyReader in) throws ProtocolException {
-        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.u8(), in.bool("the may-stop flag"));
+        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i32(), in.u8(), in.bool("the may-stop flag"));
     }
 }

@@ -12,27 +12,30 @@ import java.util.Objects;
  * {@link Failure} (a refused file's instructions are read and dropped, so the stream stays in step).
  * A client may send further requests before the answers to earlier ones come (see the package).
  *
- * <p>Wire: path (uint16 length, UTF-8), int64 size, int32 mode, int64 mtime, uint8 digest length,
- * uint8 signature request.
+ * <p>Wire: path (uint16 length, UTF-8), int64 size, int32 mode, int64 mtime, int32 average chunk size,
+ * uint8 digest length, uint8 signature request.
  *
  * @param path         the file on the server, resolved there within the user's root
  * @param size         the new file's size as the client sees it now (0 to 2^50); {@link FileEnd}
  *                     carries the size actually sent
  * @param mode         permission bits, 0 to 07777
  * @param mtimeMillis  the modification time, milliseconds since the epoch (before 1970 allowed)
+ * @param chunkAverage the average chunk size for this file: the session's {@link ChunkingSpec} scaled
+ *                     by a power of two (small files get small chunks, huge files large ones)
  * @param digestLength bytes per chunk digest in the signature (16 on a second try after a {@link Retry})
  * @param signature    whether and how the server sends the signature of its old copy
  */
-public record OpenUpload(String path, long size, int mode, long mtimeMillis, int digestLength,
+public record OpenUpload(String path, long size, int mode, long mtimeMillis, int chunkAverage, int digestLength,
         SignatureRequest signature)
         implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8 + 1 + 1;
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8 + 4 + 1 + 1;
 
     public OpenUpload {
         Check.path(path);
         Check.fileSize("a file size", size);
         Check.mode(mode);
+        Check.chunkAverage(chunkAverage);
         Check.digestLength(digestLength);
         Objects.requireNonNull(signature, "signature");
     }
@@ -48,12 +51,13 @@ public record OpenUpload(String path, long size, int mode, long mtimeMillis, int
         out.writeLong(size);
         out.writeInt(mode);
         out.writeLong(mtimeMillis);
+        out.writeInt(chunkAverage);
         out.writeByte(digestLength);
         out.writeByte(signature.code());
     }
 
     static OpenUpload read(BodyReader in) throws ProtocolException {
-        return new OpenUpload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i64(), in.i32(), in.i64(), in.u8(),
+        return new OpenUpload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i64(), in.i32(), in.i64(), in.i32(), in.u8(),
                 SignatureRequest.ofCode(in.u8()));
     }
 }

@@ -2,40 +2,51 @@ package dev.ferry.delta.protocol;
 
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The next chunks of the receiver's old file, in file order. A signature is zero or more batches
- * then a {@link SignatureEnd}; batches let the sender start matching before the whole old file is
- * read and keep each frame near 2 MiB.
+ * The next chunks of the receiver's old file, in file order: each chunk's digest, cut to one length
+ * for the whole batch, and how many bytes of the old file the batch covers. A signature is zero or
+ * more batches then a {@link SignatureEnd}; batches let the sender start matching before the whole
+ * old file is read.
  *
- * <p>All digests of a batch have one length, written once: the negotiated one, or the full length
- * in the second pass after a {@link Retry}.
+ * <p>Chunk lengths are not sent: a match is found by digest alone (the sender cuts its own file and
+ * knows its chunks' lengths; the receiver knows where its chunks are), and the batch's byte count
+ * is all the sender needs to follow how much of the old file it has seen. That is a third of the
+ * signature at short digests.
  *
- * <p>Wire: uint8 digest length, int32 count, then per chunk int32 length and the digest.
+ * <p>Wire: uint8 digest length, int32 count, int64 bytes covered, then the digests, one after another.
  *
- * @param chunks 1 to {@value Limits#MAX_CHUNKS_PER_BATCH} chunks; kept as an unmodifiable copy
+ * @param digestLength {@value Limits#MIN_DIGEST_BYTES} to {@value Limits#MAX_DIGEST_BYTES} bytes per digest
+ * @param bytes        bytes of the old file these chunks cover, 1 to count times the longest chunk
+ * @param digests      1 to {@value Limits#MAX_CHUNKS_PER_BATCH} digests of {@code digestLength} bytes
+ *                     each, end to end; copied in and out, as every record here holding an array
  */
-public record SignatureBatch(List<ChunkSignature> chunks) implements DeltaMessage {
+public record SignatureBatch(int digestLength, long bytes, byte[] digests) implements DeltaMessage {
 
-    static final int MAX_BODY = 1 + 4 + Limits.MAX_CHUNKS_PER_BATCH * (4 + Limits.MAX_DIGEST_BYTES);
+    static final int MAX_BODY = 1 + 4 + 8 + Limits.MAX_CHUNKS_PER_BATCH * Limits.MAX_DIGEST_BYTES;
 
     public SignatureBatch {
-        chunks = List.copyOf(Objects.requireNonNull(chunks, "chunks"));
-        Check.range("a signature batch", "chunks", chunks.size(), 1, Limits.MAX_CHUNKS_PER_BATCH);
-        int digestLength = chunks.get(0).digestLength();
-        for (ChunkSignature chunk : chunks) {
-            if (chunk.digestLength() != digestLength) {
-                throw new IllegalArgumentException("the digests of a signature batch must have one length, got "
-                        + digestLength + " and " + chunk.digestLength() + " bytes");
-            }
+        Check.digestLength(digestLength);
+        digests = Objects.requireNonNull(digests, "digests").clone();
+        if (digests.length % digestLength != 0) {
+            throw new IllegalArgumentException("a signature batch of " + digests.length
+                    + " bytes is not a whole number of " + digestLength + "-byte digests");
         }
+        int count = Check.range("a signature batch", "chunks", digests.length / digestLength, 1,
+                Limits.MAX_CHUNKS_PER_BATCH);
+        Check.range("a signature batch", "bytes", bytes, count, (long) count * Limits.MAX_CHUNK_SIZE);
     }
 
-    public int digestLength() {
-        return chunks.get(0).digestLength();
+    @Override
+    public byte[] digests() {
+        return digests.clone();
+    }
+
+    /** Chunks in the batch. */
+    public int count() {
+        return digests.length / digestLength;
     }
 
     @Override
@@ -45,28 +56,34 @@ public record SignatureBatch(List<ChunkSignature> chunks) implements DeltaMessag
 
     @Override
     public void writeBody(DataOutput out) throws IOException {
-        out.writeByte(digestLength());
-        out.writeInt(chunks.size());
-        for (ChunkSignature chunk : chunks) {
-            chunk.write(out);
-        }
+        out.writeByte(digestLength);
+        out.writeInt(count());
+        out.writeLong(bytes);
+        out.write(digests);
     }
 
     static SignatureBatch read(BodyReader in) throws ProtocolException {
         int digestLength = Check.digestLength(in.u8());
         int count = Check.range("a signature batch", "chunks", in.i32(), 1, Limits.MAX_CHUNKS_PER_BATCH);
-        in.need((long) count * (4 + digestLength));
-        List<ChunkSignature> chunks = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            chunks.add(new ChunkSignature(in.i32(), in.bytes(digestLength)));
-        }
-        return new SignatureBatch(chunks);
+        long bytes = Check.range("a signature batch", "bytes", in.i64(), count, (long) count * Limits.MAX_CHUNK_SIZE);
+        return new SignatureBatch(digestLength, bytes, in.bytes(count * digestLength));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SignatureBatch that && digestLength == that.digestLength && bytes == that.bytes
+                && Arrays.equals(digests, that.digests);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(digestLength, bytes, Arrays.hashCode(digests));
     }
 
     @Override
     public String toString() {
-        // A batch holds up to 65536 chunks; a log line shows how many and the first.
-        return "SignatureBatch[" + chunks.size() + " chunks, digests of " + digestLength() + " bytes, first "
-                + chunks.get(0) + "]";
+        // A batch holds up to 65536 digests; a log line shows how many and the first.
+        return "SignatureBatch[" + count() + " chunks of " + bytes + " bytes, digests of " + digestLength
+                + " bytes, first " + Hex.of(Arrays.copyOf(digests, digestLength)) + "]";
     }
 }

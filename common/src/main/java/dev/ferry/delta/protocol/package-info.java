@@ -28,6 +28,9 @@
  *           server: [SignatureStop], (CopyChunks | Literal)*, FileEnd
  *           client: Result | Retry (then it may ask for the file again)
  *
+ * listing  client: ListRequest                            (before or between batches of files)
+ *           server: ListBatch*, ListEnd
+ *
  * either:   Failure, in place of any answer
  * </pre>
  * Requests are pipelined: the client may send further requests before earlier ones are answered,

@@ -38,6 +38,7 @@ class MessageReaderLimitsTest {
                 bad("the OpenDownload message has 1 byte after its last field",
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "f");
+                            out.writeInt(8192);
                             out.writeByte(8);
                             out.writeByte(1);
                             out.writeByte(0);
@@ -82,16 +83,23 @@ class MessageReaderLimitsTest {
                             out.writeByte(8);
                             out.writeInt(-1);
                         })),
-                bad("the SignatureBatch message ends early: it needs 786432 more bytes, but 0 bytes remain",
+                bad("the SignatureBatch message ends early: it needs 524288 more bytes, but 0 bytes remain",
                         WireBytes.frame(MessageType.SIGNATURE_BATCH, out -> {
                             out.writeByte(8);
                             out.writeInt(65_536);
+                            out.writeLong(65_536L * 8192);
+                        })),
+                bad("a signature batch of 2199023255552 bytes exceeds the limit of 1099511627776",
+                        WireBytes.frame(MessageType.SIGNATURE_BATCH, out -> {
+                            out.writeByte(8);
+                            out.writeInt(65_536);
+                            out.writeLong(2L * 65_536 * Limits.MAX_CHUNK_SIZE);
                         })),
                 bad("a digest of 40 bytes exceeds the limit of 32", WireBytes.frame(MessageType.SIGNATURE_BATCH, out -> {
                     out.writeByte(40);
                     out.writeInt(1);
                 })),
-                bad("a digest of 4 bytes is below the minimum of 8", WireBytes.frame(MessageType.RETRY, out -> out.writeByte(4))),
+                bad("a digest of 3 bytes is below the minimum of 4", WireBytes.frame(MessageType.RETRY, out -> out.writeByte(3))),
                 bad("a digest of 255 bytes exceeds the limit of 32",
                         WireBytes.frame(MessageType.CHUNKING_SPEC, out -> {
                             out.writeInt(1);
@@ -100,23 +108,61 @@ class MessageReaderLimitsTest {
                             out.writeInt(64);
                             out.writeByte(255);
                         })),
-                bad("a chunk length of 0 bytes is below the minimum of 1", WireBytes.frame(MessageType.SIGNATURE_BATCH, out -> {
-                    out.writeByte(8);
+                bad("a signature batch of 0 bytes is below the minimum of 1",
+                        WireBytes.frame(MessageType.SIGNATURE_BATCH, out -> {
+                            out.writeByte(8);
+                            out.writeInt(1);
+                            out.writeLong(0);
+                            out.write(new byte[8]);
+                        })),
+                bad("an average chunk size must be a power of two, got 3000",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
+                            WireBytes.writeUtf8(out, "f");
+                            out.writeInt(3000);
+                            out.writeShort(0x0800);
+                        })),
+                bad("a listed path shares 3 bytes with a previous path of 0", WireBytes.frame(MessageType.LIST_BATCH, out -> {
                     out.writeInt(1);
-                    out.writeInt(0);
-                    out.write(new byte[8]);
+                    out.writeShort(3);
+                    WireBytes.writeUtf8(out, "x");
                 })),
+                bad("listing entry kind 2 is unknown", WireBytes.frame(MessageType.LIST_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeShort(0);
+                    WireBytes.writeUtf8(out, "x");
+                    out.writeByte(2);
+                })),
+                bad("a listed path must be names below the listed directory, got \"a/../../b\"",
+                        WireBytes.frame(MessageType.LIST_BATCH, out -> {
+                            out.writeInt(2);
+                            out.writeShort(0);
+                            WireBytes.writeUtf8(out, "a/x");
+                            out.writeByte(1);
+                            out.writeLong(0);
+                            out.writeLong(0);
+                            out.writeShort(0755);
+                            out.writeShort(2); // "a/" and then "../../b": a traversal split across two entries
+                            WireBytes.writeUtf8(out, "../../b");
+                            out.writeByte(0);
+                            out.writeLong(1);
+                            out.writeLong(0);
+                            out.writeShort(0644);
+                        })),
+                bad("a listing batch of 513 entries exceeds the limit of 512", WireBytes.frame(MessageType.LIST_BATCH,
+                        out -> out.writeInt(513))),
                 bad("a path may not be empty", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                     out.writeShort(0);
+                    out.writeInt(8192);
                     out.writeShort(0x0800);
                 })),
                 bad("a path may not contain a NUL character",
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "etc/\0passwd");
+                            out.writeInt(8192);
                             out.writeShort(0x0800);
                         })),
-                bad("the OpenDownload message of 4101 bytes exceeds the limit of 4100",
-                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4099)))),
+                bad("the OpenDownload message of 4105 bytes exceeds the limit of 4104",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4103)))),
                 bad("a path of 4097 bytes exceeds the limit of 4096",
                         WireBytes.frame(MessageType.OPEN_UPLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4097)))),
                 bad("a path of 65535 bytes exceeds the limit of 4096",
@@ -138,6 +184,7 @@ class MessageReaderLimitsTest {
                     out.writeLong(-1);
                     out.writeInt(0644);
                     out.writeLong(0);
+                    out.writeInt(8192);
                     out.writeShort(0x0801);
                 })),
                 bad("signature request 7 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
@@ -145,6 +192,7 @@ class MessageReaderLimitsTest {
                     out.writeLong(1);
                     out.writeInt(0644);
                     out.writeLong(0);
+                    out.writeInt(8192);
                     out.writeShort(0x0807);
                 })),
                 bad("a file mode must be within 0 and 07777 (octal), got 0100644", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
@@ -152,6 +200,7 @@ class MessageReaderLimitsTest {
                     out.writeLong(1);
                     out.writeInt(0100644);
                     out.writeLong(0);
+                    out.writeInt(8192);
                     out.writeShort(0x0801);
                 })),
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",

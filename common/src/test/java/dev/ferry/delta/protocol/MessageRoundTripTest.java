@@ -83,11 +83,11 @@ class MessageRoundTripTest {
 
     @Test
     void recordsHoldingArraysCopyThemInAndOut() {
-        byte[] digest = WireBytes.bytes(8, 1);
-        ChunkSignature chunk = new ChunkSignature(10, digest);
-        digest[0] ^= 1;
-        chunk.digest()[1] ^= 1;
-        assertArrayEquals(WireBytes.bytes(8, 1), chunk.digest());
+        byte[] digests = WireBytes.bytes(16, 1);
+        SignatureBatch batch = new SignatureBatch(8, 10, digests);
+        digests[0] ^= 1;
+        batch.digests()[1] ^= 1;
+        assertArrayEquals(WireBytes.bytes(16, 1), batch.digests());
 
         byte[] data = WireBytes.bytes(5, 2);
         Literal literal = Literal.raw(data);
@@ -107,7 +107,39 @@ class MessageRoundTripTest {
         assertEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 1)));
         assertNotEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 2)));
         assertEquals(new FileEnd(1, new byte[32], 0, 0), new FileEnd(1, new byte[32], 0, 0));
-        assertNotEquals(new ChunkSignature(1, new byte[8]), new ChunkSignature(1, new byte[9]));
+        assertEquals(new SignatureBatch(8, 1, new byte[8]), new SignatureBatch(8, 1, new byte[8]));
+        assertNotEquals(new SignatureBatch(8, 2, new byte[16]), new SignatureBatch(16, 2, new byte[16]));
+    }
+
+    @Test
+    void aListingBatchSendsEachPathAsWhatItSharesWithTheLastAndTheRest() {
+        byte[] frame = WireBytes.encode(new ListBatch(List.of(new ListEntry("ab", true, 0, 0, 0755),
+                new ListEntry("ab/c", false, 1, 2, 0644))));
+        String entries = "0000" + "0002" + "6162" + "01" + "0000000000000000" + "0000000000000000" + "01ed"
+                + "0002" + "0002" + "2f63" + "00" + "0000000000000001" + "0000000000000002" + "01a4";
+        assertArrayEquals(WireBytes.hex(String.format("%08x", 1 + 4 + entries.length() / 2) + "32" + "00000002"
+                + entries), frame);
+    }
+
+    @Test
+    void aListedPathEqualToTheLastStillHasOneByteOfItsOwn() throws IOException {
+        ListBatch batch = new ListBatch(List.of(new ListEntry("same", false, 1, 0, 0644),
+                new ListEntry("same", false, 2, 0, 0644)));
+        assertEquals(batch, WireBytes.decode(WireBytes.encode(batch)).orElseThrow());
+    }
+
+    @Test
+    void aFullListingBatchOfTheLongestPathsFitsInAFrame() throws IOException {
+        List<ListEntry> entries = new ArrayList<>();
+        for (int i = 0; i < Limits.MAX_LIST_BATCH; i++) {
+            entries.add(new ListEntry(String.format("%04d", i) + "x".repeat(Limits.MAX_PATH_BYTES - 4), false,
+                    Limits.MAX_FILE_SIZE, Long.MIN_VALUE, 07777));
+        }
+        ListBatch batch = new ListBatch(entries);
+        byte[] frame = WireBytes.encode(batch);
+        assertTrue(frame.length - 4 <= Limits.MAX_FRAME_LENGTH);
+        assertEquals(batch, WireBytes.decode(frame).orElseThrow());
+        assertTrue(batch.toString().length() < 4300, "one entry, not 512");
     }
 
     @Test
@@ -120,11 +152,9 @@ class MessageRoundTripTest {
 
     @Test
     void aFullSignatureBatchPrintsAShortLineAndFitsInAFrame() throws IOException {
-        List<ChunkSignature> chunks = new ArrayList<>();
-        for (int i = 0; i < Limits.MAX_CHUNKS_PER_BATCH; i++) {
-            chunks.add(new ChunkSignature(Limits.MAX_CHUNK_SIZE, new byte[Limits.MAX_DIGEST_BYTES]));
-        }
-        SignatureBatch batch = new SignatureBatch(chunks);
+        SignatureBatch batch = new SignatureBatch(Limits.MAX_DIGEST_BYTES,
+                (long) Limits.MAX_CHUNKS_PER_BATCH * Limits.MAX_CHUNK_SIZE,
+                new byte[Limits.MAX_CHUNKS_PER_BATCH * Limits.MAX_DIGEST_BYTES]);
 
         assertTrue(batch.toString().length() < 300, batch.toString());
         byte[] frame = WireBytes.encode(batch);

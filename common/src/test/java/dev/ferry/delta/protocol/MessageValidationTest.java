@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MessageValidationTest {
 
     static Stream<Arguments> invalidMessages() {
-        byte[] d8 = new byte[8];
         return Stream.of(
                 invalid("a protocol version of 0 is below the minimum of 1", () -> new Hello(0, Set.of())),
                 invalid("a capability must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
@@ -35,27 +34,50 @@ class MessageValidationTest {
                         () -> new ChunkingSpec(1, 2048, 8192, Limits.MAX_CHUNK_SIZE + 1, 8)),
                 invalid("chunk sizes must be ordered minimum <= average <= maximum, got 4096, 2048 and 65536",
                         () -> new ChunkingSpec(1, 4096, 2048, 65536, 8)),
-                invalid("a digest of 7 bytes is below the minimum of 8", () -> new ChunkingSpec(1, 64, 64, 64, 7)),
+                invalid("a digest of 3 bytes is below the minimum of 4", () -> new ChunkingSpec(1, 64, 64, 64, 3)),
                 invalid("a chunker version of 0 is below the minimum of 1", () -> new ChunkingSpec(0, 64, 64, 64, 8)),
-                invalid("a path may not be empty", () -> new OpenDownload("", 8, false)),
-                invalid("a path may not contain a NUL character", () -> new OpenDownload("a\0b", 8, false)),
-                invalid("a path of 4097 bytes exceeds the limit of 4096", () -> new OpenDownload("x".repeat(4097), 8, false)),
-                invalid("a path of 4098 bytes exceeds the limit of 4096", () -> new OpenDownload("é".repeat(2049), 8, false)),
+                invalid("a path may not be empty", () -> new OpenDownload("", 8192, 8, false)),
+                invalid("a path may not contain a NUL character", () -> new OpenDownload("a\0b", 8192, 8, false)),
+                invalid("a path of 4097 bytes exceeds the limit of 4096", () -> new OpenDownload("x".repeat(4097), 8192, 8, false)),
+                invalid("a path of 4098 bytes exceeds the limit of 4096", () -> new OpenDownload("é".repeat(2049), 8192, 8, false)),
                 invalid("a path must be valid Unicode text (it holds an unpaired surrogate)",
-                        () -> new OpenDownload("bad\ud800", 8, false)),
-                invalid("a file size may not be negative, got -1", () -> new OpenUpload("f", -1, 0644, 0, 8, SignatureRequest.FULL)),
+                        () -> new OpenDownload("bad\ud800", 8192, 8, false)),
+                invalid("a file size may not be negative, got -1", () -> new OpenUpload("f", -1, 0644, 0, 8192, 8, SignatureRequest.FULL)),
                 invalid("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
-                        () -> new OpenUpload("f", Limits.MAX_FILE_SIZE + 1, 0644, 0, 8, SignatureRequest.FULL)),
-                invalid("a file mode must be within 0 and 07777 (octal), got 010000", () -> new OpenUpload("f", 0, 010000, 0, 8, SignatureRequest.FULL)),
-                invalid("a file mode must be within 0 and 07777 (octal), got -1", () -> new OpenUpload("f", 0, -1, 0, 8, SignatureRequest.FULL)),
-                invalid("a chunk length of 0 bytes is below the minimum of 1", () -> new ChunkSignature(0, d8)),
-                invalid("a chunk length of -5 bytes is below the minimum of 1", () -> new ChunkSignature(-5, d8)),
-                invalid("a digest of 33 bytes exceeds the limit of 32", () -> new ChunkSignature(1, new byte[33])),
-                invalid("a signature batch of 0 chunks is below the minimum of 1", () -> new SignatureBatch(List.of())),
+                        () -> new OpenUpload("f", Limits.MAX_FILE_SIZE + 1, 0644, 0, 8192, 8, SignatureRequest.FULL)),
+                invalid("a file mode must be within 0 and 07777 (octal), got 010000", () -> new OpenUpload("f", 0, 010000, 0, 8192, 8, SignatureRequest.FULL)),
+                invalid("a file mode must be within 0 and 07777 (octal), got -1", () -> new OpenUpload("f", 0, -1, 0, 8192, 8, SignatureRequest.FULL)),
+                invalid("a digest of 33 bytes exceeds the limit of 32", () -> new SignatureBatch(33, 1, new byte[33])),
+                invalid("a digest of 3 bytes is below the minimum of 4", () -> new SignatureBatch(3, 1, new byte[3])),
+                invalid("a signature batch of 0 chunks is below the minimum of 1", () -> new SignatureBatch(8, 0, d8x(0))),
+                invalid("a signature batch of 12 bytes is not a whole number of 8-byte digests",
+                        () -> new SignatureBatch(8, 1, new byte[12])),
+                invalid("a signature batch of 1 byte is below the minimum of 2", () -> new SignatureBatch(8, 1, d8x(2))),
+                invalid("a signature batch of 33554433 bytes exceeds the limit of 33554432",
+                        () -> new SignatureBatch(8, 2L * Limits.MAX_CHUNK_SIZE + 1, d8x(2))),
+                invalid("an average chunk size must be a power of two, got 3000",
+                        () -> new OpenDownload("f", 3000, 8, false)),
+                invalid("an average chunk size of 32 bytes is below the minimum of 64",
+                        () -> new OpenUpload("f", 0, 0644, 0, 32, 8, SignatureRequest.FULL)),
+                invalid("a listed path must be names below the listed directory, got \"../etc/passwd\"",
+                        () -> new ListEntry("../etc/passwd", false, 1, 0, 0644)),
+                invalid("a listed path must be names below the listed directory, got \"/etc/passwd\"",
+                        () -> new ListEntry("/etc/passwd", false, 1, 0, 0644)),
+                invalid("a listed path must be names below the listed directory, got \"a//b\"",
+                        () -> new ListEntry("a//b", false, 1, 0, 0644)),
+                invalid("a listed path must be names below the listed directory, got \"a/./b\"",
+                        () -> new ListEntry("a/./b", false, 1, 0, 0644)),
+                invalid("a listed path must be names below the listed directory, got \"a/\"",
+                        () -> new ListEntry("a/", true, 0, 0, 0755)),
+                invalid("a path may not be empty", () -> new ListEntry("", true, 0, 0, 0755)),
+                invalid("a file size may not be negative, got -1", () -> new ListEntry("f", false, -1, 0, 0644)),
+                invalid("a listing batch of 0 entries is below the minimum of 1", () -> new ListBatch(List.of())),
+                invalid("a listing batch of 513 entries exceeds the limit of 512",
+                        () -> new ListBatch(Collections.nCopies(513, new ListEntry("f", false, 0, 0, 0)))),
+                invalid("a listing may not be negative, got -1", () -> new ListEnd(-1)),
+                invalid("a path may not be empty", () -> new ListRequest("")),
                 invalid("a signature batch of 65537 chunks exceeds the limit of 65536",
-                        () -> new SignatureBatch(Collections.nCopies(65537, new ChunkSignature(1, d8)))),
-                invalid("the digests of a signature batch must have one length, got 8 and 9 bytes",
-                        () -> new SignatureBatch(List.of(new ChunkSignature(1, d8), new ChunkSignature(1, new byte[9])))),
+                        () -> new SignatureBatch(8, 65537, d8x(65537))),
                 invalid("a signature without an old file must have size 0 and no chunks", () -> new SignatureEnd(false, 10, 1)),
                 invalid("a signature of 11 chunks cannot cover an old file of 10 bytes", () -> new SignatureEnd(true, 10, 11)),
                 invalid("a signature of 0 chunks cannot cover an old file of 10 bytes", () -> new SignatureEnd(true, 10, 0)),
@@ -76,9 +98,9 @@ class MessageValidationTest {
                 invalid("a literal byte count may not be negative, got -1", () -> new Result(true, -1, 0, 0)),
                 invalid("a matched byte count may not be negative, got -2", () -> new Result(true, 0, -2, 0)),
                 invalid("a digest of 33 bytes exceeds the limit of 32", () -> new Retry(33)),
-                invalid("a digest of 0 bytes is below the minimum of 8", () -> new OpenDownload("f", 0, true)),
+                invalid("a digest of 0 bytes is below the minimum of 4", () -> new OpenDownload("f", 8192, 0, true)),
                 invalid("a digest of 33 bytes exceeds the limit of 32",
-                        () -> new OpenUpload("f", 0, 0644, 0, 33, SignatureRequest.NONE)),
+                        () -> new OpenUpload("f", 0, 0644, 0, 8192, 33, SignatureRequest.NONE)),
                 invalid("a write time may not be negative, got -1", () -> new Result(true, 0, 0, -1)));
     }
 
@@ -87,6 +109,11 @@ class MessageValidationTest {
     void anInvalidMessageCannotBeBuilt(String sentence, Executable construction) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construction);
         assertEquals(sentence, e.getMessage());
+    }
+
+    /** {@code count} 8-byte digests, end to end. */
+    private static byte[] d8x(int count) {
+        return new byte[8 * count];
     }
 
     private static Arguments invalid(String sentence, Executable construction) {

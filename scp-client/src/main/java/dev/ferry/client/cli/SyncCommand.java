@@ -68,7 +68,9 @@ public final class SyncCommand implements Callable<Integer> {
             description = "How changed files travel: as chunk deltas, whole, or chosen per file (default ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = {"-z", "--compress"}, description = "Compress new bytes with zstd (when the server can).")
+    @Option(names = {"-z", "--compress"}, negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Compress new bytes with zstd where that saves bytes, when the server can (default;"
+                    + " --no-compress sends them as they are).")
     boolean compress;
 
     @Option(names = "--progress", description = "Show a progress bar.")

@@ -21,12 +21,15 @@ import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
 import dev.ferry.delta.Downloads;
 import dev.ferry.delta.Estimates;
+import dev.ferry.delta.Listing;
 import dev.ferry.delta.Outcome;
 import dev.ferry.delta.Uploads;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.Hello;
+import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.delta.protocol.ListRequest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
@@ -40,7 +43,10 @@ public final class DeltaChannel implements Closeable {
     /** The subsystem's name. */
     public static final String SUBSYSTEM = "ferry-delta";
 
-    /** Truncated chunk digests on the wire: 8 bytes, with a second pass at 16 on a mismatch. */
+    /**
+     * The digest length the session's {@code ChunkingSpec} names; each request names its own, cut to
+     * its file's chunk counts ({@code FileChunking}), with a second pass at 16 bytes on a mismatch.
+     */
     public static final int DIGEST_BYTES = 8;
 
     private static final int BUFFER = 256 * 1024;
@@ -129,7 +135,7 @@ public final class DeltaChannel implements Closeable {
      */
     public void upload(List<Uploads.Job> jobs, Outcome.Listener listener) throws IOException {
         guarded(() -> {
-            new Uploads(in, out, params, DIGEST_BYTES, zstd, estimates).run(jobs, listener);
+            new Uploads(in, out, params, zstd, estimates).run(jobs, listener);
             return null;
         });
     }
@@ -137,8 +143,20 @@ public final class DeltaChannel implements Closeable {
     /** Brings files from the server, pipelined; the local old copies are the bases. */
     public void download(List<Downloads.Job> jobs, Outcome.Listener listener) throws IOException {
         guarded(() -> {
-            new Downloads(in, out, params, DIGEST_BYTES, zstd).run(jobs, listener);
+            new Downloads(in, out, params, zstd).run(jobs, listener);
             return null;
+        });
+    }
+
+    /**
+     * Every file and directory below {@code path} on the server (symbolic links and special files
+     * left out), in one round trip.
+     */
+    public List<ListEntry> list(String path) throws IOException {
+        return guarded(() -> {
+            out.write(new ListRequest(path));
+            out.flush();
+            return Listing.receive(in);
         });
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -12,15 +13,28 @@ import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
-/** The server's files, listed and changed over SFTP (which every SSH server has). */
+import dev.ferry.delta.protocol.ListEntry;
+
+/**
+ * The server's files, changed over SFTP (which every SSH server has) and listed in one request
+ * where the server can (ferryd's delta subsystem), else over SFTP, three round trips a directory.
+ */
 final class RemoteSide implements Side {
+
+    /** Lists a tree in one request; null when the server cannot. */
+    @FunctionalInterface
+    interface TreeLister {
+        List<ListEntry> list(String path) throws IOException;
+    }
 
     private final SftpClient sftp;
     private final String base;
+    private final TreeLister lister;
 
-    RemoteSide(SftpClient sftp, String base) {
+    RemoteSide(SftpClient sftp, String base, TreeLister lister) {
         this.sftp = sftp;
         this.base = base;
+        this.lister = lister;
     }
 
     @Override
@@ -42,6 +56,13 @@ final class RemoteSide implements Side {
     @Override
     public SortedMap<String, Entry> walk(String path) throws IOException {
         SortedMap<String, Entry> all = new TreeMap<>();
+        List<ListEntry> listed = lister.list(resolve(path));
+        if (listed != null) {
+            for (ListEntry e : listed) {
+                all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode()));
+            }
+            return all;
+        }
         Deque<String> dirs = new ArrayDeque<>();
         dirs.add("");
         while (!dirs.isEmpty()) {

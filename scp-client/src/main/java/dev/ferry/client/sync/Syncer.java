@@ -77,7 +77,10 @@ public final class Syncer {
         this.options = options;
         this.listener = listener;
         Side local = new LocalSide(Path.of(""));
-        Side remote = new RemoteSide(sftp, "");
+        Side remote = new RemoteSide(sftp, "", path -> {
+            DeltaChannel channel = deltaChannel();
+            return channel == null ? null : channel.list(path);
+        });
         this.source = upload ? local : remote;
         this.target = upload ? remote : local;
     }

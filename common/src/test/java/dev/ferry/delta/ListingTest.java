@@ -1,0 +1,119 @@
+package dev.ferry.delta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.cdc.ChunkerParams;
+import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.Limits;
+import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.delta.protocol.ListRequest;
+import dev.ferry.delta.protocol.MessageReader;
+import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.OpenUpload;
+import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.delta.protocol.SignatureRequest;
+
+class ListingTest {
+
+    @TempDir
+    Path dir;
+
+    /** What a Responder serving {@link #dir} answers to {@code requests}. */
+    private MessageReader answersTo(DeltaMessage... requests) throws IOException {
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        for (DeltaMessage m : requests) {
+            w.write(m);
+        }
+        w.flush();
+        ByteArrayOutputStream answers = new ByteArrayOutputStream();
+        new Responder(new MessageReader(new ByteArrayInputStream(sent.toByteArray())), new MessageWriter(answers),
+                ChunkerParams.DEFAULT, false, p -> dir.resolve(p), (d, p, b, t, e) -> { }).run();
+        return new MessageReader(new ByteArrayInputStream(answers.toByteArray()));
+    }
+
+    private static Map<String, ListEntry> byPath(List<ListEntry> entries) {
+        Map<String, ListEntry> map = new TreeMap<>();
+        for (ListEntry e : entries) {
+            map.put(e.path(), e);
+        }
+        assertEquals(entries.size(), map.size(), "no entry twice");
+        return map;
+    }
+
+    @Test
+    void aTreeIsListedWithSizesTimesAndModesAndWithoutItsLinks() throws Exception {
+        Path top = Files.createDirectories(dir.resolve("top"));
+        Files.createDirectories(top.resolve("a/b/c"));
+        Files.createDirectories(top.resolve("empty"));
+        Path f = Files.writeString(top.resolve("a/b/file.txt"), "hello\n");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(1_600_000_000_123L));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+        Files.write(top.resolve("a/b/c/ünï 文件.bin"), new byte[1234]);
+        Files.createSymbolicLink(top.resolve("link-out"), Path.of("/etc"));
+        Files.createSymbolicLink(top.resolve("a/link-in"), top.resolve("a/b/file.txt"));
+
+        Map<String, ListEntry> listed = byPath(Listing.receive(answersTo(new ListRequest("top"))));
+
+        assertEquals(List.of("a", "a/b", "a/b/c", "a/b/c/ünï 文件.bin", "a/b/file.txt", "empty"),
+                List.copyOf(listed.keySet()));
+        assertEquals(new ListEntry("a/b/file.txt", false, 6, 1_600_000_000_123L, 0640), listed.get("a/b/file.txt"));
+        assertEquals(1234, listed.get("a/b/c/ünï 文件.bin").size());
+        assertTrue(listed.get("empty").directory());
+        assertEquals(0, listed.get("a").size());
+    }
+
+    @Test
+    void aTreeOfManyFilesComesInSeveralBatches() throws Exception {
+        Path top = Files.createDirectories(dir.resolve("many"));
+        int files = Limits.MAX_LIST_BATCH * 2 + 7;
+        for (int i = 0; i < files; i++) {
+            Files.createFile(top.resolve("f" + i));
+        }
+        MessageReader answers = answersTo(new ListRequest("many"));
+        assertEquals(files, byPath(Listing.receive(answers)).size());
+    }
+
+    @Test
+    void anEmptyDirectoryListsNothing() throws Exception {
+        Files.createDirectories(dir.resolve("nothing"));
+        assertEquals(List.of(), Listing.receive(answersTo(new ListRequest("nothing"))));
+    }
+
+    @Test
+    void aFileOrNothingIsRefusedInOneSentenceAndTheSessionGoesOn() throws Exception {
+        Files.writeString(dir.resolve("plain.txt"), "x");
+        Files.createDirectories(dir.resolve("d"));
+        MessageReader answers = answersTo(new ListRequest("plain.txt"), new ListRequest("missing"),
+                new ListRequest("d"));
+        assertEquals("plain.txt is not a directory",
+                assertThrows(DeltaFailure.class, () -> Listing.receive(answers)).getMessage());
+        assertEquals("no such directory: missing",
+                assertThrows(DeltaFailure.class, () -> Listing.receive(answers)).getMessage());
+        assertEquals(List.of(), Listing.receive(answers));
+    }
+
+    @Test
+    void aListingWhileAFileIsOpenIsAProtocolError() throws Exception {
+        Files.writeString(dir.resolve("f"), "old");
+        ProtocolException e = assertThrows(ProtocolException.class, () -> answersTo(
+                new OpenUpload("f", 3, 0644, 0, 8192, 8, SignatureRequest.FULL), new ListRequest(".")));
+        assertEquals("a listing was asked for while files are open", e.getMessage());
+    }
+}
