@@ -51,6 +51,7 @@ public final class Downloads {
         Incoming incoming;
         long estimate;
         boolean instructed;
+        boolean stopCrossed; // the peer judged the file whole, after its signature had ended
 
         Pending(Job job, FileChunking chunking, boolean mayStop, boolean whole) {
             this.job = job;
@@ -128,7 +129,7 @@ public final class Downloads {
                     head.incoming.close();
                     listener.failed(head.job.label(), f.reason());
                 } else if (m instanceof SignatureStop && head.mayStop && !head.instructed) {
-                    // the stop crossed the end of the signature: nothing to do
+                    head.stopCrossed = true; // it crossed the end of the signature: the file comes whole
                 } else {
                     head.instructed = true;
                     head.incoming.apply(m);
@@ -156,7 +157,7 @@ public final class Downloads {
         if (r.verified()) {
             out.write(new Result(true, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             listener.done(p.job.label(), new Outcome(r.size(), r.literalBytes(), r.matchedBytes(),
-                    p.whole || r.stopped()));
+                    p.whole || r.stopped() || p.stopCrossed));
         } else if (p.chunking.canRetry() && !p.whole) {
             out.write(new Retry(ChunkDigest.BYTES));
             todo.addFirst(pending(p.job, p.chunking.fullDigests()));

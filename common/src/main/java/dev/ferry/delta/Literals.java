@@ -34,8 +34,10 @@ final class Literals {
     static final long MAX_SKIP = 64L << 20;
 
     private final boolean zstd;
-    private final ZstdCompressor compressor;
-    private final ZstdDecompressor decompressor; // null without zstd: its tables cost a file of its own
+    // Made on first use: a side only compresses or only decompresses, and each costs tables that a
+    // tree of small files would otherwise allocate per file.
+    private ZstdCompressor compressor;
+    private ZstdDecompressor decompressor;
     private byte[] scratch = new byte[0];
     private long offered; // raw bytes encoded so far
     private long tryAgainAt; // raw bytes encoded before compression is tried again
@@ -44,8 +46,6 @@ final class Literals {
 
     Literals(boolean zstd) {
         this.zstd = zstd;
-        this.compressor = zstd ? new ZstdCompressor() : null;
-        this.decompressor = zstd ? new ZstdDecompressor() : null;
     }
 
     /** The literal for {@code len} new bytes of {@code buf} from {@code off}. */
@@ -54,6 +54,9 @@ final class Literals {
         offered += len;
         if (zstd && at >= tryAgainAt && len >= MIN_COMPRESSED) {
             attempts++;
+            if (compressor == null) {
+                compressor = new ZstdCompressor();
+            }
             int max = compressor.maxCompressedLength(len);
             if (scratch.length < max) {
                 scratch = new byte[max];
@@ -90,6 +93,9 @@ final class Literals {
             if (declared != literal.rawLength()) {
                 throw new ProtocolException("a zstd literal declares " + declared + " bytes but its message "
                         + literal.rawLength());
+            }
+            if (decompressor == null) {
+                decompressor = new ZstdDecompressor();
             }
             int n = decompressor.decompress(data, 0, data.length, out, 0, literal.rawLength());
             if (n != literal.rawLength()) {
