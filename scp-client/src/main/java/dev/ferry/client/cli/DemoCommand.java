@@ -110,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
                         // A sync: ten small edits, and only the chunks around them go up.
                         String edited = editInPlace(file, 10);
                         SyncSummary sync = new Syncer(session, sftp, target.display(), true, new SyncOptions(false,
-                                false, false, false, DeltaMode.AUTO, false), SyncListener.NONE)
+                                false, false, false, DeltaMode.AUTO, true), SyncListener.NONE)
                                 .run(file.toString(), "demo.bin");
                         check(sha256(served.resolve("demo.bin")), edited, "sync");
                         out.printf("sync     %s file after 10 small edits: %s new, %s reused, %s on the wire, "
