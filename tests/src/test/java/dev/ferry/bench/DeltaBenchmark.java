@@ -39,8 +39,14 @@ public final class DeltaBenchmark {
     private static final Pattern RSYNC_SENT = Pattern.compile("Total bytes sent: ([0-9,]+)");
     private static final Pattern RSYNC_RECEIVED = Pattern.compile("Total bytes received: ([0-9,]+)");
 
-    /** One case: the target holds {@code old}, the source is {@code fresh}. */
-    record Case(String name, Path old, Path fresh, boolean tree) {
+    /**
+     * One case: the target holds {@code old}, the source is {@code fresh}; the target is the
+     * server's copy, or with {@code download} the local one (the server holds {@code fresh}).
+     */
+    record Case(String name, Path old, Path fresh, boolean tree, boolean download) {
+        Case(String name, Path old, Path fresh, boolean tree) {
+            this(name, old, fresh, tree, false);
+        }
     }
 
     record Row(String caseName, String tool, double seconds, double cpuSeconds, long sent, long received,
@@ -96,8 +102,8 @@ public final class DeltaBenchmark {
         Path base = WORK.resolve("base.bin");
         RandomFile.write(base, size, 21);
         int mib = (int) (size >> 20);
-        cases.add(new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes", base,
-                edit(base, "inserts.bin", (in, out) -> insertions(in, out)), false));
+        Path inserted = edit(base, "inserts.bin", (in, out) -> insertions(in, out));
+        cases.add(new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes", base, inserted, false));
         cases.add(new Case("b: " + mib + " MiB random, 1000 overwrites of 4 KiB in place", base,
                 edit(base, "overwrites.bin", (in, out) -> overwrites(in, out)), false));
         Path appended = WORK.resolve("appended.bin");
@@ -122,6 +128,8 @@ public final class DeltaBenchmark {
         cases.add(new Case("f: BouncyCastle 1.84 to 1.85 sources, unpacked tree", oldTree, newTree, true));
         Path[] db = sqlite();
         cases.add(new Case("g: SQLite database before and after a batch of updates", db[0], db[1], false));
+        cases.add(new Case("h: as a, downloaded (the local copy is the old one)", base, inserted, false, true));
+        cases.add(new Case("i: as f, downloaded", oldTree, newTree, true, true));
         return cases;
     }
 
@@ -134,14 +142,27 @@ public final class DeltaBenchmark {
                 + " -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=" + knownHosts;
         List<String> rsync = new ArrayList<>(List.of("rsync", "-a", "--stats", "-e", ssh));
         String src = c.fresh() + (c.tree() ? "/" : "");
-        rsync.addAll(List.of(src, user + "@127.0.0.1:" + rsyncTarget + (c.tree() ? "/" : "")));
+        String slash = c.tree() ? "/" : "";
+        Path ferrySource = WORK.resolve("../ferryd-root/delta-source").normalize();
+        if (c.download()) { // rsync reads the source where it is; ferryd serves its own root
+            rsyncTarget = WORK.resolve("rsync-local");
+            ferryTarget = WORK.resolve("ferry-local");
+            copyKeepingTimes(c.fresh(), ferrySource);
+            rsync.addAll(List.of(user + "@127.0.0.1:" + src, rsyncTarget + slash));
+        } else {
+            rsync.addAll(List.of(src, user + "@127.0.0.1:" + rsyncTarget + slash));
+        }
         List<String> ferry = new ArrayList<>(List.of(repo.resolve("ferry").toString(), "sync", "--json", "-q", "-B",
                 "-F", "/dev/null", "-c", CIPHER, "-P", String.valueOf(ferryd.port()), "-i", sshd.clientKey().toString(),
                 "-o", "UserKnownHostsFile=" + knownHosts));
         if (c.tree()) {
             ferry.add("-r");
         }
-        ferry.addAll(List.of(src, user + "@127.0.0.1:delta-target"));
+        if (c.download()) {
+            ferry.addAll(List.of(user + "@127.0.0.1:delta-source" + slash, ferryTarget.toString()));
+        } else {
+            ferry.addAll(List.of(src, user + "@127.0.0.1:delta-target"));
+        }
         List<String> cp = List.of(repo.resolve("ferry").toString(), "cp", "-q", "-B", "-F", "/dev/null", "-c", CIPHER,
                 "-P", String.valueOf(ferryd.port()), "-i", sshd.clientKey().toString(), "-o",
                 "UserKnownHostsFile=" + knownHosts, c.fresh().toString(), user + "@127.0.0.1:delta-target");
@@ -152,7 +173,7 @@ public final class DeltaBenchmark {
         if (c.name().startsWith("d")) {
             tools.put("ferry cp (ferryd), no delta", cp);
         }
-        if (c.name().compareTo("e") >= 0) { // text and pages: what the default zstd on literals gives
+        if (c.name().compareTo("e") >= 0 && !c.name().startsWith("h")) { // not random: what zstd gives
             List<String> plain = new ArrayList<>(ferry);
             plain.add(2, "--no-compress");
             tools.put("ferry sync --no-compress (ferryd)", plain);
@@ -197,6 +218,22 @@ public final class DeltaBenchmark {
                         t.getKey(), row.seconds(), row.cpuSeconds(), sent, received);
             }
             TransferBenchmark.deleteTree(target);
+        }
+    }
+
+    /** A copy with the source's modification times, as the source of a download. */
+    private static void copyKeepingTimes(Path from, Path to) throws IOException {
+        TransferBenchmark.deleteTree(to);
+        Files.createDirectories(to.getParent());
+        try (var walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path dst = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(p, dst, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 
