@@ -91,7 +91,7 @@ public final class Responder {
             while (true) {
                 // Answers go out in batches, but never wait while this side would, and never so long
                 // that the peer sits idle while this side works through what it sent ahead.
-                if (!in.ready() || ++unflushed >= Uploads.FLUSH_EVERY) {
+                if (!in.ready() || unflushed >= Uploads.FLUSH_EVERY) {
                     out.flush();
                     unflushed = 0;
                 }
@@ -104,7 +104,12 @@ public final class Responder {
                     out.flush();
                     return;
                 }
-                handle(next.get());
+                DeltaMessage m = next.get();
+                handle(m);
+                if (m instanceof OpenUpload || m instanceof FileEnd || m instanceof OpenDownload
+                        || m instanceof ListRequest) {
+                    unflushed++; // each of these has its answer, counted as Uploads counts them
+                }
             }
         } finally {
             if (current != null) {
