@@ -2,12 +2,15 @@ package dev.ferry.delta;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -71,15 +74,18 @@ public final class Incoming implements Closeable {
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        // Each file operation on ferryd's confined root resolves the path once more (realpath), so
+        // each is asked once: the target's kind, then one channel each for the new and old copies.
+        BasicFileAttributes there = attributesOf(target);
+        if (there != null && there.isDirectory()) {
             throw new DeltaRefused(target.getFileName() + " is a directory");
         }
-        Path old = useOld && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? target : null;
         // The temporary file first: if it cannot be made (no such directory, read-only), the sender
         // hears so before anything else and the session stays in step.
         Path temp = temporaryBeside(target);
+        FileChannel written;
         try {
-            Files.createFile(temp);
+            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new DeltaRefused("no such directory: " + target.getParent());
         } catch (AccessDeniedException e) {
@@ -87,15 +93,25 @@ public final class Incoming implements Closeable {
         } catch (IOException e) {
             throw new DeltaRefused("cannot write " + target.getFileName() + ": " + e.getMessage());
         }
+        FileChannel old = null;
         try {
             if (request != null) {
                 out.write(request);
             }
+            if (useOld && there != null && there.isRegularFile()) { // a link there is replaced, not read
+                old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            }
             Signature.Sent sent = answer ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop)
                     : new Signature.Sent(Basis.NONE, false);
-            return new Incoming(target, temp, new Patch(old, sent.basis(), temp,
-                    new Literals(zstd)), sent.stopped());
+            if (old != null && sent.basis().count() == 0) {
+                old.close(); // nothing of it will be copied
+                old = null;
+            }
+            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd)),
+                    sent.stopped());
         } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(old, e);
+            closeQuietly(written, e);
             deleteQuietly(temp, e);
             throw e;
         }
@@ -145,6 +161,26 @@ public final class Incoming implements Closeable {
         byte[] r = new byte[4];
         RANDOM.nextBytes(r);
         return target.resolveSibling("." + target.getFileName() + ".ferry-delta-" + HexFormat.of().formatHex(r));
+    }
+
+    /** The attributes of what is at {@code path}, not following a link; null when nothing is. */
+    private static BasicFileAttributes attributesOf(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(Closeable c, Throwable cause) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException | RuntimeException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
     }
 
     private static void deleteQuietly(Path temp, Throwable cause) {

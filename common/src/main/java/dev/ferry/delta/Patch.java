@@ -4,8 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -48,21 +46,14 @@ final class Patch implements Closeable {
     private long writeNanos;
 
     /**
-     * Opens {@code temp} (created empty by the caller) for writing; {@code old} is the file
-     * {@code basis} describes (null when there is none).
+     * Writes to {@code out}, the new empty temporary file; {@code from} is the old file
+     * {@code basis} describes (null when nothing of it is copied). Both are closed with the patch.
      */
-    Patch(Path old, Basis basis, Path temp, Literals literals) throws IOException {
+    Patch(FileChannel from, Basis basis, FileChannel out, Literals literals) {
         this.basis = basis;
         this.literals = literals;
-        this.out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        FileChannel opened = null;
-        try {
-            opened = old == null || basis.count() == 0 ? null : FileChannel.open(old, StandardOpenOption.READ);
-        } catch (IOException e) {
-            out.close();
-            throw e;
-        }
-        this.from = opened;
+        this.out = out;
+        this.from = from;
     }
 
     /** Applies a {@code Literal} or a {@code CopyChunks}. */

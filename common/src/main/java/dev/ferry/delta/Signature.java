@@ -1,10 +1,7 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
@@ -74,13 +71,13 @@ public final class Signature {
     }
 
     /**
-     * Sends the signature of {@code old} (null: there is none) and returns where its chunks are.
-     * Flushes after each full batch, so the sender can start on a large file early; the end is left
+     * Sends the signature of {@code old}, read from its start (null: there is none), and returns where
+     * its chunks are; the channel stays open, for the patch to copy from. Flushes after each full batch, so the sender can start on a large file early; the end is left
      * for the caller to flush before it next waits, so a tree of small files' signatures goes out in
      * a few packets rather than one each.
      */
-    public static Sent send(Path old, ChunkerParams params, int digestLength, MessageWriter out, StopCheck stop)
-            throws IOException {
+    public static Sent send(FileChannel old, ChunkerParams params, int digestLength, MessageWriter out,
+            StopCheck stop) throws IOException {
         if (old == null) {
             out.write(SignatureEnd.NO_OLD_FILE);
             return new Sent(Basis.NONE, false);
@@ -92,31 +89,28 @@ public final class Signature {
         long batchBytes = 0;
         boolean stopped = stop.stopRequested(); // a sender that knew before the first batch
         if (!stopped) {
-            try (SeekableByteChannel in = Files.newByteChannel(old, StandardOpenOption.READ)) {
-                StreamChunker chunks = new StreamChunker(params, in, bufferFor(params, in.size()));
-                while (chunks.next()) {
-                    ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length())
-                            .writeTo(digests, inBatch * digestLength, digestLength);
-                    inBatch++;
-                    batchBytes += chunks.length();
-                    basis.add(chunks.offset(), chunks.length());
-                    if (inBatch == batchSize) {
-                        out.write(new SignatureBatch(digestLength, batchBytes, digests));
-                        out.flush();
-                        batchSize = Math.min(BATCH, batchSize * 2);
-                        digests = new byte[batchSize * digestLength];
-                        inBatch = 0;
-                        batchBytes = 0;
-                        if (stop.stopRequested()) {
-                            stopped = true;
-                            break;
-                        }
+            StreamChunker chunks = new StreamChunker(params, old.position(0), bufferFor(params, old.size()));
+            while (chunks.next()) {
+                ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length())
+                        .writeTo(digests, inBatch * digestLength, digestLength);
+                inBatch++;
+                batchBytes += chunks.length();
+                basis.add(chunks.offset(), chunks.length());
+                if (inBatch == batchSize) {
+                    out.write(new SignatureBatch(digestLength, batchBytes, digests));
+                    out.flush();
+                    batchSize = Math.min(BATCH, batchSize * 2);
+                    digests = new byte[batchSize * digestLength];
+                    inBatch = 0;
+                    batchBytes = 0;
+                    if (stop.stopRequested()) {
+                        stopped = true;
+                        break;
                     }
                 }
-                if (!stopped && inBatch > 0) {
-                    out.write(new SignatureBatch(digestLength, batchBytes,
-                            Arrays.copyOf(digests, inBatch * digestLength)));
-                }
+            }
+            if (!stopped && inBatch > 0) {
+                out.write(new SignatureBatch(digestLength, batchBytes, Arrays.copyOf(digests, inBatch * digestLength)));
             }
         }
         out.write(new SignatureEnd(true, basis.end(), basis.count())); // the chunks sent, all or not
