@@ -10,8 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -76,8 +74,13 @@ public final class Incoming implements Closeable {
             MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
         // Each file operation on ferryd's confined root resolves the path once more (realpath), so
         // each is asked once: the target's kind, then one channel each for the new and old copies.
-        BasicFileAttributes there = attributesOf(target);
-        if (there != null && there.isDirectory()) {
+        FileFacts there;
+        try {
+            there = FileFacts.of(target, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) { // as if nothing were there: making the temporary file says why not
+            there = null;
+        }
+        if (there != null && there.directory()) {
             throw new DeltaRefused(target.getFileName() + " is a directory");
         }
         // The temporary file first: if it cannot be made (no such directory, read-only), the sender
@@ -98,7 +101,7 @@ public final class Incoming implements Closeable {
             if (request != null) {
                 out.write(request);
             }
-            if (useOld && there != null && there.isRegularFile()) { // a link there is replaced, not read
+            if (useOld && there != null && there.regularFile()) { // a link there is replaced, not read
                 old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             }
             Signature.Sent sent = answer ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop)
@@ -130,8 +133,7 @@ public final class Incoming implements Closeable {
         Patch.Outcome o = patch.end(end);
         patch.close();
         if (o.verified()) {
-            Modes.set(temp, o.end().mode());
-            Files.setLastModifiedTime(temp, FileTime.fromMillis(o.end().mtimeMillis()));
+            Modes.set(temp, o.end().mode(), o.end().mtimeMillis());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
         } else {
@@ -161,15 +163,6 @@ public final class Incoming implements Closeable {
         byte[] r = new byte[4];
         RANDOM.nextBytes(r);
         return target.resolveSibling("." + target.getFileName() + ".ferry-delta-" + HexFormat.of().formatHex(r));
-    }
-
-    /** The attributes of what is at {@code path}, not following a link; null when nothing is. */
-    private static BasicFileAttributes attributesOf(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 
     private static void closeQuietly(Closeable c, Throwable cause) {

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -94,23 +91,11 @@ public final class Listing {
 
     /** The entry for {@code child}, or null for what a listing leaves out (links, devices, pipes). */
     private static ListEntry entry(String path, Path child) throws IOException {
-        BasicFileAttributes a;
-        int mode;
-        try {
-            PosixFileAttributes posix = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            a = posix;
-            mode = Modes.bits(posix.permissions());
-        } catch (UnsupportedOperationException e) {
-            a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            mode = a.isDirectory() ? 0755 : 0644;
-        } catch (NoSuchFileException e) {
-            return null; // gone since the directory was read
+        FileFacts f = FileFacts.of(child, LinkOption.NOFOLLOW_LINKS);
+        if (f == null || (!f.regularFile() && !f.directory())) {
+            return null; // gone since the directory was read, or a link, a device, a pipe
         }
-        if (!a.isRegularFile() && !a.isDirectory()) {
-            return null;
-        }
-        return new ListEntry(path, a.isDirectory(), a.isDirectory() ? 0 : a.size(), a.lastModifiedTime().toMillis(),
-                mode);
+        return new ListEntry(path, f.directory(), f.directory() ? 0 : f.size(), f.mtimeMillis(), f.mode());
     }
 
     /** Reads a listing to its {@link ListEnd}; a {@link Failure} in its place (or after some batches) is thrown. */

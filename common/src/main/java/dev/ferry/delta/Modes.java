@@ -3,6 +3,7 @@ package dev.ferry.delta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.EnumSet;
 import java.util.Set;
@@ -26,12 +27,19 @@ public final class Modes {
         return bits(posix.readAttributes().permissions());
     }
 
-    /** Sets the permission bits (never setuid, setgid or sticky) where the file system has them. */
-    static void set(Path file, int mode) throws IOException {
+    /**
+     * Sets the permission bits (never setuid, setgid or sticky) where the file system has them, and
+     * the modification time, through one view: one look-up of the path where each costs a realpath
+     * (ferryd's confined root).
+     */
+    static void set(Path file, int mode, long mtimeMillis) throws IOException {
         PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (posix != null) {
-            posix.setPermissions(permissions(mode & 0777));
+        if (posix == null) {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
+            return;
         }
+        posix.setPermissions(permissions(mode & 0777));
+        posix.setTimes(FileTime.fromMillis(mtimeMillis), null, null);
     }
 
     public static int bits(Set<PosixFilePermission> permissions) {

@@ -1,7 +1,6 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -228,17 +227,24 @@ public final class Responder {
         long start = System.nanoTime();
         FileChunking chunking = chunking(down.chunkAverage(), down.digestLength());
         Path source = resolver.resolve(down.path());
-        if (!Files.isRegularFile(source)) { // after its signature, which is already on its way
-            String why = Files.isDirectory(source) ? down.path() + " is a directory" : "no such file: " + down.path();
+        FileFacts f = null;
+        String refused = null;
+        try {
+            f = FileFacts.of(source);
+        } catch (IOException e) { // a link out of the root, say: the confined file system says why
+            refused = e.getMessage();
+        }
+        if (f == null || !f.regularFile()) { // after its signature, which is already on its way
+            String why = refused != null ? refused
+                    : f != null && f.directory() ? down.path() + " is a directory" : "no such file: " + down.path();
             skipSignature();
             log.transfer("download", down.path(), 0, start, why);
             out.write(Failure.of(why));
             return;
         }
         Signature.Cutoff cutoff = down.mayStop()
-                ? new WholeOrDelta(source, Files.size(source), chunking.params(), estimates) : Signature.Cutoff.NEVER;
-        Outgoing.Sent sent = Outgoing.send(in, out, source, Modes.of(source),
-                Files.getLastModifiedTime(source).toMillis(), chunking, zstd, true, cutoff);
+                ? new WholeOrDelta(source, f.size(), chunking.params(), estimates) : Signature.Cutoff.NEVER;
+        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd, true, cutoff);
         downloads.add(new Download(down, sent, start));
     }
 
@@ -269,8 +275,15 @@ public final class Responder {
             throw new ProtocolException("a listing was asked for while files are open");
         }
         Path top = resolver.resolve(request.path());
-        if (!Files.isDirectory(top)) {
-            out.write(Failure.of(Files.exists(top) ? request.path() + " is not a directory"
+        FileFacts f;
+        try {
+            f = FileFacts.of(top);
+        } catch (IOException e) { // a link out of the root, say: the confined file system says why
+            out.write(Failure.of(e.getMessage() == null ? "cannot list " + request.path() : e.getMessage()));
+            return;
+        }
+        if (f == null || !f.directory()) {
+            out.write(Failure.of(f != null ? request.path() + " is not a directory"
                     : "no such directory: " + request.path()));
             return;
         }

@@ -1,7 +1,6 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -127,8 +126,13 @@ public final class Uploads {
                     break;
                 }
                 todo.poll();
-                p.mode = Modes.of(p.job.local());
-                p.mtimeMillis = Files.getLastModifiedTime(p.job.local()).toMillis();
+                FileFacts f = FileFacts.of(p.job.local());
+                if (f == null) { // gone since the walk: nothing of it was sent
+                    listener.failed(p.job.label(), "no such file: " + p.job.local());
+                    continue;
+                }
+                p.mode = f.mode();
+                p.mtimeMillis = f.mtimeMillis();
                 out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
                         p.chunking.params().avg(), p.chunking.digestLength(), p.request));
                 if (p.request == SignatureRequest.NONE) {

@@ -248,7 +248,10 @@ class DeltaSubsystemTest {
             assertEquals(List.of("sub", "sub/in.txt"),
                     Listing.receive(raw.in).stream().map(ListEntry::path).sorted().toList());
             DeltaFailure refused = assertThrows(DeltaFailure.class, () -> Listing.receive(raw.in));
-            assertEquals("no such directory: escape-dir", refused.getMessage());
+            assertEquals("/escape-dir: it leads outside the user's root", refused.getMessage());
+            raw.out.write(new ListRequest("listed")); // the session goes on
+            raw.out.flush();
+            assertEquals(2, Listing.receive(raw.in).size());
         }
     }
 
