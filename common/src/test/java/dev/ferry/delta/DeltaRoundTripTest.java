@@ -432,6 +432,20 @@ class DeltaRoundTripTest {
     }
 
     @Test
+    void aFileGoneSinceTheWalkFailsAloneAndTheBatchGoesOn() throws Exception {
+        Path gone = dir.resolve("gone.bin");
+        Path kept = Files.write(dir.resolve("kept.bin"), random(20_000, 41));
+        List<Uploads.Job> jobs = List.of(
+                new Uploads.Job(gone, "gone-copy.bin", 5000, -1, DeltaMode.AUTO, "gone"),
+                new Uploads.Job(kept, "kept-copy.bin", 20_000, -1, DeltaMode.AUTO, "kept"));
+        Session s = session(false, in -> in, (in, out, l) -> new Uploads(in, out, PARAMS, false, new Estimates())
+                .run(jobs, l));
+        assertEquals(Map.of("gone", "no such file: " + gone), s.failed());
+        assertArrayEquals(Files.readAllBytes(kept), Files.readAllBytes(dir.resolve("kept-copy.bin")));
+        assertFalse(Files.exists(dir.resolve("gone-copy.bin")));
+    }
+
+    @Test
     void aBatchOfManyFilesGoesPipelinedBothWaysAndARefusedOneDoesNotStopTheOthers() throws Exception {
         Path src = Files.createDirectory(dir.resolve("src"));
         Path dst = Files.createDirectory(dir.resolve("dst"));
