@@ -25,20 +25,25 @@ public final class CostModel {
     private CostModel() {
     }
 
+    /** The speeds the model uses, the unknown ones (NaN) replaced as the class says. */
+    private record Speeds(double read, double write, double network) {
+
+        static Speeds of(double read, double write, double network) {
+            double r = known(read) ? read : Double.POSITIVE_INFINITY;
+            return new Speeds(r, known(write) ? write : r, known(network) ? network : UNKNOWN_NETWORK);
+        }
+    }
+
     /** Seconds a delta is expected to take. */
     public static double deltaSeconds(long size, double changed, double read, double write, double network) {
-        double r = known(read) ? read : Double.POSITIVE_INFINITY;
-        double w = known(write) ? write : r;
-        double n = known(network) ? network : UNKNOWN_NETWORK;
-        return size / r + (1 - changed) * size / r + size / w + changed * size / n;
+        Speeds s = Speeds.of(read, write, network);
+        return size / s.read() + (1 - changed) * size / s.read() + size / s.write() + changed * size / s.network();
     }
 
     /** Seconds the whole file is expected to take. */
     public static double wholeSeconds(long size, double read, double write, double network) {
-        double r = known(read) ? read : Double.POSITIVE_INFINITY;
-        double w = known(write) ? write : r;
-        double n = known(network) ? network : UNKNOWN_NETWORK;
-        return size / Math.min(n, w);
+        Speeds s = Speeds.of(read, write, network);
+        return size / Math.min(s.network(), s.write());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -48,16 +47,17 @@ public final class Downloads {
         final FileChunking chunking;
         final boolean mayStop;
         final boolean whole;
+        final long estimate;
         Incoming incoming;
-        long estimate;
         boolean instructed;
         boolean stopCrossed; // the peer judged the file whole, after its signature had ended
 
-        Pending(Job job, FileChunking chunking, boolean mayStop, boolean whole) {
+        Pending(Job job, FileChunking chunking, boolean mayStop, boolean whole, long estimate) {
             this.job = job;
             this.chunking = chunking;
             this.mayStop = mayStop;
             this.whole = whole;
+            this.estimate = estimate;
         }
     }
 
@@ -89,7 +89,6 @@ public final class Downloads {
             while (!todo.isEmpty() || !inflight.isEmpty()) {
                 while (!todo.isEmpty()) {
                     Pending p = todo.peek();
-                    p.estimate = signatureEstimate(p);
                     if (!inflight.isEmpty() && (p.mayStop || inflight.size() >= Uploads.MAX_AHEAD
                             || aheadBytes + p.estimate > Uploads.MAX_SIGNATURE_BYTES)) {
                         break;
@@ -173,16 +172,13 @@ public final class Downloads {
      * chunks of the first and full digests.
      */
     private Pending pending(Job job, FileChunking retry) throws IOException {
-        long oldSize = Files.isRegularFile(job.local(), LinkOption.NOFOLLOW_LINKS) ? Files.size(job.local()) : -1;
+        FileFacts old = FileFacts.of(job.local(), LinkOption.NOFOLLOW_LINKS);
+        long oldSize = old != null && old.regularFile() ? old.size() : -1;
         boolean whole = job.mode() == DeltaMode.WHOLE || oldSize < 0
                 || (job.mode() == DeltaMode.AUTO && job.size() < Uploads.SMALL_FILE);
         boolean mayStop = retry == null && !whole && job.mode() == DeltaMode.AUTO && job.size() >= Uploads.LARGE_FILE;
-        return new Pending(job, retry != null ? retry : FileChunking.choose(session, oldSize, job.size()), mayStop,
-                whole);
-    }
-
-    private static long signatureEstimate(Pending p) throws IOException {
-        return p.whole ? 64 : Signature.estimateBytes(Files.size(p.job.local()), p.chunking.params(),
-                p.chunking.digestLength());
+        FileChunking chunking = retry != null ? retry : FileChunking.choose(session, oldSize, job.size());
+        long estimate = whole ? 64 : Signature.estimateBytes(oldSize, chunking.params(), chunking.digestLength());
+        return new Pending(job, chunking, mayStop, whole, estimate);
     }
 }

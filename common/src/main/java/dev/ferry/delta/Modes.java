@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
-import java.nio.file.attribute.PosixFilePermission;
 
 /** Unix permission bits as a number (0644) and as the JDK's set of permissions, both ways. */
 public final class Modes {
@@ -16,15 +16,6 @@ public final class Modes {
     private static final PosixFilePermission[] ORDER = PosixFilePermission.values();
 
     private Modes() {
-    }
-
-    /** The permission bits of a file, as a number (0644 when the file system has none). */
-    public static int of(Path file) throws IOException {
-        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (posix == null) {
-            return 0644;
-        }
-        return bits(posix.readAttributes().permissions());
     }
 
     /**

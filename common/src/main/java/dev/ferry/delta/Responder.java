@@ -52,7 +52,7 @@ public final class Responder {
         void transfer(String direction, String path, long bytes, long startNanos, String error);
     }
 
-    private record Upload(OpenUpload request, Incoming incoming, long startNanos) {
+    private record Upload(OpenUpload request, FileChunking chunking, Incoming incoming, long startNanos) {
     }
 
     private record Download(OpenDownload request, Outgoing.Sent sent, long startNanos) {
@@ -183,7 +183,7 @@ public final class Responder {
             Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
                     up.signature() == SignatureRequest.STOPPABLE ? Signature.StopCheck.reading(in)
                             : Signature.StopCheck.NEVER);
-            Upload u = new Upload(up, incoming, start);
+            Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);
             } else {
@@ -210,7 +210,7 @@ public final class Responder {
         if (r.verified()) {
             out.write(new Result(true, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             log.transfer("upload", path, r.size(), u.startNanos(), null);
-        } else if (u.request().signature() != SignatureRequest.NONE && u.request().digestLength() < ChunkDigest.BYTES) {
+        } else if (u.request().signature() != SignatureRequest.NONE && u.chunking().canRetry()) {
             out.write(new Retry(ChunkDigest.BYTES));
             log.transfer("upload", path, 0, u.startNanos(), "did not match the client's SHA-256; it may try again");
         } else {

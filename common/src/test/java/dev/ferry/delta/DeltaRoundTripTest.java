@@ -283,7 +283,7 @@ class DeltaRoundTripTest {
         Files.setLastModifiedTime(source, FileTime.fromMillis(1_600_000_000_000L));
         Path target = dir.resolve("target.bin");
         upload(source, target, false, DeltaMode.AUTO, in -> in, new Estimates());
-        assertEquals(0750, Modes.of(target));
+        assertEquals(0750, FileFacts.of(target).mode());
         assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());
     }
 

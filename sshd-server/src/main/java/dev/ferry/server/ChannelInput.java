@@ -29,6 +29,7 @@ final class ChannelInput extends InputStream {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<byte[]> packets = new ArrayDeque<>();
     private int headOffset;
+    private long queued; // bytes in the packets not yet read: available() is asked before each message
     private boolean eof;
     private boolean closed;
 
@@ -48,6 +49,7 @@ final class ChannelInput extends InputStream {
                     try {
                         if (!closed) {
                             packets.addLast(copy);
+                            queued += len;
                             arrived.signalAll();
                         }
                     } finally {
@@ -100,6 +102,7 @@ final class ChannelInput extends InputStream {
                 int take = Math.min(len - n, head.length - headOffset);
                 System.arraycopy(head, headOffset, b, off + n, take);
                 n += take;
+                queued -= take;
                 headOffset += take;
                 if (headOffset == head.length) {
                     packets.removeFirst();
@@ -122,11 +125,7 @@ final class ChannelInput extends InputStream {
     public int available() {
         lock.lock();
         try {
-            int n = -headOffset;
-            for (byte[] p : packets) {
-                n += p.length;
-            }
-            return Math.max(n, 0);
+            return (int) Math.min(queued, Integer.MAX_VALUE);
         } finally {
             lock.unlock();
         }
@@ -139,6 +138,7 @@ final class ChannelInput extends InputStream {
         try {
             closed = true;
             packets.clear();
+            queued = 0;
             arrived.signalAll();
         } finally {
             lock.unlock();

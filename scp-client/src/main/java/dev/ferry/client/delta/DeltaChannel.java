@@ -160,11 +160,6 @@ public final class DeltaChannel implements Closeable {
         });
     }
 
-    /** What this channel has measured of the network and the server's disk. */
-    public Estimates estimates() {
-        return estimates;
-    }
-
     @FunctionalInterface
     private interface Transfer<T> {
         T run() throws IOException;

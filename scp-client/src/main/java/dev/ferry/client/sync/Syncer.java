@@ -177,7 +177,7 @@ public final class Syncer {
             }
             batch.add(new Change(from, to, src, old));
         } catch (IOException e) {
-            failed(to, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            failed(to, reason(e));
         }
     }
 
@@ -249,7 +249,7 @@ public final class Syncer {
                 return;
             } catch (IOException | RuntimeException e) {
                 closeDelta();
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                String reason = reason(e);
                 if (attempt > 1 || byLabel.isEmpty()) {
                     for (String label : byLabel.keySet()) {
                         failed(label, reason);
@@ -280,8 +280,13 @@ public final class Syncer {
             }
             done(c.to(), "whole", c.src().size(), c.src().size(), 0);
         } catch (IOException | FerryException e) {
-            failed(c.to(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            failed(c.to(), reason(e));
         }
+    }
+
+    /** The sentence a failed file is reported with: the exception's message, or at least its kind. */
+    private static String reason(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private void failed(String path, String reason) {
