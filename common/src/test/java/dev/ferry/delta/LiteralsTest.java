@@ -55,6 +55,20 @@ class LiteralsTest {
         }
         // tried at 0, 2, 5, 10, 19, 36, 69, 134 and 199 MiB: the pause doubles up to 64 MiB
         assertEquals(9, literals.attempts());
+        // and each time on its first 64 KiB only
+        assertEquals(9L * Literals.PROBE, literals.triedBytes());
+    }
+
+    @Test
+    void aLongLiteralThatCompressesGoesCompressedWhole() throws Exception {
+        Literals literals = new Literals(true);
+        byte[] text = java.util.Arrays.copyOf(TEXT, Limits.MAX_LITERAL_BYTES); // text, then zeros
+        Literal l = literals.encode(text, 0, text.length);
+        assertEquals(LiteralCodec.ZSTD, l.codec());
+        assertEquals(Literals.PROBE + text.length, literals.triedBytes()); // the probe, then all of it
+        byte[] out = new byte[Limits.MAX_LITERAL_BYTES];
+        assertEquals(text.length, new Literals(true).decode(l, out));
+        assertArrayEquals(text, out);
     }
 
     @Test

@@ -99,11 +99,15 @@ public final class MessageReader {
     }
 
     private byte[] readBody(int length) throws IOException {
-        byte[] buffer = new byte[Math.min(length, FIRST_BUFFER)];
+        // What has arrived already is held in memory anyway: a buffer that size costs nothing the
+        // peer did not pay for, and saves the copies of doubling (a 1 MiB literal was copied four
+        // times on its way in, a fifth of the receiver's time on a whole file).
+        byte[] buffer = new byte[Math.min(length, Math.max(FIRST_BUFFER, in.available()))];
         int filled = 0;
         while (filled < length) {
             if (filled == buffer.length) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(length, 2L * buffer.length));
+                long grown = Math.max(2L * buffer.length, (long) filled + in.available());
+                buffer = Arrays.copyOf(buffer, (int) Math.min(length, grown));
             }
             int n = in.read(buffer, filled, buffer.length - filled);
             if (n < 0) {
