@@ -1,6 +1,5 @@
 package dev.ferry.delta;
 
-import java.util.Arrays;
 
 import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.zstd.ZstdCompressor;
@@ -67,7 +66,7 @@ final class Literals {
             }
             if ((len <= PROBE || saves(buf, off, PROBE) >= 0) && saves(buf, off, len) >= 0) {
                 skip = FIRST_SKIP;
-                return new Literal(Arrays.copyOf(scratch, compressedLength), LiteralCodec.ZSTD, len);
+                return Literal.compressed(scratch, 0, compressedLength, LiteralCodec.ZSTD, len);
             }
             tryAgainAt = offered + skip; // saved under 1/16: not worth the time it takes
             skip = Math.min(MAX_SKIP, skip * 2);

@@ -46,6 +46,17 @@ final class BodyReader {
     }
 
     /** {@code length} must already be checked against its limit; this checks it against the frame. */
+    /**
+     * The next {@code length} bytes as a view of the body (writable, backed by its array), without
+     * a copy; {@code length} must already be checked against its limit.
+     */
+    ByteBuffer view(int length) throws ProtocolException {
+        need(length);
+        ByteBuffer view = body.slice().limit(length);
+        body.position(body.position() + length);
+        return view;
+    }
+
     byte[] bytes(int length) throws ProtocolException {
         need(length);
         byte[] result = new byte[length];

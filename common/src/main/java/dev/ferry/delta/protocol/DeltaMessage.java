@@ -2,6 +2,7 @@ package dev.ferry.delta.protocol;
 
 import java.io.DataOutput;
 import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * One message of the ferry-delta subsystem. Every message is a record, validated when it is built,
@@ -40,4 +41,16 @@ public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenU
      * {@link MessageWriter} adds the length and the type around it.
      */
     void writeBody(DataOutput out) throws IOException;
+
+    /**
+     * Bytes of the body that follow what {@link #writeBody} wrote and that the writer sends straight
+     * from the message instead of copying them into its frame: a literal's data.
+     */
+    default int tailLength() {
+        return 0;
+    }
+
+    /** Writes the {@link #tailLength()} bytes of the tail. */
+    default void writeTail(OutputStream out) throws IOException {
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Writes ferry-delta messages to a byte stream. Each frame is built in memory and written with one
- * call, so that it leaves in as few SSH packets as the channel allows. {@link #write} does not
+ * call, so that it leaves in as few SSH packets as the channel allows; a literal's data follow in a
+ * second call, straight from the message (the channel's stream packs both into the same packets). {@link #write} does not
  * flush: a sender writes a run of instructions and flushes once, when it waits for an answer or
  * has nothing more to send. Not thread-safe.
  */
@@ -29,7 +30,7 @@ public final class MessageWriter {
         frame.startFrame();
         message.writeBody(body);
         body.flush();
-        int bodyLength = frame.size() - HEADER;
+        int bodyLength = frame.size() - HEADER + message.tailLength();
         if (bodyLength > type.maxBodyLength()) {
             // The constructors keep every field within its limit, so this is a bug in an encoder.
             throw new IllegalStateException("encoded a " + type.label() + " message of " + bodyLength
@@ -37,6 +38,7 @@ public final class MessageWriter {
         }
         frame.finishFrame(bodyLength + 1, type.code());
         frame.writeTo(out);
+        message.writeTail(out);
     }
 
     public void flush() throws IOException {
