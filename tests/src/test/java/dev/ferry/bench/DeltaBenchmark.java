@@ -178,47 +178,66 @@ public final class DeltaBenchmark {
             plain.add(2, "--no-compress");
             tools.put("ferry sync --no-compress (ferryd)", plain);
         }
-        for (Map.Entry<String, List<String>> t : tools.entrySet()) {
-            Path target = t.getKey().startsWith("rsync") ? rsyncTarget : ferryTarget;
-            List<Double> seconds = new ArrayList<>();
-            List<Double> cpu = new ArrayList<>();
-            long sent = 0;
-            long received = 0;
-            long literal = -1;
-            long matched = -1;
-            for (int i = 0; i < runs; i++) {
+        // The tools take turns run by run, so that this machine's drift over minutes falls on all
+        // of them alike rather than on whichever ran last.
+        Map<String, Tally> tallies = new LinkedHashMap<>();
+        tools.keySet().forEach(name -> tallies.put(name, new Tally()));
+        for (int i = 0; i < runs; i++) {
+            for (Map.Entry<String, List<String>> t : tools.entrySet()) {
+                Tally tally = tallies.get(t.getKey());
+                if (tally.failed) {
+                    continue;
+                }
+                Path target = t.getKey().startsWith("rsync") ? rsyncTarget : ferryTarget;
                 place(c.old(), target);
                 Run r = Run.of(t.getValue(), WORK, 3600);
                 if (r.exit() != 0) {
                     notes.add(c.name() + ", " + t.getKey() + " failed: " + r.output().strip().lines().findFirst()
                             .orElse("exit " + r.exit()));
-                    break;
+                    tally.failed = true;
+                    continue;
                 }
                 verify(c.fresh(), target);
-                seconds.add(r.seconds());
-                cpu.add(r.cpuSeconds());
+                tally.seconds.add(r.seconds());
+                tally.cpu.add(r.cpuSeconds());
                 if (t.getKey().startsWith("rsync")) {
-                    sent = number(RSYNC_SENT, r.output());
-                    received = number(RSYNC_RECEIVED, r.output());
+                    tally.sent = number(RSYNC_SENT, r.output());
+                    tally.received = number(RSYNC_RECEIVED, r.output());
                 } else if (t.getKey().startsWith("ferry sync")) {
                     JsonNode s = summaryOf(r.output());
-                    sent = s.path("wireBytesSent").asLong();
-                    received = s.path("wireBytesReceived").asLong();
-                    literal = s.path("literalBytes").asLong();
-                    matched = s.path("matchedBytes").asLong();
+                    tally.sent = s.path("wireBytesSent").asLong();
+                    tally.received = s.path("wireBytesReceived").asLong();
+                    tally.literal = s.path("literalBytes").asLong();
+                    tally.matched = s.path("matchedBytes").asLong();
                 } else {
-                    sent = Files.size(c.fresh());
+                    tally.sent = Files.size(c.fresh());
                 }
             }
-            if (!seconds.isEmpty()) {
-                Row row = new Row(c.name(), t.getKey(), TransferBenchmark.median(seconds), TransferBenchmark.median(cpu),
-                        sent, received, literal, matched, seconds.size());
+        }
+        for (Map.Entry<String, Tally> t : tallies.entrySet()) {
+            Tally tally = t.getValue();
+            if (!tally.seconds.isEmpty()) {
+                Row row = new Row(c.name(), t.getKey(), TransferBenchmark.median(tally.seconds),
+                        TransferBenchmark.median(tally.cpu), tally.sent, tally.received, tally.literal, tally.matched,
+                        tally.seconds.size());
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%s | %s: %.2f s, %.2f CPU-s, sent %d, received %d%n", c.name(),
-                        t.getKey(), row.seconds(), row.cpuSeconds(), sent, received);
+                        t.getKey(), row.seconds(), row.cpuSeconds(), tally.sent, tally.received);
             }
-            TransferBenchmark.deleteTree(target);
         }
+        TransferBenchmark.deleteTree(rsyncTarget);
+        TransferBenchmark.deleteTree(ferryTarget);
+    }
+
+    /** One tool's runs of one case so far. */
+    private static final class Tally {
+        final List<Double> seconds = new ArrayList<>();
+        final List<Double> cpu = new ArrayList<>();
+        long sent;
+        long received;
+        long literal = -1;
+        long matched = -1;
+        boolean failed;
     }
 
     /** A copy with the source's modification times, as the source of a download. */
@@ -397,7 +416,8 @@ public final class DeltaBenchmark {
         s.append("Reproduce with `scripts/bench-delta").append(args.isBlank() ? "" : " " + args).append("`. ")
                 .append("Each case puts the old version at the target, then brings it to the new version: `rsync -a` ")
                 .append("over OpenSSH to sshd, `ferry sync` to ferryd, on one loopback, files on tmpfs, cipher ")
-                .append("aes128-gcm for both, medians of the runs. Bytes are each tool's own count of what it sent ")
+                .append("aes128-gcm for both, medians of the runs (the tools take turns run by run). Bytes are each ")
+                .append("tool's own count of what it sent ")
                 .append("and received (rsync's --stats, ferry's --json), SSH's framing not included in either.\n\n");
         for (String n : notes) {
             s.append("- ").append(n).append('\n');
@@ -411,6 +431,14 @@ public final class DeltaBenchmark {
                     r.caseName(), r.tool(), r.seconds(), r.seconds() / anchor, r.cpuSeconds(), r.sent(), r.received(),
                     r.literal() < 0 ? "" : String.valueOf(r.literal()), r.matched() < 0 ? "" : String.valueOf(r.matched()),
                     r.runs()));
+        }
+        // The sections after the table are the analysis, written by hand: they stay.
+        if (Files.exists(md)) {
+            String before = Files.readString(md);
+            int analysis = before.indexOf("\n## ");
+            if (analysis >= 0) {
+                s.append(before.substring(analysis));
+            }
         }
         Files.writeString(md, s.toString());
     }
