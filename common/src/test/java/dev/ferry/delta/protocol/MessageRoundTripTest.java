@@ -103,6 +103,25 @@ class MessageRoundTripTest {
     }
 
     @Test
+    void aLiteralFromPartOfABufferHoldsACopyOfThatPartOnly() throws Exception {
+        byte[] buffer = WireBytes.bytes(12, 4);
+        Literal part = Literal.raw(buffer, 3, 4);
+        Literal same = Literal.raw(java.util.Arrays.copyOfRange(buffer, 3, 7));
+        java.util.Arrays.fill(buffer, (byte) 0);
+        assertEquals(same, part);
+        assertEquals(same.hashCode(), part.hashCode());
+        assertEquals(4, part.dataView().remaining());
+        assertArrayEquals(same.data(), part.data());
+
+        // read back from a frame, it is a view of that frame's body: the same bytes, no more
+        Literal read = (Literal) new MessageReader(new java.io.ByteArrayInputStream(WireBytes.encode(part)))
+                .read().orElseThrow();
+        assertEquals(part, read);
+        assertEquals(4, read.dataView().remaining());
+        assertArrayEquals(same.data(), read.data());
+    }
+
+    @Test
     void recordsWithArraysCompareByContent() {
         assertEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 1)));
         assertNotEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 2)));
