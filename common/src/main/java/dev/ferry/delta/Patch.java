@@ -2,6 +2,7 @@ package dev.ferry.delta;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
@@ -12,6 +13,7 @@ import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
+import dev.ferry.delta.protocol.LiteralCodec;
 import dev.ferry.delta.protocol.ProtocolException;
 
 /**
@@ -58,7 +60,13 @@ final class Patch implements Closeable {
 
     /** Applies a {@code Literal} or a {@code CopyChunks}. */
     void apply(DeltaMessage m) throws IOException {
-        if (m instanceof Literal literal) {
+        if (m instanceof Literal literal && literal.codec() == LiteralCodec.NONE) {
+            // Straight from the message: its bytes are hashed and written where they are.
+            int n = literal.dataLength();
+            size = grow(size, n);
+            literal.writeDataTo(hashAndWrite);
+            literalBytes += n;
+        } else if (m instanceof Literal literal) {
             if (buf.length < literal.rawLength()) {
                 buf = new byte[Math.max(literal.rawLength(), Math.min(COPY_BUFFER, buf.length * 4))];
             }
@@ -116,9 +124,27 @@ final class Patch implements Closeable {
         return size + n;
     }
 
+    /** Hashes what it is given and writes it to the new file. */
+    private final OutputStream hashAndWrite = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            sha.update(b, off, len);
+            Patch.this.write(b, off, len);
+        }
+    };
+
     private void write(byte[] b, int n) throws IOException {
+        write(b, 0, n);
+    }
+
+    private void write(byte[] b, int off, int n) throws IOException {
         long start = System.nanoTime();
-        ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
+        ByteBuffer bb = ByteBuffer.wrap(b, off, n);
         while (bb.hasRemaining()) {
             out.write(bb);
         }
