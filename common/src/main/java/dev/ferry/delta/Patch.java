@@ -47,6 +47,20 @@ final class Patch implements Closeable {
     private long matchedBytes;
     private long writeNanos;
 
+    /** Hashes what it is given and writes it to the new file. */
+    private final OutputStream hashAndWrite = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            sha.update(b, off, len);
+            Patch.this.write(b, off, len);
+        }
+    };
+
     /**
      * Writes to {@code out}, the new empty temporary file; {@code from} is the old file
      * {@code basis} describes (null when nothing of it is copied). Both are closed with the patch.
@@ -123,20 +137,6 @@ final class Patch implements Closeable {
         }
         return size + n;
     }
-
-    /** Hashes what it is given and writes it to the new file. */
-    private final OutputStream hashAndWrite = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            sha.update(b, off, len);
-            Patch.this.write(b, off, len);
-        }
-    };
 
     private void write(byte[] b, int n) throws IOException {
         write(b, 0, n);
