@@ -49,8 +49,12 @@ public final class DeltaBenchmark {
         }
     }
 
+    /**
+     * @param clientMib the client's peak resident set (rsync's local side, or ferry), median of the runs
+     * @param serverMib ferryd's peak resident set during the run (-1: not measured, rsync's server side)
+     */
     record Row(String caseName, String tool, double seconds, double cpuSeconds, long sent, long received,
-            long literal, long matched, int runs) {
+            long literal, long matched, int runs, double clientMib, double serverMib) {
     }
 
     private final Path repo;
@@ -188,8 +192,12 @@ public final class DeltaBenchmark {
                 if (tally.failed) {
                     continue;
                 }
-                Path target = t.getKey().startsWith("rsync") ? rsyncTarget : ferryTarget;
+                boolean isRsync = t.getKey().startsWith("rsync");
+                Path target = isRsync ? rsyncTarget : ferryTarget;
                 place(c.old(), target);
+                if (!isRsync) {
+                    resetPeakRss(ferryd.pid());
+                }
                 Run r = Run.of(t.getValue(), WORK, 3600);
                 if (r.exit() != 0) {
                     notes.add(c.name() + ", " + t.getKey() + " failed: " + r.output().strip().lines().findFirst()
@@ -200,6 +208,10 @@ public final class DeltaBenchmark {
                 verify(c.fresh(), target);
                 tally.seconds.add(r.seconds());
                 tally.cpu.add(r.cpuSeconds());
+                tally.clientMib.add(r.maxRssKib() / 1024.0);
+                if (!isRsync) {
+                    tally.serverMib.add(Run.peakRssKib(ferryd.pid()) / 1024.0);
+                }
                 if (t.getKey().startsWith("rsync")) {
                     tally.sent = number(RSYNC_SENT, r.output());
                     tally.received = number(RSYNC_RECEIVED, r.output());
@@ -219,7 +231,8 @@ public final class DeltaBenchmark {
             if (!tally.seconds.isEmpty()) {
                 Row row = new Row(c.name(), t.getKey(), TransferBenchmark.median(tally.seconds),
                         TransferBenchmark.median(tally.cpu), tally.sent, tally.received, tally.literal, tally.matched,
-                        tally.seconds.size());
+                        tally.seconds.size(), TransferBenchmark.median(tally.clientMib),
+                        tally.serverMib.isEmpty() ? -1 : TransferBenchmark.median(tally.serverMib));
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%s | %s: %.2f s, %.2f CPU-s, sent %d, received %d%n", c.name(),
                         t.getKey(), row.seconds(), row.cpuSeconds(), tally.sent, tally.received);
@@ -233,11 +246,21 @@ public final class DeltaBenchmark {
     private static final class Tally {
         final List<Double> seconds = new ArrayList<>();
         final List<Double> cpu = new ArrayList<>();
+        final List<Double> clientMib = new ArrayList<>();
+        final List<Double> serverMib = new ArrayList<>();
         long sent;
         long received;
         long literal = -1;
         long matched = -1;
         boolean failed;
+    }
+
+    /**
+     * Sets a running process's peak resident set back to what it holds now (Linux's clear_refs 5),
+     * so that the peak read after a run is that run's.
+     */
+    private static void resetPeakRss(long pid) throws IOException {
+        Files.writeString(Path.of("/proc", String.valueOf(pid), "clear_refs"), "5");
     }
 
     /** A copy with the source's modification times, as the source of a download. */
@@ -422,15 +445,17 @@ public final class DeltaBenchmark {
         for (String n : notes) {
             s.append("- ").append(n).append('\n');
         }
+        s.append("Memory: the client's peak resident set (rsync's local process, or ferry's JVM) and ferryd's "
+                + "peak during the run (its high-water mark reset before each); rsync's server side is not measured.\n");
         s.append("\n| case | tool | wall s | x rsync | CPU s | bytes sent | bytes received | literal bytes "
-                + "| reused bytes | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| reused bytes | client MiB | ferryd MiB | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             double anchor = rows.stream().filter(a -> a.caseName().equals(r.caseName()) && a.tool().startsWith("rsync"))
                     .mapToDouble(Row::seconds).findFirst().orElse(Double.NaN);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d | %d | %s | %s | %d |%n",
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d | %d | %s | %s | %.0f | %s | %d |%n",
                     r.caseName(), r.tool(), r.seconds(), r.seconds() / anchor, r.cpuSeconds(), r.sent(), r.received(),
                     r.literal() < 0 ? "" : String.valueOf(r.literal()), r.matched() < 0 ? "" : String.valueOf(r.matched()),
-                    r.runs()));
+                    r.clientMib(), r.serverMib() < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.serverMib()), r.runs()));
         }
         // The sections after the table are the analysis, written by hand: they stay.
         if (Files.exists(md)) {
