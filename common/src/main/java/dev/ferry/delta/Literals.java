@@ -1,5 +1,7 @@
 package dev.ferry.delta;
 
+import java.io.IOException;
+import java.io.OutputStream;
 
 import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.zstd.ZstdCompressor;
@@ -44,7 +46,8 @@ final class Literals {
     // tree of small files would otherwise allocate per file.
     private ZstdCompressor compressor;
     private ZstdDecompressor decompressor;
-    private byte[] scratch = new byte[0];
+    private byte[] scratch = new byte[0]; // compressed bytes
+    private byte[] decoded = new byte[0]; // decompressed bytes
     private long offered; // raw bytes encoded so far
     private long tryAgainAt; // raw bytes encoded before compression is tried again
     private long skip = FIRST_SKIP;
@@ -64,9 +67,12 @@ final class Literals {
             if (compressor == null) {
                 compressor = new ZstdCompressor();
             }
-            if ((len <= PROBE || saves(buf, off, PROBE) >= 0) && saves(buf, off, len) >= 0) {
-                skip = FIRST_SKIP;
-                return Literal.compressed(scratch, 0, compressedLength, LiteralCodec.ZSTD, len);
+            if (len <= PROBE || worthIt(PROBE, compress(buf, off, PROBE))) {
+                int n = compress(buf, off, len);
+                if (worthIt(len, n)) {
+                    skip = FIRST_SKIP;
+                    return Literal.compressed(scratch, 0, n, LiteralCodec.ZSTD, len);
+                }
             }
             tryAgainAt = offered + skip; // saved under 1/16: not worth the time it takes
             skip = Math.min(MAX_SKIP, skip * 2);
@@ -74,20 +80,19 @@ final class Literals {
         return Literal.raw(buf, off, len);
     }
 
-    private int compressedLength;
-
-    /**
-     * Compresses {@code len} bytes into {@code scratch}; returns 0 or more when that saved at least
-     * 1/16 of them (the length is then in {@code compressedLength}), less than 0 when not.
-     */
-    private int saves(byte[] buf, int off, int len) {
+    /** Compresses {@code len} bytes into {@code scratch}; returns the compressed length. */
+    private int compress(byte[] buf, int off, int len) {
         int max = compressor.maxCompressedLength(len);
         if (scratch.length < max) {
             scratch = new byte[max];
         }
         triedBytes += len;
-        compressedLength = compressor.compress(buf, off, len, scratch, 0, scratch.length);
-        return (len - len / 16) - compressedLength - 1;
+        return compressor.compress(buf, off, len, scratch, 0, scratch.length);
+    }
+
+    /** Whether {@code len} bytes compressed to {@code compressed} saved at least 1/16. */
+    private static boolean worthIt(int len, int compressed) {
+        return compressed < len - len / 16;
     }
 
     /** Bytes compression was tried on, probes included. */
@@ -100,12 +105,14 @@ final class Literals {
         return attempts;
     }
 
-    /** Decodes {@code literal} into {@code out} (at least {@link Limits#MAX_LITERAL_BYTES}); returns its length. */
-    int decode(Literal literal, byte[] out) throws ProtocolException {
-        if (literal.codec() == LiteralCodec.NONE) { // straight from the message, no copy of a copy
-            int n = literal.dataLength();
-            literal.dataView().get(out, 0, n);
-            return n;
+    /**
+     * Writes the bytes {@code literal} stands for to {@code to}, an uncompressed one straight from
+     * its message; returns how many ({@code literal.rawLength()}).
+     */
+    int decode(Literal literal, OutputStream to) throws IOException {
+        if (literal.codec() == LiteralCodec.NONE) {
+            literal.writeDataTo(to);
+            return literal.dataLength();
         }
         byte[] data = literal.data();
         if (!zstd) {
@@ -120,10 +127,15 @@ final class Literals {
             if (decompressor == null) {
                 decompressor = new ZstdDecompressor();
             }
-            int n = decompressor.decompress(data, 0, data.length, out, 0, literal.rawLength());
+            if (decoded.length < literal.rawLength()) {
+                decoded = new byte[Math.max(literal.rawLength(),
+                        Math.min(Limits.MAX_LITERAL_BYTES, 2 * decoded.length))];
+            }
+            int n = decompressor.decompress(data, 0, data.length, decoded, 0, literal.rawLength());
             if (n != literal.rawLength()) {
                 throw new ProtocolException("a zstd literal decoded to " + n + " bytes, not " + literal.rawLength());
             }
+            to.write(decoded, 0, n);
             return n;
         } catch (MalformedInputException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new ProtocolException("a zstd literal is corrupt: " + e.getMessage());

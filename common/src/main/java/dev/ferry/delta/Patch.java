@@ -13,7 +13,6 @@ import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
-import dev.ferry.delta.protocol.LiteralCodec;
 import dev.ferry.delta.protocol.ProtocolException;
 
 /**
@@ -41,7 +40,7 @@ final class Patch implements Closeable {
     private final FileChannel out;
     private final FileChannel from;
     private final MessageDigest sha = Sha256.create();
-    private byte[] buf = new byte[64 * 1024]; // grows to what the instructions need, up to 1 MiB
+    private byte[] buf = new byte[64 * 1024]; // for copies: grows to 1 MiB for a long run
     private long size;
     private long literalBytes;
     private long matchedBytes;
@@ -74,21 +73,9 @@ final class Patch implements Closeable {
 
     /** Applies a {@code Literal} or a {@code CopyChunks}. */
     void apply(DeltaMessage m) throws IOException {
-        if (m instanceof Literal literal && literal.codec() == LiteralCodec.NONE) {
-            // Straight from the message: its bytes are hashed and written where they are.
-            int n = literal.dataLength();
-            size = grow(size, n);
-            literal.writeDataTo(hashAndWrite);
-            literalBytes += n;
-        } else if (m instanceof Literal literal) {
-            if (buf.length < literal.rawLength()) {
-                buf = new byte[Math.max(literal.rawLength(), Math.min(COPY_BUFFER, buf.length * 4))];
-            }
-            int n = literals.decode(literal, buf);
-            size = grow(size, n);
-            sha.update(buf, 0, n);
-            write(buf, n);
-            literalBytes += n;
+        if (m instanceof Literal literal) {
+            size = grow(size, literal.rawLength());
+            literalBytes += literals.decode(literal, hashAndWrite);
         } else if (m instanceof CopyChunks copy) {
             if (copy.firstChunk() + copy.count() > basis.count()) {
                 throw new ProtocolException("an instruction copies chunks " + copy.firstChunk() + ".."

@@ -212,7 +212,7 @@ public final class DeltaBenchmark {
                 if (!isRsync) {
                     tally.serverMib.add(Run.peakRssKib(ferryd.pid()) / 1024.0);
                 }
-                if (t.getKey().startsWith("rsync")) {
+                if (isRsync) {
                     tally.sent = number(RSYNC_SENT, r.output());
                     tally.received = number(RSYNC_RECEIVED, r.output());
                 } else if (t.getKey().startsWith("ferry sync")) {
@@ -445,7 +445,7 @@ public final class DeltaBenchmark {
         for (String n : notes) {
             s.append("- ").append(n).append('\n');
         }
-        s.append("Memory: the client's peak resident set (rsync's local process, or ferry's JVM) and ferryd's "
+        s.append("\nMemory: the client's peak resident set (rsync's local process, or ferry's JVM) and ferryd's "
                 + "peak during the run (its high-water mark reset before each); rsync's server side is not measured.\n");
         s.append("\n| case | tool | wall s | x rsync | CPU s | bytes sent | bytes received | literal bytes "
                 + "| reused bytes | client MiB | ferryd MiB | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -45,7 +45,6 @@ final class BodyReader {
         return value == 1;
     }
 
-    /** {@code length} must already be checked against its limit; this checks it against the frame. */
     /**
      * The next {@code length} bytes as a view of the body (writable, backed by its array), without
      * a copy; {@code length} must already be checked against its limit.
@@ -57,6 +56,7 @@ final class BodyReader {
         return view;
     }
 
+    /** {@code length} must already be checked against its limit; this checks it against the frame. */
     byte[] bytes(int length) throws ProtocolException {
         need(length);
         byte[] result = new byte[length];

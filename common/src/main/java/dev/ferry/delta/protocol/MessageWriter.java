@@ -9,9 +9,9 @@ import java.util.Objects;
 /**
  * Writes ferry-delta messages to a byte stream. Each frame is built in memory and written with one
  * call, so that it leaves in as few SSH packets as the channel allows; a literal's data follow in a
- * second call, straight from the message (the channel's stream packs both into the same packets). {@link #write} does not
- * flush: a sender writes a run of instructions and flushes once, when it waits for an answer or
- * has nothing more to send. Not thread-safe.
+ * second call, straight from the message (the channel's stream packs both into the same packets).
+ * {@link #write} does not flush: a sender writes a run of instructions and flushes once, when it
+ * waits for an answer or has nothing more to send. Not thread-safe.
  */
 public final class MessageWriter {
 
