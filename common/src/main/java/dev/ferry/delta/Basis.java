@@ -25,6 +25,11 @@ public final class Basis {
         count++;
     }
 
+    /** Forgets the chunks from {@code count} on: a stopped signature did not send them. */
+    void truncate(int count) {
+        this.count = Math.min(this.count, count);
+    }
+
     /** Where the last chunk ends: the bytes of the old file the chunks cover. */
     long end() {
         return count == 0 ? 0 : offsets[count - 1] + lengths[count - 1];

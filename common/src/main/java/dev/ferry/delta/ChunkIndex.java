@@ -41,14 +41,34 @@ public final class ChunkIndex {
         chunks++;
     }
 
-    /** Old chunks added. */
+    /**
+     * Adds old chunk {@code index}, whose digest is {@code digestLength} bytes of {@code digests}
+     * from {@code offset}: the detail of a two-level signature, whose chunks are not all there.
+     */
+    void put(byte[] digests, int offset, long index) {
+        first.putIfAbsent(key(digests, offset), index);
+        chunks++;
+    }
+
+    /** Adds old chunk {@code index}, known to have the full digest {@code digest}. */
+    void put(ChunkDigest digest, long index) {
+        first.putIfAbsent(key(digest), index);
+        chunks++;
+    }
+
+    /** Old chunks added (some perhaps under a digest another one has). */
     public long chunks() {
         return chunks;
     }
 
     /** The index of an old chunk with this digest, or -1. */
     public long find(ChunkDigest digest) {
-        // The digest's first digestLength bytes, as key() reads them from a signature.
+        Long index = first.get(key(digest));
+        return index == null ? -1 : index;
+    }
+
+    /** The digest's first digestLength bytes, as key() reads them from a signature. */
+    private Key key(ChunkDigest digest) {
         long high = digest.high();
         long low = digest.low();
         if (digestLength < 8) {
@@ -57,8 +77,7 @@ public final class ChunkIndex {
         } else if (digestLength < 16) {
             low &= digestLength == 8 ? 0 : -1L << (128 - 8 * digestLength);
         }
-        Long index = first.get(new Key(high, low));
-        return index == null ? -1 : index;
+        return new Key(high, low);
     }
 
     private Key key(byte[] digest, int offset) {

@@ -2,11 +2,13 @@ package dev.ferry.delta;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
@@ -105,6 +107,66 @@ public final class Diff {
         diff.flushLiteral();
         out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
         return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos);
+    }
+
+    /**
+     * Sends the instructions for {@code file}, whose chunks the first pass found ({@code fresh}), with
+     * {@code oldChunk} naming for each chunk an old chunk with its content (-1: none), then
+     * {@code FileEnd} with the first pass's size and SHA-256. Reads only the literal bytes. Should the
+     * file have changed since the first pass, what is read now goes (zeros past a new end, so the
+     * stream stays in step) and the receiver finds that the SHA-256 does not match. Does not flush.
+     */
+    static Stats sendPlanned(Path file, NewChunks fresh, long[] oldChunk, boolean zstd, int mode, long mtimeMillis,
+            MessageWriter out) throws IOException {
+        Diff diff = new Diff(out, zstd, fresh.size());
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long offset = 0;
+            long literalStart = -1;
+            for (int c = 0; c < fresh.count(); c++) {
+                int len = fresh.length(c);
+                if (oldChunk[c] >= 0) {
+                    if (literalStart >= 0) {
+                        diff.literalFrom(in, literalStart, offset - literalStart);
+                        literalStart = -1;
+                    }
+                    diff.copy(oldChunk[c], len);
+                } else if (literalStart < 0) {
+                    literalStart = offset;
+                }
+                offset += len;
+            }
+            if (literalStart >= 0) {
+                diff.literalFrom(in, literalStart, offset - literalStart);
+            }
+        }
+        diff.flushRun();
+        diff.flushLiteral();
+        out.write(new FileEnd(fresh.size(), fresh.sha256(), mode, mtimeMillis));
+        return new Stats(fresh.size(), diff.literalBytes, diff.matchedBytes, diff.literalWireBytes,
+                diff.firstLiteralNanos);
+    }
+
+    /** Sends {@code length} bytes of {@code in} from {@code position} as literal data. */
+    private void literalFrom(FileChannel in, long position, long length) throws IOException {
+        flushRun();
+        literalBytes += length;
+        while (length > 0) {
+            int n = (int) Math.min(length, pending.length - pendingLength);
+            ByteBuffer b = ByteBuffer.wrap(pending, pendingLength, n);
+            while (b.hasRemaining()) {
+                int read = in.read(b, position + (b.position() - pendingLength));
+                if (read < 0) { // shorter than in the first pass
+                    Arrays.fill(pending, b.position(), pendingLength + n, (byte) 0);
+                    break;
+                }
+            }
+            pendingLength += n;
+            position += n;
+            length -= n;
+            if (pendingLength == pending.length) {
+                flushLiteral();
+            }
+        }
     }
 
     /** Reads until {@code buf} is full or the file ends; returns the bytes read. */

@@ -46,16 +46,18 @@ public final class Downloads {
         final Job job;
         final FileChunking chunking;
         final boolean mayStop;
+        final boolean grouped;
         final boolean whole;
         final long estimate;
         Incoming incoming;
         boolean instructed;
         boolean stopCrossed; // the peer judged the file whole, after its signature had ended
 
-        Pending(Job job, FileChunking chunking, boolean mayStop, boolean whole, long estimate) {
+        Pending(Job job, FileChunking chunking, boolean mayStop, boolean grouped, boolean whole, long estimate) {
             this.job = job;
             this.chunking = chunking;
             this.mayStop = mayStop;
+            this.grouped = grouped;
             this.whole = whole;
             this.estimate = estimate;
         }
@@ -89,23 +91,26 @@ public final class Downloads {
             while (!todo.isEmpty() || !inflight.isEmpty()) {
                 while (!todo.isEmpty()) {
                     Pending p = todo.peek();
-                    if (!inflight.isEmpty() && (p.mayStop || inflight.size() >= Uploads.MAX_AHEAD
+                    // A grouped file is alone: the peer's DetailRequest and this side's answer come
+                    // between its signature and its instructions, where nothing else may be.
+                    if (!inflight.isEmpty() && (p.mayStop || p.grouped || inflight.peek().grouped
+                            || inflight.size() >= Uploads.MAX_AHEAD
                             || aheadBytes + p.estimate > Uploads.MAX_SIGNATURE_BYTES)) {
                         break;
                     }
                     todo.poll();
                     try {
                         p.incoming = Incoming.open(p.job.local(), !p.whole, true, p.chunking, zstd, out,
-                                p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
+                                p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER, p.grouped,
                                 new OpenDownload(p.job.remote(), p.chunking.params().avg(),
-                                        p.chunking.digestLength(), p.mayStop));
+                                        p.chunking.digestLength(), p.mayStop, p.grouped));
                     } catch (DeltaRefused refused) { // nothing was sent
                         listener.failed(p.job.label(), refused.getMessage());
                         continue;
                     }
                     inflight.add(p);
                     aheadBytes += p.estimate;
-                    if (p.mayStop) {
+                    if (p.mayStop || p.grouped) {
                         break;
                     }
                 }
@@ -178,7 +183,8 @@ public final class Downloads {
                 || (job.mode() == DeltaMode.AUTO && job.size() < Uploads.SMALL_FILE);
         boolean mayStop = retry == null && !whole && job.mode() == DeltaMode.AUTO && job.size() >= Uploads.LARGE_FILE;
         FileChunking chunking = retry != null ? retry : FileChunking.choose(session, oldSize, job.size());
+        boolean grouped = retry == null && !whole && Uploads.groups(oldSize, job.size(), chunking);
         long estimate = whole ? 64 : Signature.estimateBytes(oldSize, chunking.params(), chunking.digestLength());
-        return new Pending(job, chunking, mayStop, whole, estimate);
+        return new Pending(job, chunking, mayStop, grouped, whole, estimate);
     }
 }

@@ -14,8 +14,10 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.DetailRequest;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.delta.protocol.ProtocolException;
 
 /**
  * One file coming in, at the side that holds the old copy: the signature is sent when it is
@@ -41,13 +43,17 @@ public final class Incoming implements Closeable {
     private final Path temp;
     private final Patch patch;
     private final boolean stopped;
+    private final MessageWriter out;
+    private GroupDetail detail; // a two-level signature's fine level, until the sender's first instruction
     private boolean moved;
 
-    private Incoming(Path target, Path temp, Patch patch, boolean stopped) {
+    private Incoming(Path target, Path temp, Patch patch, boolean stopped, MessageWriter out, GroupDetail detail) {
         this.target = target;
         this.temp = temp;
         this.patch = patch;
         this.stopped = stopped;
+        this.out = out;
+        this.detail = detail;
     }
 
     /**
@@ -63,15 +69,17 @@ public final class Incoming implements Closeable {
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop) throws IOException {
-        return open(target, useOld, answer, chunking, zstd, out, stop, null);
+        return open(target, useOld, answer, chunking, zstd, out, stop, false, null);
     }
 
     /**
-     * As above, with {@code request} (a client's {@code OpenDownload}) written just before the
-     * signature: a refusal is then a local error, and nothing reaches the peer.
+     * As above; with {@code grouped} the signature of a large old file has two levels (the sender
+     * may then ask for the detail before its first instruction); with {@code request} (a client's
+     * {@code OpenDownload}) written just before the signature: a refusal is then a local error, and
+     * nothing reaches the peer.
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
-            MessageWriter out, Signature.StopCheck stop, DeltaMessage request) throws IOException {
+            MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request) throws IOException {
         // Each file operation on ferryd's confined root resolves the path once more (realpath), so
         // each is asked once: the target's kind, then one channel each for the new and old copies.
         FileFacts there;
@@ -104,14 +112,15 @@ public final class Incoming implements Closeable {
             if (useOld && there != null && there.regularFile()) { // a link there is replaced, not read
                 old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             }
-            Signature.Sent sent = answer ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop)
+            Signature.Sent sent = answer
+                    ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop, grouped)
                     : new Signature.Sent(Basis.NONE, false);
             if (old != null && sent.basis().count() == 0) {
                 old.close(); // nothing of it will be copied
                 old = null;
             }
             return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd)),
-                    sent.stopped());
+                    sent.stopped(), out, sent.stopped() ? null : sent.detail());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);
             closeQuietly(written, e);
@@ -120,8 +129,22 @@ public final class Incoming implements Closeable {
         }
     }
 
-    /** Applies the next instruction ({@code CopyChunks} or {@code Literal}). */
+    /**
+     * Applies the next instruction ({@code CopyChunks} or {@code Literal}), or answers a
+     * {@code DetailRequest}, which may come once, before the first instruction, after a two-level
+     * signature.
+     */
     public void apply(DeltaMessage instruction) throws IOException {
+        if (instruction instanceof DetailRequest request) {
+            if (detail == null) {
+                throw new ProtocolException("got DetailRequest but no two-level signature awaits one");
+            }
+            GroupDetail answering = detail;
+            detail = null; // once
+            answering.answer(request, out);
+            return;
+        }
+        detail = null; // the instructions have begun: no detail is wanted any more
         patch.apply(instruction);
     }
 

@@ -29,18 +29,30 @@ public final class Outgoing {
      * @param mode      the permission bits the receiver gives the new file (as announced in the request)
      * @param chunking  how the file is cut, as the request named it
      * @param signature whether a signature comes first (false: an upload opened without one)
+     * @param grouped   whether the signature may come in two levels (the file is the only one in flight)
      * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
      */
     public static Sent send(MessageReader in, MessageWriter out, Path file, int mode, long mtimeMillis,
-            FileChunking chunking, boolean zstd, boolean signature, Signature.Cutoff cutoff) throws IOException {
+            FileChunking chunking, boolean zstd, boolean signature, boolean grouped, Signature.Cutoff cutoff)
+            throws IOException {
         int digestLength = chunking.digestLength();
-        Signature.Received sig = signature ? Signature.receive(in, out, digestLength, cutoff)
-                : new Signature.Received(new ChunkIndex(digestLength), 0, false);
+        Signature.Received sig = signature ? Signature.receive(in, out, digestLength, grouped, cutoff)
+                : new Signature.Received(new ChunkIndex(digestLength), null, 0, false);
         // Nothing to match against (no old copy, or a stopped signature that matched none of the
-        // sample): every byte goes, and chunking the file would only cost time.
-        boolean nothingToMatch = sig.index().chunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1);
-        Diff.Stats stats = nothingToMatch ? Diff.sendWhole(file, zstd, mode, mtimeMillis, out)
-                : Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
+        // sample): every byte goes, and chunking the file would only cost time. A stopped two-level
+        // signature goes whole too: the detail would cost a round trip the stop said was not worth it.
+        boolean nothingToMatch = sig.oldChunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1)
+                || (sig.groups() != null && sig.stopped());
+        Diff.Stats stats;
+        if (nothingToMatch) {
+            stats = Diff.sendWhole(file, zstd, mode, mtimeMillis, out);
+        } else if (sig.groups() != null) {
+            NewChunks fresh = NewChunks.of(file, chunking.params());
+            long[] plan = GroupMatch.plan(fresh, sig.groups(), digestLength, in, out);
+            stats = Diff.sendPlanned(file, fresh, plan, zstd, mode, mtimeMillis, out);
+        } else {
+            stats = Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
+        }
         return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
                 stats.firstLiteralNanos(), sig.stopped());
     }

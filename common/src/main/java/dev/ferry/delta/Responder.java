@@ -10,8 +10,10 @@ import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.DetailRequest;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.FileEnd;
+import dev.ferry.delta.protocol.GroupBatch;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.ListRequest;
 import dev.ferry.delta.protocol.Literal;
@@ -128,7 +130,7 @@ public final class Responder {
     private void handle(DeltaMessage m) throws IOException {
         if (m instanceof OpenUpload up) {
             open(up);
-        } else if (m instanceof Literal || m instanceof CopyChunks) {
+        } else if (m instanceof Literal || m instanceof CopyChunks || m instanceof DetailRequest) {
             instructed(m).incoming().apply(m);
         } else if (m instanceof FileEnd end) {
             Upload u = instructed(m);
@@ -181,15 +183,15 @@ public final class Responder {
         try {
             Path target = resolver.resolve(up.path());
             Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
-                    up.signature() == SignatureRequest.STOPPABLE ? Signature.StopCheck.reading(in)
-                            : Signature.StopCheck.NEVER);
+                    up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
+                    up.signature() == SignatureRequest.GROUPED, null);
             Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);
             } else {
                 current = u; // its instructions follow at once
             }
-            stoppable = up.signature() == SignatureRequest.STOPPABLE ? u : null;
+            stoppable = up.signature().stoppable() ? u : null;
         } catch (DeltaRefused refused) { // before any data: the peer hears why, the session goes on
             if (!signature) {
                 skipFile(); // its instructions are already on their way
@@ -237,14 +239,15 @@ public final class Responder {
         if (f == null || !f.regularFile()) { // after its signature, which is already on its way
             String why = refused != null ? refused
                     : f != null && f.directory() ? down.path() + " is a directory" : "no such file: " + down.path();
-            skipSignature();
+            skipSignature(down);
             log.transfer("download", down.path(), 0, start, why);
             out.write(Failure.of(why));
             return;
         }
         Signature.Cutoff cutoff = down.mayStop()
                 ? new WholeOrDelta(source, f.size(), chunking.params(), estimates) : Signature.Cutoff.NEVER;
-        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd, true, cutoff);
+        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd, true,
+                down.grouped(), cutoff);
         downloads.add(new Download(down, sent, start));
     }
 
@@ -305,13 +308,13 @@ public final class Responder {
     }
 
     /** A refused download: the peer's signature is still coming and is read to the end first. */
-    private void skipSignature() throws IOException {
+    private void skipSignature(OpenDownload down) throws IOException {
         while (true) {
             DeltaMessage m = in.readRequired("the signature");
             if (m instanceof SignatureEnd) {
                 return;
             }
-            if (!(m instanceof SignatureBatch)) {
+            if (!(m instanceof SignatureBatch) && !(m instanceof GroupBatch && down.grouped())) {
                 throw new ProtocolException("expected the signature, got " + m.type());
             }
         }

@@ -5,10 +5,13 @@ import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
+import dev.ferry.cdc.ChunkGroups;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.StreamChunker;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.GroupBatch;
+import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
@@ -63,8 +66,21 @@ public final class Signature {
         }
     }
 
-    /** What the receiver sent: where the chunks are, and whether it stopped early. */
-    public record Sent(Basis basis, boolean stopped) {
+    /**
+     * The largest batch of a two-level signature, in chunks: about 256 groups, 2.3 KB. Only the
+     * first batches are read early (for the sample), so later ones can be larger than one level's.
+     */
+    static final int GROUP_BATCH = 8192;
+
+    /**
+     * What the receiver sent: where the chunks are, whether it stopped early, and for a two-level
+     * signature the fine level that answers the sender's {@code DetailRequest} (else null).
+     */
+    public record Sent(Basis basis, boolean stopped, GroupDetail detail) {
+
+        Sent(Basis basis, boolean stopped) {
+            this(basis, stopped, null);
+        }
     }
 
     private Signature() {
@@ -78,9 +94,22 @@ public final class Signature {
      */
     public static Sent send(FileChannel old, ChunkerParams params, int digestLength, MessageWriter out,
             StopCheck stop) throws IOException {
+        return send(old, params, digestLength, out, stop, false);
+    }
+
+    /**
+     * As above; with {@code grouped}, an old file of at most {@link Limits#MAX_GROUPED_CHUNKS}
+     * chunks is signed with two levels: groups now, the chunks of the groups the sender asks for
+     * later ({@link Sent#detail()}).
+     */
+    public static Sent send(FileChannel old, ChunkerParams params, int digestLength, MessageWriter out,
+            StopCheck stop, boolean grouped) throws IOException {
         if (old == null) {
             out.write(SignatureEnd.NO_OLD_FILE);
             return new Sent(Basis.NONE, false);
+        }
+        if (grouped && mayGroup(old.size(), params)) {
+            return sendGrouped(old, params, digestLength, out, stop);
         }
         Basis basis = new Basis();
         int batchSize = FIRST_BATCH;
@@ -117,6 +146,94 @@ public final class Signature {
         return new Sent(basis, stopped);
     }
 
+    /** Whether a file of {@code size} has few enough chunks for a two-level signature at either end. */
+    public static boolean mayGroup(long size, ChunkerParams params) {
+        return size / params.min() + 1 <= Limits.MAX_GROUPED_CHUNKS;
+    }
+
+    private static Sent sendGrouped(FileChannel old, ChunkerParams params, int digestLength, MessageWriter out,
+            StopCheck stop) throws IOException {
+        Basis basis = new Basis();
+        GroupDetail detail = new GroupDetail(digestLength, basis);
+        GroupBatcher batcher = new GroupBatcher(basis, detail);
+        ChunkGroups groups = new ChunkGroups(batcher);
+        byte[] digest = new byte[ChunkDigest.BYTES];
+        int batchSize = FIRST_BATCH;
+        boolean stopped = stop.stopRequested();
+        if (!stopped) {
+            StreamChunker chunks = new StreamChunker(params, old.position(0), bufferFor(params, old.size()));
+            boolean more = true;
+            while (more) {
+                more = chunks.next();
+                if (more) {
+                    ChunkDigest d = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
+                    d.writeTo(digest, 0, digestLength);
+                    detail.addChunk(digest, 0);
+                    basis.add(chunks.offset(), chunks.length());
+                    groups.add(d);
+                } else {
+                    groups.end();
+                }
+                if (batcher.chunks >= batchSize || (!more && batcher.groups > 0)) {
+                    out.write(batcher.take());
+                    out.flush();
+                    batchSize = Math.min(GROUP_BATCH, batchSize * 2);
+                    if (more && stop.stopRequested()) {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+        }
+        // Stopped, the chunks after the last group sent are not the sender's to copy.
+        if (stopped) {
+            basis.truncate(Math.toIntExact(batcher.ended));
+        }
+        out.write(new SignatureEnd(true, basis.end(), basis.count()));
+        return new Sent(basis, stopped, detail);
+    }
+
+    /** Gathers ended groups into the next {@code GroupBatch}. */
+    private static final class GroupBatcher implements ChunkGroups.Sink {
+
+        private final Basis basis;
+        private final GroupDetail detail;
+        private long[] names = new long[64];
+        private int[] counts = new int[64];
+        private int groups;
+        private long chunks;
+        private long bytes;
+        private long ended; // chunks in all groups ended so far
+
+        GroupBatcher(Basis basis, GroupDetail detail) {
+            this.basis = basis;
+            this.detail = detail;
+        }
+
+        @Override
+        public void group(long firstChunk, int chunkCount, long name) {
+            if (groups == names.length) {
+                names = Arrays.copyOf(names, groups * 2);
+                counts = Arrays.copyOf(counts, groups * 2);
+            }
+            names[groups] = name;
+            counts[groups] = chunkCount;
+            groups++;
+            chunks += chunkCount;
+            bytes += basis.span(firstChunk, chunkCount);
+            ended += chunkCount;
+            detail.addGroup(firstChunk);
+        }
+
+        GroupBatch take() {
+            GroupBatch batch = new GroupBatch(bytes, Arrays.copyOf(names, groups), Arrays.copyOf(counts, groups));
+            groups = 0;
+            chunks = 0;
+            bytes = 0;
+            return batch;
+        }
+    }
+
     /**
      * An upper bound on the bytes of the signature of an old file of {@code oldSize} (every chunk
      * at the minimum size), for bounding how much signature may be on its way unread.
@@ -138,23 +255,32 @@ public final class Signature {
     @FunctionalInterface
     public interface Cutoff {
 
-        Cutoff NEVER = (index, covered, first) -> false;
+        Cutoff NEVER = (index, groups, covered, first) -> false;
 
         /**
-         * @param index   the chunks so far
+         * @param index   the chunks so far (none when the signature comes in groups)
+         * @param groups  the groups so far, or null when the signature has one level
          * @param covered bytes of the old file they cover
          * @param first   whether this is the first batch
          * @return true to ask the receiver to stop
          */
-        boolean stopAfter(ChunkIndex index, long covered, boolean first);
+        boolean stopAfter(ChunkIndex index, OldGroups groups, long covered, boolean first);
 
         /** The signature ended, {@code covered} bytes of the old file in all. */
         default void ended(long covered) {
         }
     }
 
-    /** What the sender got: the index, and whether it asked for the signature to end early. */
-    public record Received(ChunkIndex index, long covered, boolean stopped) {
+    /**
+     * What the sender got: the index (one level) or the groups (two levels; the index is then
+     * empty), and whether it asked for the signature to end early.
+     */
+    public record Received(ChunkIndex index, OldGroups groups, long covered, boolean stopped) {
+
+        /** The old file's chunks the signature described. */
+        public long oldChunks() {
+            return groups != null ? groups.chunks() : index.chunks();
+        }
     }
 
     /**
@@ -163,13 +289,45 @@ public final class Signature {
      */
     public static Received receive(MessageReader in, MessageWriter out, int digestLength, Cutoff cutoff)
             throws IOException {
+        return receive(in, out, digestLength, false, cutoff);
+    }
+
+    /** As above; with {@code grouped}, the signature may come in groups ({@code GroupBatch}). */
+    public static Received receive(MessageReader in, MessageWriter out, int digestLength, boolean grouped,
+            Cutoff cutoff) throws IOException {
         ChunkIndex index = new ChunkIndex(digestLength);
+        OldGroups groups = null;
         long covered = 0;
         boolean first = true;
         boolean stopped = false;
         while (true) {
             DeltaMessage m = in.readRequired("the signature");
-            if (m instanceof SignatureBatch batch) {
+            if (m instanceof GroupBatch batch) {
+                if (!grouped || index.chunks() > 0) {
+                    throw new ProtocolException(grouped ? "a signature may not mix SignatureBatch and GroupBatch"
+                            : "got GroupBatch where a one-level signature was asked for");
+                }
+                if (groups == null) {
+                    groups = new OldGroups();
+                }
+                for (int i = 0; i < batch.count(); i++) {
+                    groups.add(batch.name(i), batch.chunkCount(i));
+                }
+                if (groups.chunks() > Limits.MAX_GROUPED_CHUNKS) {
+                    throw new ProtocolException("a two-level signature of more than " + Limits.MAX_GROUPED_CHUNKS
+                            + " chunks exceeds the limit");
+                }
+                covered += batch.bytes();
+                if (!stopped && cutoff.stopAfter(index, groups, covered, first)) {
+                    out.write(SignatureStop.INSTANCE);
+                    out.flush();
+                    stopped = true;
+                }
+                first = false;
+            } else if (m instanceof SignatureBatch batch) {
+                if (groups != null) {
+                    throw new ProtocolException("a signature may not mix SignatureBatch and GroupBatch");
+                }
                 if (batch.digestLength() != digestLength) {
                     throw new ProtocolException("the signature has digests of " + batch.digestLength()
                             + " bytes where " + digestLength + " were asked for");
@@ -179,19 +337,20 @@ public final class Signature {
                     index.add(digests, offset);
                 }
                 covered += batch.bytes();
-                if (!stopped && cutoff.stopAfter(index, covered, first)) {
+                if (!stopped && cutoff.stopAfter(index, null, covered, first)) {
                     out.write(SignatureStop.INSTANCE);
                     out.flush();
                     stopped = true;
                 }
                 first = false;
             } else if (m instanceof SignatureEnd end) {
-                if (end.chunkCount() != index.chunks() || end.oldFileSize() != covered) { // the batches' sums
-                    throw new ProtocolException("the signature ended after " + index.chunks() + " chunks of " + covered
+                long chunks = groups != null ? groups.chunks() : index.chunks();
+                if (end.chunkCount() != chunks || end.oldFileSize() != covered) { // the batches' sums
+                    throw new ProtocolException("the signature ended after " + chunks + " chunks of " + covered
                             + " bytes but counts " + end.chunkCount() + " chunks of " + end.oldFileSize());
                 }
                 cutoff.ended(covered);
-                return new Received(index, covered, stopped);
+                return new Received(index, groups, covered, stopped);
             } else if (m instanceof Failure f) {
                 throw new DeltaFailure(f.reason());
             } else {

@@ -21,8 +21,9 @@ import dev.ferry.delta.protocol.SignatureRequest;
  * Sends a batch of files to the peer, pipelined: requests go out ahead of the answers to earlier
  * ones, so a tree of small files costs no round trip per file. Whole files (new, tiny, or asked for)
  * go out at once, with no signature to wait for; for the others the signatures of up to
- * {@link #MAX_AHEAD} files are on their way while earlier diffs are sent. A large file in
- * {@link DeltaMode#AUTO} goes alone, so that its signature can be stopped ({@link WholeOrDelta}).
+ * {@link #MAX_AHEAD} files are on their way while earlier diffs are sent. A large file goes alone:
+ * in {@link DeltaMode#AUTO} its signature can be stopped ({@link WholeOrDelta}), and one of many
+ * chunks is signed in two levels, groups first and the detail the sender asks for after them.
  *
  * <p>The peer answers every request in the order it was sent: an opened file with its signature,
  * a finished one with its result. Keeping the expected answers in the same order is how each one
@@ -45,6 +46,12 @@ public final class Uploads {
 
     /** Files from this size on are judged, alone, while their signature arrives. */
     public static final long LARGE_FILE = WholeOrDelta.SAMPLE_BYTES;
+
+    /**
+     * Old chunks from which a signature has two levels: 16 MiB and more at the sizes
+     * {@link FileChunking} chooses (which give a file of S bytes about 4 sqrt(S) chunks).
+     */
+    static final long GROUPED_CHUNKS = 16_384;
 
     /** Signatures asked for and not yet read, at most. */
     static final int MAX_AHEAD = 64;
@@ -109,7 +116,8 @@ public final class Uploads {
     public void run(List<Job> jobs, Outcome.Listener listener) throws IOException {
         Deque<Pending> todo = new ArrayDeque<>();
         for (Job job : jobs) {
-            todo.add(new Pending(job, request(job), FileChunking.choose(session, job.oldSize(), job.size())));
+            FileChunking chunking = FileChunking.choose(session, job.oldSize(), job.size());
+            todo.add(new Pending(job, request(job, chunking), chunking));
         }
         Deque<Answer> answers = new ArrayDeque<>(); // in the order the peer will answer
         int ahead = 0;
@@ -118,7 +126,7 @@ public final class Uploads {
         while (!todo.isEmpty() || !answers.isEmpty()) {
             while (!todo.isEmpty() && answers.size() < MAX_ANSWERS) {
                 Pending p = todo.peek();
-                if (p.request == SignatureRequest.STOPPABLE && ahead > 0) {
+                if (p.request.stoppable() && ahead > 0) {
                     break; // alone: nothing may follow its request until its signature has ended
                 }
                 if (p.request == SignatureRequest.FULL && ahead > 0
@@ -137,13 +145,13 @@ public final class Uploads {
                         p.chunking.params().avg(), p.chunking.digestLength(), p.request));
                 if (p.request == SignatureRequest.NONE) {
                     p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, false,
-                            Signature.Cutoff.NEVER);
+                            false, Signature.Cutoff.NEVER);
                     answers.add(new Answer(p, false));
                 } else {
                     answers.add(new Answer(p, true));
                     ahead++;
                     aheadBytes += p.signatureEstimate();
-                    if (p.request == SignatureRequest.STOPPABLE) {
+                    if (p.request.stoppable()) {
                         break;
                     }
                 }
@@ -165,12 +173,12 @@ public final class Uploads {
             if (next.signature()) {
                 ahead--;
                 aheadBytes -= p.signatureEstimate();
-                Signature.Cutoff cutoff = p.request == SignatureRequest.STOPPABLE
+                Signature.Cutoff cutoff = p.request.stoppable() && p.job.mode() == DeltaMode.AUTO
                         ? new WholeOrDelta(p.job.local(), p.job.size(), p.chunking.params(), estimates)
                         : Signature.Cutoff.NEVER;
                 try {
                     p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, true,
-                            cutoff);
+                            p.request == SignatureRequest.GROUPED, cutoff);
                 } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
                     listener.failed(p.job.label(), refused.getMessage());
                     continue;
@@ -209,14 +217,27 @@ public final class Uploads {
         }
     }
 
-    private static SignatureRequest request(Job job) {
+    private static SignatureRequest request(Job job, FileChunking chunking) {
         if (job.mode() == DeltaMode.WHOLE || job.oldSize() < 0
                 || (job.mode() == DeltaMode.AUTO && job.size() < SMALL_FILE)) {
             return SignatureRequest.NONE;
+        }
+        if (groups(job.oldSize(), job.size(), chunking)) {
+            return SignatureRequest.GROUPED;
         }
         if (job.mode() == DeltaMode.AUTO && job.size() >= LARGE_FILE) {
             return SignatureRequest.STOPPABLE;
         }
         return SignatureRequest.FULL;
+    }
+
+    /**
+     * Whether a file's signature should have two levels: when the old copy has at least
+     * {@link #GROUPED_CHUNKS} chunks (a one-level signature of over 100 KB), and neither copy has
+     * more than both sides may keep in memory for it.
+     */
+    static boolean groups(long oldSize, long newSize, FileChunking chunking) {
+        return oldSize / chunking.params().avg() >= GROUPED_CHUNKS
+                && Signature.mayGroup(oldSize, chunking.params()) && Signature.mayGroup(newSize, chunking.params());
     }
 }

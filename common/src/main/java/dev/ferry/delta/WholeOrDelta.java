@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
+import dev.ferry.cdc.ChunkGroups;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.StreamChunker;
 
@@ -19,6 +20,10 @@ import dev.ferry.cdc.StreamChunker;
  * {@link Estimates} of network and disk speeds, {@link CostModel} says whether the rest of the
  * signature is worth reading. Before the sample, the receiver is asked to stop only if even an
  * unchanged file would go faster whole (a network as fast as the receiver's disk).
+ *
+ * <p>A two-level signature is judged by groups: the share of the sample's bytes in groups the
+ * old file does not have. That is at most the changed fraction's upper bound (a group with one
+ * changed chunk counts whole), so such a file leans to whole only where even that little would.
  *
  * <p>The sample compares beginnings, so a file whose first 16 MiB are new but whose rest is not
  * (a large prepend) is judged changed and goes whole: slower than it had to be, never wrong.
@@ -46,7 +51,7 @@ public final class WholeOrDelta implements Signature.Cutoff {
     }
 
     @Override
-    public boolean stopAfter(ChunkIndex index, long covered, boolean first) {
+    public boolean stopAfter(ChunkIndex index, OldGroups groups, long covered, boolean first) {
         long now = System.nanoTime();
         if (first) {
             firstCovered = covered;
@@ -59,7 +64,7 @@ public final class WholeOrDelta implements Signature.Cutoff {
         double read = first ? estimates.read() : (covered - firstCovered) * 1e9 / Math.max(1, now - firstNanos);
         if (covered >= Math.min(SAMPLE_BYTES, size)) {
             decided = true;
-            changed = changedInSample(index);
+            changed = groups != null ? changedGroupsInSample(groups) : changedInSample(index);
             return CostModel.wholeIsFaster(size, changed, read, estimates.write(), estimates.network());
         }
         if (CostModel.wholeIsFaster(size, 0, read, estimates.write(), estimates.network())
@@ -104,6 +109,30 @@ public final class WholeOrDelta implements Signature.Cutoff {
             throw new UncheckedIOException(e);
         }
         return Arrays.copyOf(chunks, n);
+    }
+
+    /**
+     * The share of the sampled bytes in groups {@code groups} does not have; the sample's last group,
+     * which the sample's end may have cut short, is left out.
+     */
+    private double changedGroupsInSample(OldGroups groups) {
+        long[] bytes = new long[2]; // grouped, found
+        long[] starts = new long[sample.length / 3 + 1]; // byte offset of each sampled chunk
+        for (int i = 0, c = 0; i < sample.length; i += 3, c++) {
+            starts[c + 1] = starts[c] + sample[i];
+        }
+        ChunkGroups grouping = new ChunkGroups((firstChunk, count, name) -> {
+            long length = starts[(int) firstChunk + count] - starts[(int) firstChunk];
+            bytes[0] += length;
+            int found = groups.find(name);
+            if (found >= 0 && groups.count(found) == count) {
+                bytes[1] += length;
+            }
+        });
+        for (int i = 0; i < sample.length; i += 3) {
+            grouping.add(new ChunkDigest(sample[i + 1], sample[i + 2]));
+        }
+        return bytes[0] == 0 ? 0 : 1 - (double) bytes[1] / bytes[0];
     }
 
     /** The share of the sampled bytes the index does not have. */

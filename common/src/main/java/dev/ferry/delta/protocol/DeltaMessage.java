@@ -20,6 +20,8 @@ import java.io.OutputStream;
  *  20  SignatureBatch receiver           digests of the next old chunks, in order, and the bytes they cover
  *  21  SignatureEnd   receiver           the signature is complete (or stopped), or there is no old file
  *  22  SignatureStop  sender             enough signature: the file will go (mostly) whole
+ *  23  GroupBatch     receiver           names and chunk counts of the next old groups (two-level signature)
+ *  24  DetailRequest  sender             the groups whose chunk digests it wants (answered by SignatureBatches)
  *  30  CopyChunks     sender             copy a run of old chunks into the new file
  *  31  Literal        sender             new bytes, maybe compressed
  *  32  FileEnd        sender             the new file is complete: size, SHA-256, mode, mtime
@@ -32,7 +34,7 @@ import java.io.OutputStream;
  * See {@code package-info.java} for the framing and the order of messages.
  */
 public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload, ListRequest,
-        SignatureBatch, SignatureEnd, SignatureStop, CopyChunks, Literal, FileEnd, Result, Retry, ListBatch, ListEnd {
+        SignatureBatch, SignatureEnd, SignatureStop, GroupBatch, DetailRequest, CopyChunks, Literal, FileEnd, Result, Retry, ListBatch, ListEnd {
 
     MessageType type();
 

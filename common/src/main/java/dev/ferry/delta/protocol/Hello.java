@@ -25,9 +25,10 @@ public record Hello(int version, Set<String> capabilities) implements DeltaMessa
 
     /**
      * The version this code speaks (2: pipelined requests, SignatureStop, the receiver's write time
-     * in Result; 3: a chunk size and digest length per file, signatures without chunk lengths).
+     * in Result; 3: a chunk size and digest length per file, signatures without chunk lengths;
+     * 4: two-level signatures, GroupBatch and DetailRequest).
      */
-    public static final int CURRENT_VERSION = 3;
+    public static final int CURRENT_VERSION = 4;
 
     /** The sender may send literals compressed with zstd ({@link LiteralCodec#ZSTD}). */
     public static final String ZSTD = "zstd";

@@ -22,6 +22,19 @@ public final class Limits {
     /** Chunks in one signature batch: keeps a batch near 2 MiB with the longest digests. */
     public static final int MAX_CHUNKS_PER_BATCH = 65_536;
 
+    /** Groups in one group batch of a two-level signature: about 590 KB. */
+    public static final int MAX_GROUPS_PER_BATCH = 65_536;
+
+    /** Chunks in one group ({@code dev.ferry.cdc.ChunkGroups} ends a group at this many). */
+    public static final int MAX_GROUP_CHUNKS = 128;
+
+    /**
+     * Chunks in a two-level signature, at most: both sides keep per-chunk data in memory for it
+     * (the receiver its digests, the sender its new file's chunks, about 24 bytes each: 48 MiB at
+     * most), so an old or new file with more chunks is signed with one level.
+     */
+    public static final int MAX_GROUPED_CHUNKS = 1 << 21;
+
     /** Bytes of data in one literal message, compressed or not; a longer run is sent as several. */
     public static final int MAX_LITERAL_BYTES = MIB;
 

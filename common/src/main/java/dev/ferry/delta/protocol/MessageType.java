@@ -22,6 +22,8 @@ public enum MessageType {
     SIGNATURE_BATCH(20, "SignatureBatch", SignatureBatch.MAX_BODY, SignatureBatch::read),
     SIGNATURE_END(21, "SignatureEnd", SignatureEnd.MAX_BODY, SignatureEnd::read),
     SIGNATURE_STOP(22, "SignatureStop", SignatureStop.MAX_BODY, SignatureStop::read),
+    GROUP_BATCH(23, "GroupBatch", GroupBatch.MAX_BODY, GroupBatch::read),
+    DETAIL_REQUEST(24, "DetailRequest", DetailRequest.MAX_BODY, DetailRequest::read),
     COPY_CHUNKS(30, "CopyChunks", CopyChunks.MAX_BODY, CopyChunks::read),
     LITERAL(31, "Literal", Literal.MAX_BODY, Literal::read),
     FILE_END(32, "FileEnd", FileEnd.MAX_BODY, FileEnd::read),

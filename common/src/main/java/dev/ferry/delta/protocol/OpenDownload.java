@@ -9,7 +9,8 @@ import java.io.IOException;
  * instructions and a {@link FileEnd}, or with a {@link Failure}. A client may send further
  * requests, each with its signature, before the answers to earlier ones come.
  *
- * <p>Wire: path (uint16 length, UTF-8), int32 average chunk size, uint8 digest length, uint8 may-stop flag.
+ * <p>Wire: path (uint16 length, UTF-8), int32 average chunk size, uint8 digest length, uint8 may-stop
+ * flag, uint8 grouped flag.
  *
  * @param path         the file on the server, resolved there within the user's root
  * @param chunkAverage the average chunk size of the signature that follows: the session's
@@ -18,10 +19,19 @@ import java.io.IOException;
  * @param mayStop      the server may send {@link SignatureStop} when sending the file whole looks
  *                     faster than a delta (the client then ends its signature early); false: the
  *                     client asked for a delta whatever it costs
+ * @param grouped      the signature may come in two levels ({@link GroupBatch}es): the server may then
+ *                     send one {@link DetailRequest} before its first instruction, which the client
+ *                     answers with {@link SignatureBatch}es; the client has nothing else in flight
  */
-public record OpenDownload(String path, int chunkAverage, int digestLength, boolean mayStop) implements DeltaMessage {
+public record OpenDownload(String path, int chunkAverage, int digestLength, boolean mayStop, boolean grouped)
+        implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 4 + 1 + 1;
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 4 + 1 + 1 + 1;
+
+    /** A request whose signature has one level. */
+    public OpenDownload(String path, int chunkAverage, int digestLength, boolean mayStop) {
+        this(path, chunkAverage, digestLength, mayStop, false);
+    }
 
     public OpenDownload {
         Check.path(path);
@@ -40,9 +50,11 @@ public record OpenDownload(String path, int chunkAverage, int digestLength, bool
         out.writeInt(chunkAverage);
         out.writeByte(digestLength);
         out.writeBoolean(mayStop);
+        out.writeBoolean(grouped);
     }
 
     static OpenDownload read(BodyReader in) throws ProtocolException {
-        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i32(), in.u8(), in.bool("the may-stop flag"));
+        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i32(), in.u8(), in.bool("the may-stop flag"),
+                in.bool("the grouped flag"));
     }
 }

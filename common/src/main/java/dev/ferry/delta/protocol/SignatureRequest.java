@@ -13,12 +13,23 @@ public enum SignatureRequest {
      * The signature, which the client may cut short with {@link SignatureStop}; the client sends
      * nothing else until the signature has ended, so the server can look for the stop between batches.
      */
-    STOPPABLE(2);
+    STOPPABLE(2),
+    /**
+     * As {@link #STOPPABLE}, and the server may sign a large old file in two levels
+     * ({@link GroupBatch}es); the client then may send one {@link DetailRequest} before its first
+     * instruction, and waits for the {@link SignatureBatch}es that answer it.
+     */
+    GROUPED(3);
 
     private final int code;
 
     SignatureRequest(int code) {
         this.code = code;
+    }
+
+    /** Whether the server looks for a {@link SignatureStop} between batches. */
+    public boolean stoppable() {
+        return this == STOPPABLE || this == GROUPED;
     }
 
     public int code() {

@@ -16,16 +16,19 @@
  * both:     Hello (each sends its own first, without waiting)
  * client:   ChunkingSpec (once, before the first request)
  *
- * upload    client: OpenUpload(FULL or STOPPABLE)
+ * upload    client: OpenUpload(FULL, STOPPABLE or GROUPED)
  *           server: SignatureBatch*, SignatureEnd          (the server receives the new file)
- *           client: [SignatureStop], (CopyChunks | Literal)*, FileEnd
+ *                   or, GROUPED: GroupBatch*, SignatureEnd (two levels)
+ *           client: [SignatureStop], [DetailRequest], (CopyChunks | Literal)*, FileEnd
+ *           server: after a DetailRequest: SignatureBatch* (the chunks of the groups it names)
  *           server: Result | Retry (then the client may open the file again)
  *
  *           client: OpenUpload(NONE), Literal*, FileEnd    (whole: nothing to wait for)
  *           server: Result
  *
- * download  client: OpenDownload, SignatureBatch*, SignatureEnd   (the client receives)
- *           server: [SignatureStop], (CopyChunks | Literal)*, FileEnd
+ * download  client: OpenDownload, SignatureBatch* or GroupBatch* (if grouped), SignatureEnd
+ *           server: [SignatureStop], [DetailRequest], (CopyChunks | Literal)*, FileEnd
+ *           client: after a DetailRequest: SignatureBatch* (the chunks of the groups it names)
  *           client: Result | Retry (then it may ask for the file again)
  *
  * listing  client: ListRequest                            (before or between batches of files)
@@ -39,7 +42,9 @@
  * one run up to its FileEnd: a whole upload's right after its request, the others' in the order
  * they were opened. A stoppable signature (OpenUpload STOPPABLE, OpenDownload with may-stop) is the
  * only thing in flight while it lasts, so the side making it can look for a SignatureStop between
- * batches; a stop that crosses the signature's end is ignored.
+ * batches; a stop that crosses the signature's end is ignored. A grouped request (OpenUpload
+ * GROUPED, OpenDownload with grouped) is alone from its request to its FileEnd, since a
+ * DetailRequest and its answer come between the signature and the instructions.
  *
  * This package only encodes and decodes; which message may come when is the session's business
  * ({@code dev.ferry.server.delta} and {@code dev.ferry.client.delta}), and compressing literals is

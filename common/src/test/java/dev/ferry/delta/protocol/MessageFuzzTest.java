@@ -1,5 +1,7 @@
 package dev.ferry.delta.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -7,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -130,6 +133,47 @@ class MessageFuzzTest {
                     }
                 }
                 readAllExpectingOnlyProtocolErrors(stream.toByteArray());
+            }
+        });
+    }
+
+    @Test
+    void randomGroupedMessagesRoundTripAndKeepEveryGroup() {
+        assertTimeoutPreemptively(PATIENCE, () -> {
+            Random random = new Random(23_24);
+            for (int i = 0; i < 2_000; i++) {
+                int groupCount = 1 + random.nextInt(i % 10 == 0 ? 5_000 : 40);
+                BitSet wanted = new BitSet();
+                for (int group = 0; group < groupCount; group++) {
+                    if (random.nextInt(4) == 0) {
+                        wanted.set(group);
+                    }
+                }
+                wanted.set(random.nextInt(groupCount));
+                DetailRequest request = DetailRequest.of(groupCount, wanted);
+                DetailRequest read = (DetailRequest) WireBytes.decode(WireBytes.encode(request)).orElseThrow();
+                assertEquals(request, read);
+                assertEquals(wanted, read.groups());
+                for (int group = 0; group <= groupCount; group++) {
+                    assertEquals(wanted.get(group), read.wants(group), "group " + group + " of " + groupCount);
+                }
+
+                int groups = 1 + random.nextInt(i % 10 == 0 ? 3_000 : 20);
+                long[] names = new long[groups];
+                int[] counts = new int[groups];
+                long chunks = 0;
+                for (int g = 0; g < groups; g++) {
+                    names[g] = random.nextLong();
+                    counts[g] = 1 + random.nextInt(Limits.MAX_GROUP_CHUNKS);
+                    chunks += counts[g];
+                }
+                long bytes = chunks + (long) (random.nextDouble() * chunks * (Limits.MAX_CHUNK_SIZE - 1));
+                GroupBatch batch = new GroupBatch(bytes, names, counts);
+                GroupBatch back = (GroupBatch) WireBytes.decode(WireBytes.encode(batch)).orElseThrow();
+                assertEquals(batch, back);
+                assertArrayEquals(names, back.names());
+                assertArrayEquals(counts, back.chunkCounts());
+                assertEquals(chunks, back.chunks());
             }
         });
     }

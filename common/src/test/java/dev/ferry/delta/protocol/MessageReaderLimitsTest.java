@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every limit, broken on the wire, is a ProtocolException with one sentence, raised before allocating. */
@@ -40,8 +41,9 @@ class MessageReaderLimitsTest {
                             WireBytes.writeUtf8(out, "f");
                             out.writeInt(8192);
                             out.writeByte(8);
-                            out.writeByte(1);
-                            out.writeByte(0);
+                            out.writeByte(1); // may stop
+                            out.writeByte(0); // not grouped
+                            out.writeByte(0); // one byte too many
                         })),
                 bad("a literal of 5000000 bytes exceeds the limit of 1048576", WireBytes.frame(MessageType.LITERAL, out -> {
                     out.writeByte(0);
@@ -119,7 +121,7 @@ class MessageReaderLimitsTest {
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "f");
                             out.writeInt(3000);
-                            out.writeShort(0x0800);
+                            out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
                         })),
                 bad("a listed path shares 3 bytes with a previous path of 0", WireBytes.frame(MessageType.LIST_BATCH, out -> {
                     out.writeInt(1);
@@ -153,16 +155,16 @@ class MessageReaderLimitsTest {
                 bad("a path may not be empty", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                     out.writeShort(0);
                     out.writeInt(8192);
-                    out.writeShort(0x0800);
+                    out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
                 })),
                 bad("a path may not contain a NUL character",
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "etc/\0passwd");
                             out.writeInt(8192);
-                            out.writeShort(0x0800);
+                            out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
                         })),
-                bad("the OpenDownload message of 4105 bytes exceeds the limit of 4104",
-                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4103)))),
+                bad("the OpenDownload message of 4106 bytes exceeds the limit of 4105",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4104)))),
                 bad("a path of 4097 bytes exceeds the limit of 4096",
                         WireBytes.frame(MessageType.OPEN_UPLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4097)))),
                 bad("a path of 65535 bytes exceeds the limit of 4096",
@@ -263,7 +265,133 @@ class MessageReaderLimitsTest {
                 bad("a protocol version of -1 is below the minimum of 1", WireBytes.frame(MessageType.HELLO, out -> {
                     out.writeInt(-1);
                     out.writeByte(0);
-                })));
+                })),
+                bad("the grouped flag must be 0 or 1, got 2", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
+                    WireBytes.writeUtf8(out, "f");
+                    out.writeInt(8192);
+                    out.write(WireBytes.hex("080102")); // digest length, may-stop, grouped
+                })),
+                bad("the OpenDownload message ends early: it needs 1 more byte, but 0 bytes remain",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> { // a version 3 request: no grouped flag
+                            WireBytes.writeUtf8(out, "f");
+                            out.writeInt(8192);
+                            out.write(WireBytes.hex("0801"));
+                        })));
+    }
+
+    /** GroupBatch and DetailRequest, the two-level signature of protocol version 4. */
+    static Stream<Arguments> invalidGroupedFrames() {
+        return Stream.of(
+                bad("the GroupBatch message of 589837 bytes exceeds the limit of 589836", WireBytes.hex("0009000e17")),
+                bad("the DetailRequest message of 262149 bytes exceeds the limit of 262148", WireBytes.hex("0004000618")),
+                bad("a group batch of 0 groups is below the minimum of 1", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(0);
+                    out.writeLong(0);
+                })),
+                bad("a group batch of -1 groups is below the minimum of 1", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(-1);
+                    out.writeLong(1);
+                    out.writeLong(7);
+                    out.writeByte(1);
+                })),
+                bad("a group batch of 65537 groups exceeds the limit of 65536",
+                        WireBytes.frame(MessageType.GROUP_BATCH, out -> out.writeInt(Limits.MAX_GROUPS_PER_BATCH + 1))),
+                bad("a group of 0 chunks is below the minimum of 1", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(2);
+                    out.writeLong(10);
+                    out.writeLong(7);
+                    out.writeByte(5);
+                    out.writeLong(8);
+                    out.writeByte(0);
+                })),
+                bad("a group of 129 chunks exceeds the limit of 128", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeLong(129);
+                    out.writeLong(7);
+                    out.writeByte(129);
+                })),
+                bad("a group of 255 chunks exceeds the limit of 128", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeLong(255);
+                    out.writeLong(7);
+                    out.writeByte(255); // unsigned: not a count of -1
+                })),
+                bad("the GroupBatch message ends early: it needs 8 more bytes, but 0 bytes remain",
+                        WireBytes.frame(MessageType.GROUP_BATCH, out -> out.writeInt(1))),
+                bad("the GroupBatch message ends early: it needs 589824 more bytes, but 0 bytes remain",
+                        WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                            out.writeInt(Limits.MAX_GROUPS_PER_BATCH);
+                            out.writeLong((long) Limits.MAX_GROUPS_PER_BATCH * Limits.MAX_GROUP_CHUNKS);
+                        })),
+                bad("the GroupBatch message ends early: it needs 18 more bytes, but 9 bytes remain",
+                        WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                            out.writeInt(2);
+                            out.writeLong(2);
+                            out.writeLong(7);
+                            out.writeByte(1);
+                        })),
+                bad("a group batch of 6 bytes is below the minimum of 7", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(2);
+                    out.writeLong(6);
+                    out.writeLong(7);
+                    out.writeByte(3);
+                    out.writeLong(8);
+                    out.writeByte(4);
+                })),
+                bad("a group batch of -1 bytes is below the minimum of 1", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeLong(-1);
+                    out.writeLong(7);
+                    out.writeByte(1);
+                })),
+                bad("a group batch of 117440513 bytes exceeds the limit of 117440512",
+                        WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                            out.writeInt(2);
+                            out.writeLong(7L * Limits.MAX_CHUNK_SIZE + 1);
+                            out.writeLong(7);
+                            out.writeByte(3);
+                            out.writeLong(8);
+                            out.writeByte(4);
+                        })),
+                bad("the GroupBatch message has 1 byte after its last field", WireBytes.frame(MessageType.GROUP_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeLong(1);
+                    out.writeLong(7);
+                    out.writeByte(1);
+                    out.writeByte(0);
+                })),
+                bad("a detail request wants group 13 of 13", WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                    out.writeInt(13);
+                    out.write(WireBytes.hex("0120")); // groups 0 and 13
+                })),
+                bad("a detail request wants group 15 of 9", WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                    out.writeInt(9);
+                    out.write(WireBytes.hex("0080")); // group 15 only
+                })),
+                bad("a detail request must want at least one group", WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                    out.writeInt(13);
+                    out.write(WireBytes.hex("0000"));
+                })),
+                bad("a detail request of 0 groups is below the minimum of 1", WireBytes.frame(MessageType.DETAIL_REQUEST,
+                        out -> out.writeInt(0))),
+                bad("a detail request of -8 groups is below the minimum of 1", WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                    out.writeInt(-8);
+                    out.writeByte(1);
+                })),
+                bad("a detail request of 2097153 groups exceeds the limit of 2097152",
+                        WireBytes.frame(MessageType.DETAIL_REQUEST, out -> out.writeInt(Limits.MAX_GROUPED_CHUNKS + 1))),
+                bad("the DetailRequest message ends early: it needs 262144 more bytes, but 0 bytes remain",
+                        WireBytes.frame(MessageType.DETAIL_REQUEST, out -> out.writeInt(Limits.MAX_GROUPED_CHUNKS))),
+                bad("the DetailRequest message ends early: it needs 3 more bytes, but 2 bytes remain",
+                        WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                            out.writeInt(17);
+                            out.write(WireBytes.hex("0101"));
+                        })),
+                bad("the DetailRequest message has 1 byte after its last field",
+                        WireBytes.frame(MessageType.DETAIL_REQUEST, out -> {
+                            out.writeInt(13);
+                            out.write(WireBytes.hex("011000"));
+                        })));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -271,6 +399,31 @@ class MessageReaderLimitsTest {
     void anInvalidFrameIsRefusedWithOneSentence(String sentence, byte[] frame) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> WireBytes.decode(frame));
         assertEquals(sentence, e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidGroupedFrames")
+    void anInvalidGroupedFrameIsRefusedWithOneSentence(String sentence, byte[] frame) {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> WireBytes.decode(frame));
+        assertEquals(sentence, e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MessageType.class)
+    void aBodyOneByteOverItsTypesLimitFailsBeforeTheBodyIsRead(MessageType type) {
+        byte[] header = WireBytes.body(out -> {
+            out.writeInt(type.maxBodyLength() + 2);
+            out.writeByte(type.code());
+        });
+        CountingInputStream in = new CountingInputStream(header, true);
+
+        ProtocolException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> assertThrows(ProtocolException.class, () -> new MessageReader(in).read()));
+
+        int claimed = type.maxBodyLength() + 1;
+        assertEquals("the " + type.label() + " message of " + claimed + (claimed == 1 ? " byte" : " bytes")
+                + " exceeds the limit of " + type.maxBodyLength(), e.getMessage());
+        assertEquals(5, in.consumed, "only the length and the type were read");
     }
 
     @Test

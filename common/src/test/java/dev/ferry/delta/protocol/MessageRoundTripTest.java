@@ -2,6 +2,7 @@ package dev.ferry.delta.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -179,6 +181,158 @@ class MessageRoundTripTest {
         byte[] frame = WireBytes.encode(batch);
         assertTrue(frame.length - 4 <= Limits.MAX_FRAME_LENGTH);
         assertEquals(batch, WireBytes.decode(frame).orElseThrow());
+    }
+
+    @Test
+    void anOpenDownloadSendsItsGroupedFlagAfterMayStop() throws IOException {
+        byte[] grouped = WireBytes.encode(new OpenDownload("f", 8192, 8, true, true));
+        byte[] plain = WireBytes.encode(new OpenDownload("f", 8192, 8, true));
+
+        assertArrayEquals(WireBytes.hex("0000000b" + "0c" + "000166" + "00002000" + "08" + "01" + "01"), grouped);
+        assertArrayEquals(WireBytes.hex("0000000b" + "0c" + "000166" + "00002000" + "08" + "01" + "00"), plain);
+        assertEquals(new OpenDownload("f", 8192, 8, true, false), new OpenDownload("f", 8192, 8, true));
+        assertTrue(((OpenDownload) WireBytes.decode(grouped).orElseThrow()).grouped());
+        assertFalse(((OpenDownload) WireBytes.decode(plain).orElseThrow()).grouped());
+    }
+
+    @Test
+    void aGroupBatchFrameHasTheDocumentedBytes() throws IOException {
+        GroupBatch batch = new GroupBatch(300, new long[] {0x0102030405060708L, -2L}, new int[] {1, 128});
+
+        byte[] frame = WireBytes.encode(batch);
+
+        assertArrayEquals(WireBytes.hex("0000001f" + "17" + "00000002" + "000000000000012c"
+                + "0102030405060708" + "01" + "fffffffffffffffe" + "80"), frame);
+        GroupBatch read = (GroupBatch) WireBytes.decode(frame).orElseThrow();
+        assertEquals(batch, read);
+        assertEquals(2, read.count());
+        assertEquals(129, read.chunks());
+        assertEquals(128, read.chunkCount(1), "a chunk count is unsigned on the wire");
+        assertEquals(-2L, read.name(1));
+        assertArrayEquals(new int[] {1, 128}, read.chunkCounts());
+    }
+
+    @Test
+    void aDetailRequestPutsGroupZeroInTheLowBitOfTheFirstByte() throws IOException {
+        DetailRequest request = DetailRequest.of(13, WireBytes.groups(0, 12));
+
+        byte[] frame = WireBytes.encode(request);
+
+        assertArrayEquals(WireBytes.hex("00000007" + "18" + "0000000d" + "01" + "10"), frame);
+        DetailRequest read = (DetailRequest) WireBytes.decode(frame).orElseThrow();
+        assertEquals(request, read);
+        assertEquals(13, read.groupCount());
+        assertArrayEquals(WireBytes.hex("0110"), read.wanted());
+        assertEquals(WireBytes.groups(0, 12), read.groups());
+        for (int group = -1; group <= 16; group++) {
+            assertEquals(group == 0 || group == 12, read.wants(group), "group " + group);
+        }
+    }
+
+    @Test
+    void aDetailRequestFromABitSetKeepsTheBitmapAsLongAsTheGroupCountNeeds() {
+        // BitSet.toByteArray() stops at the last set bit; the bitmap must still cover every group.
+        DetailRequest first = DetailRequest.of(100, WireBytes.groups(0));
+        DetailRequest last = DetailRequest.of(100, WireBytes.groups(99));
+
+        assertEquals(13, first.wanted().length);
+        assertArrayEquals(WireBytes.hex("01" + "00".repeat(12)), first.wanted());
+        assertArrayEquals(WireBytes.hex("00".repeat(12) + "08"), last.wanted());
+        assertTrue(last.wants(99));
+        assertFalse(last.wants(98));
+        assertEquals(new DetailRequest(100, WireBytes.hex("00".repeat(12) + "08")), last);
+    }
+
+    @Test
+    void groupedRecordsCompareByContent() {
+        assertEquals(new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}), new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}));
+        assertEquals(new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}).hashCode(),
+                new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}).hashCode());
+        assertNotEquals(new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}), new GroupBatch(3, new long[] {1, 3}, new int[] {1, 2}));
+        assertNotEquals(new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}), new GroupBatch(3, new long[] {1, 2}, new int[] {2, 1}));
+        assertNotEquals(new GroupBatch(3, new long[] {1, 2}, new int[] {1, 2}), new GroupBatch(4, new long[] {1, 2}, new int[] {1, 2}));
+
+        assertEquals(new DetailRequest(13, WireBytes.hex("0110")), DetailRequest.of(13, WireBytes.groups(0, 12)));
+        assertEquals(new DetailRequest(13, WireBytes.hex("0110")).hashCode(), DetailRequest.of(13, WireBytes.groups(0, 12)).hashCode());
+        assertNotEquals(new DetailRequest(13, WireBytes.hex("0110")), new DetailRequest(13, WireBytes.hex("0108")));
+        assertNotEquals(new DetailRequest(13, WireBytes.hex("0110")), new DetailRequest(14, WireBytes.hex("0110")));
+    }
+
+    @Test
+    void groupedRecordsCopyTheirArraysInAndOut() {
+        long[] names = {5, 6};
+        int[] counts = {1, 2};
+        GroupBatch batch = new GroupBatch(3, names, counts);
+        names[0] = 99;
+        counts[0] = 0;
+        batch.names()[1] = 99;
+        batch.chunkCounts()[1] = 0;
+        assertArrayEquals(new long[] {5, 6}, batch.names());
+        assertArrayEquals(new int[] {1, 2}, batch.chunkCounts());
+        assertEquals(3, batch.chunks());
+
+        byte[] wanted = WireBytes.hex("0110");
+        DetailRequest request = new DetailRequest(13, wanted);
+        wanted[0] = 0;
+        request.wanted()[1] = 0;
+        request.groups().clear(12);
+        assertArrayEquals(WireBytes.hex("0110"), request.wanted());
+        assertTrue(request.wants(0));
+        assertTrue(request.wants(12));
+
+        BitSet bits = WireBytes.groups(3);
+        DetailRequest fromBits = DetailRequest.of(8, bits);
+        bits.set(4);
+        assertFalse(fromBits.wants(4));
+    }
+
+    @Test
+    void aFullGroupBatchPrintsAShortLineAndFitsInAFrame() throws IOException {
+        long[] names = new long[Limits.MAX_GROUPS_PER_BATCH];
+        int[] counts = new int[Limits.MAX_GROUPS_PER_BATCH];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = i * 0x9e37_79b9_7f4a_7c15L;
+            counts[i] = Limits.MAX_GROUP_CHUNKS;
+        }
+        GroupBatch batch = new GroupBatch((long) Limits.MAX_GROUPS_PER_BATCH * Limits.MAX_GROUP_CHUNKS * Limits.MAX_CHUNK_SIZE,
+                names, counts);
+
+        assertTrue(batch.toString().length() < 300, batch.toString());
+        assertTrue(batch.toString().contains("65536 groups"), batch.toString());
+        byte[] frame = WireBytes.encode(batch);
+        assertTrue(frame.length - 4 <= Limits.MAX_FRAME_LENGTH);
+        assertEquals(MessageType.GROUP_BATCH.maxBodyLength(), frame.length - 5, "the limit is the largest batch");
+        assertEquals(batch, WireBytes.decode(frame).orElseThrow());
+    }
+
+    @Test
+    void theLargestDetailRequestPrintsAShortLineAndFitsInAFrame() throws IOException {
+        BitSet all = new BitSet();
+        all.set(0, Limits.MAX_GROUPED_CHUNKS);
+        DetailRequest request = DetailRequest.of(Limits.MAX_GROUPED_CHUNKS, all);
+
+        assertTrue(request.toString().length() < 300, request.toString());
+        assertTrue(request.toString().contains("2097152 of 2097152 groups"), request.toString());
+        byte[] frame = WireBytes.encode(request);
+        assertTrue(frame.length - 4 <= Limits.MAX_FRAME_LENGTH);
+        assertEquals(MessageType.DETAIL_REQUEST.maxBodyLength(), frame.length - 5, "the limit is the largest request");
+        DetailRequest read = (DetailRequest) WireBytes.decode(frame).orElseThrow();
+        assertEquals(request, read);
+        assertTrue(read.wants(Limits.MAX_GROUPED_CHUNKS - 1));
+        assertFalse(read.wants(Limits.MAX_GROUPED_CHUNKS));
+    }
+
+    @Test
+    void aSmallGroupedMessagePrintsWhatItHolds() {
+        assertEquals("GroupBatch[2 groups of 129 chunks, 300 bytes]",
+                new GroupBatch(300, new long[] {1, 2}, new int[] {1, 128}).toString());
+        assertEquals("DetailRequest[2 of 13 groups]", DetailRequest.of(13, WireBytes.groups(0, 12)).toString());
+    }
+
+    @Test
+    void theCurrentVersionSpeaksTwoLevelSignatures() {
+        assertEquals(4, Hello.CURRENT_VERSION);
+        assertEquals(4, Hello.current(Set.of()).version());
     }
 
     @Test

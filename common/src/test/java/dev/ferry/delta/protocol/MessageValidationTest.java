@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -104,6 +107,64 @@ class MessageValidationTest {
                 invalid("a write time may not be negative, got -1", () -> new Result(true, 0, 0, -1)));
     }
 
+    /** The two-level signature of protocol version 4. */
+    static Stream<Arguments> invalidGroupedMessages() {
+        return Stream.of(
+                invalid("a group batch of 0 groups is below the minimum of 1", () -> new GroupBatch(1, new long[0], new int[0])),
+                invalid("a group batch of 65537 groups exceeds the limit of 65536",
+                        () -> new GroupBatch(65_537, new long[65_537], ones(65_537))),
+                invalid("a group batch has 2 names but 3 chunk counts", () -> new GroupBatch(3, new long[2], ones(3))),
+                invalid("a group batch has 3 names but 2 chunk counts", () -> new GroupBatch(3, new long[3], ones(2))),
+                invalid("a group batch has 0 names but 2 chunk counts", () -> new GroupBatch(2, new long[0], ones(2))),
+                invalid("a group of 0 chunks is below the minimum of 1", () -> new GroupBatch(2, new long[2], new int[] {2, 0})),
+                invalid("a group of -1 chunks is below the minimum of 1", () -> new GroupBatch(2, new long[1], new int[] {-1})),
+                invalid("a group of 129 chunks exceeds the limit of 128",
+                        () -> new GroupBatch(129, new long[2], new int[] {1, Limits.MAX_GROUP_CHUNKS + 1})),
+                invalid("a group batch of 0 bytes is below the minimum of 1", () -> new GroupBatch(0, new long[1], ones(1))),
+                invalid("a group batch of 128 bytes is below the minimum of 129",
+                        () -> new GroupBatch(128, new long[2], new int[] {1, 128})),
+                invalid("a group batch of 2164260865 bytes exceeds the limit of 2164260864",
+                        () -> new GroupBatch(129L * Limits.MAX_CHUNK_SIZE + 1, new long[2], new int[] {1, 128})),
+                invalid("a detail request of 0 groups is below the minimum of 1", () -> new DetailRequest(0, new byte[0])),
+                invalid("a detail request of -1 groups is below the minimum of 1", () -> new DetailRequest(-1, new byte[] {1})),
+                invalid("a detail request of 2097153 groups exceeds the limit of 2097152",
+                        () -> new DetailRequest(Limits.MAX_GROUPED_CHUNKS + 1, new byte[Limits.MAX_GROUPED_CHUNKS / 8 + 1])),
+                invalid("a detail request of 0 groups is below the minimum of 1", () -> DetailRequest.of(0, WireBytes.groups(0))),
+                invalid("a detail request for 13 groups needs 2 bytes of bitmap, not 1", () -> new DetailRequest(13, new byte[] {1})),
+                invalid("a detail request for 13 groups needs 2 bytes of bitmap, not 3",
+                        () -> new DetailRequest(13, new byte[] {1, 0, 0})),
+                invalid("a detail request for 16 groups needs 2 bytes of bitmap, not 0", () -> new DetailRequest(16, new byte[0])),
+                invalid("a detail request must want at least one group", () -> new DetailRequest(13, new byte[2])),
+                invalid("a detail request must want at least one group", () -> DetailRequest.of(13, new BitSet())),
+                invalid("a detail request wants group 13 of 13", () -> new DetailRequest(13, new byte[] {1, 0x20})),
+                invalid("a detail request wants group 20 of 13", () -> DetailRequest.of(13, WireBytes.groups(0, 20))),
+                invalid("a detail request of -20 groups is below the minimum of 1",
+                        () -> DetailRequest.of(-20, WireBytes.groups(0))),
+                invalid("a detail request wants group 15 of 13", () -> new DetailRequest(13, new byte[] {0, (byte) 0x80})),
+                invalid("a detail request wants group 13 of 13", () -> DetailRequest.of(13, WireBytes.groups(0, 13))),
+                invalid("a detail request wants group 1 of 1", () -> new DetailRequest(1, new byte[] {3})),
+                invalid("an average chunk size must be a power of two, got 3000",
+                        () -> new OpenDownload("f", 3000, 8, false, true)),
+                invalid("a path may not be empty", () -> new OpenDownload("", 8192, 8, true, true)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidGroupedMessages")
+    void anInvalidGroupedMessageCannotBeBuilt(String sentence, Executable construction) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construction);
+        assertEquals(sentence, e.getMessage());
+    }
+
+    @Test
+    void groupedMessagesRefuseMissingArrays() {
+        assertEquals("names", assertThrows(NullPointerException.class,
+                () -> new GroupBatch(1, null, ones(1))).getMessage());
+        assertEquals("chunkCounts", assertThrows(NullPointerException.class,
+                () -> new GroupBatch(1, new long[1], null)).getMessage());
+        assertEquals("wanted", assertThrows(NullPointerException.class,
+                () -> new DetailRequest(1, null)).getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidMessages")
     void anInvalidMessageCannotBeBuilt(String sentence, Executable construction) {
@@ -114,6 +175,13 @@ class MessageValidationTest {
     /** {@code count} 8-byte digests, end to end. */
     private static byte[] d8x(int count) {
         return new byte[8 * count];
+    }
+
+    /** {@code count} groups of one chunk each. */
+    private static int[] ones(int count) {
+        int[] counts = new int[count];
+        Arrays.fill(counts, 1);
+        return counts;
     }
 
     private static Arguments invalid(String sentence, Executable construction) {

@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,15 @@ final class WireBytes {
         return HexFormat.of().parseHex(hex);
     }
 
+    /** The groups named, as a bit set. */
+    static BitSet groups(int... groups) {
+        BitSet bits = new BitSet();
+        for (int group : groups) {
+            bits.set(group);
+        }
+        return bits;
+    }
+
     /** One message of every type, most with values near their limits. */
     static List<DeltaMessage> samples() {
         return List.of(
@@ -93,9 +103,17 @@ final class WireBytes {
                 new OpenUpload("x".repeat(Limits.MAX_PATH_BYTES), 0, 07777, Long.MAX_VALUE, Limits.MAX_CHUNK_SIZE, 16,
                         SignatureRequest.NONE),
                 new OpenDownload("/abs/path with spaces", 65536, 16, true),
+                new OpenDownload("grouped/disk.img", 8192, 8, false, true),
+                new OpenDownload("grouped/stoppable.img", Limits.MAX_CHUNK_SIZE, 32, true, true),
                 new SignatureBatch(8, 8192 + 1 + Limits.MAX_CHUNK_SIZE, bytes(24, 1)),
                 new SignatureBatch(4, 300, bytes(4, 2)),
                 new SignatureBatch(32, 100, bytes(32, 4)),
+                new GroupBatch(129L * Limits.MAX_CHUNK_SIZE, new long[] {Long.MIN_VALUE, -1L}, new int[] {1, 128}),
+                new GroupBatch(1, new long[] {0x0123_4567_89ab_cdefL}, new int[] {1}),
+                new GroupBatch(5000, new long[] {0, 1, Long.MAX_VALUE}, new int[] {Limits.MAX_GROUP_CHUNKS, 2, 127}),
+                DetailRequest.of(13, groups(0, 12)),
+                new DetailRequest(1, new byte[] {1}),
+                new DetailRequest(16, new byte[] {(byte) 0xff, (byte) 0x80}),
                 new ListRequest("src/main"),
                 new ListBatch(List.of(new ListEntry("a", true, 0, 1_000L, 0755),
                         new ListEntry("a/b.txt", false, 12, -5L, 0644),
