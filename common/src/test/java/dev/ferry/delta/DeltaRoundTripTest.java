@@ -424,9 +424,18 @@ class DeltaRoundTripTest {
         }
     }
 
-    /** A Responder serving {@link #dir} reads {@code requests}, then the end of the stream. */
+    /**
+     * A Responder serving {@link #dir} reads {@code requests}, then the end of the stream. Nothing
+     * is ready before it is read, as on a network: a stoppable signature sees no message early.
+     */
     private void respond(byte[] requests) throws IOException {
-        new Responder(new MessageReader(new java.io.ByteArrayInputStream(requests)),
+        InputStream arriving = new FilterInputStream(new java.io.ByteArrayInputStream(requests)) {
+            @Override
+            public int available() {
+                return 0;
+            }
+        };
+        new Responder(new MessageReader(arriving),
                 new MessageWriter(OutputStream.nullOutputStream()), PARAMS, false, dir::resolve,
                 (d, p, b, t, e) -> { }).run();
     }
@@ -575,5 +584,182 @@ class DeltaRoundTripTest {
         new MessageWriter(sent).write(new SignatureStop());
         ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
         assertEquals("got SignatureStop but no stoppable signature is open", e.getMessage());
+    }
+
+    /** 24 MiB: about 24k chunks of 1 KiB (FileChunking), enough for a two-level signature. */
+    private static final int GROUPED_SIZE = 24 << 20;
+
+    /** What a one-level signature of the {@link #GROUPED_SIZE} file would cost: 7-byte digests. */
+    private static final long ONE_LEVEL_SIGNATURE = GROUPED_SIZE / 1024 * 7;
+
+    @Test
+    void aLargeAppendedFileIsSignedInGroupsAndNeedsAlmostNoDetailBothWays() throws Exception {
+        byte[] old = random(GROUPED_SIZE, 50);
+        byte[] appended = java.util.Arrays.copyOf(old, old.length + (1 << 20));
+        System.arraycopy(random(1 << 20, 51), 0, appended, old.length, 1 << 20);
+        FileChunking chunking = FileChunking.choose(PARAMS, old.length, appended.length);
+        assertTrue(Uploads.groups(old.length, appended.length, chunking), "the sizes ask for two levels");
+        assertEquals(7, chunking.digestLength());
+
+        Run run = sync(old, appended); // both ways, byte for byte
+        assertFalse(run.retried());
+        // all but the old file's last chunk, which its end cut short and the append lengthened
+        assertTrue(run.outcome().matchedBytes() > old.length - chunking.params().max(),
+                "matched " + run.outcome().matchedBytes());
+        // groups (9 bytes per ~32 chunks) and the detail of the last old group, which the append
+        // lengthened: a twentieth of a one-level signature
+        assertTrue(run.toRequester() < ONE_LEVEL_SIGNATURE / 20, "signature bytes " + run.toRequester());
+    }
+
+    @Test
+    void scatteredEditsOfALargeFileAskForTheDetailOfTheEditedGroupsOnly() throws Exception {
+        byte[] old = random(GROUPED_SIZE, 52);
+        ByteArrayOutputStream edited = new ByteArrayOutputStream();
+        int[] at = new Random(53).ints(40, 0, old.length).sorted().toArray();
+        int from = 0;
+        for (int offset : at) {
+            edited.write(old, from, offset - from);
+            edited.write(random(16, offset), 0, 16);
+            from = offset;
+        }
+        edited.write(old, from, old.length - from);
+        Run run = sync(old, edited.toByteArray());
+        assertTrue(run.outcome().literalBytes() < 40 * 3 * 1024, "literal " + run.outcome().literalBytes());
+        // 40 edited groups of ~32 chunks of 7 bytes, plus the groups: under a quarter of one level
+        assertTrue(run.toRequester() < ONE_LEVEL_SIGNATURE / 4, "signature bytes " + run.toRequester());
+        assertTrue(run.toRequester() > 40 * 16 * 7, "the detail of the edited groups came: " + run.toRequester());
+    }
+
+    @Test
+    void aGroupedFileThatFailsItsSha256GoesAgainWithOneLevelAndFullDigests() throws Exception {
+        byte[] old = random(GROUPED_SIZE, 54);
+        byte[] edited = old.clone();
+        edited[100] ^= 1;
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        Path source = Files.write(dir.resolve("source.bin"), edited);
+        // The old file changes in place when the sender's DetailRequest (the responder's second
+        // read) arrives: the chunks it will copy are no longer the ones its groups described.
+        Wrap changeOldFileOnce = in -> new FilterInputStream(in) {
+            int reads;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (++reads == 2) {
+                    byte[] now = Files.readAllBytes(target);
+                    now[12 << 20] ^= (byte) 0xff;
+                    Files.write(target, now);
+                }
+                return super.read(b, off, len);
+            }
+        };
+        Run run = upload(source, target, false, DeltaMode.DELTA, changeOldFileOnce, new Estimates());
+        assertTrue(run.retried(), run.log().toString());
+        assertEquals(null, run.failure());
+        assertArrayEquals(edited, Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void aDetailRequestWhereNoGroupedSignatureAwaitsOneIsRefusedAndChangesNothing() throws Exception {
+        byte[] old = random(100_000, 55);
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL));
+        w.write(dev.ferry.delta.protocol.DetailRequest.of(1, groups(0)));
+        w.flush();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        assertEquals("got DetailRequest but no two-level signature awaits one", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void aDetailRequestThatMiscountsTheGroupsIsRefusedAndChangesNothing() throws Exception {
+        byte[] old = random(GROUPED_SIZE, 56);
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(sent);
+        w.write(new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED));
+        w.write(dev.ferry.delta.protocol.DetailRequest.of(5, groups(4)));
+        w.flush();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        assertTrue(e.getMessage().startsWith("the detail request counts 5 groups but the signature had "),
+                e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void aSecondDetailRequestOrOneAfterAnInstructionIsRefused() throws Exception {
+        byte[] old = random(GROUPED_SIZE, 57);
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        for (boolean afterInstruction : new boolean[] {false, true}) {
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            MessageWriter w = new MessageWriter(sent);
+            w.write(new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED));
+            if (afterInstruction) {
+                w.write(new CopyChunks(0, 1));
+            } else {
+                w.write(dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), groups(0)));
+            }
+            w.write(dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), groups(1)));
+            w.flush();
+            ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+            assertEquals("got DetailRequest but no two-level signature awaits one", e.getMessage());
+            assertArrayEquals(old, Files.readAllBytes(target));
+            assertNoTemporaryFiles();
+        }
+    }
+
+    @Test
+    void aSenderRefusesGroupsItDidNotAskForAndASignatureThatMixesLevels() throws Exception {
+        dev.ferry.delta.protocol.GroupBatch groupBatch = new dev.ferry.delta.protocol.GroupBatch(64,
+                new long[] {1, 2}, new int[] {1, 1});
+        dev.ferry.delta.protocol.SignatureBatch chunkBatch = new dev.ferry.delta.protocol.SignatureBatch(8, 64,
+                new byte[16]);
+        ProtocolException notAsked = assertThrows(ProtocolException.class,
+                () -> receive(false, groupBatch, new SignatureEnd(true, 64, 2)));
+        assertEquals("got GroupBatch where a one-level signature was asked for", notAsked.getMessage());
+        ProtocolException mixed = assertThrows(ProtocolException.class,
+                () -> receive(true, groupBatch, chunkBatch, new SignatureEnd(true, 128, 4)));
+        assertEquals("a signature may not mix SignatureBatch and GroupBatch", mixed.getMessage());
+        ProtocolException mixedTheOtherWay = assertThrows(ProtocolException.class,
+                () -> receive(true, chunkBatch, groupBatch, new SignatureEnd(true, 128, 4)));
+        assertEquals("a signature may not mix SignatureBatch and GroupBatch", mixedTheOtherWay.getMessage());
+        Signature.Received fine = receive(true, groupBatch, new SignatureEnd(true, 64, 2));
+        assertEquals(2, fine.oldChunks());
+        assertEquals(1, fine.groups().find(2));
+    }
+
+    /** The sender's side of a signature made of {@code messages}. */
+    private static Signature.Received receive(boolean grouped, dev.ferry.delta.protocol.DeltaMessage... messages)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(bytes);
+        for (var m : messages) {
+            w.write(m);
+        }
+        w.flush();
+        return Signature.receive(new MessageReader(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+                new MessageWriter(OutputStream.nullOutputStream()), 8, grouped, Signature.Cutoff.NEVER);
+    }
+
+    private static java.util.BitSet groups(int... wanted) {
+        java.util.BitSet bits = new java.util.BitSet();
+        for (int g : wanted) {
+            bits.set(g);
+        }
+        return bits;
+    }
+
+    /** The groups of {@code bytes} cut at 1 KiB chunks, as the receiver counts them. */
+    private static int groupsOf(byte[] bytes) {
+        int[] count = new int[1];
+        dev.ferry.cdc.ChunkGroups grouping = new dev.ferry.cdc.ChunkGroups((first, n, name) -> count[0]++);
+        dev.ferry.cdc.GearChunker chunker = new dev.ferry.cdc.GearChunker(PARAMS.withAverage(1024));
+        chunker.chunks(bytes).forEach(c -> grouping.add(dev.ferry.cdc.ChunkDigest.of(bytes, (int) c.offset(), c.length())));
+        grouping.end();
+        return count[0];
     }
 }
