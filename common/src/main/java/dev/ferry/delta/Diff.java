@@ -112,12 +112,13 @@ public final class Diff {
     /**
      * Sends the instructions for {@code file}, whose chunks the first pass found ({@code fresh}), with
      * {@code oldChunk} naming for each chunk an old chunk with its content (-1: none), then
-     * {@code FileEnd} with the first pass's size and SHA-256. Reads only the literal bytes. Should the
-     * file have changed since the first pass, what is read now goes (zeros past a new end, so the
-     * stream stays in step) and the receiver finds that the SHA-256 does not match. Does not flush.
+     * {@code FileEnd} with the first pass's size and the SHA-256 {@code hashing} takes meanwhile.
+     * Reads only the literal bytes. Should the file change between the passes, what is read now goes
+     * (zeros past a new end, so the stream stays in step) and the receiver finds that the SHA-256
+     * does not match. Does not flush.
      */
-    static Stats sendPlanned(Path file, NewChunks fresh, long[] oldChunk, boolean zstd, int mode, long mtimeMillis,
-            MessageWriter out) throws IOException {
+    static Stats sendPlanned(Path file, NewChunks fresh, long[] oldChunk, NewChunks.Ahead hashing, boolean zstd,
+            int mode, long mtimeMillis, MessageWriter out) throws IOException {
         Diff diff = new Diff(out, zstd, fresh.size());
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long offset = 0;
@@ -141,7 +142,7 @@ public final class Diff {
         }
         diff.flushRun();
         diff.flushLiteral();
-        out.write(new FileEnd(fresh.size(), fresh.sha256(), mode, mtimeMillis));
+        out.write(new FileEnd(fresh.size(), hashing.sha256(), mode, mtimeMillis));
         return new Stats(fresh.size(), diff.literalBytes, diff.matchedBytes, diff.literalWireBytes,
                 diff.firstLiteralNanos);
     }

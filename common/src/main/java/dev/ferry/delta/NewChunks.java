@@ -1,12 +1,15 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkGroups;
@@ -15,9 +18,10 @@ import dev.ferry.cdc.StreamChunker;
 
 /**
  * The sender's first pass over a new file for a two-level signature: every chunk's length and full
- * digest, its groups (as the receiver groups its own), the size and the SHA-256, 20 bytes a chunk.
- * The instructions are sent in a second pass, once the sender knows which old chunks it has, which
- * reads only the bytes that go as literals.
+ * digest, its groups (as the receiver groups its own) and the size, 20 bytes a chunk. The
+ * instructions are sent in a second pass, once the sender knows which old chunks it has, which
+ * reads only the bytes that go as literals; the SHA-256 is taken by a third, alongside the second
+ * ({@link Ahead}).
  */
 final class NewChunks {
 
@@ -26,7 +30,6 @@ final class NewChunks {
     private long[] lows = new long[1024];
     private int count;
     private long size;
-    private byte[] sha256;
     private int[] groupFirsts = new int[64];
     private int[] groupCounts = new int[64];
     private long[] groupNames = new long[64];
@@ -35,25 +38,78 @@ final class NewChunks {
     private NewChunks() {
     }
 
-    /** Chunks, digests, groups and hashes {@code file}. */
-    static NewChunks of(Path file, ChunkerParams params) throws IOException {
+    /**
+     * The passes over the new file that need nothing from the receiver, on their own thread: the
+     * chunks while the receiver chunks its old file for the groups (each side on its own core),
+     * then the SHA-256 while the instructions go out and the receiver applies them. Done in line,
+     * the two made a 1 GiB file's sender the slowest step: 1.3 s before its first instruction.
+     */
+    static final class Ahead {
+
+        private final CompletableFuture<NewChunks> chunks = new CompletableFuture<>();
+        private final CompletableFuture<byte[]> sha256 = new CompletableFuture<>();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+
+        Ahead(Path file, ChunkerParams params) {
+            Thread thread = new Thread(() -> {
+                try {
+                    chunks.complete(of(file, params, cancelled));
+                    sha256.complete(cancelled.get() ? new byte[0] : Sha256.of(file));
+                } catch (IOException | RuntimeException | Error e) {
+                    chunks.completeExceptionally(e);
+                    sha256.completeExceptionally(e);
+                }
+            }, "ferry-delta-new-file");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the chunks of the new file. */
+        NewChunks chunks() throws IOException {
+            return join(chunks);
+        }
+
+        /** Waits for the SHA-256 of the new file. */
+        byte[] sha256() throws IOException {
+            return join(sha256);
+        }
+
+        /** The passes are not wanted (the file goes whole, or the signature has one level): they stop soon. */
+        void cancel() {
+            cancelled.set(true);
+        }
+
+        private static <T> T join(CompletableFuture<T> future) throws IOException {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the new file was read");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    /** Chunks, digests and groups {@code file}, stopping early (with what it has) once {@code cancelled} is set. */
+    private static NewChunks of(Path file, ChunkerParams params, AtomicBoolean cancelled) throws IOException {
         NewChunks c = new NewChunks();
-        MessageDigest sha = Sha256.create();
         ChunkGroups grouping = new ChunkGroups(c::group);
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
             StreamChunker chunks = new StreamChunker(params, in, Signature.bufferFor(params, in.size()));
-            while (chunks.next()) {
-                byte[] buf = chunks.buffer();
-                int off = chunks.bufferOffset();
-                int len = chunks.length();
-                sha.update(buf, off, len);
-                ChunkDigest d = ChunkDigest.of(buf, off, len);
-                c.add(len, d);
+            while (!cancelled.get() && chunks.next()) {
+                ChunkDigest d = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
+                c.add(chunks.length(), d);
                 grouping.add(d);
             }
         }
         grouping.end();
-        c.sha256 = sha.digest();
         return c;
     }
 
@@ -96,10 +152,6 @@ final class NewChunks {
 
     long size() {
         return size;
-    }
-
-    byte[] sha256() {
-        return sha256.clone();
     }
 
     int groups() {

@@ -1,5 +1,10 @@
 package dev.ferry.delta;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
@@ -21,5 +26,17 @@ final class Sha256 {
                 throw new IllegalStateException("the JDK has no SHA-256", none);
             }
         }
+    }
+
+    /** The SHA-256 of all of {@code file}. */
+    static byte[] of(Path file) throws IOException {
+        MessageDigest sha = create();
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (in.read(buf.clear()) >= 0) {
+                sha.update(buf.flip());
+            }
+        }
+        return sha.digest();
     }
 }

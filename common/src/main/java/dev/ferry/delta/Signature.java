@@ -318,12 +318,6 @@ public final class Signature {
                             + " chunks exceeds the limit");
                 }
                 covered += batch.bytes();
-                if (!stopped && cutoff.stopAfter(index, groups, covered, first)) {
-                    out.write(SignatureStop.INSTANCE);
-                    out.flush();
-                    stopped = true;
-                }
-                first = false;
             } else if (m instanceof SignatureBatch batch) {
                 if (groups != null) {
                     throw new ProtocolException("a signature may not mix SignatureBatch and GroupBatch");
@@ -337,12 +331,6 @@ public final class Signature {
                     index.add(digests, offset);
                 }
                 covered += batch.bytes();
-                if (!stopped && cutoff.stopAfter(index, null, covered, first)) {
-                    out.write(SignatureStop.INSTANCE);
-                    out.flush();
-                    stopped = true;
-                }
-                first = false;
             } else if (m instanceof SignatureEnd end) {
                 long chunks = groups != null ? groups.chunks() : index.chunks();
                 if (end.chunkCount() != chunks || end.oldFileSize() != covered) { // the batches' sums
@@ -356,6 +344,13 @@ public final class Signature {
             } else {
                 throw new ProtocolException("expected the signature, got " + m.type());
             }
+            // a batch of either level came
+            if (!stopped && cutoff.stopAfter(index, groups, covered, first)) {
+                out.write(SignatureStop.INSTANCE);
+                out.flush();
+                stopped = true;
+            }
+            first = false;
         }
     }
 }

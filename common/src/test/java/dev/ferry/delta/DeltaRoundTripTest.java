@@ -324,20 +324,7 @@ class DeltaRoundTripTest {
         // When the first instruction arrives (the second body read, after the request's), the old
         // file changes in place (same size): the chunks it copies are no longer the ones it
         // described, so the SHA-256 cannot match.
-        Wrap changeOldFileOnce = in -> new FilterInputStream(in) {
-            int reads;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (++reads == 2) {
-                    byte[] now = Files.readAllBytes(target);
-                    now[1 << 20] ^= (byte) 0xff;
-                    Files.write(target, now);
-                }
-                return super.read(b, off, len);
-            }
-        };
-        Run run = upload(source, target, false, DeltaMode.AUTO, changeOldFileOnce, new Estimates());
+        Run run = upload(source, target, false, DeltaMode.AUTO, changeAtSecondRead(target, 1 << 20), new Estimates());
         assertTrue(run.retried(), run.log().toString());
         assertEquals(null, run.failure());
         assertArrayEquals(edited, Files.readAllBytes(target));
@@ -639,20 +626,7 @@ class DeltaRoundTripTest {
         Path source = Files.write(dir.resolve("source.bin"), edited);
         // The old file changes in place when the sender's DetailRequest (the responder's second
         // read) arrives: the chunks it will copy are no longer the ones its groups described.
-        Wrap changeOldFileOnce = in -> new FilterInputStream(in) {
-            int reads;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (++reads == 2) {
-                    byte[] now = Files.readAllBytes(target);
-                    now[12 << 20] ^= (byte) 0xff;
-                    Files.write(target, now);
-                }
-                return super.read(b, off, len);
-            }
-        };
-        Run run = upload(source, target, false, DeltaMode.DELTA, changeOldFileOnce, new Estimates());
+        Run run = upload(source, target, false, DeltaMode.DELTA, changeAtSecondRead(target, 12 << 20), new Estimates());
         assertTrue(run.retried(), run.log().toString());
         assertEquals(null, run.failure());
         assertArrayEquals(edited, Files.readAllBytes(target));
@@ -730,6 +704,23 @@ class DeltaRoundTripTest {
         Signature.Received fine = receive(true, groupBatch, new SignatureEnd(true, 64, 2));
         assertEquals(2, fine.oldChunks());
         assertEquals(1, fine.groups().find(2));
+    }
+
+    /** A responder's input that flips a byte of {@code target} at {@code offset} at its second read. */
+    private static Wrap changeAtSecondRead(Path target, int offset) {
+        return in -> new FilterInputStream(in) {
+            int reads;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (++reads == 2) {
+                    byte[] now = Files.readAllBytes(target);
+                    now[offset] ^= (byte) 0xff;
+                    Files.write(target, now);
+                }
+                return super.read(b, off, len);
+            }
+        };
     }
 
     /** The sender's side of a signature made of {@code messages}. */

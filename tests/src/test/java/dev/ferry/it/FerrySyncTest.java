@@ -127,6 +127,35 @@ class FerrySyncTest {
     }
 
     @Test
+    void aLargeAppendedFileIsSignedInTwoLevelsBothWays() throws Exception {
+        // 24 MiB: 1 KiB chunks, about 24k of them; one level would be a 170 KB signature (7-byte
+        // digests), two levels are ~770 group names and the chunks of the last group.
+        byte[] old = random(24 << 20, 8);
+        byte[] appended = java.util.Arrays.copyOf(old, old.length + (1 << 20));
+        System.arraycopy(random(1 << 20, 9), 0, appended, old.length, 1 << 20);
+        Path server = ferryd.rootOf("alice").resolve("grouped.bin");
+        Files.write(server, old);
+        Files.setLastModifiedTime(server, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path local = Files.createTempDirectory("sync-grouped");
+        Files.write(local.resolve("grouped.bin"), appended);
+
+        Proc.Result up = sync(local, "--json", "grouped.bin", "alice@127.0.0.1:grouped.bin");
+        assertEquals(0, up.exit(), up.all());
+        assertArrayEquals(appended, Files.readAllBytes(server));
+        assertEquals("delta", files(up).get(0).path("how").asText());
+        assertTrue(summary(up).path("wireBytesReceived").asLong() < 20_000, "the signature: " + summary(up));
+        assertTrue(summary(up).path("literalBytes").asLong() < (1 << 20) + 8192, summary(up).toString());
+
+        Files.write(local.resolve("grouped.bin"), old); // and back: the local copy is the old one now
+        Files.setLastModifiedTime(local.resolve("grouped.bin"), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Proc.Result down = sync(local, "--json", "alice@127.0.0.1:grouped.bin", "grouped.bin");
+        assertEquals(0, down.exit(), down.all());
+        assertArrayEquals(appended, Files.readAllBytes(local.resolve("grouped.bin")));
+        assertEquals("delta", files(down).get(0).path("how").asText());
+        assertTrue(summary(down).path("wireBytesSent").asLong() < 20_000, "the signature: " + summary(down));
+    }
+
+    @Test
     void aTreeSyncsWithDeleteAndADryRunChangesNothing() throws Exception {
         Path local = Files.createTempDirectory("sync-tree");
         Path src = Files.createDirectories(local.resolve("src/sub"));
