@@ -37,8 +37,7 @@ public final class ChunkIndex {
      * {@code offset} (chunks are numbered in the order they are added).
      */
     void add(byte[] digests, int offset) {
-        first.putIfAbsent(key(digests, offset), chunks);
-        chunks++;
+        put(digests, offset, chunks);
     }
 
     /**

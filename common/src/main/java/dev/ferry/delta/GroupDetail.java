@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.BitSet;
 
+import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.delta.protocol.DetailRequest;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
@@ -32,13 +33,13 @@ final class GroupDetail {
         this.basis = basis;
     }
 
-    /** The next chunk's truncated digest, {@code digestLength} bytes of {@code digest} from {@code offset}. */
-    void addChunk(byte[] digest, int offset) {
+    /** The next chunk's digest, kept cut to the signature's length. */
+    void addChunk(ChunkDigest digest) {
         int at = chunks * digestLength;
         if (at + digestLength > digests.length) {
             digests = Arrays.copyOf(digests, Math.max(digests.length * 2, at + digestLength));
         }
-        System.arraycopy(digest, offset, digests, at, digestLength);
+        digest.writeTo(digests, at, digestLength);
         chunks++;
     }
 

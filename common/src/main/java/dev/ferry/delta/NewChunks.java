@@ -31,7 +31,6 @@ final class NewChunks {
     private int count;
     private long size;
     private int[] groupFirsts = new int[64];
-    private int[] groupCounts = new int[64];
     private long[] groupNames = new long[64];
     private int groups;
 
@@ -129,11 +128,9 @@ final class NewChunks {
     private void group(long firstChunk, int chunkCount, long name) {
         if (groups == groupFirsts.length) {
             groupFirsts = Arrays.copyOf(groupFirsts, groups * 2);
-            groupCounts = Arrays.copyOf(groupCounts, groups * 2);
             groupNames = Arrays.copyOf(groupNames, groups * 2);
         }
         groupFirsts[groups] = Math.toIntExact(firstChunk);
-        groupCounts[groups] = chunkCount;
         groupNames[groups] = name;
         groups++;
     }
@@ -162,8 +159,9 @@ final class NewChunks {
         return groupFirsts[group];
     }
 
+    /** The chunks of a group: up to the next group's first, or the last chunk (groups cover all). */
     int groupCount(int group) {
-        return groupCounts[group];
+        return (group + 1 < groups ? groupFirsts[group + 1] : count) - groupFirsts[group];
     }
 
     long groupName(int group) {

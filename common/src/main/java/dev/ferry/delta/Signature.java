@@ -157,31 +157,29 @@ public final class Signature {
         GroupDetail detail = new GroupDetail(digestLength, basis);
         GroupBatcher batcher = new GroupBatcher(basis, detail);
         ChunkGroups groups = new ChunkGroups(batcher);
-        byte[] digest = new byte[ChunkDigest.BYTES];
         int batchSize = FIRST_BATCH;
         boolean stopped = stop.stopRequested();
         if (!stopped) {
             StreamChunker chunks = new StreamChunker(params, old.position(0), bufferFor(params, old.size()));
-            boolean more = true;
-            while (more) {
-                more = chunks.next();
-                if (more) {
-                    ChunkDigest d = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
-                    d.writeTo(digest, 0, digestLength);
-                    detail.addChunk(digest, 0);
-                    basis.add(chunks.offset(), chunks.length());
-                    groups.add(d);
-                } else {
-                    groups.end();
-                }
-                if (batcher.chunks >= batchSize || (!more && batcher.groups > 0)) {
+            while (chunks.next()) {
+                ChunkDigest d = ChunkDigest.of(chunks.buffer(), chunks.bufferOffset(), chunks.length());
+                detail.addChunk(d);
+                basis.add(chunks.offset(), chunks.length());
+                groups.add(d); // may end a group, and so fill the batch
+                if (batcher.chunks >= batchSize) {
                     out.write(batcher.take());
                     out.flush();
                     batchSize = Math.min(GROUP_BATCH, batchSize * 2);
-                    if (more && stop.stopRequested()) {
+                    if (stop.stopRequested()) {
                         stopped = true;
                         break;
                     }
+                }
+            }
+            if (!stopped) {
+                groups.end();
+                if (batcher.groups > 0) {
+                    out.write(batcher.take());
                 }
             }
         }
@@ -332,13 +330,13 @@ public final class Signature {
                 }
                 covered += batch.bytes();
             } else if (m instanceof SignatureEnd end) {
-                long chunks = groups != null ? groups.chunks() : index.chunks();
-                if (end.chunkCount() != chunks || end.oldFileSize() != covered) { // the batches' sums
-                    throw new ProtocolException("the signature ended after " + chunks + " chunks of " + covered
-                            + " bytes but counts " + end.chunkCount() + " chunks of " + end.oldFileSize());
+                Received received = new Received(index, groups, covered, stopped);
+                if (end.chunkCount() != received.oldChunks() || end.oldFileSize() != covered) { // the batches' sums
+                    throw new ProtocolException("the signature ended after " + received.oldChunks() + " chunks of "
+                            + covered + " bytes but counts " + end.chunkCount() + " chunks of " + end.oldFileSize());
                 }
                 cutoff.ended(covered);
-                return new Received(index, groups, covered, stopped);
+                return received;
             } else if (m instanceof Failure f) {
                 throw new DeltaFailure(f.reason());
             } else {

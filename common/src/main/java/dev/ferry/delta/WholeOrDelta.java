@@ -22,8 +22,8 @@ import dev.ferry.cdc.StreamChunker;
  * unchanged file would go faster whole (a network as fast as the receiver's disk).
  *
  * <p>A two-level signature is judged by groups: the share of the sample's bytes in groups the
- * old file does not have. That is at most the changed fraction's upper bound (a group with one
- * changed chunk counts whole), so such a file leans to whole only where even that little would.
+ * old file does not have. That is an upper bound of the changed share (a group with one changed
+ * chunk counts whole), so a file judged by it leans to whole a little more than one judged by chunks.
  *
  * <p>The sample compares beginnings, so a file whose first 16 MiB are new but whose rest is not
  * (a large prepend) is judged changed and goes whole: slower than it had to be, never wrong.
