@@ -52,9 +52,10 @@ public final class DeltaBenchmark {
     /**
      * @param clientMib the client's peak resident set (rsync's local side, or ferry), median of the runs
      * @param serverMib ferryd's peak resident set during the run (-1: not measured, rsync's server side)
+     * @param serverCpuSeconds ferryd's user + system CPU during the run (-1: rsync's server side, not measured)
      */
     record Row(String caseName, String tool, double seconds, double cpuSeconds, long sent, long received,
-            long literal, long matched, int runs, double clientMib, double serverMib) {
+            long literal, long matched, int runs, double clientMib, double serverMib, double serverCpuSeconds) {
     }
 
     private final Path repo;
@@ -90,50 +91,107 @@ public final class DeltaBenchmark {
             Path knownHosts = WORK.resolve("known_hosts");
             Files.writeString(knownHosts, "[127.0.0.1]:" + sshd.port() + " " + sshd.hostPublicKeyLine() + "\n"
                     + "[127.0.0.1]:" + ferryd.port() + " " + ferryd.hostKeyLine() + "\n");
-            for (Case c : cases()) {
-                if (only != null && !only.contains(c.name().substring(0, 1))) {
-                    continue;
+            Corpus corpus = new Corpus();
+            for (Map.Entry<String, CaseMaker> c : cases(corpus).entrySet()) {
+                if (only == null || only.contains(c.getKey())) {
+                    measure(c.getValue().make(), sshd, ferryd, knownHosts);
                 }
-                measure(c, sshd, ferryd, knownHosts);
+                corpus.doneWith(c.getKey());
             }
         } finally {
             TransferBenchmark.deleteTree(WORK);
         }
     }
 
-    private List<Case> cases() throws Exception {
-        List<Case> cases = new ArrayList<>();
-        Path base = WORK.resolve("base.bin");
-        RandomFile.write(base, size, 21);
-        int mib = (int) (size >> 20);
-        Path inserted = edit(base, "inserts.bin", (in, out) -> insertions(in, out));
-        cases.add(new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes", base, inserted, false));
-        cases.add(new Case("b: " + mib + " MiB random, 1000 overwrites of 4 KiB in place", base,
-                edit(base, "overwrites.bin", (in, out) -> overwrites(in, out)), false));
-        Path appended = WORK.resolve("appended.bin");
-        Files.copy(base, appended);
-        try (OutputStream out = Files.newOutputStream(appended, java.nio.file.StandardOpenOption.APPEND)) {
-            byte[] more = new byte[1 << 20];
-            Random r = new Random(23);
-            for (int i = 0; i < 64; i++) {
-                r.nextBytes(more);
-                out.write(more);
+    /** Makes one case's files when it comes up. */
+    @FunctionalInterface
+    interface CaseMaker {
+        Case make() throws Exception;
+    }
+
+    /**
+     * The corpora, each made when the first case needing it comes up and deleted after the last
+     * one. The machine's memory is the benchmark's disk (tmpfs), and on this machine (a VM) the
+     * kernel's page copies slowed down fourfold when the benchmark held 8 GB more than it needs:
+     * ferryd spent 3.5 s of system time on a 1 GiB sync instead of 0.8 s, the same sync by hand
+     * outside the benchmark. So the benchmark holds only what the current case uses.
+     */
+    private final class Corpus {
+        private final Map<String, Path> made = new java.util.HashMap<>();
+        private final Map<String, String> lastUse = Map.of("base", "h", "inserts", "h", "overwrites", "b",
+                "appended", "c", "other", "d", "trees", "i", "tar", "e", "sqlite", "g");
+
+        Path get(String name, Maker maker) throws Exception {
+            Path p = made.get(name);
+            if (p == null) {
+                p = maker.make();
+                made.put(name, p);
+            }
+            return p;
+        }
+
+        void doneWith(String caseLetter) throws IOException {
+            for (Map.Entry<String, String> e : lastUse.entrySet()) {
+                if (e.getValue().equals(caseLetter) && made.containsKey(e.getKey())) {
+                    TransferBenchmark.deleteTree(made.remove(e.getKey()));
+                }
             }
         }
-        cases.add(new Case("c: " + mib + " MiB random, 64 MiB appended", base, appended, false));
-        Path other = WORK.resolve("other.bin");
-        RandomFile.write(other, size, 99);
-        cases.add(new Case("d: " + mib + " MiB random, a completely different file", base, other, false));
+    }
 
-        Path oldTree = unpack("org/bouncycastle/bcprov-jdk18on/1.84/bcprov-jdk18on-1.84-sources.jar", "bc-1.84");
-        Path newTree = unpack("org/bouncycastle/bcprov-jdk18on/1.85/bcprov-jdk18on-1.85-sources.jar", "bc-1.85");
-        cases.add(new Case("e: BouncyCastle 1.84 to 1.85 sources, uncompressed tar", tar(oldTree),
-                tar(newTree), false));
-        cases.add(new Case("f: BouncyCastle 1.84 to 1.85 sources, unpacked tree", oldTree, newTree, true));
-        Path[] db = sqlite();
-        cases.add(new Case("g: SQLite database before and after a batch of updates", db[0], db[1], false));
-        cases.add(new Case("h: as a, downloaded (the local copy is the old one)", base, inserted, false, true));
-        cases.add(new Case("i: as f, downloaded", oldTree, newTree, true, true));
+    @FunctionalInterface
+    interface Maker {
+        Path make() throws Exception;
+    }
+
+    /** The cases by letter, in the order they run. */
+    private Map<String, CaseMaker> cases(Corpus corpus) {
+        int mib = (int) (size >> 20);
+        Maker base = () -> {
+            Path p = WORK.resolve("base.bin");
+            RandomFile.write(p, size, 21);
+            return p;
+        };
+        Maker inserted = () -> insertions(corpus.get("base", base), WORK.resolve("inserts.bin"));
+        Maker trees = () -> {
+            Path dir = WORK.resolve("trees");
+            unpack("org/bouncycastle/bcprov-jdk18on/1.84/bcprov-jdk18on-1.84-sources.jar", dir.resolve("bc-1.84"));
+            unpack("org/bouncycastle/bcprov-jdk18on/1.85/bcprov-jdk18on-1.85-sources.jar", dir.resolve("bc-1.85"));
+            return dir;
+        };
+        Maker tars = () -> {
+            Path dir = WORK.resolve("tars");
+            Path trees1 = corpus.get("trees", trees);
+            tar(trees1.resolve("bc-1.84"), dir);
+            tar(trees1.resolve("bc-1.85"), dir);
+            return dir;
+        };
+        Maker sqlite = () -> sqlite(WORK.resolve("sqlite"));
+        Map<String, CaseMaker> cases = new LinkedHashMap<>();
+        cases.put("a", () -> new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes",
+                corpus.get("base", base), corpus.get("inserts", inserted), false));
+        cases.put("b", () -> new Case("b: " + mib + " MiB random, 1000 overwrites of 4 KiB in place",
+                corpus.get("base", base), corpus.get("overwrites",
+                        () -> overwrites(corpus.get("base", base), WORK.resolve("overwrites.bin"))), false));
+        cases.put("c", () -> new Case("c: " + mib + " MiB random, 64 MiB appended", corpus.get("base", base),
+                corpus.get("appended", () -> appended(corpus.get("base", base), WORK.resolve("appended.bin"))), false));
+        cases.put("d", () -> new Case("d: " + mib + " MiB random, a completely different file",
+                corpus.get("base", base), corpus.get("other", () -> {
+                    Path p = WORK.resolve("other.bin");
+                    RandomFile.write(p, size, 99);
+                    return p;
+                }), false));
+        cases.put("e", () -> new Case("e: BouncyCastle 1.84 to 1.85 sources, uncompressed tar",
+                corpus.get("tar", tars).resolve("bc-1.84.tar"), corpus.get("tar", tars).resolve("bc-1.85.tar"), false));
+        cases.put("f", () -> new Case("f: BouncyCastle 1.84 to 1.85 sources, unpacked tree",
+                corpus.get("trees", trees).resolve("bc-1.84"), corpus.get("trees", trees).resolve("bc-1.85"), true));
+        cases.put("g", () -> new Case("g: SQLite database before and after a batch of updates",
+                corpus.get("sqlite", sqlite).resolve("before.sqlite"), corpus.get("sqlite", sqlite).resolve("after.sqlite"),
+                false));
+        cases.put("h", () -> new Case("h: as a, downloaded (the local copy is the old one)", corpus.get("base", base),
+                corpus.get("inserts", inserted), false, true));
+        cases.put("i", () -> new Case("i: as f, downloaded", corpus.get("trees", trees).resolve("bc-1.84"),
+                corpus.get("trees", trees).resolve("bc-1.85"), true, true));
         return cases;
     }
 
@@ -195,8 +253,10 @@ public final class DeltaBenchmark {
                 boolean isRsync = t.getKey().startsWith("rsync");
                 Path target = isRsync ? rsyncTarget : ferryTarget;
                 place(c.old(), target);
+                double serverCpu = 0;
                 if (!isRsync) {
                     resetPeakRss(ferryd.pid());
+                    serverCpu = Run.cpuOf(ferryd.pid());
                 }
                 Run r = Run.of(t.getValue(), WORK, 3600);
                 if (r.exit() != 0) {
@@ -211,6 +271,7 @@ public final class DeltaBenchmark {
                 tally.clientMib.add(r.maxRssKib() / 1024.0);
                 if (!isRsync) {
                     tally.serverMib.add(Run.peakRssKib(ferryd.pid()) / 1024.0);
+                    tally.serverCpu.add(Run.cpuOf(ferryd.pid()) - serverCpu);
                 }
                 if (isRsync) {
                     tally.sent = number(RSYNC_SENT, r.output());
@@ -232,7 +293,8 @@ public final class DeltaBenchmark {
                 Row row = new Row(c.name(), t.getKey(), TransferBenchmark.median(tally.seconds),
                         TransferBenchmark.median(tally.cpu), tally.sent, tally.received, tally.literal, tally.matched,
                         tally.seconds.size(), TransferBenchmark.median(tally.clientMib),
-                        tally.serverMib.isEmpty() ? -1 : TransferBenchmark.median(tally.serverMib));
+                        tally.serverMib.isEmpty() ? -1 : TransferBenchmark.median(tally.serverMib),
+                        tally.serverCpu.isEmpty() ? -1 : TransferBenchmark.median(tally.serverCpu));
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%s | %s: %.2f s, %.2f CPU-s, sent %d, received %d%n", c.name(),
                         t.getKey(), row.seconds(), row.cpuSeconds(), tally.sent, tally.received);
@@ -240,6 +302,7 @@ public final class DeltaBenchmark {
         }
         TransferBenchmark.deleteTree(rsyncTarget);
         TransferBenchmark.deleteTree(ferryTarget);
+        TransferBenchmark.deleteTree(ferrySource);
     }
 
     /** One tool's runs of one case so far. */
@@ -248,6 +311,7 @@ public final class DeltaBenchmark {
         final List<Double> cpu = new ArrayList<>();
         final List<Double> clientMib = new ArrayList<>();
         final List<Double> serverMib = new ArrayList<>();
+        final List<Double> serverCpu = new ArrayList<>();
         long sent;
         long received;
         long literal = -1;
@@ -331,52 +395,73 @@ public final class DeltaBenchmark {
         throw new IOException("no summary in: " + output);
     }
 
-    @FunctionalInterface
-    interface Editor {
-        void edit(byte[] in, OutputStream out) throws IOException;
-    }
-
-    private static Path edit(Path base, String name, Editor editor) throws IOException {
-        byte[] in = Files.readAllBytes(base);
-        Path out = WORK.resolve(name);
-        try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
-            editor.edit(in, o);
+    /** {@code base} with 1000 random 16-byte insertions, streamed (the benchmark holds no file in memory). */
+    private static Path insertions(Path base, Path out) throws IOException {
+        Random r = new Random(31);
+        int[] at = r.ints(1000, 0, Math.toIntExact(Files.size(base))).sorted().toArray(); // as when it was an array
+        byte[] bytes = new byte[16];
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(base), 1 << 20);
+                OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            long from = 0;
+            for (int offset : at) {
+                copy(in, o, offset - from);
+                r.nextBytes(bytes);
+                o.write(bytes);
+                from = offset;
+            }
+            in.transferTo(o);
         }
         return out;
     }
 
-    private static void insertions(byte[] in, OutputStream out) throws IOException {
-        Random r = new Random(31);
-        int[] at = r.ints(1000, 0, in.length).sorted().toArray();
-        int from = 0;
-        byte[] bytes = new byte[16];
-        for (int offset : at) {
-            out.write(in, from, offset - from);
-            r.nextBytes(bytes);
-            out.write(bytes);
-            from = offset;
+    private static void copy(java.io.InputStream in, OutputStream out, long n) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        while (n > 0) {
+            int k = in.readNBytes(buf, 0, (int) Math.min(buf.length, n));
+            if (k <= 0) {
+                throw new IOException("the base file ended early");
+            }
+            out.write(buf, 0, k);
+            n -= k;
         }
-        out.write(in, from, in.length - from);
     }
 
-    private static void overwrites(byte[] in, OutputStream out) throws IOException {
+    /** A copy of {@code base} with 1000 random 4 KiB blocks overwritten in place. */
+    private static Path overwrites(Path base, Path out) throws IOException {
+        Files.copy(base, out);
         Random r = new Random(37);
-        byte[] copy = in.clone();
         byte[] block = new byte[4096];
-        for (int i = 0; i < 1000; i++) {
-            r.nextBytes(block);
-            System.arraycopy(block, 0, copy, r.nextInt(copy.length / 4096) * 4096, 4096);
+        int blocks = Math.toIntExact(Files.size(out) / 4096);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(out,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 1000; i++) {
+                r.nextBytes(block);
+                ch.write(java.nio.ByteBuffer.wrap(block), (long) r.nextInt(blocks) * 4096);
+            }
         }
-        out.write(copy);
+        return out;
     }
 
-    private static Path unpack(String jarInM2, String name) throws IOException {
+    /** {@code base} with 64 MiB of random bytes appended. */
+    private static Path appended(Path base, Path out) throws IOException {
+        Files.copy(base, out);
+        try (OutputStream o = Files.newOutputStream(out, java.nio.file.StandardOpenOption.APPEND)) {
+            byte[] more = new byte[1 << 20];
+            Random r = new Random(23);
+            for (int i = 0; i < 64; i++) {
+                r.nextBytes(more);
+                o.write(more);
+            }
+        }
+        return out;
+    }
+
+    private static Path unpack(String jarInM2, Path dir) throws IOException {
         Path jar = Path.of(System.getProperty("user.home"), ".m2/repository", jarInM2);
         if (!Files.exists(jar)) {
             throw new IOException(jar + " is missing: mvn dependency:get -Dartifact=org.bouncycastle:bcprov-jdk18on:"
                     + "VERSION:jar:sources (scripts/bench-delta does it)");
         }
-        Path dir = WORK.resolve(name);
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(jar))) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
@@ -397,8 +482,9 @@ public final class DeltaBenchmark {
         return dir;
     }
 
-    private static Path tar(Path dir) throws IOException, InterruptedException {
-        Path tar = WORK.resolve(dir.getFileName() + ".tar");
+    private static Path tar(Path dir, Path into) throws IOException, InterruptedException {
+        Files.createDirectories(into);
+        Path tar = into.resolve(dir.getFileName() + ".tar");
         Process p = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", dir.getParent().toString(),
                 dir.getFileName().toString()).inheritIO().start();
         if (p.waitFor() != 0) {
@@ -408,9 +494,10 @@ public final class DeltaBenchmark {
     }
 
     /** A SQLite database of about 100 MB, and the same after updating 2% of its rows and adding 1%. */
-    private static Path[] sqlite() throws IOException, InterruptedException {
-        Path before = WORK.resolve("before.sqlite");
-        Path after = WORK.resolve("after.sqlite");
+    private static Path sqlite(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path before = dir.resolve("before.sqlite");
+        Path after = dir.resolve("after.sqlite");
         String script = String.join("\n",
                 "import random, sqlite3, shutil, sys",
                 "random.seed(41)",
@@ -431,7 +518,7 @@ public final class DeltaBenchmark {
         if (p.waitFor() != 0) {
             throw new IOException("python3 could not build the SQLite databases");
         }
-        return new Path[] {before, after};
+        return dir;
     }
 
     private void write(Path md, String args) throws IOException {
@@ -446,16 +533,17 @@ public final class DeltaBenchmark {
             s.append("- ").append(n).append('\n');
         }
         s.append("\nMemory: the client's peak resident set (rsync's local process, or ferry's JVM) and ferryd's "
-                + "peak during the run (its high-water mark reset before each); rsync's server side is not measured.\n");
+                + "peak during the run (its high-water mark reset before each); rsync's server side is not measured. "
+                + "CPU: the client's (for rsync its local process and the ssh it runs) and ferryd's, user + system.\n");
         s.append("\n| case | tool | wall s | x rsync | CPU s | bytes sent | bytes received | literal bytes "
-                + "| reused bytes | client MiB | ferryd MiB | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| reused bytes | ferryd CPU s | client MiB | ferryd MiB | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             double anchor = rows.stream().filter(a -> a.caseName().equals(r.caseName()) && a.tool().startsWith("rsync"))
                     .mapToDouble(Row::seconds).findFirst().orElse(Double.NaN);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d | %d | %s | %s | %.0f | %s | %d |%n",
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d | %d | %s | %s | %s | %.0f | %s | %d |%n",
                     r.caseName(), r.tool(), r.seconds(), r.seconds() / anchor, r.cpuSeconds(), r.sent(), r.received(),
                     r.literal() < 0 ? "" : String.valueOf(r.literal()), r.matched() < 0 ? "" : String.valueOf(r.matched()),
-                    r.clientMib(), r.serverMib() < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.serverMib()), r.runs()));
+                    r.serverCpuSeconds() < 0 ? "" : String.format(Locale.ROOT, "%.2f", r.serverCpuSeconds()), r.clientMib(), r.serverMib() < 0 ? "" : String.format(Locale.ROOT, "%.0f", r.serverMib()), r.runs()));
         }
         // The sections after the table are the analysis, written by hand: they stay.
         if (Files.exists(md)) {
