@@ -10,10 +10,13 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
+import com.dynatrace.hash4j.hashing.HashStream128;
+
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.StreamChunker;
 import dev.ferry.delta.protocol.CopyChunks;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
@@ -59,21 +62,21 @@ public final class Diff {
      */
     public static Stats sendWhole(Path file, boolean zstd, int mode, long mtimeMillis, MessageWriter out)
             throws IOException {
-        MessageDigest sha = Sha256.create();
+        HashStream128 digest = Xxh3.create(); // no chunk copied: see FileDigest
         long size = 0;
         Diff diff;
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
             diff = new Diff(out, zstd, in.size());
             int n;
             while ((n = fill(in, diff.pending)) > 0) {
-                sha.update(diff.pending, 0, n);
+                digest.putBytes(diff.pending, 0, n);
                 size += n;
                 diff.literalBytes += n;
                 diff.pendingLength = n;
                 diff.flushLiteral();
             }
         }
-        out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
+        out.write(new FileEnd(size, FileDigest.XXH3_128, Xxh3.bytes(digest), mode, mtimeMillis));
         return new Stats(size, diff.literalBytes, 0, diff.literalWireBytes, diff.firstLiteralNanos);
     }
 

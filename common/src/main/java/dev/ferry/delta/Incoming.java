@@ -96,7 +96,8 @@ public final class Incoming implements Closeable {
         Path temp = temporaryBeside(target);
         FileChannel written;
         try {
-            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ); // read back only for a SHA-256 (see Patch)
         } catch (NoSuchFileException e) {
             throw new DeltaRefused("no such directory: " + target.getParent());
         } catch (AccessDeniedException e) {

@@ -6,10 +6,12 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
-import java.util.Arrays;
+
+import com.dynatrace.hash4j.hashing.HashStream128;
 
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
@@ -17,9 +19,14 @@ import dev.ferry.delta.protocol.ProtocolException;
 
 /**
  * Step three: the receiver builds the new file in a temporary file from the sender's instructions,
- * one at a time as they come, reading copied chunks from its old file, and takes the SHA-256 of
- * what it writes. Whether the result is right is known at {@code FileEnd}; the caller renames it
- * into place or throws it away.
+ * one at a time as they come, reading copied chunks from its old file, and takes the digest of what
+ * it writes. Whether the result is right is known at {@code FileEnd}; the caller renames it into
+ * place or throws it away.
+ *
+ * <p>Which digest: a file sent whole ends with XXH3-128, one with copied chunks with SHA-256, and
+ * the receiver learns which only at the end. So it takes XXH3-128 (cheap) until the first copy,
+ * then SHA-256 from there on, after catching up on the literal bytes written before it by reading
+ * them back; a SHA-256 at the end of a file of literals only is taken from the file in the same way.
  */
 final class Patch implements Closeable {
 
@@ -39,7 +46,8 @@ final class Patch implements Closeable {
     private final Literals literals;
     private final FileChannel out;
     private final FileChannel from;
-    private final MessageDigest sha = Sha256.create();
+    private final HashStream128 quick = Xxh3.create();
+    private MessageDigest sha; // from the first copy on
     private byte[] buf = new byte[64 * 1024]; // for copies: grows to 1 MiB for a long run
     private long size;
     private long literalBytes;
@@ -55,7 +63,7 @@ final class Patch implements Closeable {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            sha.update(b, off, len);
+            digest(b, off, len);
             Patch.this.write(b, off, len);
         }
     };
@@ -83,6 +91,9 @@ final class Patch implements Closeable {
             }
             long position = basis.offset(copy.firstChunk());
             long remaining = basis.span(copy.firstChunk(), copy.count());
+            if (sha == null) {
+                sha = shaOfWritten();
+            }
             size = grow(size, remaining);
             matchedBytes += remaining;
             if (buf.length < COPY_BUFFER && remaining > buf.length) {
@@ -90,7 +101,7 @@ final class Patch implements Closeable {
             }
             while (remaining > 0) {
                 int n = read(position, (int) Math.min(buf.length, remaining));
-                sha.update(buf, 0, n);
+                digest(buf, 0, n);
                 write(buf, n);
                 position += n;
                 remaining -= n;
@@ -100,9 +111,18 @@ final class Patch implements Closeable {
         }
     }
 
-    /** The sender's last word: checks size and SHA-256, and syncs the file to disk if they match. */
+    /** The sender's last word: checks size and digest, and syncs the file to disk if they match. */
     Outcome end(FileEnd end) throws IOException {
-        boolean verified = end.size() == size && Arrays.equals(end.sha256(), sha.digest());
+        byte[] actual;
+        if (end.kind() == FileDigest.XXH3_128) {
+            if (sha != null) {
+                throw new ProtocolException("a file with copied chunks must end with its SHA-256, not XXH3-128");
+            }
+            actual = Xxh3.bytes(quick);
+        } else {
+            actual = (sha != null ? sha : shaOfWritten()).digest();
+        }
+        boolean verified = end.size() == size && end.digestMatches(actual);
         if (verified) {
             long start = System.nanoTime();
             out.force(true); // on disk before it can replace the old file
@@ -123,6 +143,31 @@ final class Patch implements Closeable {
             throw new ProtocolException("the new file would exceed " + Limits.MAX_FILE_SIZE + " bytes");
         }
         return size + n;
+    }
+
+    private void digest(byte[] b, int off, int len) {
+        if (sha != null) {
+            sha.update(b, off, len);
+        } else {
+            quick.putBytes(b, off, len);
+        }
+    }
+
+    /** A SHA-256 fed with what the new file holds so far, read back from it. */
+    private MessageDigest shaOfWritten() throws IOException {
+        MessageDigest d = Sha256.create();
+        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        long position = 0;
+        while (position < size) {
+            b.clear().limit((int) Math.min(b.capacity(), size - position));
+            int n = out.read(b, position);
+            if (n < 0) {
+                throw new IOException("the new file is shorter than what was written to it");
+            }
+            d.update(b.flip());
+            position += n;
+        }
+        return d;
     }
 
     private void write(byte[] b, int n) throws IOException {

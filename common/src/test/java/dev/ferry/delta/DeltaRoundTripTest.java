@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.CopyChunks;
+import dev.ferry.delta.protocol.FileDigest;
+import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.OpenUpload;
@@ -571,6 +573,136 @@ class DeltaRoundTripTest {
         new MessageWriter(sent).write(new SignatureStop());
         ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
         assertEquals("got SignatureStop but no stoppable signature is open", e.getMessage());
+    }
+
+    /** The messages a sender writes for {@code file}: whole, or against an empty index (nothing matches). */
+    private static List<dev.ferry.delta.protocol.DeltaMessage> sent(Path file, boolean whole) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(bytes);
+        if (whole) {
+            Diff.sendWhole(file, false, 0644, 0, w);
+        } else {
+            Diff.send(file, PARAMS, new ChunkIndex(8), false, 0644, 0, w);
+        }
+        w.flush();
+        MessageReader r = new MessageReader(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        List<dev.ferry.delta.protocol.DeltaMessage> messages = new ArrayList<>();
+        for (var m = r.read(); m.isPresent(); m = r.read()) {
+            messages.add(m.get());
+        }
+        return messages;
+    }
+
+    private static FileEnd endOf(List<dev.ferry.delta.protocol.DeltaMessage> messages) {
+        return (FileEnd) messages.get(messages.size() - 1);
+    }
+
+    @Test
+    void aFileSentWholeEndsWithItsXxh3AndADeltaWithItsSha256() throws Exception {
+        byte[] content = random(300_000, 60);
+        Path file = Files.write(dir.resolve("file.bin"), content);
+
+        FileEnd whole = endOf(sent(file, true));
+        assertEquals(FileDigest.XXH3_128, whole.kind());
+        // XXH3-128 of the bytes, big-endian, as hash4j computes it in one go
+        var v = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(content);
+        byte[] expected = java.nio.ByteBuffer.allocate(16).putLong(v.getMostSignificantBits())
+                .putLong(v.getLeastSignificantBits()).array();
+        assertArrayEquals(expected, whole.digest());
+
+        FileEnd delta = endOf(sent(file, false));
+        assertEquals(FileDigest.SHA256, delta.kind());
+        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(content), delta.digest());
+    }
+
+    /** Runs a responder over {@code requests} and returns its answers. */
+    private List<dev.ferry.delta.protocol.DeltaMessage> answersTo(byte[] requests) throws IOException {
+        ByteArrayOutputStream answers = new ByteArrayOutputStream();
+        new Responder(new MessageReader(new java.io.ByteArrayInputStream(requests)), new MessageWriter(answers),
+                PARAMS, false, dir::resolve, (d, p, b, t, e) -> { }).run();
+        MessageReader back = new MessageReader(new java.io.ByteArrayInputStream(answers.toByteArray()));
+        List<dev.ferry.delta.protocol.DeltaMessage> messages = new ArrayList<>();
+        for (var m = back.read(); m.isPresent(); m = back.read()) {
+            messages.add(m.get());
+        }
+        return messages;
+    }
+
+    private static boolean ok(List<dev.ferry.delta.protocol.DeltaMessage> answers) {
+        return answers.get(answers.size() - 1) instanceof dev.ferry.delta.protocol.Result r && r.ok();
+    }
+
+    @Test
+    void theReceiverChecksTheXxh3OfAFileSentWholeAndKeepsTheOldOneWhenItDiffers() throws Exception {
+        byte[] old = random(50_000, 61);
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        byte[] fresh = random(70_000, 62);
+        Path source = Files.write(dir.resolve("source.bin"), fresh);
+        FileEnd right = endOf(sent(source, true));
+        byte[] wrongDigest = right.digest();
+        wrongDigest[15] ^= 1;
+        for (FileEnd end : List.of(new FileEnd(fresh.length, FileDigest.XXH3_128, wrongDigest, 0644, 0), right)) {
+            ByteArrayOutputStream requests = new ByteArrayOutputStream();
+            MessageWriter w = new MessageWriter(requests);
+            w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.NONE));
+            w.write(dev.ferry.delta.protocol.Literal.raw(fresh));
+            w.write(end);
+            w.flush();
+            boolean accepted = ok(answersTo(requests.toByteArray()));
+            assertEquals(end == right, accepted, end.toString());
+            assertArrayEquals(end == right ? fresh : old, Files.readAllBytes(target));
+            assertNoTemporaryFiles();
+        }
+    }
+
+    @Test
+    void anXxh3AfterACopiedChunkIsRefusedAndChangesNothing() throws Exception {
+        byte[] old = random(100, 63); // shorter than a chunk: one chunk, number 0
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        ByteArrayOutputStream requests = new ByteArrayOutputStream();
+        MessageWriter w = new MessageWriter(requests);
+        w.write(new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL));
+        w.write(new CopyChunks(0, 1));
+        var v = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(old);
+        w.write(new FileEnd(100, FileDigest.XXH3_128, java.nio.ByteBuffer.allocate(16)
+                .putLong(v.getMostSignificantBits()).putLong(v.getLeastSignificantBits()).array(), 0644, 0));
+        w.flush();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests.toByteArray()));
+        assertEquals("a file with copied chunks must end with its SHA-256, not XXH3-128", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void literalsBeforeTheFirstCopiedChunkCountInTheSha256() throws Exception {
+        // The receiver takes XXH3-128 until the first copy, then a SHA-256 that reads back what it
+        // wrote before: a literal, a copy, a literal must check out, and a wrong first byte must not.
+        byte[] old = random(100, 64);
+        Path target = Files.write(dir.resolve("target.bin"), old);
+        byte[] head = "head".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "tail".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        whole.write(head);
+        whole.write(old);
+        whole.write(tail);
+        byte[] fresh = whole.toByteArray();
+        for (boolean right : new boolean[] {false, true}) {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(fresh);
+            if (!right) {
+                sha[0] ^= 1;
+            }
+            ByteArrayOutputStream requests = new ByteArrayOutputStream();
+            MessageWriter w = new MessageWriter(requests);
+            w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.FULL));
+            w.write(dev.ferry.delta.protocol.Literal.raw(head));
+            w.write(new CopyChunks(0, 1));
+            w.write(dev.ferry.delta.protocol.Literal.raw(tail));
+            w.write(new FileEnd(fresh.length, sha, 0644, 0));
+            w.flush();
+            assertEquals(right, ok(answersTo(requests.toByteArray())));
+            assertArrayEquals(right ? fresh : old, Files.readAllBytes(target));
+            assertNoTemporaryFiles();
+        }
     }
 
     /** 24 MiB: about 24k chunks of 1 KiB (FileChunking), enough for a two-level signature. */

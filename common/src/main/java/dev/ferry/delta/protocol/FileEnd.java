@@ -7,40 +7,47 @@ import java.util.Objects;
 
 /**
  * The sender has sent every instruction of the new file. The receiver checks the size and the
- * SHA-256 of what it built, applies mode and mtime, and answers with a {@link Result} or a
+ * digest of what it built, applies mode and mtime, and answers with a {@link Result} or a
  * {@link Retry}. The size is the one actually read, which may differ from {@link OpenUpload#size()}
- * if the file changed meanwhile.
+ * if the file changed meanwhile. See {@link FileDigest} for which digest a file ends with.
  *
- * <p>Wire: int64 size, 32 bytes SHA-256, int32 mode, int64 mtime.
+ * <p>Wire: int64 size, uint8 digest kind, the digest (32 or 16 bytes by kind), int32 mode, int64 mtime.
  *
  * @param size        the new file's size, 0 to 2^50
- * @param sha256      the SHA-256 of the new file's bytes; copied in and out
+ * @param kind        which digest {@code digest} is
+ * @param digest      the digest of the new file's bytes; copied in and out
  * @param mode        permission bits, 0 to 07777
  * @param mtimeMillis the modification time, milliseconds since the epoch
  */
-public record FileEnd(long size, byte[] sha256, int mode, long mtimeMillis) implements DeltaMessage {
+public record FileEnd(long size, FileDigest kind, byte[] digest, int mode, long mtimeMillis) implements DeltaMessage {
 
-    static final int MAX_BODY = 8 + Limits.SHA256_BYTES + 4 + 8;
+    static final int MAX_BODY = 8 + 1 + Limits.SHA256_BYTES + 4 + 8;
 
     public FileEnd {
         Check.fileSize("a file size", size);
-        Objects.requireNonNull(sha256, "sha256");
-        if (sha256.length != Limits.SHA256_BYTES) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(digest, "digest");
+        if (digest.length != kind.length()) {
             throw new IllegalArgumentException(
-                    "a SHA-256 digest must be " + Limits.SHA256_BYTES + " bytes, got " + sha256.length);
+                    "a " + kind + " digest must be " + kind.length() + " bytes, got " + digest.length);
         }
         Check.mode(mode);
-        sha256 = sha256.clone();
+        digest = digest.clone();
+    }
+
+    /** A file ending with its SHA-256. */
+    public FileEnd(long size, byte[] sha256, int mode, long mtimeMillis) {
+        this(size, FileDigest.SHA256, sha256, mode, mtimeMillis);
     }
 
     /** A copy of the digest. */
     @Override
-    public byte[] sha256() {
-        return sha256.clone();
+    public byte[] digest() {
+        return digest.clone();
     }
 
-    public boolean sha256Matches(byte[] actual) {
-        return Arrays.equals(sha256, actual);
+    public boolean digestMatches(byte[] actual) {
+        return Arrays.equals(digest, actual);
     }
 
     @Override
@@ -51,29 +58,32 @@ public record FileEnd(long size, byte[] sha256, int mode, long mtimeMillis) impl
     @Override
     public void writeBody(DataOutput out) throws IOException {
         out.writeLong(size);
-        out.write(sha256);
+        out.writeByte(kind.code());
+        out.write(digest);
         out.writeInt(mode);
         out.writeLong(mtimeMillis);
     }
 
     static FileEnd read(BodyReader in) throws ProtocolException {
-        return new FileEnd(in.i64(), in.bytes(Limits.SHA256_BYTES), in.i32(), in.i64());
+        long size = in.i64();
+        FileDigest kind = FileDigest.ofCode(in.u8());
+        return new FileEnd(size, kind, in.bytes(kind.length()), in.i32(), in.i64());
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof FileEnd that && size == that.size && mode == that.mode
-                && mtimeMillis == that.mtimeMillis && Arrays.equals(sha256, that.sha256);
+        return other instanceof FileEnd that && size == that.size && kind == that.kind && mode == that.mode
+                && mtimeMillis == that.mtimeMillis && Arrays.equals(digest, that.digest);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(size, mode, mtimeMillis) * 31 + Arrays.hashCode(sha256);
+        return Objects.hash(size, kind, mode, mtimeMillis) * 31 + Arrays.hashCode(digest);
     }
 
     @Override
     public String toString() {
-        return "FileEnd[size=" + size + ", sha256=" + Hex.of(sha256) + ", mode=0" + Integer.toOctalString(mode)
+        return "FileEnd[size=" + size + ", " + kind + "=" + Hex.of(digest) + ", mode=0" + Integer.toOctalString(mode)
                 + ", mtimeMillis=" + mtimeMillis + "]";
     }
 }

@@ -208,10 +208,18 @@ class MessageReaderLimitsTest {
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
                         WireBytes.frame(MessageType.FILE_END, out -> {
                             out.writeLong(Limits.MAX_FILE_SIZE + 1);
+                            out.writeByte(0);
                             out.write(new byte[32]);
                             out.writeInt(0);
                             out.writeLong(0);
                         })),
+                bad("file digest 2 is unknown", WireBytes.frame(MessageType.FILE_END, out -> {
+                    out.writeLong(1);
+                    out.writeByte(2);
+                    out.write(new byte[32]);
+                    out.writeInt(0);
+                    out.writeLong(0);
+                })),
                 bad("an old file size may not be negative, got -5", WireBytes.frame(MessageType.SIGNATURE_END, out -> {
                     out.writeByte(1);
                     out.writeLong(-5);

@@ -101,7 +101,9 @@ class MessageRoundTripTest {
         byte[] sha = WireBytes.bytes(32, 3);
         FileEnd end = new FileEnd(1, sha, 0600, 0);
         sha[0] ^= 1;
-        assertArrayEquals(WireBytes.bytes(32, 3), end.sha256());
+        assertArrayEquals(WireBytes.bytes(32, 3), end.digest());
+        end.digest()[0] ^= 1;
+        assertArrayEquals(WireBytes.bytes(32, 3), end.digest());
     }
 
     @Test
@@ -128,6 +130,9 @@ class MessageRoundTripTest {
         assertEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 1)));
         assertNotEquals(Literal.raw(WireBytes.bytes(9, 1)), Literal.raw(WireBytes.bytes(9, 2)));
         assertEquals(new FileEnd(1, new byte[32], 0, 0), new FileEnd(1, new byte[32], 0, 0));
+        assertEquals(new FileEnd(1, FileDigest.XXH3_128, new byte[16], 0, 0),
+                new FileEnd(1, FileDigest.XXH3_128, new byte[16], 0, 0));
+        assertNotEquals(new FileEnd(1, new byte[32], 0, 0), new FileEnd(1, WireBytes.bytes(32, 1), 0, 0));
         assertEquals(new SignatureBatch(8, 1, new byte[8]), new SignatureBatch(8, 1, new byte[8]));
         assertNotEquals(new SignatureBatch(8, 2, new byte[16]), new SignatureBatch(16, 2, new byte[16]));
     }
@@ -330,9 +335,9 @@ class MessageRoundTripTest {
     }
 
     @Test
-    void theCurrentVersionSpeaksTwoLevelSignatures() {
-        assertEquals(4, Hello.CURRENT_VERSION);
-        assertEquals(4, Hello.current(Set.of()).version());
+    void theCurrentVersionNamesTheFileDigest() {
+        assertEquals(5, Hello.CURRENT_VERSION);
+        assertEquals(5, Hello.current(Set.of()).version());
     }
 
     @Test

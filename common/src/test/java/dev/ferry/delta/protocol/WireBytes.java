@@ -131,6 +131,7 @@ final class WireBytes {
                 Literal.raw(bytes(Limits.MAX_LITERAL_BYTES, 6)),
                 new Literal(bytes(300, 7), LiteralCodec.ZSTD, Limits.MAX_LITERAL_BYTES),
                 new FileEnd(42, bytes(32, 8), 0755, 1_700_000_000_000L),
+                new FileEnd(42, FileDigest.XXH3_128, bytes(16, 9), 0644, 0),
                 new Result(true, 1000, 99_000, 12_345_678),
                 new Result(false, 0, 0, 0),
                 new Retry(32));
