@@ -156,7 +156,8 @@ final class Patch implements Closeable {
     /** A SHA-256 fed with what the new file holds so far, read back from it. */
     private MessageDigest shaOfWritten() throws IOException {
         MessageDigest d = Sha256.create();
-        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        // sized to what there is: in a tree of small files most prefixes are a few hundred bytes
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(size, 1)));
         long position = 0;
         while (position < size) {
             b.clear().limit((int) Math.min(b.capacity(), size - position));
