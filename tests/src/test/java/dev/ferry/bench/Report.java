@@ -35,7 +35,9 @@ final class Report {
             md.append("- ").append(note).append('\n');
         }
         md.append("\nWhat the numbers mean, what limits Ferry where it misses a target, and what comes next: ")
-                .append("[benchmark-findings.md](benchmark-findings.md).\n");
+                .append("[benchmark-findings.md](benchmark-findings.md). Other benchmarks: `ferry sync` against ")
+                .append("rsync in [benchmarks-delta.md](benchmarks-delta.md) (`scripts/bench-delta`), memory in ")
+                .append("[benchmarks-memory.md](benchmarks-memory.md).\n");
         md.append("\n![MB/s against RTT](benchmarks-rtt.png)\n\n");
         md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | server CPU s/GiB "
                 + "| client peak RSS MiB | window adjusts per GiB | runs |\n");
