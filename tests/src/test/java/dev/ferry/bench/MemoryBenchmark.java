@@ -54,6 +54,7 @@ public final class MemoryBenchmark {
         }
         write(repo.resolve("docs/benchmarks-memory.md"), results, opts.shown());
         TransferBenchmark.deleteTree(dir);
+        Files.delete(source); // memory (tmpfs) the next benchmark should have
     }
 
     private static Result measure(Path repo, Path dir, Path key, Path source, long size, int uploads, String budget)

@@ -142,6 +142,9 @@ public final class TransferBenchmark {
                 }
             }
             notes.add("ferryd peak RSS over the whole run: " + Run.peakRssKib(ferryd.pid()) / 1024 + " MiB");
+        } finally {
+            // Gigabytes left in tmpfs are memory taken from the next benchmark (see benchmarks-delta.md)
+            deleteTree(SHM);
         }
     }
 
