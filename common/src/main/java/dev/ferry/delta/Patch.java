@@ -92,7 +92,7 @@ final class Patch implements Closeable {
             long position = basis.offset(copy.firstChunk());
             long remaining = basis.span(copy.firstChunk(), copy.count());
             if (sha == null) {
-                sha = shaOfWritten();
+                sha = Sha256.of(out, size); // what was written so far
             }
             size = grow(size, remaining);
             matchedBytes += remaining;
@@ -120,7 +120,7 @@ final class Patch implements Closeable {
             }
             actual = Xxh3.bytes(quick);
         } else {
-            actual = (sha != null ? sha : shaOfWritten()).digest();
+            actual = (sha != null ? sha : Sha256.of(out, size)).digest();
         }
         boolean verified = end.size() == size && end.digestMatches(actual);
         if (verified) {
@@ -151,24 +151,6 @@ final class Patch implements Closeable {
         } else {
             quick.putBytes(b, off, len);
         }
-    }
-
-    /** A SHA-256 fed with what the new file holds so far, read back from it. */
-    private MessageDigest shaOfWritten() throws IOException {
-        MessageDigest d = Sha256.create();
-        // sized to what there is: in a tree of small files most prefixes are a few hundred bytes
-        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(size, 1)));
-        long position = 0;
-        while (position < size) {
-            b.clear().limit((int) Math.min(b.capacity(), size - position));
-            int n = out.read(b, position);
-            if (n < 0) {
-                throw new IOException("the new file is shorter than what was written to it");
-            }
-            d.update(b.flip());
-            position += n;
-        }
-        return d;
     }
 
     private void write(byte[] b, int n) throws IOException {

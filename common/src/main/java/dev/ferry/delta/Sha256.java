@@ -30,13 +30,29 @@ final class Sha256 {
 
     /** The SHA-256 of all of {@code file}. */
     static byte[] of(Path file) throws IOException {
-        MessageDigest sha = create();
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (in.read(buf.clear()) >= 0) {
-                sha.update(buf.flip());
-            }
+            return of(in, in.size()).digest();
         }
-        return sha.digest();
+    }
+
+    /**
+     * A SHA-256 fed with the first {@code length} bytes of {@code in}, read by position (the
+     * channel's own position is left alone), to be fed further or finished.
+     */
+    static MessageDigest of(FileChannel in, long length) throws IOException {
+        MessageDigest sha = create();
+        // sized to what there is: a tree of small files reads a few hundred bytes at a time
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
+        long position = 0;
+        while (position < length) {
+            buf.clear().limit((int) Math.min(buf.capacity(), length - position));
+            int n = in.read(buf, position);
+            if (n < 0) {
+                throw new IOException("the file is shorter than the " + length + " bytes expected");
+            }
+            sha.update(buf.flip());
+            position += n;
+        }
+        return sha;
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.delta;
 
+import java.nio.ByteBuffer;
+
 import com.dynatrace.hash4j.hashing.HashStream128;
 import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hashing;
@@ -20,13 +22,7 @@ final class Xxh3 {
     /** The digest so far, 16 bytes big-endian, as FileEnd carries it. */
     static byte[] bytes(HashStream128 stream) {
         HashValue128 v = stream.get();
-        byte[] b = new byte[16];
-        long hi = v.getMostSignificantBits();
-        long lo = v.getLeastSignificantBits();
-        for (int i = 0; i < 8; i++) {
-            b[i] = (byte) (hi >>> (56 - 8 * i));
-            b[8 + i] = (byte) (lo >>> (56 - 8 * i));
-        }
-        return b;
+        return ByteBuffer.allocate(16).putLong(v.getMostSignificantBits()).putLong(v.getLeastSignificantBits())
+                .array();
     }
 }

@@ -593,6 +593,13 @@ class DeltaRoundTripTest {
         return messages;
     }
 
+    /** XXH3-128 of {@code bytes}, big-endian, as hash4j computes it in one go. */
+    private static byte[] xxh3(byte[] bytes) {
+        var v = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
+        return java.nio.ByteBuffer.allocate(16).putLong(v.getMostSignificantBits())
+                .putLong(v.getLeastSignificantBits()).array();
+    }
+
     private static FileEnd endOf(List<dev.ferry.delta.protocol.DeltaMessage> messages) {
         return (FileEnd) messages.get(messages.size() - 1);
     }
@@ -604,11 +611,7 @@ class DeltaRoundTripTest {
 
         FileEnd whole = endOf(sent(file, true));
         assertEquals(FileDigest.XXH3_128, whole.kind());
-        // XXH3-128 of the bytes, big-endian, as hash4j computes it in one go
-        var v = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(content);
-        byte[] expected = java.nio.ByteBuffer.allocate(16).putLong(v.getMostSignificantBits())
-                .putLong(v.getLeastSignificantBits()).array();
-        assertArrayEquals(expected, whole.digest());
+        assertArrayEquals(xxh3(content), whole.digest());
 
         FileEnd delta = endOf(sent(file, false));
         assertEquals(FileDigest.SHA256, delta.kind());
@@ -663,9 +666,7 @@ class DeltaRoundTripTest {
         MessageWriter w = new MessageWriter(requests);
         w.write(new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL));
         w.write(new CopyChunks(0, 1));
-        var v = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(old);
-        w.write(new FileEnd(100, FileDigest.XXH3_128, java.nio.ByteBuffer.allocate(16)
-                .putLong(v.getMostSignificantBits()).putLong(v.getLeastSignificantBits()).array(), 0644, 0));
+        w.write(new FileEnd(100, FileDigest.XXH3_128, xxh3(old), 0644, 0));
         w.flush();
         ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests.toByteArray()));
         assertEquals("a file with copied chunks must end with its SHA-256, not XXH3-128", e.getMessage());

@@ -92,7 +92,7 @@ public final class DeltaBenchmark {
             Files.writeString(knownHosts, "[127.0.0.1]:" + sshd.port() + " " + sshd.hostPublicKeyLine() + "\n"
                     + "[127.0.0.1]:" + ferryd.port() + " " + ferryd.hostKeyLine() + "\n");
             Corpus corpus = new Corpus();
-            for (Map.Entry<String, CaseMaker> c : cases(corpus).entrySet()) {
+            for (Map.Entry<String, Maker<Case>> c : cases(corpus).entrySet()) {
                 if (only == null || only.contains(c.getKey())) {
                     measure(c.getValue().make(), sshd, ferryd, knownHosts);
                 }
@@ -103,10 +103,10 @@ public final class DeltaBenchmark {
         }
     }
 
-    /** Makes one case's files when it comes up. */
+    /** Makes a case or a corpus when it comes up. */
     @FunctionalInterface
-    interface CaseMaker {
-        Case make() throws Exception;
+    interface Maker<T> {
+        T make() throws Exception;
     }
 
     /**
@@ -116,12 +116,12 @@ public final class DeltaBenchmark {
      * ferryd spent 3.5 s of system time on a 1 GiB sync instead of 0.8 s, the same sync by hand
      * outside the benchmark. So the benchmark holds only what the current case uses.
      */
-    private final class Corpus {
+    private static final class Corpus {
         private final Map<String, Path> made = new java.util.HashMap<>();
         private final Map<String, String> lastUse = Map.of("base", "h", "inserts", "h", "overwrites", "b",
                 "appended", "c", "other", "d", "trees", "i", "tar", "e", "sqlite", "g");
 
-        Path get(String name, Maker maker) throws Exception {
+        Path get(String name, Maker<Path> maker) throws Exception {
             Path p = made.get(name);
             if (p == null) {
                 p = maker.make();
@@ -139,35 +139,30 @@ public final class DeltaBenchmark {
         }
     }
 
-    @FunctionalInterface
-    interface Maker {
-        Path make() throws Exception;
-    }
-
     /** The cases by letter, in the order they run. */
-    private Map<String, CaseMaker> cases(Corpus corpus) {
+    private Map<String, Maker<Case>> cases(Corpus corpus) {
         int mib = (int) (size >> 20);
-        Maker base = () -> {
+        Maker<Path> base = () -> {
             Path p = WORK.resolve("base.bin");
             RandomFile.write(p, size, 21);
             return p;
         };
-        Maker inserted = () -> insertions(corpus.get("base", base), WORK.resolve("inserts.bin"));
-        Maker trees = () -> {
+        Maker<Path> inserted = () -> insertions(corpus.get("base", base), WORK.resolve("inserts.bin"));
+        Maker<Path> trees = () -> {
             Path dir = WORK.resolve("trees");
             unpack("org/bouncycastle/bcprov-jdk18on/1.84/bcprov-jdk18on-1.84-sources.jar", dir.resolve("bc-1.84"));
             unpack("org/bouncycastle/bcprov-jdk18on/1.85/bcprov-jdk18on-1.85-sources.jar", dir.resolve("bc-1.85"));
             return dir;
         };
-        Maker tars = () -> {
+        Maker<Path> tars = () -> {
             Path dir = WORK.resolve("tars");
             Path trees1 = corpus.get("trees", trees);
             tar(trees1.resolve("bc-1.84"), dir);
             tar(trees1.resolve("bc-1.85"), dir);
             return dir;
         };
-        Maker sqlite = () -> sqlite(WORK.resolve("sqlite"));
-        Map<String, CaseMaker> cases = new LinkedHashMap<>();
+        Maker<Path> sqlite = () -> sqlite(WORK.resolve("sqlite"));
+        Map<String, Maker<Case>> cases = new LinkedHashMap<>();
         cases.put("a", () -> new Case("a: " + mib + " MiB random, 1000 insertions of 16 bytes",
                 corpus.get("base", base), corpus.get("inserts", inserted), false));
         cases.put("b", () -> new Case("b: " + mib + " MiB random, 1000 overwrites of 4 KiB in place",
