@@ -1,5 +1,7 @@
 package dev.ferry.bench;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
+import dev.ferry.cdc.StreamChunker;
 
 /**
  * The content-defined chunker on one core over 64 MiB in memory: cut points only, and cut points
@@ -28,6 +31,9 @@ import dev.ferry.cdc.GearChunker;
  * <p>{@code data}: {@code random} is seeded noise (cuts where the hash says, so about half the bytes
  * are skipped below the minimum); {@code zeros} is never cut before the maximum, the most bytes
  * hashed per chunk: the slow case.
+ *
+ * <p>{@code stream} is what Ferry does with a file: 1 MiB reads into {@link StreamChunker}'s buffer,
+ * each chunked while it is still in the cache.
  *
  * <p>{@code buffer}: the 64 MiB are chunked as passes over a buffer of this size. The default is
  * one pass over 64 MiB in memory; {@code -p buffer=1048576} keeps the data in cache, as for
@@ -56,6 +62,8 @@ public class ChunkerBenchmark {
 
     private byte[] bytes;
     private GearChunker chunker;
+    /** The 64 MiB that {@link #stream} reads: {@code bytes} repeated. */
+    private byte[] source;
 
     @Setup
     public void setUp() {
@@ -69,6 +77,10 @@ public class ChunkerBenchmark {
             default -> throw new IllegalArgumentException("data is random or zeros, got " + data);
         }
         chunker = new GearChunker(ChunkerParams.ofAverage(avg));
+        source = new byte[SIZE];
+        for (int at = 0; at < SIZE; at += buffer) {
+            System.arraycopy(bytes, 0, source, at, buffer);
+        }
     }
 
     /** Returns the chunk count so that the work cannot be optimised away. */
@@ -84,6 +96,23 @@ public class ChunkerBenchmark {
                 start += length == GearChunker.NEED_MORE ? b.length - start : length;
                 count++;
             }
+        }
+        return count;
+    }
+
+    /**
+     * Ferry's own read path: a {@link StreamChunker} reading the 64 MiB through its default 1 MiB
+     * buffer, as the signature and the sender read a file. The copy into the buffer (here
+     * {@code ByteArrayInputStream}'s, for a file the kernel's) is counted, and leaves each megabyte
+     * in the cache when the chunker scans it.
+     */
+    @Benchmark
+    @OperationsPerInvocation(SIZE)
+    public int stream() throws IOException {
+        StreamChunker chunks = new StreamChunker(chunker.params(), new ByteArrayInputStream(source));
+        int count = 0;
+        while (chunks.next()) {
+            count++;
         }
         return count;
     }
