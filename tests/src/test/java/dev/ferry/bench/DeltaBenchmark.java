@@ -91,6 +91,12 @@ public final class DeltaBenchmark {
             Path knownHosts = WORK.resolve("known_hosts");
             Files.writeString(knownHosts, "[127.0.0.1]:" + sshd.port() + " " + sshd.hostPublicKeyLine() + "\n"
                     + "[127.0.0.1]:" + ferryd.port() + " " + ferryd.hostKeyLine() + "\n");
+            Path small = WORK.resolve("warm-up.bin");
+            RandomFile.write(small, 1 << 20, 1);
+            TransferBenchmark.warmUp(List.of(repo.resolve("ferry").toString(), "sync", "-q", "-B", "-F", "/dev/null",
+                    "-c", CIPHER, "-P", String.valueOf(ferryd.port()), "-i", sshd.clientKey().toString(), "-o",
+                    "UserKnownHostsFile=" + knownHosts, small.toString(), sshd.user() + "@127.0.0.1:warm-up.bin"), WORK);
+            Files.delete(small);
             Corpus corpus = new Corpus();
             for (Map.Entry<String, Maker<Case>> c : cases(corpus).entrySet()) {
                 if (only == null || only.contains(c.getKey())) {

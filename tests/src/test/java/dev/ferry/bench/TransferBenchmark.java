@@ -105,6 +105,11 @@ public final class TransferBenchmark {
         try (SshdFixture sshd = new SshdFixture(List.of("LogLevel DEBUG2")).start(); FerrydProcess ferryd = FerrydProcess.start(repo, sshd)) {
             notes.add("OpenSSH: " + version(List.of("ssh", "-V")) + "; Java: " + System.getProperty("java.version")
                     + "; cores: " + Runtime.getRuntime().availableProcessors());
+            Endpoint direct = endpoint(sshd, ferryd, ferryd.port(), 0);
+            Path small = SHM.resolve("warm-up.bin");
+            RandomFile.write(small, 1 << 20, 1);
+            warmUp(concat(ferryCp(direct), ssh(direct), small.toString(), direct.user() + "@127.0.0.1:warm-up.bin"),
+                    direct.workDir());
             for (int rtt : rtts) {
                 // The slow tools (OpenSSH's, capped at 2 MiB per RTT) get the smaller file at high RTT;
                 // ferry cp always gets the big one, or its set-up costs would swamp the figure.
@@ -145,6 +150,19 @@ public final class TransferBenchmark {
         } finally {
             // Gigabytes left in tmpfs are memory taken from the next benchmark (see benchmarks-delta.md)
             deleteTree(SHM);
+        }
+    }
+
+    /**
+     * One untimed run of a Ferry command before the measured ones: the launcher's first run after a
+     * build writes the class-data-sharing archive that later runs start from (and is slower for it),
+     * and ferryd's first session is its slowest.
+     */
+    static void warmUp(List<String> command, Path workDir) throws Exception {
+        Run r = Run.of(command, workDir, 600);
+        if (r.exit() != 0) {
+            throw new IllegalStateException("the warm-up run failed (exit " + r.exit() + "): "
+                    + r.output().strip().lines().findFirst().orElse(""));
         }
     }
 
