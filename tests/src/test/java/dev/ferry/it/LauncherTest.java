@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -95,7 +94,7 @@ class LauncherTest {
         assertTrue(fourth.out().contains("-XX:SharedArchiveFile="), fourth.all());
     }
 
-    /** A jar holding {@code mainClass}'s class file with lib/library.jar on its class path, or an empty jar. */
+    /** A jar of {@code mainClass} with lib/library.jar on its class path, or of a manifest only. */
     private static void jar(Path jar, String mainClass, Path classFile) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -107,10 +106,6 @@ class LauncherTest {
             if (classFile != null) {
                 out.putNextEntry(new JarEntry(mainClass + ".class"));
                 out.write(Files.readAllBytes(classFile));
-                out.closeEntry();
-            } else {
-                out.putNextEntry(new JarEntry("empty.txt"));
-                out.write("".getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
         }
