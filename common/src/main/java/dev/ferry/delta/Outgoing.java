@@ -37,35 +37,33 @@ public final class Outgoing {
             throws IOException {
         int digestLength = chunking.digestLength();
         NewChunks.Ahead ahead = grouped ? new NewChunks.Ahead(file, chunking.params()) : null;
-        Signature.Received sig;
         try {
-            sig = signature ? Signature.receive(in, out, digestLength, grouped, cutoff)
+            Signature.Received sig = signature ? Signature.receive(in, out, digestLength, grouped, cutoff)
                     : new Signature.Received(new ChunkIndex(digestLength), null, 0, false);
-        } catch (IOException | RuntimeException e) {
-            if (ahead != null) {
+            // Nothing to match against (no old copy, or a stopped signature that matched none of the
+            // sample): every byte goes, and chunking the file would only cost time. A stopped two-level
+            // signature goes whole too: the detail would cost a round trip the stop said was not worth it.
+            boolean nothingToMatch = sig.oldChunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1)
+                    || (sig.groups() != null && sig.stopped());
+            if (ahead != null && (nothingToMatch || sig.groups() == null)) {
                 ahead.cancel();
             }
-            throw e;
+            Diff.Stats stats;
+            if (nothingToMatch) {
+                stats = Diff.sendWhole(file, zstd, mode, mtimeMillis, out);
+            } else if (sig.groups() != null) {
+                NewChunks fresh = ahead.chunks();
+                long[] plan = GroupMatch.plan(fresh, sig.groups(), digestLength, in, out);
+                stats = Diff.sendPlanned(file, fresh, plan, ahead, zstd, mode, mtimeMillis, out);
+            } else {
+                stats = Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
+            }
+            return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
+                    stats.firstLiteralNanos(), sig.stopped());
+        } finally {
+            if (ahead != null) { // after a failure the passes over the new file stop; once sent, they are done
+                ahead.cancel();
+            }
         }
-        // Nothing to match against (no old copy, or a stopped signature that matched none of the
-        // sample): every byte goes, and chunking the file would only cost time. A stopped two-level
-        // signature goes whole too: the detail would cost a round trip the stop said was not worth it.
-        boolean nothingToMatch = sig.oldChunks() == 0 || (cutoff instanceof WholeOrDelta w && w.changed() >= 1)
-                || (sig.groups() != null && sig.stopped());
-        if (ahead != null && (nothingToMatch || sig.groups() == null)) {
-            ahead.cancel();
-        }
-        Diff.Stats stats;
-        if (nothingToMatch) {
-            stats = Diff.sendWhole(file, zstd, mode, mtimeMillis, out);
-        } else if (sig.groups() != null) {
-            NewChunks fresh = ahead.chunks();
-            long[] plan = GroupMatch.plan(fresh, sig.groups(), digestLength, in, out);
-            stats = Diff.sendPlanned(file, fresh, plan, ahead, zstd, mode, mtimeMillis, out);
-        } else {
-            stats = Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
-        }
-        return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
-                stats.firstLiteralNanos(), sig.stopped());
     }
 }

@@ -41,6 +41,7 @@ import dev.ferry.delta.protocol.ProtocolException;
 import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.delta.protocol.SignatureRequest;
 import dev.ferry.delta.protocol.SignatureStop;
+import dev.ferry.delta.protocol.WireBytes;
 
 /** The three steps end to end between two threads, on the corpus shapes of the issue in small. */
 class DeltaRoundTripTest {
@@ -338,12 +339,10 @@ class DeltaRoundTripTest {
         byte[] old = random(1 << 20, 17);
         Path target = Files.write(dir.resolve("target.bin"), old);
         // A requester that opens the file, sends one good literal and then vanishes.
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", 1 << 20, 0644, 0, 8192, 8, SignatureRequest.NONE));
-        w.write(dev.ferry.delta.protocol.Literal.raw("half of the new file".getBytes(StandardCharsets.UTF_8)));
-        w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        byte[] sent = WireBytes.encode(
+                new OpenUpload("target.bin", 1 << 20, 0644, 0, 8192, 8, SignatureRequest.NONE),
+                dev.ferry.delta.protocol.Literal.raw("half of the new file".getBytes(StandardCharsets.UTF_8)));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
         assertEquals("the peer closed the stream with 1 file(s) still open", e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertNoTemporaryFiles();
@@ -353,12 +352,10 @@ class DeltaRoundTripTest {
     void anInstructionBeyondTheOldFileIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(100_000, 18);
         Path target = Files.write(dir.resolve("target.bin"), old);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL));
-        w.write(new CopyChunks(5, 1000));
-        w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        byte[] sent = WireBytes.encode(
+                new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL),
+                new CopyChunks(5, 1000));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
         assertTrue(e.getMessage().startsWith("an instruction copies chunks 5..1004 but the old file's signature has"),
                 e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
@@ -550,16 +547,14 @@ class DeltaRoundTripTest {
         byte[] old = random(8 << 20, 40);
         Files.write(dir.resolve("target.bin"), old);
         byte[] fresh = "the new content".getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.STOPPABLE));
-        w.write(new SignatureStop());
-        w.write(dev.ferry.delta.protocol.Literal.raw(fresh));
-        w.write(new dev.ferry.delta.protocol.FileEnd(fresh.length, java.security.MessageDigest.getInstance("SHA-256")
-                .digest(fresh), 0644, 0));
-        w.flush();
+        byte[] sent = WireBytes.encode(
+                new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.STOPPABLE),
+                new SignatureStop(),
+                dev.ferry.delta.protocol.Literal.raw(fresh),
+                new dev.ferry.delta.protocol.FileEnd(fresh.length,
+                        java.security.MessageDigest.getInstance("SHA-256").digest(fresh), 0644, 0));
         ByteArrayOutputStream answers = new ByteArrayOutputStream();
-        new Responder(new MessageReader(new java.io.ByteArrayInputStream(sent.toByteArray())), new MessageWriter(answers),
+        new Responder(new MessageReader(new java.io.ByteArrayInputStream(sent)), new MessageWriter(answers),
                 PARAMS, false, dir::resolve, (d, p, b, t, e) -> { }).run();
         MessageReader back = new MessageReader(new java.io.ByteArrayInputStream(answers.toByteArray()));
         assertEquals(new SignatureEnd(true, 0, 0), back.readRequired("the signature"), "no batch before the stop");
@@ -569,9 +564,8 @@ class DeltaRoundTripTest {
 
     @Test
     void aStopWhereNoStoppableSignatureIsOpenIsAProtocolError() throws Exception {
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        new MessageWriter(sent).write(new SignatureStop());
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        byte[] sent = WireBytes.encode(new SignatureStop());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
         assertEquals("got SignatureStop but no stoppable signature is open", e.getMessage());
     }
 
@@ -645,13 +639,11 @@ class DeltaRoundTripTest {
         byte[] wrongDigest = right.digest();
         wrongDigest[15] ^= 1;
         for (FileEnd end : List.of(new FileEnd(fresh.length, FileDigest.XXH3_128, wrongDigest, 0644, 0), right)) {
-            ByteArrayOutputStream requests = new ByteArrayOutputStream();
-            MessageWriter w = new MessageWriter(requests);
-            w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.NONE));
-            w.write(dev.ferry.delta.protocol.Literal.raw(fresh));
-            w.write(end);
-            w.flush();
-            boolean accepted = ok(answersTo(requests.toByteArray()));
+            byte[] requests = WireBytes.encode(
+                    new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.NONE),
+                    dev.ferry.delta.protocol.Literal.raw(fresh),
+                    end);
+            boolean accepted = ok(answersTo(requests));
             assertEquals(end == right, accepted, end.toString());
             assertArrayEquals(end == right ? fresh : old, Files.readAllBytes(target));
             assertNoTemporaryFiles();
@@ -662,13 +654,11 @@ class DeltaRoundTripTest {
     void anXxh3AfterACopiedChunkIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(100, 63); // shorter than a chunk: one chunk, number 0
         Path target = Files.write(dir.resolve("target.bin"), old);
-        ByteArrayOutputStream requests = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(requests);
-        w.write(new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL));
-        w.write(new CopyChunks(0, 1));
-        w.write(new FileEnd(100, FileDigest.XXH3_128, xxh3(old), 0644, 0));
-        w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests.toByteArray()));
+        byte[] requests = WireBytes.encode(
+                new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL),
+                new CopyChunks(0, 1),
+                new FileEnd(100, FileDigest.XXH3_128, xxh3(old), 0644, 0));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests));
         assertEquals("a file with copied chunks must end with its SHA-256, not XXH3-128", e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertNoTemporaryFiles();
@@ -692,15 +682,13 @@ class DeltaRoundTripTest {
             if (!right) {
                 sha[0] ^= 1;
             }
-            ByteArrayOutputStream requests = new ByteArrayOutputStream();
-            MessageWriter w = new MessageWriter(requests);
-            w.write(new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.FULL));
-            w.write(dev.ferry.delta.protocol.Literal.raw(head));
-            w.write(new CopyChunks(0, 1));
-            w.write(dev.ferry.delta.protocol.Literal.raw(tail));
-            w.write(new FileEnd(fresh.length, sha, 0644, 0));
-            w.flush();
-            assertEquals(right, ok(answersTo(requests.toByteArray())));
+            byte[] requests = WireBytes.encode(
+                    new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.FULL),
+                    dev.ferry.delta.protocol.Literal.raw(head),
+                    new CopyChunks(0, 1),
+                    dev.ferry.delta.protocol.Literal.raw(tail),
+                    new FileEnd(fresh.length, sha, 0644, 0));
+            assertEquals(right, ok(answersTo(requests)));
             assertArrayEquals(right ? fresh : old, Files.readAllBytes(target));
             assertNoTemporaryFiles();
         }
@@ -770,12 +758,10 @@ class DeltaRoundTripTest {
     void aDetailRequestWhereNoGroupedSignatureAwaitsOneIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(100_000, 55);
         Path target = Files.write(dir.resolve("target.bin"), old);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL));
-        w.write(dev.ferry.delta.protocol.DetailRequest.of(1, groups(0)));
-        w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        byte[] sent = WireBytes.encode(
+                new OpenUpload("target.bin", 100_000, 0644, 0, 8192, 8, SignatureRequest.FULL),
+                dev.ferry.delta.protocol.DetailRequest.of(1, WireBytes.groups(0)));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
         assertEquals("got DetailRequest but no two-level signature awaits one", e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertNoTemporaryFiles();
@@ -785,12 +771,10 @@ class DeltaRoundTripTest {
     void aDetailRequestThatMiscountsTheGroupsIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(GROUPED_SIZE, 56);
         Path target = Files.write(dir.resolve("target.bin"), old);
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(sent);
-        w.write(new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED));
-        w.write(dev.ferry.delta.protocol.DetailRequest.of(5, groups(4)));
-        w.flush();
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+        byte[] sent = WireBytes.encode(
+                new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED),
+                dev.ferry.delta.protocol.DetailRequest.of(5, WireBytes.groups(4)));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
         assertTrue(e.getMessage().startsWith("the detail request counts 5 groups but the signature had "),
                 e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
@@ -802,17 +786,12 @@ class DeltaRoundTripTest {
         byte[] old = random(GROUPED_SIZE, 57);
         Path target = Files.write(dir.resolve("target.bin"), old);
         for (boolean afterInstruction : new boolean[] {false, true}) {
-            ByteArrayOutputStream sent = new ByteArrayOutputStream();
-            MessageWriter w = new MessageWriter(sent);
-            w.write(new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED));
-            if (afterInstruction) {
-                w.write(new CopyChunks(0, 1));
-            } else {
-                w.write(dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), groups(0)));
-            }
-            w.write(dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), groups(1)));
-            w.flush();
-            ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent.toByteArray()));
+            byte[] sent = WireBytes.encode(
+                    new OpenUpload("target.bin", old.length, 0644, 0, 1024, 7, SignatureRequest.GROUPED),
+                    afterInstruction ? new CopyChunks(0, 1)
+                            : dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), WireBytes.groups(0)),
+                    dev.ferry.delta.protocol.DetailRequest.of(groupsOf(old), WireBytes.groups(1)));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> respond(sent));
             assertEquals("got DetailRequest but no two-level signature awaits one", e.getMessage());
             assertArrayEquals(old, Files.readAllBytes(target));
             assertNoTemporaryFiles();
@@ -859,30 +838,18 @@ class DeltaRoundTripTest {
     /** The sender's side of a signature made of {@code messages}. */
     private static Signature.Received receive(boolean grouped, dev.ferry.delta.protocol.DeltaMessage... messages)
             throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        MessageWriter w = new MessageWriter(bytes);
-        for (var m : messages) {
-            w.write(m);
-        }
-        w.flush();
-        return Signature.receive(new MessageReader(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+        return Signature.receive(new MessageReader(new java.io.ByteArrayInputStream(WireBytes.encode(messages))),
                 new MessageWriter(OutputStream.nullOutputStream()), 8, grouped, Signature.Cutoff.NEVER);
     }
 
-    private static java.util.BitSet groups(int... wanted) {
-        java.util.BitSet bits = new java.util.BitSet();
-        for (int g : wanted) {
-            bits.set(g);
-        }
-        return bits;
-    }
 
     /** The groups of {@code bytes} cut at 1 KiB chunks, as the receiver counts them. */
     private static int groupsOf(byte[] bytes) {
         int[] count = new int[1];
         dev.ferry.cdc.ChunkGroups grouping = new dev.ferry.cdc.ChunkGroups((first, n, name) -> count[0]++);
         dev.ferry.cdc.GearChunker chunker = new dev.ferry.cdc.GearChunker(PARAMS.withAverage(1024));
-        chunker.chunks(bytes).forEach(c -> grouping.add(dev.ferry.cdc.ChunkDigest.of(bytes, (int) c.offset(), c.length())));
+        chunker.chunks(bytes)
+                .forEach(c -> grouping.add(dev.ferry.cdc.ChunkDigest.of(bytes, (int) c.offset(), c.length())));
         grouping.end();
         return count[0];
     }

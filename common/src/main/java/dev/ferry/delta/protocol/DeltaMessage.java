@@ -24,7 +24,7 @@ import java.io.OutputStream;
  *  24  DetailRequest  sender             the groups whose chunk digests it wants (answered by SignatureBatches)
  *  30  CopyChunks     sender             copy a run of old chunks into the new file
  *  31  Literal        sender             new bytes, maybe compressed
- *  32  FileEnd        sender             the new file is complete: size, SHA-256, mode, mtime
+ *  32  FileEnd        sender             the new file is complete: size, digest, mode, mtime
  *  40  Result         receiver           the new file verified (or not); bytes sent and reused
  *  41  Retry          receiver           the SHA-256 differs: open the file again with longer digests
  *  50  ListBatch      server             the next entries of a listing: path, kind, size, mtime, mode
@@ -34,7 +34,8 @@ import java.io.OutputStream;
  * See {@code package-info.java} for the framing and the order of messages.
  */
 public sealed interface DeltaMessage permits Hello, Failure, ChunkingSpec, OpenUpload, OpenDownload, ListRequest,
-        SignatureBatch, SignatureEnd, SignatureStop, GroupBatch, DetailRequest, CopyChunks, Literal, FileEnd, Result, Retry, ListBatch, ListEnd {
+        SignatureBatch, SignatureEnd, SignatureStop, GroupBatch, DetailRequest, CopyChunks, Literal, FileEnd, Result,
+        Retry, ListBatch, ListEnd {
 
     MessageType type();
 

@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Builds frames by hand, valid or not, and holds one sample of every message. */
-final class WireBytes {
+/**
+ * Builds frames by hand, valid or not, and holds one sample of every message. Public for the delta
+ * steps' tests, which feed a responder or a signature reader hand-made message streams.
+ */
+public final class WireBytes {
 
     @FunctionalInterface
     interface BodyWriter {
@@ -46,7 +49,8 @@ final class WireBytes {
         return frame(type.code(), body(writer));
     }
 
-    static byte[] encode(DeltaMessage... messages) {
+    /** The frames of {@code messages}, in order, as a MessageWriter writes them. */
+    public static byte[] encode(DeltaMessage... messages) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         MessageWriter writer = new MessageWriter(bytes);
         try {
@@ -83,7 +87,7 @@ final class WireBytes {
     }
 
     /** The groups named, as a bit set. */
-    static BitSet groups(int... groups) {
+    public static BitSet groups(int... groups) {
         BitSet bits = new BitSet();
         for (int group : groups) {
             bits.set(group);
