@@ -154,15 +154,18 @@ public final class TransferBenchmark {
     }
 
     /**
-     * One untimed run of a Ferry command before the measured ones: the launcher's first run after a
-     * build writes the class-data-sharing archive that later runs start from (and is slower for it),
+     * Two untimed runs of a Ferry command before the measured ones: after a build the launcher's first
+     * run writes the class-data-sharing archive (JDK 17) or records the classes (JDK 24 and later) and
+     * the second assembles the ahead-of-time cache that later runs start from (both slower for it);
      * and ferryd's first session is its slowest.
      */
     static void warmUp(List<String> command, Path workDir) throws Exception {
-        Run r = Run.of(command, workDir, 600);
-        if (r.exit() != 0) {
-            throw new IllegalStateException("the warm-up run failed (exit " + r.exit() + "): "
-                    + r.output().strip().lines().findFirst().orElse(""));
+        for (int i = 0; i < 2; i++) {
+            Run r = Run.of(command, workDir, 600);
+            if (r.exit() != 0) {
+                throw new IllegalStateException("the warm-up run failed (exit " + r.exit() + "): "
+                        + r.output().strip().lines().findFirst().orElse(""));
+            }
         }
     }
 

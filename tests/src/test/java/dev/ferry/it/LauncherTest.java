@@ -1,6 +1,7 @@
 package dev.ferry.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -8,23 +9,28 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 import javax.tools.ToolProvider;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 
 /**
  * The launchers at the repository root ({@code ./ferryd}, {@code ./ferry}, both through
- * {@code scripts/launch}) run the packaged jar with its dependencies and a class-data-sharing archive.
+ * {@code scripts/launch}) run the packaged jar with its dependencies on the newest JDK they find, with
+ * an ahead-of-time cache (JDK 24 and later) or a class-data-sharing archive (JDK 17).
  */
 class LauncherTest {
 
@@ -45,53 +51,183 @@ class LauncherTest {
     /**
      * The JVM ignores a class-data-sharing archive older than a jar of its class path, silently, and
      * starts 0.3 s slower; every build rewrites BouncyCastle's jars in lib/. So a jar in lib/ newer
-     * than the archive must make the next run write a new one. Runs the real {@code scripts/launch}
-     * on a made-up module whose jar prints the JVM options it was given.
+     * than the archive must make the next run write a new one. Runs the real {@code scripts/launch},
+     * on this JDK (17), on a made-up module whose jar prints the JVM options it was given.
      */
     @Test
     void anArchiveOlderThanALibraryJarIsMadeAgain(@TempDir Path repo) throws Exception {
+        Path library = probeModule(repo);
+        Map<String, String> env = Map.of("FERRY_JAVA", System.getProperty("java.home"));
+        int feature = Runtime.version().feature();
+
+        Proc.Result first = launch(repo, env);
+        assertEquals(0, first.exit(), first.all());
+        assertTrue(first.out().contains("-XX:ArchiveClassesAtExit="), first.all());
+        Path archive = repo.resolve("scp-client/target/ferry-jdk" + feature + ".jsa");
+        assertTrue(Files.exists(archive), "the first run wrote the archive, named for its JDK");
+        Proc.Result second = launch(repo, env);
+        assertTrue(second.out().contains("-XX:SharedArchiveFile=" + archive), second.all());
+
+        // A build after the archive was made: the archive is older than a library jar.
+        Files.setLastModifiedTime(archive, FileTime.from(PAST.plusSeconds(120)));
+        Files.setLastModifiedTime(library, FileTime.from(PAST.plusSeconds(180)));
+        Proc.Result afterBuild = launch(repo, env);
+        assertEquals(0, afterBuild.exit(), afterBuild.all());
+        assertTrue(afterBuild.out().contains("-XX:ArchiveClassesAtExit="), "a library jar newer than the archive"
+                + " makes the run write it again: " + afterBuild.all());
+        Proc.Result fourth = launch(repo, env);
+        assertTrue(fourth.out().contains("-XX:SharedArchiveFile="), fourth.all());
+    }
+
+    /**
+     * JDK 24 and later: the first run records what it loads, the next assembles an ahead-of-time cache
+     * from it and runs with it, and a build makes the cycle start again. The JVM's own messages about
+     * the cache must not reach standard output, where they would mix with {@code --json}.
+     */
+    @Test
+    void aNewJdkRunsWithAnAheadOfTimeCache(@TempDir Path repo) throws Exception {
+        Path jdk = newestInstalledJdk(24);
+        Path library = probeModule(repo);
+        Map<String, String> env = Map.of("FERRY_JAVA", jdk.toString());
+        int feature = feature(jdk);
+        Path conf = repo.resolve("scp-client/target/ferry-jdk" + feature + ".aotconf");
+        Path cache = repo.resolve("scp-client/target/ferry-jdk" + feature + ".aot");
+
+        Proc.Result record = launch(repo, env);
+        assertEquals(0, record.exit(), record.all());
+        assertTrue(record.out().contains("-XX:AOTMode=record"), record.all());
+        assertEquals(1, record.out().lines().count(), "only the program's own line on stdout: " + record.all());
+        assertTrue(Files.exists(conf), "the first run recorded its classes");
+
+        Proc.Result assemble = launch(repo, env);
+        assertEquals(0, assemble.exit(), assemble.all());
+        assertTrue(assemble.err().contains("making the start-up cache"), assemble.all());
+        assertTrue(assemble.out().contains("-XX:AOTCache=" + cache), assemble.all());
+        assertEquals(1, assemble.out().lines().count(), assemble.all());
+        assertTrue(Files.exists(cache) && !Files.exists(conf), "the cache replaced the recording");
+
+        Proc.Result cached = launch(repo, env);
+        assertTrue(cached.out().contains("-XX:AOTCache=" + cache), cached.all());
+        assertFalse(cached.err().contains("making"), "the cache is made once: " + cached.all());
+
+        Files.setLastModifiedTime(cache, FileTime.from(PAST.plusSeconds(120)));
+        Files.setLastModifiedTime(library, FileTime.from(PAST.plusSeconds(180)));
+        Proc.Result afterBuild = launch(repo, env);
+        assertTrue(afterBuild.out().contains("-XX:AOTMode=record"), "a library jar newer than the cache makes the"
+                + " run record again: " + afterBuild.all());
+    }
+
+    /**
+     * Without FERRY_JAVA the launcher takes the newest JDK of 17 or later among JAVA_HOME and the JDKs
+     * under FERRY_JVM_DIR (/usr/lib/jvm by default), reading each one's release file; FERRY_JAVA, a
+     * JDK's home or its java, wins over all. Made-up JDKs whose java prints which one ran.
+     */
+    @Test
+    void theNewestJdkAtSeventeenOrLaterRuns(@TempDir Path dir) throws Exception {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        probeModule(repo);
+        Path jvms = Files.createDirectories(dir.resolve("jvm"));
+        Path home17 = fakeJdk(dir.resolve("home-17"), "17.0.15");
+        fakeJdk(jvms.resolve("java-8"), "1.8.0_402");
+        fakeJdk(jvms.resolve("jdk-21"), "21.0.5");
+        fakeJdk(jvms.resolve("jdk-25"), "25.0.3");
+        Path broken = Files.createDirectories(jvms.resolve("jdk-26-no-java"));
+        Files.writeString(broken.resolve("release"), "JAVA_VERSION=\"26\"\n");
+
+        Proc.Result newest = launch(repo, Map.of("JAVA_HOME", home17.toString(), "FERRY_JVM_DIR", jvms.toString()));
+        assertEquals(0, newest.exit(), newest.all());
+        assertTrue(newest.out().startsWith("jdk-25 ran"), newest.all());
+        assertTrue(newest.out().contains("-XX:AOTMode=record"), "a JDK 25 records an ahead-of-time cache: " + newest.all());
+
+        Path home27 = fakeJdk(dir.resolve("home-27"), "27-ea");
+        Proc.Result javaHome = launch(repo, Map.of("JAVA_HOME", home27.toString(), "FERRY_JVM_DIR", jvms.toString()));
+        assertTrue(javaHome.out().startsWith("home-27 ran"), "JAVA_HOME is taken when it is the newest: " + javaHome.all());
+
+        Proc.Result chosen = launch(repo, Map.of("FERRY_JAVA", home17.toString(), "FERRY_JVM_DIR", jvms.toString()));
+        assertTrue(chosen.out().startsWith("home-17 ran"), chosen.all());
+        assertTrue(chosen.out().contains("-XX:ArchiveClassesAtExit="), "a JDK 17 writes a CDS archive: " + chosen.all());
+        Proc.Result executable = launch(repo, Map.of("FERRY_JAVA", home17.resolve("bin/java").toString()));
+        assertTrue(executable.out().startsWith("home-17 ran"), executable.all());
+
+        // Last, as the real JDK writes its own archive into the repository.
+        Proc.Result none = launch(repo, Map.of("JAVA_HOME", dir.resolve("none").toString(),
+                "FERRY_JVM_DIR", Files.createDirectories(dir.resolve("only-old")).toString()));
+        assertEquals(0, none.exit(), none.all());
+        assertTrue(none.out().startsWith("[") && none.out().contains("-XX:ArchiveClassesAtExit="),
+                "with no JDK found, java on PATH runs: " + none.all());
+    }
+
+    private static final Instant PAST = Instant.now().minusSeconds(3600);
+
+    private static Proc.Result launch(Path repo, Map<String, String> env) {
+        return Proc.run(List.of("bash", repo.resolve("scripts/launch").toString(), "scp-client", "ferry", "go"), repo,
+                env, null, 180);
+    }
+
+    /**
+     * A repository holding the real launcher and a made-up, up-to-date scp-client module whose jar
+     * prints the JVM options it was given; returns its library jar (lib/library.jar).
+     */
+    private static Path probeModule(Path repo) throws Exception {
         Path real = Path.of(System.getProperty("user.dir")).getParent();
         Files.createDirectories(repo.resolve("scripts"));
         Files.copy(real.resolve("scripts/launch"), repo.resolve("scripts/launch"));
-        Instant past = Instant.now().minusSeconds(3600);
         for (String dir : List.of("common/src/main", "scp-client/src/main", "sshd-server/src/main")) {
             Files.createDirectories(repo.resolve(dir));
         }
         for (String pom : List.of("pom.xml", "common/pom.xml", "scp-client/pom.xml")) {
-            Files.setLastModifiedTime(Files.writeString(repo.resolve(pom), "<project/>\n"), FileTime.from(past));
+            Files.setLastModifiedTime(Files.writeString(repo.resolve(pom), "<project/>\n"), FileTime.from(PAST));
         }
         Path target = Files.createDirectories(repo.resolve("scp-client/target/lib"));
         Path library = target.resolve("library.jar");
         jar(library, null, null);
-        Files.setLastModifiedTime(library, FileTime.from(past));
+        Files.setLastModifiedTime(library, FileTime.from(PAST));
         Path classes = Files.createDirectories(repo.resolve("probe"));
         Path source = Files.writeString(classes.resolve("Probe.java"), "public class Probe { public static void"
                 + " main(String[] a) { System.out.println(java.lang.management.ManagementFactory.getRuntimeMXBean()"
                 + ".getInputArguments()); } }");
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
-                source.toString()));
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
+                classes.toString(), source.toString()));
         Path jar = repo.resolve("scp-client/target/ferry.jar");
         jar(jar, "Probe", classes.resolve("Probe.class"));
-        Files.setLastModifiedTime(jar, FileTime.from(past.plusSeconds(60)));
-        List<String> launch = List.of("bash", repo.resolve("scripts/launch").toString(), "scp-client", "ferry", "go");
+        Files.setLastModifiedTime(jar, FileTime.from(PAST.plusSeconds(60)));
+        return library;
+    }
 
-        Proc.Result first = Proc.run(launch, repo, 120);
-        assertEquals(0, first.exit(), first.all());
-        assertTrue(first.out().contains("-XX:ArchiveClassesAtExit="), first.all());
-        Path archive = repo.resolve("scp-client/target/ferry.jsa");
-        assertTrue(Files.exists(archive), "the first run wrote the archive");
-        Proc.Result second = Proc.run(launch, repo, 120);
-        assertTrue(second.out().contains("-XX:SharedArchiveFile="), second.all());
+    /** A JDK's home with a release file and a java that prints the home's name and its arguments. */
+    private static Path fakeJdk(Path home, String version) throws IOException {
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"" + home.getFileName() + " ran: $*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        return home;
+    }
 
-        // A build after the archive was made: the archive is older than a library jar.
-        Files.setLastModifiedTime(archive, FileTime.from(past.plusSeconds(120)));
-        Files.setLastModifiedTime(library, FileTime.from(past.plusSeconds(180)));
-        Proc.Result afterBuild = Proc.run(launch, repo, 120);
-        assertEquals(0, afterBuild.exit(), afterBuild.all());
-        assertTrue(afterBuild.out().contains("-XX:ArchiveClassesAtExit="), "a library jar newer than the archive"
-                + " makes the run write it again: " + afterBuild.all());
-        Proc.Result fourth = Proc.run(launch, repo, 120);
-        assertTrue(fourth.out().contains("-XX:SharedArchiveFile="), fourth.all());
+    /** The newest real JDK under /usr/lib/jvm of at least {@code min}, or a skip (a failure under CI). */
+    private static Path newestInstalledJdk(int min) throws IOException {
+        Path best = null;
+        try (Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path home : homes.sorted().toList()) {
+                if (Files.isExecutable(home.resolve("bin/java")) && feature(home) >= min
+                        && (best == null || feature(home) > feature(best))) {
+                    best = home;
+                }
+            }
+        }
+        if (best == null) {
+            Peers.requireAt(Path.of("/usr/lib/jvm/a JDK " + min + " or later"));
+        }
+        return best;
+    }
+
+    private static int feature(Path home) throws IOException {
+        for (String line : Files.readAllLines(home.resolve("release"))) {
+            if (line.startsWith("JAVA_VERSION=\"")) {
+                String v = line.substring("JAVA_VERSION=\"".length()).replaceFirst("^1\\.", "");
+                return Integer.parseInt(v.split("[.\"-]")[0]);
+            }
+        }
+        return 0;
     }
 
     /** A jar of {@code mainClass} with lib/library.jar on its class path, or of a manifest only. */
