@@ -88,6 +88,45 @@ class FerryCpOptionsTest {
         assertTrue(weak.err().contains("Unknown cipher type '3des-cbc'"), weak.all());
     }
 
+    /**
+     * OpenSSH 9.2's sshd offers sntrup761x25519 and no ML-KEM: ferry takes the post-quantum hybrid by
+     * default, with its key pair made ahead once the server is known to choose it (the second run),
+     * and leaves it only when told to with -o KexAlgorithms, whose weak names are refused.
+     */
+    @Test
+    void theKeyExchangeIsPostQuantumUnlessKexAlgorithmsSaysOtherwise() throws Exception {
+        Path dir = sshd.newLocalDir();
+        Files.writeString(dir.resolve("k.txt"), "kex");
+        Map<String, String> cache = Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        List<String> base = List.of("cp", "-B", "-v", "-F", "/dev/null", "-P", String.valueOf(sshd.port()), "-i",
+                sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts());
+        for (int run = 1; run <= 2; run++) {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(List.of("k.txt", sshd.user() + "@127.0.0.1:" + sshd.root().resolve("pq" + run + ".txt")));
+            Proc.Result r = FerryCli.run(dir, cache, args.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.err().contains("key exchange sntrup761x25519-sha512"), r.all());
+            assertEquals("kex", Files.readString(sshd.root().resolve("pq" + run + ".txt")));
+        }
+        assertTrue(Files.readString(dir.resolve("cache/ferry/key-exchanges")).contains(
+                "127.0.0.1:" + sshd.port() + " sntrup761x25519-sha512"), "the choice is remembered for the next run");
+
+        List<String> classic = new ArrayList<>(base);
+        classic.addAll(List.of("-o", "KexAlgorithms=-sntrup761x25519-sha512@openssh.com,sntrup761x25519-sha512",
+                "k.txt", sshd.user() + "@127.0.0.1:" + sshd.root().resolve("classic.txt")));
+        Proc.Result r = FerryCli.run(dir, cache, classic.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.err().contains("key exchange curve25519-sha256"), r.all());
+
+        List<String> weak = new ArrayList<>(base);
+        weak.addAll(List.of("-o", "KexAlgorithms=diffie-hellman-group14-sha1", "k.txt",
+                sshd.user() + "@127.0.0.1:weak.txt"));
+        Proc.Result refused = FerryCli.run(dir, cache, weak.toArray(String[]::new));
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("Unsupported KexAlgorithms 'diffie-hellman-group14-sha1'"), refused.all());
+        assertFalse(refused.err().contains("Exception"), refused.all());
+    }
+
     @Test
     void dashCapitalCCompresses() throws Exception {
         Path dir = ferryd.newLocalDir();

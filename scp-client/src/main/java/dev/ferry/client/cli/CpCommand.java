@@ -205,6 +205,7 @@ public final class CpCommand implements Callable<Integer> {
                         Throttle.kilobitsPerSecond(limitKbits), extra, streams);
                 if (verbose) {
                     System.err.println("ferry: connected to " + target.display() + " port " + target.port()
+                            + ", key exchange " + session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS)
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
                             + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
                     System.err.println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));

@@ -36,6 +36,8 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.compression.BuiltinCompressions;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -44,6 +46,9 @@ import org.apache.sshd.core.CoreModuleProperties;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.hostkeys.FerryHostKeyVerifier;
+import dev.ferry.client.kex.KexChoices;
+import dev.ferry.client.kex.KeyExchanges;
+import dev.ferry.client.kex.Sntrup761Ahead;
 import dev.ferry.client.hostkeys.HostKeyPolicy;
 import dev.ferry.client.hostkeys.KnownHosts;
 import dev.ferry.client.hostkeys.StrictHostKeyChecking;
@@ -67,10 +72,18 @@ public final class Connector implements AutoCloseable {
     private final SshClient client;
     private final HostConfigEntryResolver sshConfig;
     private final TransportProfile transport;
+    private final Sntrup761Ahead sntrup761 = new Sntrup761Ahead();
+    private final KexChoices kexChoices;
+    private final boolean offersSntrup761;
 
     public Connector(ConnectOptions options, Interaction interaction) throws FerryException {
         this.options = options;
         this.interaction = interaction;
+        List<BuiltinDHFactories> kex = options.option("KexAlgorithms").isPresent()
+                ? KeyExchanges.parse(options.option("KexAlgorithms").get())
+                : KeyExchanges.defaults();
+        this.offersSntrup761 = kex.stream().anyMatch(Sntrup761Ahead::uses);
+        this.kexChoices = KexChoices.inUserCache();
         Path configFile = options.configFile().orElse(home().resolve(".ssh").resolve("config"));
         if (options.configFile().isPresent() && !Files.isReadable(configFile)) {
             throw new FerryException(configFile + ": cannot read the ssh configuration file");
@@ -79,6 +92,7 @@ public final class Connector implements AutoCloseable {
                 : HostConfigEntryResolver.EMPTY;
         this.client = SshClient.setUpDefaultClient();
         AlgorithmPolicy.applyTo(client, ClientBuilder.DH2KEX);
+        client.setKeyExchangeFactories(kex.stream().map(dh -> ClientBuilder.DH2KEX.apply(sntrup761.replace(dh))).toList());
         if (options.ciphers().isPresent()) {
             client.setCipherFactories(ciphers(options.ciphers().get()));
         }
@@ -95,6 +109,11 @@ public final class Connector implements AutoCloseable {
         this.transport = profile;
         profile.applyTo(client);
         client.start();
+    }
+
+    private static boolean isSntrup761(String kex) {
+        BuiltinDHFactories dh = BuiltinDHFactories.fromFactoryName(kex);
+        return dh != null && Sntrup761Ahead.uses(dh);
     }
 
     private static Path home() {
@@ -207,6 +226,11 @@ public final class Connector implements AutoCloseable {
     public ClientSession connect(Target requested) throws FerryException {
         Prepared p = prepare(requested);
         Target target = p.target();
+        // A server that chose sntrup761x25519 last time will again: its key pair is made now, beside
+        // the connect and the version exchange, instead of after the server's KEXINIT.
+        if (offersSntrup761 && kexChoices.last(target.host(), target.port()).filter(Connector::isSntrup761).isPresent()) {
+            sntrup761.start();
+        }
         FerryHostKeyVerifier targetVerifier = p.targetVerifier();
         FerryHostKeyVerifier hopVerifier = p.hopVerifier();
         // The same objects for every connection to this target (the --streams connections run
@@ -240,6 +264,7 @@ public final class Connector implements AutoCloseable {
             throw hostKeyRefusal(targetVerifier, hopVerifier, e).orElseGet(() -> new ConnectionFailedException(
                     target.display() + ": Permission denied (" + preferredAuths() + ").", e));
         }
+        kexChoices.record(target.host(), target.port(), session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
         WindowSizing.apply(session, transport);
         return session;
     }
