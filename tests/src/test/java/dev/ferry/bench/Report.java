@@ -21,13 +21,15 @@ final class Report {
     private Report() {
     }
 
-    static void write(Path docs, List<TransferBenchmark.Row> rows, List<String> notes, String args) throws IOException {
+    /** Writes {@code name}.md and {@code name}-rtt.png into {@code docs}. */
+    static void write(Path docs, String name, List<TransferBenchmark.Row> rows, List<String> notes, String args,
+            String duration) throws IOException {
         Files.createDirectories(docs);
-        chart(docs.resolve("benchmarks-rtt.png"), rows);
+        chart(docs.resolve(name + "-rtt.png"), rows);
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n");
-        md.append("Reproduce with `scripts/bench").append(args.isBlank() ? "" : " " + args).append("` (about 30 minutes; ")
-                .append("writes this file and `benchmarks-rtt.png`). Every pair below ran side by side in one run, ")
+        md.append("Reproduce with `scripts/bench").append(args.isBlank() ? "" : " " + args).append("` (").append(duration).append("; ")
+                .append("writes this file and `").append(name).append("-rtt.png`). Every pair below ran side by side in one run, ")
                 .append("on one machine (2 cores), over loopback through a user-space delay relay ")
                 .append("(`dev.ferry.relay.TcpRelay`; kernel netem is not available), files on tmpfs, cipher ")
                 .append("aes128-gcm@openssh.com for every tool, medians of the runs shown.\n\n");
@@ -38,7 +40,7 @@ final class Report {
                 .append("[benchmark-findings.md](benchmark-findings.md). Other benchmarks: `ferry sync` against ")
                 .append("rsync in [benchmarks-delta.md](benchmarks-delta.md) (`scripts/bench-delta`), memory in ")
                 .append("[benchmarks-memory.md](benchmarks-memory.md).\n");
-        md.append("\n![MB/s against RTT](benchmarks-rtt.png)\n\n");
+        md.append("\n![MB/s against RTT](").append(name).append("-rtt.png)\n\n");
         md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | server CPU s/GiB "
                 + "| client peak RSS MiB | window adjusts per GiB | runs |\n");
         md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -55,7 +57,7 @@ final class Report {
         md.append("\nServer CPU is ferryd's process, or sshd's listener with the per-connection processes it reaped. "
                 + "Window adjusts are the receiver's (the server's on upload, the client's on download): OpenSSH's "
                 + "ssh and sshd run at LogLevel DEBUG2 to log them, ferryd logs them per channel, ferry cp -v prints them.\n");
-        Files.writeString(docs.resolve("benchmarks.md"), md.toString());
+        Files.writeString(docs.resolve(name + ".md"), md.toString());
     }
 
     private static void chart(Path png, List<TransferBenchmark.Row> rows) throws IOException {

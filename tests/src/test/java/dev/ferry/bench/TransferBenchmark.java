@@ -72,11 +72,13 @@ public final class TransferBenchmark {
     private final int runs;
     private final long bigSize;
     private final long farSize;
+    private final boolean trees;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
-    TransferBenchmark(Path repo, List<Integer> rtts, int runs, long bigSize, long farSize) {
+    TransferBenchmark(Path repo, List<Integer> rtts, int runs, long bigSize, long farSize, boolean trees) {
         this.repo = repo;
+        this.trees = trees;
         this.rtts = rtts;
         this.runs = runs;
         this.bigSize = bigSize;
@@ -86,14 +88,18 @@ public final class TransferBenchmark {
     public static void main(String[] args) throws Exception {
         Options opts = Options.parse(args);
         Path repo = opts.repo();
-        List<Integer> rtts = Arrays.stream(opts.get("rtt", "0,10,50,100").split(",")).map(String::strip)
-                .map(Integer::parseInt).toList();
-        int runs = Integer.parseInt(opts.get("runs", "3"));
+        // --quick: the rows a session re-measures after a change (RTT 0 and 50, one run each, no trees),
+        // in under 10 minutes, written beside the full run's report instead of over it.
+        boolean quick = opts.get("quick", "false").equals("true");
+        List<Integer> rtts = Arrays.stream(opts.get("rtt", quick ? "0,50" : "0,10,50,100").split(","))
+                .map(String::strip).map(Integer::parseInt).toList();
+        int runs = Integer.parseInt(opts.get("runs", quick ? "1" : "3"));
         long big = Long.parseLong(opts.get("size-mib", "1024")) << 20;
-        long far = Long.parseLong(opts.get("far-size-mib", "256")) << 20;
-        TransferBenchmark bench = new TransferBenchmark(repo, rtts, runs, big, far);
+        long far = Long.parseLong(opts.get("far-size-mib", quick ? "128" : "256")) << 20;
+        TransferBenchmark bench = new TransferBenchmark(repo, rtts, runs, big, far, !quick);
         bench.run();
-        Report.write(repo.resolve("docs"), bench.rows, bench.notes, opts.shown());
+        Report.write(repo.resolve("docs"), quick ? "benchmarks-quick" : "benchmarks", bench.rows, bench.notes,
+                opts.shown(), quick ? "under 10 minutes" : "about 30 minutes");
     }
 
     void run() throws Exception {
@@ -138,7 +144,7 @@ public final class TransferBenchmark {
                         measure(tool, "upload", e, file, size, rtt, serverPid, serverLog);
                         measure(tool, "download", e, file, size, rtt, serverPid, serverLog);
                     }
-                    if (rtt <= 10) {
+                    if (rtt <= 10 && trees) {
                         manySmallFiles(s, f, rtt, sshd.pid(), ferryd.pid());
                     }
                     if (rtt == 0) {
