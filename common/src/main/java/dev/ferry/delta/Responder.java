@@ -214,7 +214,8 @@ public final class Responder {
             log.transfer("upload", path, r.size(), u.startNanos(), null);
         } else if (u.request().signature() != SignatureRequest.NONE && u.chunking().canRetry()) {
             out.write(new Retry(ChunkDigest.BYTES));
-            log.transfer("upload", path, 0, u.startNanos(), "did not match the client's " + end.kind() + "; it may try again");
+            log.transfer("upload", path, 0, u.startNanos(),
+                    "did not match the client's " + end.kind() + "; it may try again");
         } else {
             out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             log.transfer("upload", path, 0, u.startNanos(),

@@ -65,7 +65,7 @@ public record OpenDownload(String path, int chunkAverage, int digestLength, bool
     }
 
     static OpenDownload read(BodyReader in) throws ProtocolException {
-        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i32(), in.u8(), in.bool("the may-stop flag"),
-                in.bool("the grouped flag"), FileDigest.ofCode(in.u8()));
+        return new OpenDownload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i32(), in.u8(),
+                in.bool("the may-stop flag"), in.bool("the grouped flag"), FileDigest.ofCode(in.u8()));
     }
 }
