@@ -137,9 +137,11 @@ class FerrySyncTest {
             edited[i * 400_000 + 3] ^= 0x55;
         }
         Files.write(local.resolve("sha.bin"), edited);
+        // same size: an older server copy, or the quick check (same second) would skip it
+        Files.setLastModifiedTime(remote, FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
         Proc.Result up = sync(local, "--json", "--digest=sha256", "sha.bin", "alice@127.0.0.1:sha.bin");
         assertEquals(0, up.exit(), up.all());
-        assertArrayEquals(edited, Files.readAllBytes(remote));
+        assertArrayEquals(edited, Files.readAllBytes(remote), up.all());
         assertEquals("delta", files(up).get(0).path("how").asText(), up.out());
         assertTrue(summary(up).path("matchedBytes").asLong() > 1 << 20, up.out());
 
