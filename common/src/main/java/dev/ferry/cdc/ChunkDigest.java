@@ -6,7 +6,7 @@ import com.dynatrace.hash4j.hashing.Hashing;
 
 /**
  * The XXH3-128 digest of a chunk (seed 0), to find a chunk again on the other side of a delta sync.
- * Not cryptographic: a collision costs a wrong block, which the whole-file SHA-256 catches.
+ * Not cryptographic: a collision costs a wrong block, which the whole-file digest catches.
  *
  * <p>XXH3 runs at about 12 GB/s per core against SHA-256's 2, so digesting costs little next to
  * chunking. The implementation is hash4j's (Dynatrace), pure Java.

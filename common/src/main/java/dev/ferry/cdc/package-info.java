@@ -6,6 +6,6 @@
  * <p>{@link dev.ferry.cdc.GearChunker} finds the cut points (one frozen algorithm version per
  * class), {@link dev.ferry.cdc.StreamChunker} applies it to a stream or a channel, and
  * {@link dev.ferry.cdc.ChunkDigests} chunks a file and digests each chunk with XXH3-128. The whole
- * file is verified separately with SHA-256 (the JDK's {@code MessageDigest}).
+ * file is verified separately, with XXH3-128 or SHA-256 (see {@code dev.ferry.delta.protocol.FileDigest}).
  */
 package dev.ferry.cdc;

@@ -7,10 +7,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.Arrays;
-
-import com.dynatrace.hash4j.hashing.HashStream128;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
@@ -25,8 +22,9 @@ import dev.ferry.delta.protocol.MessageWriter;
 /**
  * Step two: the sender chunks the new file with the receiver's parameters and, chunk by chunk,
  * sends either a reference to an equal old chunk (runs of consecutive ones merged into one
- * instruction) or the bytes, gathered into literals of up to 1 MiB. The SHA-256 of the new file is
- * taken in the same pass and sent last, with the size, mode and mtime.
+ * instruction) or the bytes, gathered into literals of up to 1 MiB. The whole-file digest the
+ * request named ({@link FileDigest}) is taken in the same pass (or, after a two-level signature,
+ * alongside it: {@link NewChunks.Ahead}) and sent last, with the size, mode and mtime.
  */
 public final class Diff {
 
@@ -60,23 +58,23 @@ public final class Diff {
      * Sends all of {@code file} as literals, then {@code FileEnd}: what a file with nothing to match
      * against costs, without chunking and digesting it for nothing. Does not flush.
      */
-    public static Stats sendWhole(Path file, boolean zstd, int mode, long mtimeMillis, MessageWriter out)
-            throws IOException {
-        HashStream128 digest = Xxh3.create(); // no chunk copied: see FileDigest
+    public static Stats sendWhole(Path file, boolean zstd, FileDigest kind, int mode, long mtimeMillis,
+            MessageWriter out) throws IOException {
+        FileHash digest = new FileHash(kind);
         long size = 0;
         Diff diff;
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
             diff = new Diff(out, zstd, in.size());
             int n;
             while ((n = fill(in, diff.pending)) > 0) {
-                digest.putBytes(diff.pending, 0, n);
+                digest.update(diff.pending, 0, n);
                 size += n;
                 diff.literalBytes += n;
                 diff.pendingLength = n;
                 diff.flushLiteral();
             }
         }
-        out.write(new FileEnd(size, FileDigest.XXH3_128, Xxh3.bytes(digest), mode, mtimeMillis));
+        out.write(new FileEnd(size, kind, digest.digest(), mode, mtimeMillis));
         return new Stats(size, diff.literalBytes, 0, diff.literalWireBytes, diff.firstLiteralNanos);
     }
 
@@ -84,9 +82,9 @@ public final class Diff {
      * Sends the instructions that turn the receiver's old file (as {@code index} knows it) into
      * {@code file}, then {@code FileEnd}. Does not flush.
      */
-    public static Stats send(Path file, ChunkerParams params, ChunkIndex index, boolean zstd, int mode,
-            long mtimeMillis, MessageWriter out) throws IOException {
-        MessageDigest sha = Sha256.create();
+    public static Stats send(Path file, ChunkerParams params, ChunkIndex index, boolean zstd, FileDigest kind,
+            int mode, long mtimeMillis, MessageWriter out) throws IOException {
+        FileHash digest = new FileHash(kind);
         long size = 0;
         Diff diff;
         try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
@@ -96,7 +94,7 @@ public final class Diff {
                 byte[] buf = chunks.buffer();
                 int off = chunks.bufferOffset();
                 int len = chunks.length();
-                sha.update(buf, off, len);
+                digest.update(buf, off, len);
                 size += len;
                 long found = index.chunks() == 0 ? -1 : index.find(ChunkDigest.of(buf, off, len));
                 if (found >= 0) {
@@ -108,16 +106,16 @@ public final class Diff {
         }
         diff.flushRun();
         diff.flushLiteral();
-        out.write(new FileEnd(size, sha.digest(), mode, mtimeMillis));
+        out.write(new FileEnd(size, kind, digest.digest(), mode, mtimeMillis));
         return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos);
     }
 
     /**
      * Sends the instructions for {@code file}, whose chunks the first pass found ({@code fresh}), with
      * {@code oldChunk} naming for each chunk an old chunk with its content (-1: none), then
-     * {@code FileEnd} with the first pass's size and the SHA-256 {@code hashing} takes meanwhile.
+     * {@code FileEnd} with the first pass's size and the digest {@code hashing} takes meanwhile.
      * Reads only the literal bytes. Should the file change between the passes, what is read now goes
-     * (zeros past a new end, so the stream stays in step) and the receiver finds that the SHA-256
+     * (zeros past a new end, so the stream stays in step) and the receiver finds that the digest
      * does not match. Does not flush.
      */
     static Stats sendPlanned(Path file, NewChunks fresh, long[] oldChunk, NewChunks.Ahead hashing, boolean zstd,
@@ -145,7 +143,7 @@ public final class Diff {
         }
         diff.flushRun();
         diff.flushLiteral();
-        out.write(new FileEnd(fresh.size(), hashing.sha256(), mode, mtimeMillis));
+        out.write(new FileEnd(fresh.size(), hashing.kind(), hashing.digest(), mode, mtimeMillis));
         return new Stats(fresh.size(), diff.literalBytes, diff.matchedBytes, diff.literalWireBytes,
                 diff.firstLiteralNanos);
     }

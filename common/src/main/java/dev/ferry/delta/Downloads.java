@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 
 import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
@@ -41,6 +43,7 @@ public final class Downloads {
     private final MessageWriter out;
     private final ChunkerParams session;
     private final boolean zstd;
+    private final FileDigest digest;
 
     private static final class Pending {
         final Job job;
@@ -68,10 +71,16 @@ public final class Downloads {
      *                and digest length are chosen from it ({@link FileChunking})
      */
     public Downloads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd) {
+        this(in, out, session, zstd, FileDigest.DEFAULT);
+    }
+
+    /** As above, every file verified with {@code digest}, which each request asks the peer for. */
+    public Downloads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, FileDigest digest) {
         this.in = in;
         this.out = out;
         this.session = session;
         this.zstd = zstd;
+        this.digest = Objects.requireNonNull(digest, "digest");
     }
 
     /**
@@ -103,7 +112,7 @@ public final class Downloads {
                         p.incoming = Incoming.open(p.job.local(), !p.whole, true, p.chunking, zstd, out,
                                 p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER, p.grouped,
                                 new OpenDownload(p.job.remote(), p.chunking.params().avg(),
-                                        p.chunking.digestLength(), p.mayStop, p.grouped));
+                                        p.chunking.digestLength(), p.mayStop, p.grouped, digest), digest);
                     } catch (DeltaRefused refused) { // nothing was sent
                         listener.failed(p.job.label(), refused.getMessage());
                         continue;
@@ -167,8 +176,8 @@ public final class Downloads {
             todo.addFirst(pending(p.job, p.chunking.fullDigests()));
         } else {
             out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
-            listener.failed(p.job.label(), p.job.remote() + " did not match the peer's SHA-256 after a second pass; "
-                    + "the local copy is unchanged");
+            listener.failed(p.job.label(), p.job.remote() + " did not match the peer's " + end.kind()
+                    + " after a second pass; the local copy is unchanged");
         }
     }
 

@@ -17,7 +17,7 @@ import dev.ferry.delta.protocol.Limits;
  *
  * <p>The digest is cut to what the chunk counts need: a new chunk falsely matches an old one with
  * probability about {@code oldChunks * newChunks / 2^bits}; {@link #MARGIN_BITS} more bits make that
- * one file in millions, and such a file fails its SHA-256 and goes again with full digests.
+ * one file in millions, and such a file fails its whole-file digest and goes again with full digests.
  *
  * @param params       the chunk sizes for this file (the session's shape around its average)
  * @param digestLength bytes of each chunk digest in the signature

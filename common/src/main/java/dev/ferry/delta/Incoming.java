@@ -15,6 +15,7 @@ import java.util.HexFormat;
 
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.DetailRequest;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
@@ -22,7 +23,7 @@ import dev.ferry.delta.protocol.ProtocolException;
 /**
  * One file coming in, at the side that holds the old copy: the signature is sent when it is
  * opened, then the instructions are applied as they come to a temporary file beside the target,
- * which is renamed into place once its size and SHA-256 are right. Whatever goes wrong, the old file
+ * which is renamed into place once its size and digest are right. Whatever goes wrong, the old file
  * is untouched and the temporary file removed ({@link #close()}).
  */
 public final class Incoming implements Closeable {
@@ -30,7 +31,7 @@ public final class Incoming implements Closeable {
     /**
      * How it ended.
      *
-     * @param verified false: the SHA-256 did not match; the target is unchanged
+     * @param verified false: the digest did not match; the target is unchanged
      * @param stopped  the sender stopped the signature early (it judged the file better sent whole)
      */
     public record Received(boolean verified, long size, long literalBytes, long matchedBytes, long writeNanos,
@@ -69,17 +70,18 @@ public final class Incoming implements Closeable {
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop) throws IOException {
-        return open(target, useOld, answer, chunking, zstd, out, stop, false, null);
+        return open(target, useOld, answer, chunking, zstd, out, stop, false, null, FileDigest.DEFAULT);
     }
 
     /**
      * As above; with {@code grouped} the signature of a large old file has two levels (the sender
      * may then ask for the detail before its first instruction); with {@code request} (a client's
      * {@code OpenDownload}) written just before the signature: a refusal is then a local error, and
-     * nothing reaches the peer.
+     * nothing reaches the peer; the new file is verified with {@code digest}, the request's.
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
-            MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request) throws IOException {
+            MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest)
+            throws IOException {
         // Each file operation on ferryd's confined root resolves the path once more (realpath), so
         // each is asked once: the target's kind, then one channel each for the new and old copies.
         FileFacts there;
@@ -96,8 +98,7 @@ public final class Incoming implements Closeable {
         Path temp = temporaryBeside(target);
         FileChannel written;
         try {
-            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ); // read back only for a SHA-256 (see Patch)
+            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new DeltaRefused("no such directory: " + target.getParent());
         } catch (AccessDeniedException e) {
@@ -120,7 +121,7 @@ public final class Incoming implements Closeable {
                 old.close(); // nothing of it will be copied
                 old = null;
             }
-            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd)),
+            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd), digest),
                     sent.stopped(), out, sent.stopped() ? null : sent.detail());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);

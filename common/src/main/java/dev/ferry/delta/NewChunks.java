@@ -15,12 +15,13 @@ import dev.ferry.cdc.ChunkDigest;
 import dev.ferry.cdc.ChunkGroups;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.StreamChunker;
+import dev.ferry.delta.protocol.FileDigest;
 
 /**
  * The sender's first pass over a new file for a two-level signature: every chunk's length and full
  * digest, its groups (as the receiver groups its own) and the size, 20 bytes a chunk. The
  * instructions are sent in a second pass, once the sender knows which old chunks it has, which
- * reads only the bytes that go as literals; the SHA-256 is taken by a third, alongside the second
+ * reads only the bytes that go as literals; the whole-file digest is taken by a third, alongside the second
  * ({@link Ahead}).
  */
 final class NewChunks {
@@ -40,23 +41,27 @@ final class NewChunks {
     /**
      * The passes over the new file that need nothing from the receiver, on their own thread: the
      * chunks while the receiver chunks its old file for the groups (each side on its own core),
-     * then the SHA-256 while the instructions go out and the receiver applies them. Done in line,
-     * the two made a 1 GiB file's sender the slowest step: 1.3 s before its first instruction.
+     * then the whole-file digest while the instructions go out and the receiver applies them. Done
+     * in line, the two made a 1 GiB file's sender the slowest step: 1.3 s before its first
+     * instruction (with SHA-256; XXH3-128, the default, costs a sixth of that, but off the critical
+     * path it costs nothing at all, whichever the request named).
      */
     static final class Ahead {
 
         private final CompletableFuture<NewChunks> chunks = new CompletableFuture<>();
-        private final CompletableFuture<byte[]> sha256 = new CompletableFuture<>();
+        private final CompletableFuture<byte[]> digest = new CompletableFuture<>();
         private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final FileDigest kind;
 
-        Ahead(Path file, ChunkerParams params) {
+        Ahead(Path file, ChunkerParams params, FileDigest kind) {
+            this.kind = kind;
             Thread thread = new Thread(() -> {
                 try {
                     chunks.complete(of(file, params, cancelled));
-                    sha256.complete(cancelled.get() ? new byte[0] : Sha256.of(file));
+                    digest.complete(cancelled.get() ? new byte[0] : FileHash.of(file, kind));
                 } catch (IOException | RuntimeException | Error e) {
                     chunks.completeExceptionally(e);
-                    sha256.completeExceptionally(e);
+                    digest.completeExceptionally(e);
                 }
             }, "ferry-delta-new-file");
             thread.setDaemon(true);
@@ -68,9 +73,14 @@ final class NewChunks {
             return join(chunks);
         }
 
-        /** Waits for the SHA-256 of the new file. */
-        byte[] sha256() throws IOException {
-            return join(sha256);
+        /** The kind of {@link #digest()}. */
+        FileDigest kind() {
+            return kind;
+        }
+
+        /** Waits for the whole-file digest of the new file. */
+        byte[] digest() throws IOException {
+            return join(digest);
         }
 
         /** The passes are not wanted (the file goes whole, or the signature has one level): they stop soon. */

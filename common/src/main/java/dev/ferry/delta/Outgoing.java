@@ -3,6 +3,7 @@ package dev.ferry.delta;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 
@@ -28,15 +29,16 @@ public final class Outgoing {
     /**
      * @param mode      the permission bits the receiver gives the new file (as announced in the request)
      * @param chunking  how the file is cut, as the request named it
+     * @param digest    the whole-file digest the request named
      * @param signature whether a signature comes first (false: an upload opened without one)
      * @param grouped   whether the signature may come in two levels (the file is the only one in flight)
      * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
      */
     public static Sent send(MessageReader in, MessageWriter out, Path file, int mode, long mtimeMillis,
-            FileChunking chunking, boolean zstd, boolean signature, boolean grouped, Signature.Cutoff cutoff)
-            throws IOException {
+            FileChunking chunking, boolean zstd, FileDigest digest, boolean signature, boolean grouped,
+            Signature.Cutoff cutoff) throws IOException {
         int digestLength = chunking.digestLength();
-        NewChunks.Ahead ahead = grouped ? new NewChunks.Ahead(file, chunking.params()) : null;
+        NewChunks.Ahead ahead = grouped ? new NewChunks.Ahead(file, chunking.params(), digest) : null;
         try {
             Signature.Received sig = signature ? Signature.receive(in, out, digestLength, grouped, cutoff)
                     : new Signature.Received(new ChunkIndex(digestLength), null, 0, false);
@@ -50,13 +52,13 @@ public final class Outgoing {
             }
             Diff.Stats stats;
             if (nothingToMatch) {
-                stats = Diff.sendWhole(file, zstd, mode, mtimeMillis, out);
+                stats = Diff.sendWhole(file, zstd, digest, mode, mtimeMillis, out);
             } else if (sig.groups() != null) {
                 NewChunks fresh = ahead.chunks();
                 long[] plan = GroupMatch.plan(fresh, sig.groups(), digestLength, in, out);
                 stats = Diff.sendPlanned(file, fresh, plan, ahead, zstd, mode, mtimeMillis, out);
             } else {
-                stats = Diff.send(file, chunking.params(), sig.index(), zstd, mode, mtimeMillis, out);
+                stats = Diff.send(file, chunking.params(), sig.index(), zstd, digest, mode, mtimeMillis, out);
             }
             return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
                     stats.firstLiteralNanos(), sig.stopped());

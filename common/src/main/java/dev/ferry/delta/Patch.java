@@ -5,9 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
-
-import com.dynatrace.hash4j.hashing.HashStream128;
 
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
@@ -23,18 +20,16 @@ import dev.ferry.delta.protocol.ProtocolException;
  * it writes. Whether the result is right is known at {@code FileEnd}; the caller renames it into
  * place or throws it away.
  *
- * <p>Which digest: a file sent whole ends with XXH3-128, one with copied chunks with SHA-256, and
- * the receiver learns which only at the end. So it takes XXH3-128 (cheap) until the first copy,
- * then SHA-256 from there on, after catching up on the literal bytes written before it by reading
- * them back; a SHA-256 at the end of a file of literals only is taken from the file in the same way.
+ * <p>Which digest: the one the file's request named, taken over every byte as it is written; a
+ * {@code FileEnd} that carries another kind breaks the protocol.
  */
 final class Patch implements Closeable {
 
     /**
      * What a pass built.
      *
-     * @param end        the sender's size, SHA-256, mode and mtime
-     * @param verified   the temporary file has that size and SHA-256
+     * @param end        the sender's size, digest, mode and mtime
+     * @param verified   the temporary file has that size and digest
      * @param writeNanos time spent writing and syncing, for the sender's estimate of this disk
      */
     record Outcome(FileEnd end, boolean verified, long size, long literalBytes, long matchedBytes, long writeNanos) {
@@ -46,8 +41,7 @@ final class Patch implements Closeable {
     private final Literals literals;
     private final FileChannel out;
     private final FileChannel from;
-    private final HashStream128 quick = Xxh3.create();
-    private MessageDigest sha; // from the first copy on
+    private final FileHash hash;
     private byte[] buf = new byte[64 * 1024]; // for copies: grows to 1 MiB for a long run
     private long size;
     private long literalBytes;
@@ -71,8 +65,10 @@ final class Patch implements Closeable {
     /**
      * Writes to {@code out}, the new empty temporary file; {@code from} is the old file
      * {@code basis} describes (null when nothing of it is copied). Both are closed with the patch.
+     * {@code digest} is the kind the request named.
      */
-    Patch(FileChannel from, Basis basis, FileChannel out, Literals literals) {
+    Patch(FileChannel from, Basis basis, FileChannel out, Literals literals, FileDigest digest) {
+        this.hash = new FileHash(digest);
         this.basis = basis;
         this.literals = literals;
         this.out = out;
@@ -91,9 +87,6 @@ final class Patch implements Closeable {
             }
             long position = basis.offset(copy.firstChunk());
             long remaining = basis.span(copy.firstChunk(), copy.count());
-            if (sha == null) {
-                sha = Sha256.of(out, size); // what was written so far
-            }
             size = grow(size, remaining);
             matchedBytes += remaining;
             if (buf.length < COPY_BUFFER && remaining > buf.length) {
@@ -113,16 +106,10 @@ final class Patch implements Closeable {
 
     /** The sender's last word: checks size and digest, and syncs the file to disk if they match. */
     Outcome end(FileEnd end) throws IOException {
-        byte[] actual;
-        if (end.kind() == FileDigest.XXH3_128) {
-            if (sha != null) {
-                throw new ProtocolException("a file with copied chunks must end with its SHA-256, not XXH3-128");
-            }
-            actual = Xxh3.bytes(quick);
-        } else {
-            actual = (sha != null ? sha : Sha256.of(out, size)).digest();
+        if (end.kind() != hash.kind()) {
+            throw new ProtocolException("the file was opened for " + hash.kind() + " but ends with " + end.kind());
         }
-        boolean verified = end.size() == size && end.digestMatches(actual);
+        boolean verified = end.size() == size && end.digestMatches(hash.digest());
         if (verified) {
             long start = System.nanoTime();
             out.force(true); // on disk before it can replace the old file
@@ -146,11 +133,7 @@ final class Patch implements Closeable {
     }
 
     private void digest(byte[] b, int off, int len) {
-        if (sha != null) {
-            sha.update(b, off, len);
-        } else {
-            quick.putBytes(b, off, len);
-        }
+        hash.update(b, off, len);
     }
 
     private void write(byte[] b, int n) throws IOException {

@@ -184,7 +184,7 @@ public final class Responder {
             Path target = resolver.resolve(up.path());
             Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
                     up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
-                    up.signature() == SignatureRequest.GROUPED, null);
+                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest());
             Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);
@@ -214,11 +214,12 @@ public final class Responder {
             log.transfer("upload", path, r.size(), u.startNanos(), null);
         } else if (u.request().signature() != SignatureRequest.NONE && u.chunking().canRetry()) {
             out.write(new Retry(ChunkDigest.BYTES));
-            log.transfer("upload", path, 0, u.startNanos(), "did not match the client's SHA-256; it may try again");
+            log.transfer("upload", path, 0, u.startNanos(),
+                    "did not match the client's " + end.kind() + "; it may try again");
         } else {
             out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
             log.transfer("upload", path, 0, u.startNanos(),
-                    "did not match the client's SHA-256 after a second pass; the old file is unchanged");
+                    "did not match the client's " + end.kind() + " after a second pass; the old file is unchanged");
         }
     }
 
@@ -246,8 +247,8 @@ public final class Responder {
         }
         Signature.Cutoff cutoff = down.mayStop()
                 ? new WholeOrDelta(source, f.size(), chunking.params(), estimates) : Signature.Cutoff.NEVER;
-        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd, true,
-                down.grouped(), cutoff);
+        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd,
+                down.fileDigest(), true, down.grouped(), cutoff);
         downloads.add(new Download(down, sent, start));
     }
 

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.OpenUpload;
@@ -70,6 +72,7 @@ public final class Uploads {
     private final ChunkerParams session;
     private final boolean zstd;
     private final Estimates estimates;
+    private final FileDigest digest;
 
     /** What the peer answers next: the signature of an opened file, or the result of a finished one. */
     private record Answer(Pending file, boolean signature) {
@@ -101,11 +104,18 @@ public final class Uploads {
      *                and digest length are chosen from it ({@link FileChunking})
      */
     public Uploads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Estimates estimates) {
+        this(in, out, session, zstd, estimates, FileDigest.DEFAULT);
+    }
+
+    /** As above, every file verified with {@code digest}. */
+    public Uploads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Estimates estimates,
+            FileDigest digest) {
         this.in = in;
         this.out = out;
         this.session = session;
         this.zstd = zstd;
         this.estimates = estimates;
+        this.digest = Objects.requireNonNull(digest, "digest");
     }
 
     /**
@@ -142,10 +152,10 @@ public final class Uploads {
                 p.mode = f.mode();
                 p.mtimeMillis = f.mtimeMillis();
                 out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
-                        p.chunking.params().avg(), p.chunking.digestLength(), p.request));
+                        p.chunking.params().avg(), p.chunking.digestLength(), p.request, digest));
                 if (p.request == SignatureRequest.NONE) {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, false,
-                            false, Signature.Cutoff.NEVER);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, digest,
+                            false, false, Signature.Cutoff.NEVER);
                     answers.add(new Answer(p, false));
                 } else {
                     answers.add(new Answer(p, true));
@@ -177,8 +187,8 @@ public final class Uploads {
                         ? new WholeOrDelta(p.job.local(), p.job.size(), p.chunking.params(), estimates)
                         : Signature.Cutoff.NEVER;
                 try {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, true,
-                            p.request == SignatureRequest.GROUPED, cutoff);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, digest,
+                            true, p.request == SignatureRequest.GROUPED, cutoff);
                 } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
                     listener.failed(p.job.label(), refused.getMessage());
                     continue;

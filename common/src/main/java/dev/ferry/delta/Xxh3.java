@@ -7,8 +7,8 @@ import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hashing;
 
 /**
- * The whole-file digest of a file sent whole: XXH3-128 (hash4j), about 10 GB/s on one core where
- * SHA-256 does 1.7 (see {@link dev.ferry.delta.protocol.FileDigest} for why it is enough there).
+ * The default whole-file digest ({@link FileHash}): XXH3-128 (hash4j), about 10 GB/s on one core
+ * where SHA-256 does 1.7 (see {@link dev.ferry.delta.protocol.FileDigest} for why it is enough).
  */
 final class Xxh3 {
 

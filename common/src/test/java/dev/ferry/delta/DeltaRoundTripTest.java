@@ -103,17 +103,28 @@ class DeltaRoundTripTest {
     /** Sends {@code source} to {@code target} (the responder's side): Uploads against a Responder. */
     private Run upload(Path source, Path target, boolean zstd, DeltaMode mode, Wrap wrap, Estimates estimates)
             throws Exception {
+        return upload(source, target, zstd, mode, wrap, estimates, FileDigest.DEFAULT);
+    }
+
+    /** As above, every file verified with {@code digest}. */
+    private Run upload(Path source, Path target, boolean zstd, DeltaMode mode, Wrap wrap, Estimates estimates,
+            FileDigest digest) throws Exception {
         long old = Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : -1;
         Uploads.Job job = new Uploads.Job(source, target.getFileName().toString(), Files.size(source), old, mode,
                 "file");
-        return session(zstd, wrap, (in, out, l) -> new Uploads(in, out, PARAMS, zstd, estimates)
+        return session(zstd, wrap, (in, out, l) -> new Uploads(in, out, PARAMS, zstd, estimates, digest)
                 .run(List.of(job), l)).single();
     }
 
     /** Fetches {@code source} (the responder's side) into {@code target}: Downloads against a Responder. */
     private Run download(Path source, Path target, DeltaMode mode) throws Exception {
+        return download(source, target, mode, in -> in, FileDigest.DEFAULT);
+    }
+
+    /** As above, the file verified with {@code digest}; {@code wrap} sees what reaches the responder. */
+    private Run download(Path source, Path target, DeltaMode mode, Wrap wrap, FileDigest digest) throws Exception {
         Downloads.Job job = new Downloads.Job(source.getFileName().toString(), target, Files.size(source), mode, "file");
-        return session(false, in -> in, (in, out, l) -> new Downloads(in, out, PARAMS, false)
+        return session(false, wrap, (in, out, l) -> new Downloads(in, out, PARAMS, false, digest)
                 .run(List.of(job), l)).single();
     }
 
@@ -326,7 +337,7 @@ class DeltaRoundTripTest {
         Path source = Files.write(dir.resolve("source.bin"), edited);
         // When the first instruction arrives (the second body read, after the request's), the old
         // file changes in place (same size): the chunks it copies are no longer the ones it
-        // described, so the SHA-256 cannot match.
+        // described, so the whole-file digest cannot match.
         Run run = upload(source, target, false, DeltaMode.AUTO, changeAtSecondRead(target, 1 << 20), new Estimates());
         assertTrue(run.retried(), run.log().toString());
         assertEquals(null, run.failure());
@@ -551,8 +562,7 @@ class DeltaRoundTripTest {
                 new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.STOPPABLE),
                 new SignatureStop(),
                 dev.ferry.delta.protocol.Literal.raw(fresh),
-                new dev.ferry.delta.protocol.FileEnd(fresh.length,
-                        java.security.MessageDigest.getInstance("SHA-256").digest(fresh), 0644, 0));
+                new FileEnd(fresh.length, FileDigest.XXH3_128, xxh3(fresh), 0644, 0));
         ByteArrayOutputStream answers = new ByteArrayOutputStream();
         new Responder(new MessageReader(new java.io.ByteArrayInputStream(sent)), new MessageWriter(answers),
                 PARAMS, false, dir::resolve, (d, p, b, t, e) -> { }).run();
@@ -571,12 +581,18 @@ class DeltaRoundTripTest {
 
     /** The messages a sender writes for {@code file}: whole, or against an empty index (nothing matches). */
     private static List<dev.ferry.delta.protocol.DeltaMessage> sent(Path file, boolean whole) throws IOException {
+        return sent(file, whole, FileDigest.DEFAULT);
+    }
+
+    /** As above, the file ending with its {@code kind} digest. */
+    private static List<dev.ferry.delta.protocol.DeltaMessage> sent(Path file, boolean whole, FileDigest kind)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         MessageWriter w = new MessageWriter(bytes);
         if (whole) {
-            Diff.sendWhole(file, false, 0644, 0, w);
+            Diff.sendWhole(file, false, kind, 0644, 0, w);
         } else {
-            Diff.send(file, PARAMS, new ChunkIndex(8), false, 0644, 0, w);
+            Diff.send(file, PARAMS, new ChunkIndex(8), false, kind, 0644, 0, w);
         }
         w.flush();
         MessageReader r = new MessageReader(new java.io.ByteArrayInputStream(bytes.toByteArray()));
@@ -594,22 +610,145 @@ class DeltaRoundTripTest {
                 .putLong(v.getLeastSignificantBits()).array();
     }
 
+    /** The {@code kind} digest of {@code bytes}, computed here apart from the code under test. */
+    private static byte[] digestOf(FileDigest kind, byte[] bytes) throws Exception {
+        return kind == FileDigest.XXH3_128 ? xxh3(bytes)
+                : java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+
     private static FileEnd endOf(List<dev.ferry.delta.protocol.DeltaMessage> messages) {
         return (FileEnd) messages.get(messages.size() - 1);
     }
 
     @Test
-    void aFileSentWholeEndsWithItsXxh3AndADeltaWithItsSha256() throws Exception {
+    void aFileEndsWithXxh3ByDefaultWholeOrDelta() throws Exception {
         byte[] content = random(300_000, 60);
         Path file = Files.write(dir.resolve("file.bin"), content);
+        for (boolean whole : new boolean[] {true, false}) {
+            FileEnd end = endOf(sent(file, whole));
+            assertEquals(FileDigest.XXH3_128, end.kind(), whole ? "whole" : "delta");
+            assertArrayEquals(xxh3(content), end.digest(), whole ? "whole" : "delta");
+        }
+    }
 
-        FileEnd whole = endOf(sent(file, true));
-        assertEquals(FileDigest.XXH3_128, whole.kind());
-        assertArrayEquals(xxh3(content), whole.digest());
+    @Test
+    void aFileEndsWithTheSha256WhenItsRequestNamedItWholeOrDelta() throws Exception {
+        byte[] content = random(300_000, 65);
+        Path file = Files.write(dir.resolve("file.bin"), content);
+        for (boolean whole : new boolean[] {true, false}) {
+            FileEnd end = endOf(sent(file, whole, FileDigest.SHA256));
+            assertEquals(FileDigest.SHA256, end.kind(), whole ? "whole" : "delta");
+            assertArrayEquals(digestOf(FileDigest.SHA256, content), end.digest(), whole ? "whole" : "delta");
+        }
+    }
 
-        FileEnd delta = endOf(sent(file, false));
-        assertEquals(FileDigest.SHA256, delta.kind());
-        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(content), delta.digest());
+    /**
+     * What reached the responder, decoded: {@code wrap} tees the responder's input into
+     * {@code seen}, read back after the session.
+     */
+    private static Wrap tee(ByteArrayOutputStream seen) {
+        return in -> new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    seen.write(b);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    seen.write(b, off, n);
+                }
+                return n;
+            }
+        };
+    }
+
+    private static List<dev.ferry.delta.protocol.DeltaMessage> decoded(byte[] bytes) throws IOException {
+        MessageReader r = new MessageReader(new java.io.ByteArrayInputStream(bytes));
+        List<dev.ferry.delta.protocol.DeltaMessage> messages = new ArrayList<>();
+        for (var m = r.read(); m.isPresent(); m = r.read()) {
+            messages.add(m.get());
+        }
+        return messages;
+    }
+
+    /** A 1 MiB file with a few edits: a delta of mostly copied chunks with some literals. */
+    private static byte[][] editedPair(long seed) {
+        byte[] old = random(1 << 20, seed);
+        byte[] edited = old.clone();
+        for (int at : new int[] {1000, 300_000, 700_000}) {
+            System.arraycopy(random(64, seed + at), 0, edited, at, 64);
+        }
+        return new byte[][] {old, edited};
+    }
+
+    @Test
+    void aDeltaIsVerifiedWithXxh3ByDefaultOrSha256WhenAskedAndReconstructsTheFileBothWays() throws Exception {
+        for (FileDigest kind : new FileDigest[] {null, FileDigest.SHA256}) { // null: the default
+            byte[][] pair = editedPair(kind == null ? 70 : 71);
+            FileDigest expected = kind == null ? FileDigest.XXH3_128 : kind;
+            Path source = Files.write(dir.resolve("source.bin"), pair[1]);
+            Path target = dir.resolve("target.bin");
+
+            Files.write(target, pair[0]);
+            ByteArrayOutputStream up = new ByteArrayOutputStream();
+            Run upRun = kind == null ? upload(source, target, false, DeltaMode.DELTA, tee(up), new Estimates())
+                    : upload(source, target, false, DeltaMode.DELTA, tee(up), new Estimates(), kind);
+            assertEquals(null, upRun.failure());
+            assertFalse(upRun.retried());
+            assertTrue(upRun.outcome().matchedBytes() > pair[0].length / 2, "a delta: " + upRun.outcome());
+            assertArrayEquals(pair[1], Files.readAllBytes(target), "upload");
+            List<dev.ferry.delta.protocol.DeltaMessage> toServer = decoded(up.toByteArray());
+            OpenUpload open = (OpenUpload) toServer.stream().filter(m -> m instanceof OpenUpload).findFirst()
+                    .orElseThrow();
+            assertEquals(expected, open.fileDigest());
+            FileEnd end = (FileEnd) toServer.stream().filter(m -> m instanceof FileEnd).findFirst().orElseThrow();
+            assertEquals(expected, end.kind());
+            assertArrayEquals(digestOf(expected, pair[1]), end.digest());
+
+            Files.write(target, pair[0]);
+            ByteArrayOutputStream down = new ByteArrayOutputStream();
+            Run downRun = download(source, target, DeltaMode.DELTA, tee(down),
+                    kind == null ? FileDigest.DEFAULT : kind);
+            assertEquals(null, downRun.failure());
+            assertFalse(downRun.retried());
+            assertTrue(downRun.outcome().matchedBytes() > pair[0].length / 2, "a delta: " + downRun.outcome());
+            assertArrayEquals(pair[1], Files.readAllBytes(target), "download");
+            dev.ferry.delta.protocol.OpenDownload asked = (dev.ferry.delta.protocol.OpenDownload) decoded(
+                    down.toByteArray()).stream().filter(m -> m instanceof dev.ferry.delta.protocol.OpenDownload)
+                    .findFirst().orElseThrow();
+            assertEquals(expected, asked.fileDigest());
+            assertNoTemporaryFiles();
+        }
+    }
+
+    @Test
+    void aTwoLevelDeltaIsVerifiedWithTheDigestItsRequestNamed() throws Exception {
+        // The sender's background pass takes the digest after the chunks (NewChunks.Ahead).
+        byte[] old = random(GROUPED_SIZE, 72);
+        byte[] edited = old.clone();
+        System.arraycopy(random(4096, 73), 0, edited, 5 << 20, 4096);
+        Path source = Files.write(dir.resolve("source.bin"), edited);
+        Path target = dir.resolve("target.bin");
+        for (FileDigest kind : FileDigest.values()) {
+            Files.write(target, old);
+            ByteArrayOutputStream up = new ByteArrayOutputStream();
+            Run run = upload(source, target, false, DeltaMode.DELTA, tee(up), new Estimates(), kind);
+            assertEquals(null, run.failure());
+            assertFalse(run.retried());
+            assertArrayEquals(edited, Files.readAllBytes(target), kind.toString());
+            List<dev.ferry.delta.protocol.DeltaMessage> toServer = decoded(up.toByteArray());
+            assertTrue(toServer.stream().anyMatch(m -> m instanceof dev.ferry.delta.protocol.DetailRequest),
+                    "two levels");
+            FileEnd end = (FileEnd) toServer.stream().filter(m -> m instanceof FileEnd).findFirst().orElseThrow();
+            assertEquals(kind, end.kind());
+            assertArrayEquals(digestOf(kind, edited), end.digest());
+        }
     }
 
     /** Runs a responder over {@code requests} and returns its answers. */
@@ -651,23 +790,26 @@ class DeltaRoundTripTest {
     }
 
     @Test
-    void anXxh3AfterACopiedChunkIsRefusedAndChangesNothing() throws Exception {
+    void aFileEndOfAnotherKindThanItsRequestNamedIsRefusedAndChangesNothing() throws Exception {
         byte[] old = random(100, 63); // shorter than a chunk: one chunk, number 0
         Path target = Files.write(dir.resolve("target.bin"), old);
-        byte[] requests = WireBytes.encode(
-                new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL),
-                new CopyChunks(0, 1),
-                new FileEnd(100, FileDigest.XXH3_128, xxh3(old), 0644, 0));
-        ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests));
-        assertEquals("a file with copied chunks must end with its SHA-256, not XXH3-128", e.getMessage());
-        assertArrayEquals(old, Files.readAllBytes(target));
-        assertNoTemporaryFiles();
+        for (FileDigest opened : FileDigest.values()) {
+            FileDigest ended = opened == FileDigest.SHA256 ? FileDigest.XXH3_128 : FileDigest.SHA256;
+            byte[] requests = WireBytes.encode(
+                    new OpenUpload("target.bin", 100, 0644, 0, 8192, 8, SignatureRequest.FULL, opened),
+                    new CopyChunks(0, 1),
+                    new FileEnd(100, ended, digestOf(ended, old), 0644, 0)); // the right digest, of the wrong kind
+            ProtocolException e = assertThrows(ProtocolException.class, () -> respond(requests));
+            assertEquals("the file was opened for " + opened + " but ends with " + ended, e.getMessage());
+            assertArrayEquals(old, Files.readAllBytes(target));
+            assertNoTemporaryFiles();
+        }
     }
 
     @Test
-    void literalsBeforeTheFirstCopiedChunkCountInTheSha256() throws Exception {
-        // The receiver takes XXH3-128 until the first copy, then a SHA-256 that reads back what it
-        // wrote before: a literal, a copy, a literal must check out, and a wrong first byte must not.
+    void aDeltaWithAWrongDigestIsRejectedAndKeepsTheOldFileForEitherKind() throws Exception {
+        // A literal, a copy, a literal: every byte counts in the digest, whichever the request named,
+        // and a digest one bit off leaves the old file as it was.
         byte[] old = random(100, 64);
         Path target = Files.write(dir.resolve("target.bin"), old);
         byte[] head = "head".getBytes(StandardCharsets.UTF_8);
@@ -677,20 +819,28 @@ class DeltaRoundTripTest {
         whole.write(old);
         whole.write(tail);
         byte[] fresh = whole.toByteArray();
-        for (boolean right : new boolean[] {false, true}) {
-            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(fresh);
-            if (!right) {
-                sha[0] ^= 1;
+        for (FileDigest kind : FileDigest.values()) {
+            for (boolean right : new boolean[] {false, true}) {
+                Files.write(target, old);
+                byte[] digest = digestOf(kind, fresh);
+                if (!right) {
+                    digest[0] ^= 1;
+                }
+                byte[] requests = WireBytes.encode(
+                        new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.FULL, kind),
+                        dev.ferry.delta.protocol.Literal.raw(head),
+                        new CopyChunks(0, 1),
+                        dev.ferry.delta.protocol.Literal.raw(tail),
+                        new FileEnd(fresh.length, kind, digest, 0644, 0));
+                List<dev.ferry.delta.protocol.DeltaMessage> answers = answersTo(requests);
+                assertEquals(right, ok(answers), kind + " " + answers);
+                if (!right) { // a mismatch after a delta: another pass with full digests is asked for
+                    assertTrue(answers.get(answers.size() - 1) instanceof dev.ferry.delta.protocol.Retry,
+                            kind.toString());
+                }
+                assertArrayEquals(right ? fresh : old, Files.readAllBytes(target), kind + " " + right);
+                assertNoTemporaryFiles();
             }
-            byte[] requests = WireBytes.encode(
-                    new OpenUpload("target.bin", fresh.length, 0644, 0, 8192, 8, SignatureRequest.FULL),
-                    dev.ferry.delta.protocol.Literal.raw(head),
-                    new CopyChunks(0, 1),
-                    dev.ferry.delta.protocol.Literal.raw(tail),
-                    new FileEnd(fresh.length, sha, 0644, 0));
-            assertEquals(right, ok(answersTo(requests)));
-            assertArrayEquals(right ? fresh : old, Files.readAllBytes(target));
-            assertNoTemporaryFiles();
         }
     }
 
@@ -739,7 +889,7 @@ class DeltaRoundTripTest {
     }
 
     @Test
-    void aGroupedFileThatFailsItsSha256GoesAgainWithOneLevelAndFullDigests() throws Exception {
+    void aGroupedFileThatFailsItsDigestGoesAgainWithOneLevelAndFullDigests() throws Exception {
         byte[] old = random(GROUPED_SIZE, 54);
         byte[] edited = old.clone();
         edited[100] ^= 1;

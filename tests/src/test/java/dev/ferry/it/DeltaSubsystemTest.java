@@ -31,6 +31,7 @@ import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.CopyChunks;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.Literal;
 import dev.ferry.delta.protocol.ListEntry;
@@ -98,8 +99,12 @@ class DeltaSubsystemTest {
         }
 
         int upload(String name, int digestLength) throws IOException {
+            return upload(name, digestLength, FileDigest.DEFAULT);
+        }
+
+        int upload(String name, int digestLength, FileDigest kind) throws IOException {
             out.write(new OpenUpload(name, 1, 0644, 0, ChunkerParams.DEFAULT.avg(), digestLength,
-                    SignatureRequest.FULL));
+                    SignatureRequest.FULL, kind));
             out.flush();
             int chunks = 0;
             while (true) {
@@ -199,25 +204,29 @@ class DeltaSubsystemTest {
     }
 
     @Test
-    void aWrongDigestOfTheWholeFileLeavesTheOldFile() throws Exception {
-        byte[] data = old("digest.bin");
-        try (Raw raw = new Raw()) {
-            raw.upload("digest.bin");
-            raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
-            raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, new byte[32], 0644, 0));
-            raw.out.flush();
-            // first a second try with full digests is asked for; the client opens the file again and
-            // sends the same wrong file
-            DeltaMessage retry = raw.in.readRequired("retry");
-            assertTrue(retry instanceof dev.ferry.delta.protocol.Retry r && r.digestLength() == 16, retry.toString());
-            raw.upload("digest.bin", 16);
-            raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
-            raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, new byte[32], 0644, 0));
-            raw.out.flush();
-            DeltaMessage result = raw.in.readRequired("the result");
-            assertTrue(result instanceof dev.ferry.delta.protocol.Result r && !r.ok(), result.toString());
+    void aWrongDigestOfTheWholeFileLeavesTheOldFileWhicheverKindWasAnnounced() throws Exception {
+        for (FileDigest kind : FileDigest.values()) {
+            String name = "digest-" + kind + ".bin";
+            byte[] data = old(name);
+            try (Raw raw = new Raw()) {
+                raw.upload(name, 8, kind);
+                raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
+                raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, kind, new byte[kind.length()], 0644, 0));
+                raw.out.flush();
+                // first a second try with full digests is asked for; the client opens the file again and
+                // sends the same wrong file
+                DeltaMessage retry = raw.in.readRequired("retry");
+                assertTrue(retry instanceof dev.ferry.delta.protocol.Retry r && r.digestLength() == 16,
+                        kind + " " + retry);
+                raw.upload(name, 16, kind);
+                raw.out.write(Literal.raw(new byte[] {1, 2, 3}));
+                raw.out.write(new dev.ferry.delta.protocol.FileEnd(3, kind, new byte[kind.length()], 0644, 0));
+                raw.out.flush();
+                DeltaMessage result = raw.in.readRequired("the result");
+                assertTrue(result instanceof dev.ferry.delta.protocol.Result r && !r.ok(), kind + " " + result);
+            }
+            assertUntouched(name, data);
         }
-        assertUntouched("digest.bin", data);
     }
 
     @Test

@@ -127,6 +127,37 @@ class FerrySyncTest {
     }
 
     @Test
+    void withDigestSha256AChangedFileStillGoesAsADeltaBothWaysAndArrivesIntact() throws Exception {
+        Path local = Files.createTempDirectory("sync-sha");
+        byte[] data = random(2 << 20, 5);
+        Path remote = ferryd.rootOf("alice").resolve("sha.bin");
+        Files.write(remote, data);
+        byte[] edited = data.clone();
+        for (int i = 0; i < 5; i++) {
+            edited[i * 400_000 + 3] ^= 0x55;
+        }
+        Files.write(local.resolve("sha.bin"), edited);
+        // same size: an older server copy, or the quick check (same second) would skip it
+        Files.setLastModifiedTime(remote, FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        Proc.Result up = sync(local, "--json", "--digest=sha256", "sha.bin", "alice@127.0.0.1:sha.bin");
+        assertEquals(0, up.exit(), up.all());
+        assertArrayEquals(edited, Files.readAllBytes(remote), up.all());
+        assertEquals("delta", files(up).get(0).path("how").asText(), up.out());
+        assertTrue(summary(up).path("matchedBytes").asLong() > 1 << 20, up.out());
+
+        Files.write(remote, data); // and back down onto the edited local copy
+        Files.setLastModifiedTime(local.resolve("sha.bin"), FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Proc.Result down = sync(local, "--json", "--digest=sha256", "alice@127.0.0.1:sha.bin", "sha.bin");
+        assertEquals(0, down.exit(), down.all());
+        assertArrayEquals(data, Files.readAllBytes(local.resolve("sha.bin")), down.all());
+        assertEquals("delta", files(down).get(0).path("how").asText(), down.out());
+
+        Proc.Result wrong = sync(local, "--digest=md5", "sha.bin", "alice@127.0.0.1:sha.bin");
+        assertTrue(wrong.exit() != 0, wrong.all());
+        assertTrue(wrong.all().contains("--digest must be xxh128 or sha256, not 'md5'"), wrong.all());
+    }
+
+    @Test
     void aLargeAppendedFileIsSignedInTwoLevelsBothWays() throws Exception {
         // 24 MiB: 1 KiB chunks, about 24k of them; one level would be a 170 KB signature (7-byte
         // digests), two levels are ~770 group names and the chunks of the last group.

@@ -26,7 +26,7 @@ import java.io.OutputStream;
  *  31  Literal        sender             new bytes, maybe compressed
  *  32  FileEnd        sender             the new file is complete: size, digest, mode, mtime
  *  40  Result         receiver           the new file verified (or not); bytes sent and reused
- *  41  Retry          receiver           the SHA-256 differs: open the file again with longer digests
+ *  41  Retry          receiver           the digest differs: open the file again with longer digests
  *  50  ListBatch      server             the next entries of a listing: path, kind, size, mtime, mode
  *  51  ListEnd        server             the listing is complete
  * </pre>

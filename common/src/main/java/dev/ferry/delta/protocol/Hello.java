@@ -27,9 +27,10 @@ public record Hello(int version, Set<String> capabilities) implements DeltaMessa
      * The version this code speaks (2: pipelined requests, SignatureStop, the receiver's write time
      * in Result; 3: a chunk size and digest length per file, signatures without chunk lengths;
      * 4: two-level signatures, GroupBatch and DetailRequest; 5: FileEnd names its digest, XXH3-128 for
-     * a file sent whole).
+     * a file sent whole; 6: OpenUpload and OpenDownload name the file's digest, XXH3-128 by default
+     * for a delta too).
      */
-    public static final int CURRENT_VERSION = 5;
+    public static final int CURRENT_VERSION = 6;
 
     /** The sender may send literals compressed with zstd ({@link LiteralCodec#ZSTD}). */
     public static final String ZSTD = "zstd";

@@ -45,7 +45,7 @@ public final class Limits {
     public static final int MAX_FAILURE_BYTES = 1024;
 
     /**
-     * The shortest chunk digest. A false match is caught by the whole-file SHA-256 and costs a
+     * The shortest chunk digest. A false match is caught by the whole-file digest and costs a
      * second pass with full digests, so the client cuts digests to what a file's chunk counts need
      * (see {@code dev.ferry.delta.FileChunking}); 32 bits are enough for a file of a few chunks.
      */
@@ -54,7 +54,7 @@ public final class Limits {
     /** The longest chunk digest: a full SHA-256 or BLAKE3 output. */
     public static final int MAX_DIGEST_BYTES = 32;
 
-    /** The length of the whole-file SHA-256 the sender reports. */
+    /** The length of a whole-file SHA-256, the longest {@link FileDigest}. */
     public static final int SHA256_BYTES = 32;
 
     /** The smallest minimum chunk size a chunking spec may ask for (smaller makes signatures huge). */

@@ -13,7 +13,7 @@ import java.util.Objects;
  * A client may send further requests before the answers to earlier ones come (see the package).
  *
  * <p>Wire: path (uint16 length, UTF-8), int64 size, int32 mode, int64 mtime, int32 average chunk size,
- * uint8 digest length, uint8 signature request.
+ * uint8 digest length, uint8 signature request, uint8 file digest.
  *
  * @param path         the file on the server, resolved there within the user's root
  * @param size         the new file's size as the client sees it now (0 to 2^50); {@link FileEnd}
@@ -24,12 +24,20 @@ import java.util.Objects;
  *                     by a power of two (small files get small chunks, huge files large ones)
  * @param digestLength bytes per chunk digest in the signature (16 on a second try after a {@link Retry})
  * @param signature    whether and how the server sends the signature of its old copy
+ * @param fileDigest   the whole-file digest the client's {@link FileEnd} will carry, announced here so
+ *                     that the server takes it while it writes
  */
 public record OpenUpload(String path, long size, int mode, long mtimeMillis, int chunkAverage, int digestLength,
-        SignatureRequest signature)
+        SignatureRequest signature, FileDigest fileDigest)
         implements DeltaMessage {
 
-    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8 + 4 + 1 + 1;
+    static final int MAX_BODY = Wire.utf8Size(Limits.MAX_PATH_BYTES) + 8 + 4 + 8 + 4 + 1 + 1 + 1;
+
+    /** A request for a file verified with the {@linkplain FileDigest#DEFAULT default} digest. */
+    public OpenUpload(String path, long size, int mode, long mtimeMillis, int chunkAverage, int digestLength,
+            SignatureRequest signature) {
+        this(path, size, mode, mtimeMillis, chunkAverage, digestLength, signature, FileDigest.DEFAULT);
+    }
 
     public OpenUpload {
         Check.path(path);
@@ -38,6 +46,7 @@ public record OpenUpload(String path, long size, int mode, long mtimeMillis, int
         Check.chunkAverage(chunkAverage);
         Check.digestLength(digestLength);
         Objects.requireNonNull(signature, "signature");
+        Objects.requireNonNull(fileDigest, "fileDigest");
     }
 
     @Override
@@ -54,10 +63,11 @@ public record OpenUpload(String path, long size, int mode, long mtimeMillis, int
         out.writeInt(chunkAverage);
         out.writeByte(digestLength);
         out.writeByte(signature.code());
+        out.writeByte(fileDigest.code());
     }
 
     static OpenUpload read(BodyReader in) throws ProtocolException {
         return new OpenUpload(in.utf8("a path", Limits.MAX_PATH_BYTES), in.i64(), in.i32(), in.i64(), in.i32(), in.u8(),
-                SignatureRequest.ofCode(in.u8()));
+                SignatureRequest.ofCode(in.u8()), FileDigest.ofCode(in.u8()));
     }
 }

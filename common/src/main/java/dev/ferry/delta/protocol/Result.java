@@ -4,7 +4,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The receiver's last word on a file. {@code ok}: the size and SHA-256 matched {@link FileEnd} and
+ * The receiver's last word on a file. {@code ok}: the size and digest matched {@link FileEnd} and
  * the new file is in place. Not ok: they did not match, with digests already at full length, and
  * the new file was discarded; the old one is untouched. Errors that are not a mismatch (disk full,
  * no permission) are a {@link Failure} instead.

@@ -4,7 +4,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * In place of a {@link Result}: the file the receiver built does not have the SHA-256 of
+ * In place of a {@link Result}: the file the receiver built does not have the digest of
  * {@link FileEnd}, most likely because two different chunks shared a truncated digest (or the old
  * file changed while it was read). The receiver discarded it; the old file is untouched. The file
  * is worth one more try with digests of {@code digestLength} bytes: the side that opened the

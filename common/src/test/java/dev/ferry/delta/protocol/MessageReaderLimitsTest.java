@@ -43,6 +43,7 @@ class MessageReaderLimitsTest {
                             out.writeByte(8);
                             out.writeByte(1); // may stop
                             out.writeByte(0); // not grouped
+                            out.writeByte(1); // XXH3-128
                             out.writeByte(0); // one byte too many
                         })),
                 bad("a literal of 5000000 bytes exceeds the limit of 1048576", WireBytes.frame(MessageType.LITERAL, out -> {
@@ -121,7 +122,7 @@ class MessageReaderLimitsTest {
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "f");
                             out.writeInt(3000);
-                            out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
+                            out.write(WireBytes.hex("08000001")); // digest length, may-stop, grouped, file digest
                         })),
                 bad("a listed path shares 3 bytes with a previous path of 0", WireBytes.frame(MessageType.LIST_BATCH, out -> {
                     out.writeInt(1);
@@ -155,16 +156,16 @@ class MessageReaderLimitsTest {
                 bad("a path may not be empty", WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                     out.writeShort(0);
                     out.writeInt(8192);
-                    out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
+                    out.write(WireBytes.hex("08000001")); // digest length, may-stop, grouped, file digest
                 })),
                 bad("a path may not contain a NUL character",
                         WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> {
                             WireBytes.writeUtf8(out, "etc/\0passwd");
                             out.writeInt(8192);
-                            out.write(WireBytes.hex("080000")); // digest length, may-stop, grouped
+                            out.write(WireBytes.hex("08000001")); // digest length, may-stop, grouped, file digest
                         })),
-                bad("the OpenDownload message of 4106 bytes exceeds the limit of 4105",
-                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4104)))),
+                bad("the OpenDownload message of 4107 bytes exceeds the limit of 4106",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4105)))),
                 bad("a path of 4097 bytes exceeds the limit of 4096",
                         WireBytes.frame(MessageType.OPEN_UPLOAD, out -> WireBytes.writeUtf8(out, "p".repeat(4097)))),
                 bad("a path of 65535 bytes exceeds the limit of 4096",
@@ -188,6 +189,7 @@ class MessageReaderLimitsTest {
                     out.writeLong(0);
                     out.writeInt(8192);
                     out.writeShort(0x0801);
+                    out.writeByte(1); // XXH3-128
                 })),
                 bad("signature request 7 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
                     WireBytes.writeUtf8(out, "f");
@@ -204,6 +206,7 @@ class MessageReaderLimitsTest {
                     out.writeLong(0);
                     out.writeInt(8192);
                     out.writeShort(0x0801);
+                    out.writeByte(1); // XXH3-128
                 })),
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
                         WireBytes.frame(MessageType.FILE_END, out -> {
@@ -284,7 +287,31 @@ class MessageReaderLimitsTest {
                             WireBytes.writeUtf8(out, "f");
                             out.writeInt(8192);
                             out.write(WireBytes.hex("0801"));
-                        })));
+                        })),
+                bad("the OpenDownload message ends early: it needs 1 more byte, but 0 bytes remain",
+                        WireBytes.frame(MessageType.OPEN_DOWNLOAD, out -> { // a version 5 request: no file digest
+                            WireBytes.writeUtf8(out, "f");
+                            out.writeInt(8192);
+                            out.write(WireBytes.hex("080101"));
+                        })),
+                bad("the OpenUpload message ends early: it needs 1 more byte, but 0 bytes remain",
+                        WireBytes.frame(MessageType.OPEN_UPLOAD, out -> { // a version 5 request: no file digest
+                            WireBytes.writeUtf8(out, "f");
+                            out.writeLong(1);
+                            out.writeInt(0644);
+                            out.writeLong(0);
+                            out.writeInt(8192);
+                            out.writeShort(0x0801);
+                        })),
+                bad("file digest 9 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
+                    WireBytes.writeUtf8(out, "f");
+                    out.writeLong(1);
+                    out.writeInt(0644);
+                    out.writeLong(0);
+                    out.writeInt(8192);
+                    out.writeShort(0x0801);
+                    out.writeByte(9);
+                })));
     }
 
     /** GroupBatch and DetailRequest, the two-level signature of protocol version 4. */

@@ -193,8 +193,8 @@ class MessageRoundTripTest {
         byte[] grouped = WireBytes.encode(new OpenDownload("f", 8192, 8, true, true));
         byte[] plain = WireBytes.encode(new OpenDownload("f", 8192, 8, true));
 
-        assertArrayEquals(WireBytes.hex("0000000b" + "0c" + "000166" + "00002000" + "08" + "01" + "01"), grouped);
-        assertArrayEquals(WireBytes.hex("0000000b" + "0c" + "000166" + "00002000" + "08" + "01" + "00"), plain);
+        assertArrayEquals(WireBytes.hex("0000000c" + "0c" + "000166" + "00002000" + "08" + "01" + "01" + "01"), grouped);
+        assertArrayEquals(WireBytes.hex("0000000c" + "0c" + "000166" + "00002000" + "08" + "01" + "00" + "01"), plain);
         assertEquals(new OpenDownload("f", 8192, 8, true, false), new OpenDownload("f", 8192, 8, true));
         assertTrue(((OpenDownload) WireBytes.decode(grouped).orElseThrow()).grouped());
         assertFalse(((OpenDownload) WireBytes.decode(plain).orElseThrow()).grouped());
@@ -335,9 +335,35 @@ class MessageRoundTripTest {
     }
 
     @Test
-    void theCurrentVersionNamesTheFileDigest() {
-        assertEquals(5, Hello.CURRENT_VERSION);
-        assertEquals(5, Hello.current(Set.of()).version());
+    void theCurrentVersionNamesTheFileDigestInTheRequest() {
+        assertEquals(6, Hello.CURRENT_VERSION);
+        assertEquals(6, Hello.current(Set.of()).version());
+    }
+
+    @Test
+    void aRequestNamesItsFileDigestLastXxh3ByDefault() throws IOException {
+        assertEquals(FileDigest.XXH3_128, FileDigest.DEFAULT);
+        for (FileDigest kind : FileDigest.values()) {
+            OpenUpload up = new OpenUpload("f", 1, 0644, 0, 8192, 8, SignatureRequest.FULL, kind);
+            OpenDownload down = new OpenDownload("f", 8192, 8, true, true, kind);
+            for (DeltaMessage m : List.<DeltaMessage>of(up, down)) {
+                byte[] frame = WireBytes.encode(m);
+                assertEquals(kind.code(), frame[frame.length - 1], m.toString());
+                assertEquals(m, WireBytes.decode(frame).orElseThrow());
+            }
+        }
+        assertEquals(FileDigest.XXH3_128, new OpenUpload("f", 1, 0644, 0, 8192, 8, SignatureRequest.FULL).fileDigest());
+        assertEquals(FileDigest.XXH3_128, new OpenDownload("f", 8192, 8, true).fileDigest());
+        assertEquals(0, FileDigest.SHA256.code());
+        assertEquals(1, FileDigest.XXH3_128.code());
+    }
+
+    @Test
+    void aRequestNamingAnUnknownFileDigestIsRefused() throws IOException {
+        byte[] frame = WireBytes.encode(new OpenDownload("f", 8192, 8, true, true));
+        frame[frame.length - 1] = 2;
+        ProtocolException e = assertThrows(ProtocolException.class, () -> WireBytes.decode(frame));
+        assertEquals("file digest 2 is unknown", e.getMessage());
     }
 
     @Test

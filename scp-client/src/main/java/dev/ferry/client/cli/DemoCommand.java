@@ -37,6 +37,7 @@ import dev.ferry.client.transfer.SftpCopier;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
 import dev.ferry.delta.DeltaMode;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.UserAccount;
@@ -110,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
                         // A sync: ten small edits, and only the chunks around them go up.
                         String edited = editInPlace(file, 10);
                         SyncSummary sync = new Syncer(session, sftp, target.display(), true, new SyncOptions(false,
-                                false, false, false, DeltaMode.AUTO, true), SyncListener.NONE)
+                                false, false, false, DeltaMode.AUTO, true, FileDigest.DEFAULT), SyncListener.NONE)
                                 .run(file.toString(), "demo.bin");
                         check(sha256(served.resolve("demo.bin")), edited, "sync");
                         out.printf("sync     %s file after 10 small edits: %s new, %s reused, %s on the wire, "

@@ -26,6 +26,7 @@ import dev.ferry.client.sync.SyncSummary;
 import dev.ferry.client.sync.Syncer;
 import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.delta.DeltaMode;
+import dev.ferry.delta.protocol.FileDigest;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -61,8 +62,14 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = {"-n", "--dry-run"}, description = "Say what would be sent and deleted; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--checksum", description = "Compare contents (SHA-256), not size and modification time.")
+    @Option(names = "--checksum", description = "Compare contents, not size and modification time: files of equal"
+            + " size are read through (the remote one over SFTP) and their SHA-256s compared.")
     boolean checksum;
+
+    @Option(names = "--digest", paramLabel = "xxh128|sha256", defaultValue = "xxh128",
+            description = "The whole-file digest both ends compare after each transfer: XXH3-128, fast and enough"
+                    + " against accidents (default), or SHA-256, cryptographic and slower.")
+    String digest;
 
     @Option(names = "--mode", paramLabel = "auto|delta|whole", defaultValue = "auto",
             description = "How changed files travel: as chunk deltas, whole, or chosen per file (default ${DEFAULT-VALUE}).")
@@ -94,10 +101,15 @@ public final class SyncCommand implements Callable<Integer> {
             case "whole" -> DeltaMode.WHOLE;
             default -> throw new IllegalArgumentException("--mode must be auto, delta or whole, not '" + mode + "'");
         };
+        FileDigest check = switch (digest.toLowerCase(Locale.ROOT)) {
+            case "xxh128" -> FileDigest.XXH3_128;
+            case "sha256" -> FileDigest.SHA256;
+            default -> throw new IllegalArgumentException("--digest must be xxh128 or sha256, not '" + digest + "'");
+        };
         if (delete && !recursive) {
             throw new IllegalArgumentException("--delete needs -r");
         }
-        SyncOptions options = new SyncOptions(recursive, delete, dryRun, checksum, how, compress);
+        SyncOptions options = new SyncOptions(recursive, delete, dryRun, checksum, how, compress, check);
         Operand from = Operands.parse(operands.get(0));
         Operand to = Operands.parse(operands.get(1));
         boolean upload = to instanceof Operand.Remote;

@@ -27,6 +27,7 @@ import dev.ferry.delta.Uploads;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
+import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.ListEntry;
 import dev.ferry.delta.protocol.ListRequest;
@@ -130,20 +131,24 @@ public final class DeltaChannel implements Closeable {
     }
 
     /**
-     * Sends files to the server, pipelined; the server's old copies are the bases. Each file's end
-     * is told to {@code listener}; an exception leaves the channel unusable.
+     * Sends files to the server, pipelined; the server's old copies are the bases, and it verifies
+     * each file with {@code digest}. Each file's end is told to {@code listener}; an exception leaves
+     * the channel unusable.
      */
-    public void upload(List<Uploads.Job> jobs, Outcome.Listener listener) throws IOException {
+    public void upload(List<Uploads.Job> jobs, FileDigest digest, Outcome.Listener listener) throws IOException {
         guarded(() -> {
-            new Uploads(in, out, params, zstd, estimates).run(jobs, listener);
+            new Uploads(in, out, params, zstd, estimates, digest).run(jobs, listener);
             return null;
         });
     }
 
-    /** Brings files from the server, pipelined; the local old copies are the bases. */
-    public void download(List<Downloads.Job> jobs, Outcome.Listener listener) throws IOException {
+    /**
+     * Brings files from the server, pipelined; the local old copies are the bases, and each file is
+     * verified here with {@code digest}, which the server is asked to send.
+     */
+    public void download(List<Downloads.Job> jobs, FileDigest digest, Outcome.Listener listener) throws IOException {
         guarded(() -> {
-            new Downloads(in, out, params, zstd).run(jobs, listener);
+            new Downloads(in, out, params, zstd, digest).run(jobs, listener);
             return null;
         });
     }

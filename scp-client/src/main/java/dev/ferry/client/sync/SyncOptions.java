@@ -1,14 +1,24 @@
 package dev.ferry.client.sync;
 
+import java.util.Objects;
+
 import dev.ferry.delta.DeltaMode;
+import dev.ferry.delta.protocol.FileDigest;
 
 /**
  * What {@code ferry sync} was asked to do.
  *
- * @param checksum compare contents (SHA-256) instead of size and modification time
+ * @param checksum compare contents instead of size and modification time: files of equal size are
+ *                 read through, the remote one over SFTP, and their SHA-256s compared
  * @param mode     how changed files travel: whole, as deltas, or judged file by file ({@link DeltaMode})
  * @param compress zstd on delta literals
+ * @param digest   the whole-file digest that verifies each file sent over ferry-delta
  */
 public record SyncOptions(boolean recursive, boolean delete, boolean dryRun, boolean checksum, DeltaMode mode,
-        boolean compress) {
+        boolean compress, FileDigest digest) {
+
+    public SyncOptions {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(digest, "digest");
+    }
 }
