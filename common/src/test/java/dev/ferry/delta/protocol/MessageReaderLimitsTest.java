@@ -182,32 +182,9 @@ class MessageReaderLimitsTest {
                     out.writeShort(3);
                     out.write(WireBytes.hex("eda080")); // a surrogate encoded as if it were a character
                 })),
-                bad("a file size may not be negative, got -1", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
-                    WireBytes.writeUtf8(out, "f");
-                    out.writeLong(-1);
-                    out.writeInt(0644);
-                    out.writeLong(0);
-                    out.writeInt(8192);
-                    out.writeShort(0x0801);
-                    out.writeByte(1); // XXH3-128
-                })),
-                bad("signature request 7 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
-                    WireBytes.writeUtf8(out, "f");
-                    out.writeLong(1);
-                    out.writeInt(0644);
-                    out.writeLong(0);
-                    out.writeInt(8192);
-                    out.writeShort(0x0807);
-                })),
-                bad("a file mode must be within 0 and 07777 (octal), got 0100644", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
-                    WireBytes.writeUtf8(out, "f");
-                    out.writeLong(1);
-                    out.writeInt(0100644);
-                    out.writeLong(0);
-                    out.writeInt(8192);
-                    out.writeShort(0x0801);
-                    out.writeByte(1); // XXH3-128
-                })),
+                bad("a file size may not be negative, got -1", openUpload(-1, 0644, 0x0801, 1)),
+                bad("signature request 7 is unknown", openUpload(1, 0644, 0x0807)),
+                bad("a file mode must be within 0 and 07777 (octal), got 0100644", openUpload(1, 0100644, 0x0801, 1)),
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
                         WireBytes.frame(MessageType.FILE_END, out -> {
                             out.writeLong(Limits.MAX_FILE_SIZE + 1);
@@ -295,23 +272,26 @@ class MessageReaderLimitsTest {
                             out.write(WireBytes.hex("080101"));
                         })),
                 bad("the OpenUpload message ends early: it needs 1 more byte, but 0 bytes remain",
-                        WireBytes.frame(MessageType.OPEN_UPLOAD, out -> { // a version 5 request: no file digest
-                            WireBytes.writeUtf8(out, "f");
-                            out.writeLong(1);
-                            out.writeInt(0644);
-                            out.writeLong(0);
-                            out.writeInt(8192);
-                            out.writeShort(0x0801);
-                        })),
-                bad("file digest 9 is unknown", WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
-                    WireBytes.writeUtf8(out, "f");
-                    out.writeLong(1);
-                    out.writeInt(0644);
-                    out.writeLong(0);
-                    out.writeInt(8192);
-                    out.writeShort(0x0801);
-                    out.writeByte(9);
-                })));
+                        openUpload(1, 0644, 0x0801)), // a version 5 request: no file digest
+                bad("file digest 9 is unknown", openUpload(1, 0644, 0x0801, 9)));
+    }
+
+    /**
+     * An OpenUpload of "f" (mtime 0, chunk average 8192): {@code digestAndRequest} is the digest length
+     * and signature request in one short, {@code fileDigest} the trailing code (none: a version 5 frame).
+     */
+    private static byte[] openUpload(long size, int mode, int digestAndRequest, int... fileDigest) {
+        return WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
+            WireBytes.writeUtf8(out, "f");
+            out.writeLong(size);
+            out.writeInt(mode);
+            out.writeLong(0);
+            out.writeInt(8192);
+            out.writeShort(digestAndRequest);
+            for (int code : fileDigest) {
+                out.writeByte(code);
+            }
+        });
     }
 
     /** GroupBatch and DetailRequest, the two-level signature of protocol version 4. */

@@ -24,6 +24,7 @@ public final class KexChoices {
     private static final int MAX_ENTRIES = 1000;
 
     private final Path file;
+    private Map<String, String> known; // read once: every connection of a run asks, and records
 
     public KexChoices(Path file) {
         this.file = file;
@@ -43,7 +44,7 @@ public final class KexChoices {
     }
 
     /** Records the choice; writes only when it changed, atomically, and never fails the caller. */
-    public void record(String host, int port, String kex) {
+    public synchronized void record(String host, int port, String kex) {
         if (kex == null || kex.isBlank() || kex.contains(" ")) {
             return;
         }
@@ -72,7 +73,14 @@ public final class KexChoices {
         }
     }
 
-    private Map<String, String> read() {
+    private synchronized Map<String, String> read() {
+        if (known == null) {
+            known = load();
+        }
+        return known;
+    }
+
+    private Map<String, String> load() {
         Map<String, String> all = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
