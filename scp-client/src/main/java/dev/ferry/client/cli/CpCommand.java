@@ -16,6 +16,7 @@ import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
+import dev.ferry.client.connect.Sessions;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
 import dev.ferry.client.transfer.SftpClients;
@@ -28,7 +29,6 @@ import dev.ferry.transport.TransportProfile;
 import dev.ferry.client.transfer.TransferListener;
 import dev.ferry.client.transfer.TransferOptions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,10 +36,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cp", mixinStandardHelpOptions = true,
         description = {"Copy files between hosts, as scp does: ferry cp [options] SOURCE... TARGET.",
             "A remote operand is [user@]host:path, [user@][ipv6]:path or scp://[user@]host[:port]/path."})
-public final class CpCommand implements Callable<Integer> {
-
-    @Mixin
-    ConnectionOptions connection;
+public final class CpCommand extends RemoteCommand implements Callable<Integer> {
 
     @Parameters(arity = "2..*", paramLabel = "SOURCE... TARGET")
     List<String> operands;
@@ -83,6 +80,17 @@ public final class CpCommand implements Callable<Integer> {
     boolean json;
 
     @Override
+    List<Operand.Remote> remotes() {
+        List<Operand.Remote> remotes = new ArrayList<>();
+        for (String operand : operands) {
+            if (Operands.parse(operand) instanceof Operand.Remote remote) {
+                remotes.add(remote);
+            }
+        }
+        return remotes;
+    }
+
+    @Override
     public Integer call() throws Exception {
         List<Operand> parsed = new ArrayList<>();
         for (String operand : operands) {
@@ -90,8 +98,8 @@ public final class CpCommand implements Callable<Integer> {
         }
         Operand target = parsed.get(parsed.size() - 1);
         List<Operand> sources = parsed.subList(0, parsed.size() - 1);
-        PrintStream err = System.err;
-        Interaction interaction = connection.batch ? Interaction.none(err::println) : Interaction.terminal();
+        PrintStream err = invocation.err();
+        Interaction interaction = connection.batch ? Interaction.none(err::println) : invocation.terminal().get();
         if (quiet) {
             interaction = Interaction.quiet(interaction);
         }
@@ -99,23 +107,23 @@ public final class CpCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--streams must be 1..64");
         }
         TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
-        TransferListener listener = json ? new JsonReport(System.out) : TransferListener.NONE;
-        if (!quiet && ProgressBars.stderrIsTerminal()) {
-            listener = listener.and(new ProgressBars(err));
+        TransferListener listener = json ? new JsonReport(invocation.out()) : TransferListener.NONE;
+        if (!quiet && invocation.stderrIsTerminal()) {
+            listener = listener.and(new ProgressBars(err, invocation.columns()));
         }
 
-        try (Connector connector = new Connector(connection.connectOptions(), interaction)) {
+        try (Sessions connector = invocation.sessions().open(connection.connectOptions(), interaction)) {
             if (target instanceof Operand.Remote remote) {
                 if (sources.stream().anyMatch(o -> o instanceof Operand.Remote)) {
                     return remoteToRemote(connector, sources, remote, transfer, listener);
                 }
                 List<Path> locals = new ArrayList<>();
                 for (Operand source : sources) {
-                    locals.add(Path.of(source.path()));
+                    locals.add(invocation.local(source.path()));
                 }
                 return run(connector, remote, transfer, listener, copier -> copier.upload(locals, remote.path()));
             }
-            Path local = Path.of(target.path());
+            Path local = invocation.local(target.path());
             Operand.Remote first = null;
             List<String> paths = new ArrayList<>();
             for (Operand source : sources) {
@@ -139,7 +147,7 @@ public final class CpCommand implements Callable<Integer> {
     }
 
     /** Both ends remote: copied through this machine over two SFTP sessions (scp -3). */
-    private int remoteToRemote(Connector connector, List<Operand> sources, Operand.Remote to, TransferOptions transfer,
+    private int remoteToRemote(Sessions connector, List<Operand> sources, Operand.Remote to, TransferOptions transfer,
             TransferListener listener) throws FerryException {
         if (legacyScp) {
             throw new FerryException("ferry: remote to remote copies use SFTP; drop -O");
@@ -156,14 +164,14 @@ public final class CpCommand implements Callable<Integer> {
         Connector.Target src = connector.resolve(from);
         Connector.Target dst = connector.resolve(to);
         Throttle throttle = Throttle.kilobitsPerSecond(limitKbits);
-        try (ClientSession a = connector.connect(src);
-                SftpClient sftpA = SftpClients.open(a);
-                ClientSession b = connector.connect(dst);
-                SftpClient sftpB = SftpClients.open(b)) {
+        try (Sessions.Lease a = connector.open(src);
+                SftpClient sftpA = SftpClients.open(a.session());
+                Sessions.Lease b = connector.open(dst);
+                SftpClient sftpB = SftpClients.open(b.session())) {
             SftpCopier reader = new SftpCopier(sftpA, src.display(), transfer, listener, throttle);
             SftpCopier writer = new SftpCopier(sftpB, dst.display(), transfer, TransferListener.NONE, Throttle.NONE);
             reader.copyTo(writer, paths, to.path());
-            reader.errors().forEach(System.err::println);
+            reader.errors().forEach(invocation.err()::println);
             return reader.errors().isEmpty() ? 0 : 1;
         } catch (IOException e) {
             throw new FerryException("ferry: " + (e.getMessage() == null ? "connection lost" : e.getMessage()), e);
@@ -175,15 +183,16 @@ public final class CpCommand implements Callable<Integer> {
         void run(Copier copier) throws FerryException;
     }
 
-    private int run(Connector connector, Operand.Remote remote, TransferOptions transfer, TransferListener listener,
+    private int run(Sessions connector, Operand.Remote remote, TransferOptions transfer, TransferListener listener,
             CopyJob job) throws FerryException {
         Connector.Target target = connector.resolve(remote);
-        try (ClientSession session = connector.connect(target)) {
+        try (Sessions.Lease lease = connector.open(target)) {
+            ClientSession session = lease.session();
             if (legacyScp) {
                 ScpCopier copier = new ScpCopier(session, target.display(), transfer, !noStrictNames, listener,
                         Throttle.kilobitsPerSecond(limitKbits));
                 if (verbose) {
-                    System.err.println("ferry: connected to " + target.display() + " port " + target.port()
+                    invocation.err().println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", legacy SCP");
                 }
                 return finish(copier, job);
@@ -204,20 +213,20 @@ public final class CpCommand implements Callable<Integer> {
                 SftpCopier copier = new SftpCopier(sftp, target.display(), transfer, listener,
                         Throttle.kilobitsPerSecond(limitKbits), extra, streams);
                 if (verbose) {
-                    System.err.println("ferry: connected to " + target.display() + " port " + target.port()
+                    invocation.err().println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", key exchange " + session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS)
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
                             + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
-                    System.err.println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
-                    System.err.println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));
+                    invocation.err().println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
+                    invocation.err().println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));
                 }
                 status = finish(copier, job);
                 if (!quiet) {
-                    copier.warnings().forEach(System.err::println);
+                    copier.warnings().forEach(invocation.err()::println);
                 }
             }
             if (verbose) { // counted as the channels closed
-                System.err.println("ferry: " + Verbose.windowAdjusts(tally));
+                invocation.err().println("ferry: " + Verbose.windowAdjusts(tally));
             }
             return status;
         } catch (IOException e) {
@@ -226,10 +235,10 @@ public final class CpCommand implements Callable<Integer> {
         }
     }
 
-    private static int finish(Copier copier, CopyJob job) throws FerryException {
+    private int finish(Copier copier, CopyJob job) throws FerryException {
         job.run(copier);
         for (String error : copier.errors()) {
-            System.err.println(error);
+            invocation.err().println(error);
         }
         return copier.errors().isEmpty() ? 0 : 1;
     }

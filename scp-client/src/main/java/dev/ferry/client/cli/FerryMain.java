@@ -1,6 +1,7 @@
 package dev.ferry.client.cli;
 
 import java.io.PrintWriter;
+import java.util.OptionalInt;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,12 +24,33 @@ public final class FerryMain implements Runnable {
         // escapes included; ferry prints every failure itself, made safe. (Set before any logger
         // exists; it overrides whichever simplelogger.properties is first on the class path.)
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "off");
-        System.exit(commandLine().execute(args));
+        if (args.length > 0 && args[0].equals("-O")) {
+            System.exit(Multiplexing.control(args));
+        }
+        OptionalInt attached = Multiplexing.attached(args);
+        System.exit(attached.isPresent() ? attached.getAsInt() : commandLine().execute(args));
     }
 
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new FerryMain());
+        return commandLine(Invocation.standalone());
+    }
+
+    /** The command line for one run in {@code invocation} (a control master makes one per attached run). */
+    static CommandLine commandLine(Invocation invocation) {
+        CommandLine.IFactory commands = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K made = CommandLine.defaultFactory().create(type);
+                if (made instanceof RemoteCommand command) {
+                    command.invocation = invocation;
+                }
+                return made;
+            }
+        };
+        CommandLine cmd = new CommandLine(new FerryMain(), commands);
+        cmd.setOut(new PrintWriter(invocation.out(), true));
+        cmd.setErr(new PrintWriter(invocation.err(), true));
         cmd.setExpandAtFiles(false);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

@@ -17,11 +17,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class ProgressBars implements TransferListener {
 
     private final PrintStream err;
+    private final int columns;
     /** One bar per file being copied (several when files go side by side). */
     private final Map<FileTransfer, ProgressBar> bars = new HashMap<>();
 
-    ProgressBars(PrintStream err) {
+    /** @param columns the terminal's width, or 0 to let the library ask this process's terminal */
+    ProgressBars(PrintStream err, int columns) {
         this.err = err;
+        this.columns = columns;
+    }
+
+    /** Where a bar is drawn: {@code err}, as wide as {@code columns} when that is known. */
+    static ConsoleProgressBarConsumer consumer(PrintStream err, int columns) {
+        return columns > 0 ? new ConsoleProgressBarConsumer(err, columns - 1) : new ConsoleProgressBarConsumer(err);
     }
 
     /**
@@ -48,7 +56,7 @@ final class ProgressBars implements TransferListener {
                 .setUnit(" MiB", 1 << 20)
                 .showSpeed()
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .setConsumer(consumer(err, columns))
                 .build();
         bars.put(transfer, bar);
     }

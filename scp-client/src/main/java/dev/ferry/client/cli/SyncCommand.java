@@ -2,13 +2,13 @@ package dev.ferry.client.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,6 +18,7 @@ import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
+import dev.ferry.client.connect.Sessions;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
 import dev.ferry.client.sync.SyncListener;
@@ -27,12 +28,10 @@ import dev.ferry.client.sync.Syncer;
 import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.delta.DeltaMode;
 import dev.ferry.delta.protocol.FileDigest;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,12 +42,9 @@ import picocli.CommandLine.Parameters;
             "One operand is remote ([user@]host:path). As with rsync, a source directory with a trailing slash "
                 + "syncs its contents, without one the directory itself.",
             "Against a server without the ferry-delta subsystem (OpenSSH's sshd) changed files go whole over SFTP."})
-public final class SyncCommand implements Callable<Integer> {
+public final class SyncCommand extends RemoteCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Mixin
-    ConnectionOptions connection;
 
     @Parameters(arity = "2", paramLabel = "SOURCE TARGET")
     List<String> operands;
@@ -93,8 +89,19 @@ public final class SyncCommand implements Callable<Integer> {
     boolean verbose;
 
     @Override
+    List<Operand.Remote> remotes() {
+        List<Operand.Remote> remotes = new ArrayList<>();
+        for (String operand : operands) {
+            if (Operands.parse(operand) instanceof Operand.Remote remote) {
+                remotes.add(remote);
+            }
+        }
+        return remotes;
+    }
+
+    @Override
     public Integer call() throws Exception {
-        PrintStream err = System.err;
+        PrintStream err = invocation.err();
         DeltaMode how = switch (mode.toLowerCase(Locale.ROOT)) {
             case "auto" -> DeltaMode.AUTO;
             case "delta" -> DeltaMode.DELTA;
@@ -118,15 +125,16 @@ public final class SyncCommand implements Callable<Integer> {
             return 1;
         }
         Operand.Remote remote = (Operand.Remote) (upload ? to : from);
-        Interaction interaction = connection.batch ? Interaction.none(err::println) : Interaction.terminal();
+        Interaction interaction = connection.batch ? Interaction.none(err::println) : invocation.terminal().get();
         if (quiet) {
             interaction = Interaction.quiet(interaction);
         }
         Listener listener = new Listener(err);
-        try (Connector connector = new Connector(connection.connectOptions(), interaction)) {
+        try (Sessions connector = invocation.sessions().open(connection.connectOptions(), interaction)) {
             Connector.Target target = connector.resolve(remote);
-            try (ClientSession session = connector.connect(target); SftpClient sftp = SftpClients.open(session)) {
-                Syncer syncer = new Syncer(session, sftp, target.display(), upload, options, listener);
+            try (Sessions.Lease lease = connector.open(target); SftpClient sftp = SftpClients.open(lease.session())) {
+                Syncer syncer = new Syncer(lease.session(), sftp, target.display(), upload, options, listener,
+                        invocation.localBase());
                 SyncSummary summary = syncer.run(from.path(), to.path());
                 listener.close();
                 report(summary, err);
@@ -174,8 +182,8 @@ public final class SyncCommand implements Callable<Integer> {
 
     private void printJson(Map<String, Object> line) {
         try {
-            System.out.println(JSON.writeValueAsString(line));
-            System.out.flush();
+            invocation.out().println(JSON.writeValueAsString(line));
+            invocation.out().flush();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -204,7 +212,7 @@ public final class SyncCommand implements Callable<Integer> {
             if (progress && !quiet) {
                 bar = new ProgressBarBuilder().setTaskName("sync").setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
                         .setUnit(" MB", 1_000_000).showSpeed().setUpdateIntervalMillis(200)
-                        .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+                        .setConsumer(ProgressBars.consumer(err, invocation.columns())).build();
             }
         }
 

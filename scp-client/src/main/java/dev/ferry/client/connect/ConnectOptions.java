@@ -42,7 +42,8 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
     public static final List<String> KNOWN_OPTIONS = List.of("port", "user", "hostname", "identityfile",
             "identitiesonly", "proxyjump", "hostkeyalias", "stricthostkeychecking", "userknownhostsfile",
             "globalknownhostsfile", "compression", "ciphers", "kexalgorithms", "connecttimeout", "batchmode",
-            "passwordauthentication", "pubkeyauthentication", "loglevel", "ipqos", "addressfamily");
+            "passwordauthentication", "pubkeyauthentication", "loglevel", "ipqos", "addressfamily",
+            "controlmaster", "controlpath", "controlpersist");
 
     public ConnectOptions {
         identities = List.copyOf(identities);

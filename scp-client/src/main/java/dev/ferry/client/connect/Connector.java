@@ -26,9 +26,7 @@ import org.apache.sshd.agent.SshAgentFactory;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.keyboard.UserInteraction;
-import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
-import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -63,14 +61,14 @@ import dev.ferry.transport.TransportProfile;
  * {@code -o} options, then the matching {@code Host} blocks of ssh_config, then defaults. This is
  * the one class that configures MINA's client.
  */
-public final class Connector implements AutoCloseable {
+public final class Connector implements Sessions {
 
     private static final List<String> DEFAULT_IDENTITIES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
     private final ConnectOptions options;
     private final Interaction interaction;
     private final SshClient client;
-    private final HostConfigEntryResolver sshConfig;
+    private final HostSettings hosts;
     private final TransportProfile transport;
     private final Sntrup761Ahead sntrup761 = new Sntrup761Ahead();
     private final KexChoices kexChoices;
@@ -84,12 +82,7 @@ public final class Connector implements AutoCloseable {
                 : KeyExchanges.defaults();
         this.offersSntrup761 = kex.stream().anyMatch(Sntrup761Ahead::uses);
         this.kexChoices = KexChoices.inUserCache();
-        Path configFile = options.configFile().orElse(home().resolve(".ssh").resolve("config"));
-        if (options.configFile().isPresent() && !Files.isReadable(configFile)) {
-            throw new FerryException(configFile + ": cannot read the ssh configuration file");
-        }
-        this.sshConfig = Files.exists(configFile) ? new ConfigFileHostEntryResolver(configFile)
-                : HostConfigEntryResolver.EMPTY;
+        this.hosts = new HostSettings(options);
         this.client = SshClient.setUpDefaultClient();
         AlgorithmPolicy.applyTo(client, ClientBuilder.DH2KEX);
         client.setKeyExchangeFactories(kex.stream().map(dh -> ClientBuilder.DH2KEX.apply(sntrup761.replace(dh))).toList());
@@ -101,7 +94,7 @@ public final class Connector implements AutoCloseable {
         client.setCompressionFactories(compress
                 ? List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.none)
                 : List.of(BuiltinCompressions.none));
-        client.setHostConfigEntryResolver(sshConfig);
+        client.setHostConfigEntryResolver(hosts.sshConfig());
         TransportProfile profile = options.transport();
         if (options.option("IPQoS").isPresent()) {
             profile = profile.newBuilder().ipQos(IpQos.parse(options.option("IPQoS").get())).build();
@@ -114,10 +107,6 @@ public final class Connector implements AutoCloseable {
     private static boolean isSntrup761(String kex) {
         BuiltinDHFactories dh = BuiltinDHFactories.fromFactoryName(kex);
         return dh != null && Sntrup761Ahead.uses(dh);
-    }
-
-    private static Path home() {
-        return Path.of(System.getProperty("user.home"));
     }
 
     /** {@code -c}: a subset of the policy's ciphers, in the order given. */
@@ -143,74 +132,43 @@ public final class Connector implements AutoCloseable {
     }
 
     /** Resolves {@code remote} against flags, -o options and ssh_config, without connecting. */
+    @Override
     public Target resolve(Operand.Remote remote) throws FerryException {
-        HostConfigEntry entry;
-        try {
-            entry = sshConfig.resolveEffectiveHost(remote.host(), -1, null,
-                    remote.user().isEmpty() ? null : remote.user(), null, null);
-        } catch (IOException e) {
-            throw new FerryException("cannot read the ssh configuration: " + e.getMessage(), e);
-        }
-        String host = options.option("HostName").orElse(entry != null && entry.getHostName() != null
-                ? entry.getHostName() : remote.host());
-        int port = remote.port().isPresent() ? remote.port().getAsInt()
-                : options.port().isPresent() ? options.port().getAsInt()
-                : options.option("Port").map(Connector::port)
-                        .orElse(entry != null && entry.getPort() > 0 ? entry.getPort() : 22);
-        String user = !remote.user().isEmpty() ? remote.user()
-                : options.option("User").orElse(entry != null && entry.getUsername() != null
-                        ? entry.getUsername() : System.getProperty("user.name"));
-        Optional<String> jump = options.jump().or(() -> options.option("ProxyJump"))
-                .or(() -> Optional.ofNullable(entry == null ? null : entry.getProxyJump()))
-                .filter(j -> !j.isBlank() && !j.equalsIgnoreCase("none"));
-
+        HostSettings.Resolved r = hosts.resolve(remote);
+        HostConfigEntry entry = r.entry();
         List<Path> identities = new ArrayList<>(options.identities());
-        options.option("IdentityFile").map(Connector::expandHome).ifPresent(identities::add);
+        options.option("IdentityFile").map(HostSettings::expandHome).ifPresent(identities::add);
         if (entry != null && entry.getIdentities() != null) {
-            entry.getIdentities().stream().map(Connector::expandHome).forEach(identities::add);
+            entry.getIdentities().stream().map(HostSettings::expandHome).forEach(identities::add);
         }
         if (identities.isEmpty()) {
             for (String name : DEFAULT_IDENTITIES) {
-                identities.add(home().resolve(".ssh").resolve(name));
+                identities.add(HostSettings.home().resolve(".ssh").resolve(name));
             }
         }
-        return new Target(host, port, user, jump, identities, hostKeyPolicy(entry));
+        return new Target(r.host(), r.port(), r.user(), r.jump(), identities, hostKeyPolicy(r));
     }
 
-    private static int port(String text) {
-        try {
-            return Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Bad port '" + text + "'");
-        }
-    }
-
-    private static Path expandHome(String path) {
-        return path.startsWith("~/") ? home().resolve(path.substring(2)) : Path.of(path);
-    }
-
-    private Optional<String> setting(HostConfigEntry entry, String key) {
-        return options.option(key).or(() -> Optional.ofNullable(entry == null ? null : entry.getProperty(key)));
-    }
-
-    private HostKeyPolicy hostKeyPolicy(HostConfigEntry entry) {
-        boolean interactive = System.console() != null && !options.batchMode();
-        StrictHostKeyChecking strict = setting(entry, "StrictHostKeyChecking").map(StrictHostKeyChecking::parse)
+    private HostKeyPolicy hostKeyPolicy(HostSettings.Resolved entry) {
+        // Asked through the interaction, not System.console(): a control master asks on the
+        // terminal of the run it connects for.
+        boolean interactive = interaction.asks() && !options.batchMode();
+        StrictHostKeyChecking strict = entry.setting("StrictHostKeyChecking").map(StrictHostKeyChecking::parse)
                 .orElse(interactive ? StrictHostKeyChecking.ASK : StrictHostKeyChecking.YES);
         List<Path> files = new ArrayList<>();
-        setting(entry, "UserKnownHostsFile").ifPresentOrElse(
-                v -> Arrays.stream(v.strip().split("\\s+")).map(Connector::expandHome).forEach(files::add),
-                () -> files.add(home().resolve(".ssh").resolve("known_hosts")));
-        setting(entry, "GlobalKnownHostsFile").ifPresentOrElse(
+        entry.setting("UserKnownHostsFile").ifPresentOrElse(
+                v -> Arrays.stream(v.strip().split("\\s+")).map(HostSettings::expandHome).forEach(files::add),
+                () -> files.add(HostSettings.home().resolve(".ssh").resolve("known_hosts")));
+        entry.setting("GlobalKnownHostsFile").ifPresentOrElse(
                 v -> Arrays.stream(v.strip().split("\\s+")).filter(f -> !f.equals("/dev/null"))
-                        .map(Connector::expandHome).forEach(files::add),
+                        .map(HostSettings::expandHome).forEach(files::add),
                 () -> files.add(Path.of("/etc/ssh/ssh_known_hosts")));
         HostKeyPolicy.Builder policy = HostKeyPolicy.builder()
                 .strictHostKeyChecking(strict)
                 .knownHostsFiles(files)
                 .warnings(interaction::warn)
                 .pinnedFingerprints(options.hostKeys());
-        setting(entry, "HostKeyAlias").ifPresent(policy::hostKeyAlias);
+        entry.setting("HostKeyAlias").ifPresent(policy::hostKeyAlias);
         if (interactive) {
             policy.prompter(question -> interaction.confirm(question).orElse(false));
         }
@@ -223,6 +181,7 @@ public final class Connector implements AutoCloseable {
      * @throws FerryException with scp's sentence for the failure (connection refused, host key,
      *                        permission denied)
      */
+    @Override
     public ClientSession connect(Target requested) throws FerryException {
         Prepared p = prepare(requested);
         Target target = p.target();
@@ -461,6 +420,23 @@ public final class Connector implements AutoCloseable {
         } catch (IOException ignored) {
             // already failing
         }
+    }
+
+    /** A session of this run's own: the lease closes it. */
+    @Override
+    public Lease open(Target target) throws FerryException {
+        ClientSession session = connect(target);
+        return new Lease() {
+            @Override
+            public ClientSession session() {
+                return session;
+            }
+
+            @Override
+            public void close() throws IOException {
+                session.close();
+            }
+        };
     }
 
     /** The transport profile this connector applies (for {@code -v}). */

@@ -22,6 +22,11 @@ public interface Interaction {
 
     void warn(String sentence);
 
+    /** Whether anybody can answer: an unknown host key is asked about only then (else refused). */
+    default boolean asks() {
+        return false;
+    }
+
     /** Asks nothing: for batch mode and scripts. Warnings go to {@code warnings}. */
     static Interaction none(Consumer<String> warnings) {
         return new Interaction() {
@@ -63,6 +68,11 @@ public interface Interaction {
             @Override
             public Optional<Boolean> confirm(String question) {
                 return inner.confirm(question);
+            }
+
+            @Override
+            public boolean asks() {
+                return inner.asks();
             }
 
             @Override
@@ -108,6 +118,11 @@ public interface Interaction {
             @Override
             public void warn(String sentence) {
                 System.err.println(sentence);
+            }
+
+            @Override
+            public boolean asks() {
+                return true;
             }
         };
     }

@@ -70,13 +70,19 @@ public final class Syncer {
      */
     public Syncer(ClientSession session, SftpClient sftp, String server, boolean upload, SyncOptions options,
             SyncListener listener) {
+        this(session, sftp, server, upload, options, listener, Path.of(""));
+    }
+
+    /** @param localBase the directory relative local paths are in ({@code ""}: this process's own) */
+    public Syncer(ClientSession session, SftpClient sftp, String server, boolean upload, SyncOptions options,
+            SyncListener listener, Path localBase) {
         this.session = session;
         this.sftp = sftp;
         this.server = server;
         this.upload = upload;
         this.options = options;
         this.listener = listener;
-        Side local = new LocalSide(Path.of(""));
+        Side local = new LocalSide(localBase);
         Side remote = new RemoteSide(sftp, "", path -> {
             DeltaChannel channel = deltaChannel();
             return channel == null ? null : channel.list(path);

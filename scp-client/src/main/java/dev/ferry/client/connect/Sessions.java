@@ -1,0 +1,35 @@
+package dev.ferry.client.connect;
+
+import java.io.IOException;
+
+import org.apache.sshd.client.session.ClientSession;
+
+import dev.ferry.client.FerryException;
+import dev.ferry.client.operand.Operand;
+
+/**
+ * Where a command gets its sessions: a {@link Connector} of its own that connects for this run, or
+ * a control master's, whose session outlives the run. Commands hold a {@link Lease} while they copy.
+ */
+public interface Sessions extends AutoCloseable {
+
+    /** The host, port, user and policies {@code remote} resolves to, without connecting. */
+    Connector.Target resolve(Operand.Remote remote) throws FerryException;
+
+    /** The session to copy over, connected and authenticated; closing the lease ends this run's use of it. */
+    Lease open(Connector.Target target) throws FerryException;
+
+    /** A session of the caller's own, closed by the caller: the extra connections of {@code --streams}. */
+    ClientSession connect(Connector.Target target) throws FerryException;
+
+    @Override
+    void close() throws IOException;
+
+    /** A session held for one run. */
+    interface Lease extends AutoCloseable {
+        ClientSession session();
+
+        @Override
+        void close() throws IOException;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.ferry.client.control;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The control socket's frames: a 4-byte length, a type byte, a body. A run sends one request
+ * ({@link #RUN}, {@link #CHECK}, {@link #EXIT}, {@link #STOP}) and then answers and interrupts; the
+ * master sends output, questions, and at last the exit status.
+ */
+final class Frames {
+
+    /** Bumped whenever a frame changes: a master of another version is not used. */
+    static final int VERSION = 1;
+
+    /** No frame is larger: output comes in pieces, a command line is far smaller. */
+    static final int MAX_BODY = 1 << 22;
+
+    // client to master
+    static final byte RUN = 1;
+    static final byte CHECK = 2;
+    static final byte EXIT = 3;
+    static final byte STOP = 4;
+    static final byte ANSWER = 5;
+    static final byte INTERRUPT = 6;
+    // master to client
+    static final byte OUT = 10;
+    static final byte ERR = 11;
+    static final byte ASK = 12;
+    static final byte DONE = 13;
+    static final byte INFO = 14;
+    static final byte REFUSED = 15;
+
+    // what ASK asks for
+    static final byte ASK_PASSWORD = 1;
+    static final byte ASK_PASSPHRASE = 2;
+    static final byte ASK_CONFIRM = 3;
+
+    private Frames() {
+    }
+
+    record Frame(byte type, byte[] body) {
+        Body reader() {
+            return new Body(body);
+        }
+    }
+
+    static void write(OutputStream out, byte type, byte[] body) throws IOException {
+        byte[] head = {(byte) (body.length >>> 24), (byte) (body.length >>> 16), (byte) (body.length >>> 8),
+            (byte) body.length, type};
+        synchronized (out) {
+            out.write(head);
+            out.write(body);
+            out.flush();
+        }
+    }
+
+    /** The next frame, or null at the end of the stream. */
+    static Frame read(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int length;
+        try {
+            length = data.readInt();
+        } catch (EOFException e) {
+            return null;
+        }
+        if (length < 0 || length > MAX_BODY) {
+            throw new IOException("control frame of " + length + " bytes");
+        }
+        byte type = data.readByte();
+        byte[] body = new byte[length];
+        data.readFully(body);
+        return new Frame(type, body);
+    }
+
+    /** Builds a body. */
+    static final class Builder {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final DataOutputStream out = new DataOutputStream(bytes);
+
+        Builder integer(int value) throws IOException {
+            out.writeInt(value);
+            return this;
+        }
+
+        Builder number(long value) throws IOException {
+            out.writeLong(value);
+            return this;
+        }
+
+        Builder flag(boolean value) throws IOException {
+            out.writeBoolean(value);
+            return this;
+        }
+
+        Builder text(String value) throws IOException {
+            byte[] b = value.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(b.length);
+            out.write(b);
+            return this;
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
+    }
+
+    /** Reads a body in the order it was built. */
+    static final class Body {
+        private final DataInputStream in;
+
+        Body(byte[] body) {
+            this.in = new DataInputStream(new ByteArrayInputStream(body));
+        }
+
+        int integer() throws IOException {
+            return in.readInt();
+        }
+
+        long number() throws IOException {
+            return in.readLong();
+        }
+
+        boolean flag() throws IOException {
+            return in.readBoolean();
+        }
+
+        String text() throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > MAX_BODY) {
+                throw new IOException("control string of " + n + " bytes");
+            }
+            return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        }
+    }
+}
