@@ -107,7 +107,8 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
             throw new IllegalArgumentException("--streams must be 1..64");
         }
         TransferOptions transfer = new TransferOptions(recursive, preserve, !inplace, resume);
-        TransferListener listener = json ? new JsonReport(invocation.out()) : TransferListener.NONE;
+        TransferListener listener = invocation.cancellation()
+                .and(json ? new JsonReport(invocation.out()) : TransferListener.NONE);
         if (!quiet && invocation.stderrIsTerminal()) {
             listener = listener.and(new ProgressBars(err, invocation.columns()));
         }

@@ -1,10 +1,14 @@
 package dev.ferry.client.cli;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +69,17 @@ public final class MasterMain {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         System.setOut(nowhere);
         System.setErr(nowhere);
+        String logFile = System.getenv("FERRY_CONTROL_LOG");
+        if (logFile != null && !logFile.isBlank()) {
+            try {
+                PrintStream log = new PrintStream(new FileOutputStream(logFile, true), true, StandardCharsets.UTF_8);
+                System.setErr(log);
+                long pid = ProcessHandle.current().pid();
+                master.log(line -> log.println(Instant.now() + " master " + pid + ": " + line));
+            } catch (IOException e) {
+                // no log, then
+            }
+        }
 
         Charset charset = Charset.forName(System.getProperty("native.encoding", "UTF-8"));
         master.serve(run -> {
@@ -81,7 +96,7 @@ public final class MasterMain {
             master.connectedTo(shared.description());
             Invocation invocation = new Invocation(out, err, Optional.of(run.cwd()),
                     () -> run.interaction(err::println), run.stderrIsTerminal(), run.columns(),
-                    (options, interaction) -> shared.view(interaction));
+                    (options, interaction) -> shared.view(interaction), run::interrupted);
             int status = FerryMain.commandLine(invocation).execute(run.argv().toArray(String[]::new));
             master.connectedTo(shared.description());
             out.flush();

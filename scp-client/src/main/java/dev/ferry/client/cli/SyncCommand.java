@@ -218,6 +218,9 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
 
         @Override
         public void sent(String path, String how, long size, long literal, long matched) {
+            if (invocation.cancelled().getAsBoolean()) {
+                throw new java.util.concurrent.CancellationException("interrupted");
+            }
             if (bar != null) {
                 bar.stepBy(size);
                 bar.setExtraMessage(path);
@@ -231,6 +234,9 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
 
         @Override
         public void skipped(String path, long size) {
+            if (invocation.cancelled().getAsBoolean()) {
+                throw new java.util.concurrent.CancellationException("interrupted");
+            }
             if (verbose) {
                 err.println("up to date: " + path);
             }

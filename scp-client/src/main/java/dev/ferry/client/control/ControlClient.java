@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,8 +38,8 @@ public final class ControlClient implements AutoCloseable {
     private ControlClient(Path socket, SocketChannel channel) {
         this.socket = socket;
         this.channel = channel;
-        this.in = Channels.newInputStream(channel);
-        this.out = Channels.newOutputStream(channel);
+        this.in = Frames.input(channel);
+        this.out = Frames.output(channel);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -70,6 +69,7 @@ public final class ControlMaster {
     private volatile boolean served;
     private volatile long idleSince = System.nanoTime();
     private volatile String connectedTo = "";
+    private volatile Consumer<String> log = line -> { };
 
     private ControlMaster(Path socket, Object fileKey, ServerSocketChannel server, Duration idleTimeout) {
         this.socket = socket;
@@ -131,6 +131,11 @@ public final class ControlMaster {
         return Optional.ofNullable(CURRENT.get());
     }
 
+    /** Where the master says what it does (nowhere unless $FERRY_CONTROL_LOG names a file). */
+    public void log(Consumer<String> log) {
+        this.log = Objects.requireNonNull(log);
+    }
+
     /** What {@code -O check} reports the master to be connected to. */
     public void connectedTo(String description) {
         this.connectedTo = Objects.requireNonNull(description);
@@ -165,10 +170,11 @@ public final class ControlMaster {
     }
 
     /** Ends the master: the socket goes first, so that no new run can attach to a dying master. */
-    public void shutdown() {
+    public void shutdown(String why) {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        log.accept("ending: " + why);
         stopAccepting();
     }
 
@@ -198,7 +204,7 @@ public final class ControlMaster {
             long idle = System.nanoTime() - idleSince;
             boolean neverUsed = !served && System.nanoTime() - started > FIRST_RUN_WAIT.toNanos();
             if (!accepting || neverUsed || (served && idle >= idleTimeout.toNanos())) {
-                shutdown();
+                shutdown(!accepting ? "stopped" : neverUsed ? "no run came" : "idle for " + idleTimeout.toSeconds() + " s");
             }
         }
     }
@@ -206,10 +212,11 @@ public final class ControlMaster {
     private void handle(SocketChannel client, Runner runner) {
         try (client) {
             if (!Owners.peerIsMe(client)) {
+                log.accept("refused a connection from user " + Owners.peer(client));
                 return; // not this user's: no answer at all
             }
-            InputStream in = Channels.newInputStream(client);
-            OutputStream out = Channels.newOutputStream(client);
+            InputStream in = Frames.input(client);
+            OutputStream out = Frames.output(client);
             Frames.Frame request = Frames.read(in);
             if (request == null) {
                 return; // a liveness probe
@@ -228,7 +235,7 @@ public final class ControlMaster {
                 }
                 case Frames.EXIT -> {
                     info(out);
-                    shutdown();
+                    shutdown("-O exit");
                     System.exit(0); // runs in progress end with the master, as ssh -O exit ends them
                 }
                 case Frames.RUN -> run(body, in, out, runner);
@@ -262,6 +269,7 @@ public final class ControlMaster {
         active.incrementAndGet();
         served = true;
         Run run = new Run(argv, cwd, stderrIsTerminal, asks, columns, out);
+        log.accept("run " + argv);
         Thread worker = new Thread(() -> {
             CURRENT.set(run);
             int status;
@@ -402,18 +410,25 @@ public final class ControlMaster {
             }
         }
 
+        /** Whether the attached run was interrupted (Ctrl-C) or went away: the command should stop. */
+        public boolean interrupted() {
+            return interrupted.get();
+        }
+
         /**
-         * Ctrl-C in the attached run, or the run gone: the worker is interrupted and given a
-         * second to clean up (temporary files), then what it opened is closed under it; the client
-         * gets 130, a standalone run's status after SIGINT.
+         * Ctrl-C in the attached run, or the run gone. The worker is not sent Thread.interrupt():
+         * MINA closes a whole session when a thread is interrupted inside it, and this session is
+         * every run's. The command sees {@link #interrupted()} at its next step and cleans up (its
+         * temporary files) on its own channels; what it still has open after a second is closed
+         * under it. The client gets 130, a standalone run's status after SIGINT.
          */
         private void interrupt() {
             if (!interrupted.compareAndSet(false, true)) {
                 return;
             }
+            log.accept("interrupting run " + argv);
             Thread worker = thread;
-            answers.offer(Optional.empty());
-            worker.interrupt();
+            answers.offer(Optional.empty()); // a question waiting for an answer gets none
             try {
                 worker.join(1000);
                 if (worker.isAlive()) {
@@ -443,6 +458,7 @@ public final class ControlMaster {
             }
             idleSince = System.nanoTime();
             active.decrementAndGet();
+            log.accept("run ended with " + (interrupted.get() ? 130 : status) + ": " + argv);
         }
 
         /** The run's output as frames; nothing once the run has ended (its client has gone on). */

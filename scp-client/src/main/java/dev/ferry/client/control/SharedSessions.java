@@ -3,6 +3,7 @@ package dev.ferry.client.control;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.Channel;
@@ -27,12 +28,12 @@ public final class SharedSessions implements AutoCloseable {
 
     private final Connector connector;
     private final Asker asker = new Asker();
-    private final Runnable lost;
+    private final Consumer<String> lost;
     private Connector.Target keptTarget;
     private ClientSession kept;
 
-    /** @param lost called when the kept session closes: the master ends, as ssh's does */
-    public SharedSessions(ConnectOptions options, Runnable lost) throws FerryException {
+    /** @param lost told when the kept session closes: the master ends, as ssh's does */
+    public SharedSessions(ConnectOptions options, Consumer<String> lost) throws FerryException {
         this.connector = new Connector(options, asker);
         this.lost = lost;
     }
@@ -94,7 +95,7 @@ public final class SharedSessions implements AutoCloseable {
         session.addSessionListener(new SessionListener() {
             @Override
             public void sessionClosed(Session s) {
-                lost.run();
+                lost.accept("the session to " + target.display() + " closed");
             }
         });
         // Channels opened by a run belong to it: an interrupted run's are closed under it.
