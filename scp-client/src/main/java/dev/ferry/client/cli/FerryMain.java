@@ -1,6 +1,8 @@
 package dev.ferry.client.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalInt;
 
 import picocli.CommandLine;
@@ -12,12 +14,24 @@ import picocli.CommandLine.Command;
  * connection itself failed, as ssh reports it.
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1",
-        description = "Ferry's client: scp-compatible copies with a tuned transport.",
-        subcommands = {CpCommand.class, SyncCommand.class, DemoCommand.class, RelayCommand.class})
+        description = "Ferry's client: scp-compatible copies with a tuned transport.")
 public final class FerryMain implements Runnable {
 
     /** Exit status when a session could not be set up, as ssh and scp use it. */
     public static final int CONNECTION_FAILED = 255;
+
+    /**
+     * The subcommands. picocli builds a command's model by reflection when it is added, which
+     * costs tens of milliseconds each on a cold JVM, so a run builds only the one it names.
+     */
+    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("cp", CpCommand.class);
+        COMMANDS.put("sync", SyncCommand.class);
+        COMMANDS.put("demo", DemoCommand.class);
+        COMMANDS.put("relay", RelayCommand.class);
+    }
 
     public static void main(String[] args) {
         // MINA's own log would print what a server sends (names, messages) unfiltered, terminal
@@ -28,16 +42,20 @@ public final class FerryMain implements Runnable {
             System.exit(Multiplexing.control(args));
         }
         OptionalInt attached = Multiplexing.attached(args);
-        System.exit(attached.isPresent() ? attached.getAsInt() : commandLine().execute(args));
+        System.exit(attached.isPresent() ? attached.getAsInt()
+                : commandLine(Invocation.standalone(), args).execute(args));
     }
 
-    /** The configured command line, shared by {@link #main} and the tests. */
+    /** The configured command line with every subcommand, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
-        return commandLine(Invocation.standalone());
+        return commandLine(Invocation.standalone(), new String[0]);
     }
 
-    /** The command line for one run in {@code invocation} (a control master makes one per attached run). */
-    static CommandLine commandLine(Invocation invocation) {
+    /**
+     * The command line for one run of {@code args} in {@code invocation} (a control master makes
+     * one per attached run): with only the subcommand {@code args} names, or all when it names none.
+     */
+    static CommandLine commandLine(Invocation invocation, String[] args) {
         CommandLine.IFactory commands = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -49,6 +67,13 @@ public final class FerryMain implements Runnable {
             }
         };
         CommandLine cmd = new CommandLine(new FerryMain(), commands);
+        String named = args.length > 0 && COMMANDS.containsKey(args[0]) ? args[0] : null;
+        for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
+            if (named == null || named.equals(c.getKey())) {
+                cmd.addSubcommand(c.getKey(), new CommandLine(c.getValue(), commands));
+            }
+        }
+        // set after the subcommands are added: picocli passes these settings on to those it has
         cmd.setOut(new PrintWriter(invocation.out(), true));
         cmd.setErr(new PrintWriter(invocation.err(), true));
         cmd.setExpandAtFiles(false);
@@ -63,7 +88,7 @@ public final class FerryMain implements Runnable {
             return 1;
         });
         // scp exits 1 on a usage error
-        cmd.setParameterExceptionHandler((ex, args) -> {
+        cmd.setParameterExceptionHandler((ex, given) -> {
             ex.getCommandLine().getErr().println("ferry: " + ex.getMessage());
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return 1;

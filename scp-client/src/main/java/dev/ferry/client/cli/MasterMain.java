@@ -38,7 +38,8 @@ public final class MasterMain {
         String[] first = Arrays.copyOfRange(args, 2, args.length);
         RemoteCommand command;
         try {
-            command = (RemoteCommand) FerryMain.commandLine().parseArgs(first).subcommand().commandSpec().userObject();
+            command = (RemoteCommand) FerryMain.commandLine(Invocation.standalone(), first).parseArgs(first).subcommand()
+                    .commandSpec().userObject();
         } catch (CommandLine.ParameterException | ClassCastException | NullPointerException e) {
             System.err.println("ferry: the control master cannot use the command line it was given");
             System.exit(2);
@@ -97,7 +98,8 @@ public final class MasterMain {
             Invocation invocation = new Invocation(out, err, Optional.of(run.cwd()),
                     () -> run.interaction(err::println), run.stderrIsTerminal(), run.columns(),
                     (options, interaction) -> shared.view(interaction), run::interrupted);
-            int status = FerryMain.commandLine(invocation).execute(run.argv().toArray(String[]::new));
+            int status = FerryMain.commandLine(invocation, run.argv().toArray(String[]::new))
+                    .execute(run.argv().toArray(String[]::new));
             master.connectedTo(shared.description());
             out.flush();
             err.flush();

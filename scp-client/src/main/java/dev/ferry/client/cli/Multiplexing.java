@@ -2,6 +2,7 @@ package dev.ferry.client.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -35,28 +36,43 @@ final class Multiplexing {
 
     /** The run's exit status when a master ran it; empty when this process should run it itself. */
     static OptionalInt attached(String[] args) {
-        RemoteCommand command;
+        List<Operand.Remote> remotes = new ArrayList<>();
+        ConnectOptions options;
+        QuickArgs.Look look = QuickArgs.look(args);
         try {
-            CommandLine.ParseResult parsed = FerryMain.commandLine().parseArgs(args);
-            CommandLine.ParseResult sub = parsed.subcommand();
-            if (sub == null || sub.isUsageHelpRequested() || sub.isVersionHelpRequested()
-                    || !(sub.commandSpec().userObject() instanceof RemoteCommand c)) {
+            if (look instanceof QuickArgs.NotACopy) {
                 return OptionalInt.empty();
+            } else if (look instanceof QuickArgs.Copy copy) {
+                int n = copy.args().operands().size();
+                if (n < 2 || (copy.args().command().equals("sync") && n != 2)) {
+                    return OptionalInt.empty(); // a usage error, which the standalone run explains
+                }
+                for (String operand : copy.args().operands()) {
+                    if (Operands.parse(operand) instanceof Operand.Remote remote) {
+                        remotes.add(remote);
+                    }
+                }
+                options = copy.args().options();
+            } else {
+                CommandLine.ParseResult sub = FerryMain.commandLine(Invocation.standalone(), args).parseArgs(args)
+                        .subcommand();
+                if (sub == null || sub.isUsageHelpRequested() || sub.isVersionHelpRequested()
+                        || !(sub.commandSpec().userObject() instanceof RemoteCommand command)) {
+                    return OptionalInt.empty();
+                }
+                remotes.addAll(command.remotes());
+                options = command.connection.connectOptions();
             }
-            command = c;
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             return OptionalInt.empty();
         }
         Operand.Remote remote;
-        ConnectOptions options;
         HostSettings.Resolved target;
         try {
-            List<Operand.Remote> remotes = command.remotes();
             if (remotes.isEmpty() || remotes.stream().map(Operand.Remote::server).distinct().count() > 1) {
                 return OptionalInt.empty(); // local only, or two servers (cp -3): no one master serves it
             }
             remote = remotes.get(0);
-            options = command.connection.connectOptions();
             target = new HostSettings(options).resolve(remote);
         } catch (FerryException | RuntimeException e) {
             return OptionalInt.empty(); // the standalone run says what is wrong
