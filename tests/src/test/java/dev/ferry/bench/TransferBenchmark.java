@@ -241,18 +241,33 @@ public final class TransferBenchmark {
                 median(up), median(down));
     }
 
-    /** One 1 KiB file up: the wall time of the whole command, start-up included (median of 5). */
+    /**
+     * One 1 KiB file up: the wall time of the whole command, start-up included (median of 5), on a
+     * new connection and over a reused one (ControlMaster=auto with ControlPersist, for scp and for
+     * ferry cp alike; the run that starts the master is not counted).
+     */
     private void oneSmallFile(Endpoint s, Endpoint f) throws Exception {
         Path tiny = SHM.resolve("tiny.bin");
         RandomFile.write(tiny, 1024, 1);
+        Path control = Files.createDirectories(SHM.resolve("control"));
+        Files.setPosixFilePermissions(control, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         for (Endpoint e : List.of(s, f)) {
             String server = e == s ? "sshd" : "ferryd";
             String remote = remotePath(e, "tiny.bin");
+            String to = e.user() + "@127.0.0.1:" + remote;
+            List<String> scpMaster = reuse(control.resolve("scp-%C"));
+            List<String> ferryMaster = reuse(control.resolve("ferry-%C"));
             Map<String, List<String>> commands = new LinkedHashMap<>();
-            commands.put("scp", concat(List.of("scp", "-q", "-P", String.valueOf(e.port())), ssh(e), tiny.toString(),
-                    e.user() + "@127.0.0.1:" + remote));
-            commands.put("ferry cp", concat(ferryCp(e), ssh(e), tiny.toString(), e.user() + "@127.0.0.1:" + remote));
+            commands.put("scp", concat(List.of("scp", "-q", "-P", String.valueOf(e.port())), ssh(e), tiny.toString(), to));
+            commands.put("ferry cp", concat(ferryCp(e), ssh(e), tiny.toString(), to));
+            commands.put("scp, reused connection", concat(List.of("scp", "-q", "-P", String.valueOf(e.port())),
+                    concat(ssh(e), scpMaster), tiny.toString(), to));
+            commands.put("ferry cp, reused connection", concat(ferryCp(e), concat(ssh(e), ferryMaster),
+                    tiny.toString(), to));
             for (Map.Entry<String, List<String>> c : commands.entrySet()) {
+                if (c.getKey().endsWith("reused connection")) {
+                    Run.of(c.getValue(), e.workDir(), 300); // starts the master
+                }
                 List<Double> seconds = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     seconds.add(Run.of(c.getValue(), e.workDir(), 300).seconds());
@@ -260,7 +275,17 @@ public final class TransferBenchmark {
                 notes.add(String.format(Locale.ROOT, "one 1 KiB file to %s with %s: %.2f s wall (median of 5)", server,
                         c.getKey(), median(seconds)));
             }
+            Run.of(concat(List.of("ssh", "-O", "exit", "-p", String.valueOf(e.port())), concat(ssh(e), scpMaster),
+                    e.user() + "@127.0.0.1"), e.workDir(), 60);
+            List<String> ferryExit = concat(ferryCommand(), List.of("-O", "exit", "-P", String.valueOf(e.port()), "-F",
+                    "/dev/null"));
+            Run.of(concat(ferryExit, ferryMaster, e.user() + "@127.0.0.1"), e.workDir(), 60);
         }
+    }
+
+    /** OpenSSH's spelling of a reused connection, which ferry shares. */
+    private static List<String> reuse(Path controlPath) {
+        return List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + controlPath, "-o", "ControlPersist=60");
     }
 
     private TcpRelay link(int port, int rttMs) throws IOException {

@@ -355,7 +355,10 @@ class ControlMasterTest {
         Proc.Result s = ferry(local, sync);
         assertEquals(0, s.exit(), s.all());
         assertArrayEquals(Files.readAllBytes(local.resolve("o.bin")), Files.readAllBytes(sshd.root().resolve("o2.bin")));
+        assertEquals(0, ferry(local, up).exit(), "a third run");
         long accepted = sshd.log().stream().filter(l -> l.contains("Accepted publickey")).count();
-        assertEquals(1, accepted, "one login at sshd for both runs: " + sshd.log());
+        assertEquals(1, accepted, "one login at sshd for the three runs: " + sshd.log());
+        long sftpServers = sshd.log().stream().filter(l -> l.contains("Starting session: subsystem 'sftp'")).count();
+        assertEquals(1, sftpServers, "one sftp-server for the three runs: the master keeps its channel " + sshd.log());
     }
 }

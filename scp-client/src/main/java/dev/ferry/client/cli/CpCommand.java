@@ -168,7 +168,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
         try (Sessions.Lease a = connector.open(src);
                 SftpClient sftpA = SftpClients.open(a.session());
                 Sessions.Lease b = connector.open(dst);
-                SftpClient sftpB = SftpClients.open(b.session())) {
+                SftpClient sftpB = SftpClients.open(b.session())) { // never attached: two servers
             SftpCopier reader = new SftpCopier(sftpA, src.display(), transfer, listener, throttle);
             SftpCopier writer = new SftpCopier(sftpB, dst.display(), transfer, TransferListener.NONE, Throttle.NONE);
             reader.copyTo(writer, paths, to.path());
@@ -187,6 +187,8 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
     private int run(Sessions connector, Operand.Remote remote, TransferOptions transfer, TransferListener listener,
             CopyJob job) throws FerryException {
         Connector.Target target = connector.resolve(remote);
+        int status;
+        SftpClients.Tally tally = new SftpClients.Tally();
         try (Sessions.Lease lease = connector.open(target)) {
             ClientSession session = lease.session();
             if (legacyScp) {
@@ -198,10 +200,10 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                 }
                 return finish(copier, job);
             }
-            SftpClients.Tally tally = new SftpClients.Tally();
             session.setAttribute(SftpClients.TALLY, tally);
-            int status;
-            try (SftpClient sftp = SftpClients.open(session)) {
+            SftpClient sftp = lease.sftp();
+            boolean clean = false;
+            try {
                 ParallelRanges.Streams extra = streams > 1 ? () -> {
                     try {
                         ClientSession more = connector.connect(target);
@@ -225,15 +227,19 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                 if (!quiet) {
                     copier.warnings().forEach(invocation.err()::println);
                 }
+                clean = true;
+            } finally {
+                // -v counts window adjustments as the channel closes: it is not kept for a next run
+                lease.release(sftp, clean && !verbose);
             }
-            if (verbose) { // counted as the channels closed
-                invocation.err().println("ferry: " + Verbose.windowAdjusts(tally));
-            }
-            return status;
         } catch (IOException e) {
             throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
                     : e.getMessage()), e);
         }
+        if (verbose) {
+            invocation.err().println("ferry: " + Verbose.windowAdjusts(tally));
+        }
+        return status;
     }
 
     private int finish(Copier copier, CopyJob job) throws FerryException {

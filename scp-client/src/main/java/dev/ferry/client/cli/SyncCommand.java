@@ -25,7 +25,6 @@ import dev.ferry.client.sync.SyncListener;
 import dev.ferry.client.sync.SyncOptions;
 import dev.ferry.client.sync.SyncSummary;
 import dev.ferry.client.sync.Syncer;
-import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.delta.DeltaMode;
 import dev.ferry.delta.protocol.FileDigest;
 import me.tongfei.progressbar.ProgressBar;
@@ -132,13 +131,20 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
         Listener listener = new Listener(err);
         try (Sessions connector = invocation.sessions().open(connection.connectOptions(), interaction)) {
             Connector.Target target = connector.resolve(remote);
-            try (Sessions.Lease lease = connector.open(target); SftpClient sftp = SftpClients.open(lease.session())) {
-                Syncer syncer = new Syncer(lease.session(), sftp, target.display(), upload, options, listener,
-                        invocation.localBase());
-                SyncSummary summary = syncer.run(from.path(), to.path());
-                listener.close();
-                report(summary, err);
-                return summary.failed() == 0 ? 0 : 1;
+            try (Sessions.Lease lease = connector.open(target)) {
+                SftpClient sftp = lease.sftp();
+                boolean clean = false;
+                try {
+                    Syncer syncer = new Syncer(lease.session(), sftp, target.display(), upload, options, listener,
+                            invocation.localBase());
+                    SyncSummary summary = syncer.run(from.path(), to.path());
+                    listener.close();
+                    report(summary, err);
+                    clean = true;
+                    return summary.failed() == 0 ? 0 : 1;
+                } finally {
+                    lease.release(sftp, clean);
+                }
             } catch (IOException e) {
                 throw new FerryException(target.display() + ": " + (e.getMessage() == null ? "connection lost"
                         : e.getMessage()), e);

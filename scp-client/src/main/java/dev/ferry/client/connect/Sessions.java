@@ -3,9 +3,11 @@ package dev.ferry.client.connect;
 import java.io.IOException;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.operand.Operand;
+import dev.ferry.client.transfer.SftpClients;
 
 /**
  * Where a command gets its sessions: a {@link Connector} of its own that connects for this run, or
@@ -28,6 +30,19 @@ public interface Sessions extends AutoCloseable {
     /** A session held for one run. */
     interface Lease extends AutoCloseable {
         ClientSession session();
+
+        /**
+         * An SFTP client on the session: a new channel, or one a control master kept from an
+         * earlier run (OpenSSH's sshd starts an sftp-server process for each new channel).
+         */
+        default SftpClient sftp() throws IOException {
+            return SftpClients.open(session());
+        }
+
+        /** Ends this run's use of {@code sftp}: closed, or kept for a later run when {@code reusable}. */
+        default void release(SftpClient sftp, boolean reusable) throws IOException {
+            sftp.close();
+        }
 
         @Override
         void close() throws IOException;

@@ -2,11 +2,14 @@ package dev.ferry.client.control;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -17,6 +20,7 @@ import dev.ferry.client.connect.Connector;
 import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.connect.Sessions;
 import dev.ferry.client.operand.Operand;
+import dev.ferry.client.transfer.SftpClients;
 
 /**
  * The master's sessions: one {@link Connector}, configured by the run that started the master (as
@@ -31,6 +35,9 @@ public final class SharedSessions implements AutoCloseable {
     private final Consumer<String> lost;
     private Connector.Target keptTarget;
     private ClientSession kept;
+    /** SFTP channels on the kept session that runs have finished with, newest first. */
+    private final Deque<SftpClient> idle = new ArrayDeque<>();
+    private static final int IDLE_MAX = 4;
 
     /** @param lost told when the kept session closes: the master ends, as ssh's does */
     public SharedSessions(ConnectOptions options, Consumer<String> lost) throws FerryException {
@@ -61,7 +68,7 @@ public final class SharedSessions implements AutoCloseable {
                         return lease(own, own::close);
                     }
                 }
-                return lease(session, () -> { });
+                return new KeptLease(session);
             }
 
             @Override
@@ -118,6 +125,55 @@ public final class SharedSessions implements AutoCloseable {
     private static ClientSession track(ClientSession session) {
         ControlMaster.current().ifPresent(run -> run.track(() -> session.close(true)));
         return session;
+    }
+
+    /** The kept session, and SFTP channels that outlive the runs using them. */
+    private final class KeptLease implements Sessions.Lease {
+        private final ClientSession session;
+
+        KeptLease(ClientSession session) {
+            this.session = session;
+        }
+
+        @Override
+        public ClientSession session() {
+            return session;
+        }
+
+        @Override
+        public SftpClient sftp() throws IOException {
+            SftpClient reused = null;
+            synchronized (idle) {
+                while (reused == null && !idle.isEmpty()) {
+                    SftpClient c = idle.pop();
+                    if (c.isOpen()) {
+                        reused = c;
+                    }
+                }
+            }
+            SftpClient sftp = reused != null ? reused : SftpClients.open(session);
+            ControlMaster.current().ifPresent(run -> run.track(() -> sftp.getChannel().close(true)));
+            return sftp;
+        }
+
+        @Override
+        public void release(SftpClient sftp, boolean reusable) throws IOException {
+            boolean interrupted = ControlMaster.current().map(ControlMaster.Run::interrupted).orElse(false);
+            if (reusable && !interrupted && sftp.isOpen()) {
+                synchronized (idle) {
+                    if (idle.size() < IDLE_MAX) {
+                        idle.push(sftp);
+                        return;
+                    }
+                }
+            }
+            sftp.close();
+        }
+
+        @Override
+        public void close() {
+            // the session stays for the next run
+        }
     }
 
     @FunctionalInterface
