@@ -270,7 +270,16 @@ public final class TransferBenchmark {
                 }
                 List<Double> seconds = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
-                    seconds.add(Run.of(c.getValue(), e.workDir(), 300).seconds());
+                    Run r = Run.of(c.getValue(), e.workDir(), 300);
+                    if (r.exit() != 0) {
+                        notes.add("one 1 KiB file to " + server + " with " + c.getKey() + " failed: "
+                                + r.output().strip().lines().findFirst().orElse("exit " + r.exit()));
+                        break;
+                    }
+                    seconds.add(r.seconds());
+                }
+                if (seconds.isEmpty()) {
+                    continue;
                 }
                 notes.add(String.format(Locale.ROOT, "one 1 KiB file to %s with %s: %.2f s wall (median of 5)", server,
                         c.getKey(), median(seconds)));
