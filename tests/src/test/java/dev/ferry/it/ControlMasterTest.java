@@ -320,7 +320,7 @@ class ControlMasterTest {
                 "import socket, struct",
                 "s = socket.socket(socket.AF_UNIX)",
                 "s.connect('" + socket + "')",
-                "s.sendall(struct.pack('>iBi', 4, 2, 1))",  // a CHECK frame, version 1
+                "s.sendall(struct.pack('>iBi', 4, 2, 2))",  // a CHECK frame, version 2
                 "s.settimeout(10)",
                 "try:",
                 "    print('reply:' + repr(s.recv(100)))",

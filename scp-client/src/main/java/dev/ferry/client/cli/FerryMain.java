@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  * connection itself failed, as ssh reports it.
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1",
-        description = "Ferry's client: scp-compatible copies with a tuned transport.")
+        description = {"Ferry's client: scp-compatible copies with a tuned transport.",
+            "ferry -O check|exit|stop [options] [user@]host asks the control master of a host (ControlPath)."})
 public final class FerryMain implements Runnable {
 
     /** Exit status when a session could not be set up, as ssh and scp use it. */

@@ -90,24 +90,50 @@ final class Multiplexing {
                 System.err.println("ControlSocket " + socket + " already exists, disabling multiplexing");
                 return OptionalInt.empty();
             }
-            if (master.isEmpty() && mayStart) {
-                MasterProcess.start(MasterMain.class.getName(), control, Arrays.asList(args), cwd());
-                master = ControlClient.attach(socket, false);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                if (master.isEmpty() && mayStart) {
+                    MasterProcess.start(MasterMain.class.getName(), control, Arrays.asList(args), cwd());
+                    master = ControlClient.attach(socket, false);
+                }
+                if (master.isEmpty()) {
+                    return OptionalInt.empty();
+                }
+                int status;
+                try (ControlClient client = master.get()) {
+                    boolean batch = options.batchMode();
+                    Interaction asker = batch ? Interaction.none(System.err::println) : Interaction.terminal();
+                    status = client.run(Arrays.asList(args), cwd(), ProgressBars.stderrIsTerminal(), columns(), asker);
+                }
+                if (status != ControlClient.STALE) {
+                    return OptionalInt.of(status);
+                }
+                // A master from before a rebuild: it ends, and a new one (when allowed) takes its place.
+                retire(socket);
+                master = Optional.empty();
             }
-            if (master.isEmpty()) {
-                return OptionalInt.empty();
-            }
-            try (ControlClient client = master.get()) {
-                boolean batch = options.batchMode();
-                Interaction asker = batch ? Interaction.none(System.err::println) : Interaction.terminal();
-                return OptionalInt.of(client.run(Arrays.asList(args), cwd(), ProgressBars.stderrIsTerminal(),
-                        columns(), asker));
-            }
+            return OptionalInt.empty();
         } catch (FerryException | IOException e) {
             System.err.println(e.getMessage() + "; connecting directly");
             return OptionalInt.empty();
         } catch (IllegalArgumentException e) {
             return OptionalInt.empty();
+        }
+    }
+
+    private static void retire(Path socket) throws FerryException, IOException {
+        Optional<ControlClient> old = ControlClient.attach(socket, true);
+        if (old.isPresent()) {
+            try (ControlClient client = old.get()) {
+                long pid = client.exit().pid();
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    try {
+                        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException | java.util.concurrent.ExecutionException
+                            | java.util.concurrent.TimeoutException e) {
+                        // it has removed its socket before exiting; a new master can bind already
+                    }
+                });
+            }
         }
     }
 

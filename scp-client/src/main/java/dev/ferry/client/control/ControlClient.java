@@ -30,6 +30,9 @@ public final class ControlClient implements AutoCloseable {
     /** The status of a run whose master went away before it said how the run ended, as ssh's 255. */
     public static final int MASTER_LOST = 255;
 
+    /** What {@link #run} returns when the master is another build of Ferry and ran nothing. */
+    public static final int STALE = -1;
+
     private final Path socket;
     private final SocketChannel channel;
     private final InputStream in;
@@ -91,7 +94,7 @@ public final class ControlClient implements AutoCloseable {
      */
     public int run(List<String> argv, Path cwd, boolean stderrIsTerminal, int columns, Interaction asker)
             throws IOException {
-        Frames.Builder request = new Frames.Builder().integer(Frames.VERSION).text(cwd.toString())
+        Frames.Builder request = new Frames.Builder().integer(Frames.VERSION).text(Frames.BUILD).text(cwd.toString())
                 .flag(stderrIsTerminal).flag(asker.asks()).integer(columns).integer(argv.size());
         for (String arg : argv) {
             request.text(arg);
@@ -125,6 +128,9 @@ public final class ControlClient implements AutoCloseable {
                     case Frames.OUT -> stdout.write(frame.body());
                     case Frames.ERR -> stderr.write(frame.body());
                     case Frames.ASK -> answer(frame.reader(), asker);
+                    case Frames.STALE -> {
+                        return STALE;
+                    }
                     case Frames.REFUSED -> {
                         stderr.write((frame.reader().text() + "\n").getBytes());
                         return MASTER_LOST;

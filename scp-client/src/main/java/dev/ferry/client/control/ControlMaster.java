@@ -257,6 +257,11 @@ public final class ControlMaster {
                     + " is stopping").bytes());
             return;
         }
+        if (!body.text().equals(Frames.BUILD)) {
+            log.accept("refused a run from another build of ferry");
+            Frames.write(out, Frames.STALE, new byte[0]);
+            return;
+        }
         Path cwd = Path.of(body.text());
         boolean stderrIsTerminal = body.flag();
         boolean asks = body.flag();

@@ -20,7 +20,13 @@ import java.nio.charset.StandardCharsets;
 final class Frames {
 
     /** Bumped whenever a frame changes: a master of another version is not used. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+
+    /**
+     * This build of Ferry: a master started before a rebuild runs the old code, so a run from the
+     * new one has it end and starts another (the jar's, or the class file's, time and size).
+     */
+    static final String BUILD = build();
 
     /** No frame is larger: output comes in pieces, a command line is far smaller. */
     static final int MAX_BODY = 1 << 22;
@@ -39,6 +45,8 @@ final class Frames {
     static final byte DONE = 13;
     static final byte INFO = 14;
     static final byte REFUSED = 15;
+    /** The master is another build: the run goes elsewhere. */
+    static final byte STALE = 16;
 
     // what ASK asks for
     static final byte ASK_PASSWORD = 1;
@@ -46,6 +54,19 @@ final class Frames {
     static final byte ASK_CONFIRM = 3;
 
     private Frames() {
+    }
+
+    private static String build() {
+        try {
+            java.net.URL self = Frames.class.getResource("Frames.class");
+            String where = self == null ? "" : self.toString();
+            java.nio.file.Path file = where.startsWith("jar:file:")
+                    ? java.nio.file.Path.of(java.net.URI.create(where.substring(4, where.indexOf("!/"))))
+                    : java.nio.file.Path.of(self.toURI());
+            return java.nio.file.Files.getLastModifiedTime(file).toMillis() + ":" + java.nio.file.Files.size(file);
+        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+            return "unknown";
+        }
     }
 
     record Frame(byte type, byte[] body) {
