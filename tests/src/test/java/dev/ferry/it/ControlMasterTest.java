@@ -113,6 +113,14 @@ class ControlMasterTest {
         }
     }
 
+    /** Starts a master with a first upload of {@code big.bin}; its pid. */
+    private static long startMaster(Path local, Path dir, List<String> cm, Map<String, String> env) {
+        Proc.Result first = FerryCli.run(local, env, toFerryd("cp", cm, "big.bin", "alice@127.0.0.1:warm.bin")
+                .toArray(String[]::new));
+        assertEquals(0, first.exit(), first.all());
+        return pidOf(check(dir));
+    }
+
     private static long logins() {
         return ferryd.events(ServerEvent.AuthSucceeded.class).stream().filter(e -> e.user().equals("alice")).count();
     }
@@ -192,8 +200,7 @@ class ControlMasterTest {
         Files.write(local.resolve("big.bin"), random(8 << 20, 4));
         Files.writeString(ferryd.rootOf("alice").resolve("kept.bin"), "the old file");
         List<String> cm = control(dir, "60");
-        assertEquals(0, ferry(local, toFerryd("cp", cm, "big.bin", "alice@127.0.0.1:warm.bin")).exit());
-        long pid = pidOf(check(dir));
+        long pid = startMaster(local, dir, cm, Map.of());
 
         // 8 MiB at 4 Mbit/s: long enough to be killed in the middle
         CompletableFuture<Proc.Result> run = CompletableFuture.supplyAsync(() ->
@@ -224,9 +231,7 @@ class ControlMasterTest {
         Files.writeString(ferryd.rootOf("alice").resolve("old.bin"), "old contents");
         List<String> cm = control(dir, "60");
         Path log = local.resolve("master.log");
-        assertEquals(0, FerryCli.run(local, Map.of("FERRY_CONTROL_LOG", log.toString()),
-                toFerryd("cp", cm, "big.bin", "alice@127.0.0.1:warm.bin").toArray(String[]::new)).exit());
-        long pid = pidOf(check(dir));
+        long pid = startMaster(local, dir, cm, Map.of("FERRY_CONTROL_LOG", log.toString()));
 
         ProcessBuilder pb = new ProcessBuilder(FerryCli.command(toFerryd("cp", cm, "-l", "4000", "big.bin",
                 "alice@127.0.0.1:old.bin").toArray(String[]::new))).directory(local.toFile())

@@ -81,13 +81,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
 
     @Override
     List<Operand.Remote> remotes() {
-        List<Operand.Remote> remotes = new ArrayList<>();
-        for (String operand : operands) {
-            if (Operands.parse(operand) instanceof Operand.Remote remote) {
-                remotes.add(remote);
-            }
-        }
-        return remotes;
+        return remotesOf(operands);
     }
 
     @Override

@@ -65,11 +65,16 @@ record Invocation(PrintStream out, PrintStream err, Optional<Path> workingDirect
             }
 
             private void check() {
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("interrupted");
-                }
+                stopIfCancelled();
             }
         };
+    }
+
+    /** Ends the run at this step once it is cancelled; its usual error path then cleans up. */
+    void stopIfCancelled() {
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("interrupted");
+        }
     }
 
     /** The directory relative local paths of a sync start from ({@code ""} for this process's own). */

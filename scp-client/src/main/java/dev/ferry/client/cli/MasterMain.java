@@ -36,11 +36,15 @@ public final class MasterMain {
         Path socket = Path.of(args[0]);
         Duration idle = ControlSettings.parseFormatted(args[1]);
         String[] first = Arrays.copyOfRange(args, 2, args.length);
-        RemoteCommand command;
+        Object parsed;
         try {
-            command = (RemoteCommand) FerryMain.commandLine(Invocation.standalone(), first).parseArgs(first).subcommand()
-                    .commandSpec().userObject();
-        } catch (CommandLine.ParameterException | ClassCastException | NullPointerException e) {
+            CommandLine.ParseResult sub = FerryMain.commandLine(Invocation.standalone(), first).parseArgs(first)
+                    .subcommand();
+            parsed = sub == null ? null : sub.commandSpec().userObject();
+        } catch (CommandLine.ParameterException e) {
+            parsed = null;
+        }
+        if (!(parsed instanceof RemoteCommand command)) {
             System.err.println("ferry: the control master cannot use the command line it was given");
             System.exit(2);
             return;
@@ -105,10 +109,12 @@ public final class MasterMain {
             err.flush();
             return status;
         });
-        try {
-            master.awaitRuns(Duration.ofSeconds(5));
-        } catch (InterruptedException ignored) {
-            Thread.currentThread().interrupt();
+        if (!master.exitRequested()) { // -O exit ends the runs in progress with the master, as ssh's does
+            try {
+                master.awaitRuns(Duration.ofSeconds(5));
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
         }
         System.exit(0);
     }

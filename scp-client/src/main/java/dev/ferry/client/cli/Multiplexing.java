@@ -47,11 +47,7 @@ final class Multiplexing {
                 if (n < 2 || (copy.args().command().equals("sync") && n != 2)) {
                     return OptionalInt.empty(); // a usage error, which the standalone run explains
                 }
-                for (String operand : copy.args().operands()) {
-                    if (Operands.parse(operand) instanceof Operand.Remote remote) {
-                        remotes.add(remote);
-                    }
-                }
+                remotes.addAll(RemoteCommand.remotesOf(copy.args().operands()));
                 options = copy.args().options();
             } else {
                 CommandLine.ParseResult sub = FerryMain.commandLine(Invocation.standalone(), args).parseArgs(args)

@@ -1,8 +1,10 @@
 package dev.ferry.client.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.ferry.client.operand.Operand;
+import dev.ferry.client.operand.Operands;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -14,9 +16,20 @@ abstract class RemoteCommand {
     @Mixin
     ConnectionOptions connection;
 
-    /** Set by the command line that made this command; a standalone run's unless a master runs it. */
-    Invocation invocation = Invocation.standalone();
+    /** Set by the command line that makes this command ({@link FerryMain#commandLine}). */
+    Invocation invocation;
 
     /** The remote operands as parsed; a run that names more than one server goes without a master. */
     abstract List<Operand.Remote> remotes();
+
+    /** The remote ones among {@code operands}. */
+    static List<Operand.Remote> remotesOf(List<String> operands) {
+        List<Operand.Remote> remotes = new ArrayList<>();
+        for (String operand : operands) {
+            if (Operands.parse(operand) instanceof Operand.Remote remote) {
+                remotes.add(remote);
+            }
+        }
+        return remotes;
+    }
 }

@@ -2,7 +2,6 @@ package dev.ferry.client.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,13 +88,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
 
     @Override
     List<Operand.Remote> remotes() {
-        List<Operand.Remote> remotes = new ArrayList<>();
-        for (String operand : operands) {
-            if (Operands.parse(operand) instanceof Operand.Remote remote) {
-                remotes.add(remote);
-            }
-        }
-        return remotes;
+        return remotesOf(operands);
     }
 
     @Override
@@ -224,9 +217,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
 
         @Override
         public void sent(String path, String how, long size, long literal, long matched) {
-            if (invocation.cancelled().getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("interrupted");
-            }
+            invocation.stopIfCancelled();
             if (bar != null) {
                 bar.stepBy(size);
                 bar.setExtraMessage(path);
@@ -240,9 +231,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
 
         @Override
         public void skipped(String path, long size) {
-            if (invocation.cancelled().getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("interrupted");
-            }
+            invocation.stopIfCancelled();
             if (verbose) {
                 err.println("up to date: " + path);
             }

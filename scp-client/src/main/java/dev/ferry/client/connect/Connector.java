@@ -425,18 +425,7 @@ public final class Connector implements Sessions {
     /** A session of this run's own: the lease closes it. */
     @Override
     public Lease open(Target target) throws FerryException {
-        ClientSession session = connect(target);
-        return new Lease() {
-            @Override
-            public ClientSession session() {
-                return session;
-            }
-
-            @Override
-            public void close() throws IOException {
-                session.close();
-            }
-        };
+        return Lease.closing(connect(target));
     }
 
     /** The transport profile this connector applies (for {@code -v}). */

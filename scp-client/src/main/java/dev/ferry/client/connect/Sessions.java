@@ -46,5 +46,20 @@ public interface Sessions extends AutoCloseable {
 
         @Override
         void close() throws IOException;
+
+        /** A lease of a session of the run's own: closing it closes the session. */
+        static Lease closing(ClientSession session) {
+            return new Lease() {
+                @Override
+                public ClientSession session() {
+                    return session;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    session.close();
+                }
+            };
+        }
     }
 }

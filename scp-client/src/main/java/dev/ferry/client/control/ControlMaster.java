@@ -67,6 +67,7 @@ public final class ControlMaster {
     private final long started = System.nanoTime();
     private volatile boolean accepting = true;
     private volatile boolean served;
+    private volatile boolean exitRequested;
     private volatile long idleSince = System.nanoTime();
     private volatile String connectedTo = "";
     private volatile Consumer<String> log = line -> { };
@@ -161,6 +162,11 @@ public final class ControlMaster {
         }
     }
 
+    /** Whether {@code -O exit} ended the master: its process ends now, runs in progress with it. */
+    public boolean exitRequested() {
+        return exitRequested;
+    }
+
     /** Waits (at most {@code limit}) for the runs in progress to end. */
     public void awaitRuns(Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
@@ -235,8 +241,8 @@ public final class ControlMaster {
                 }
                 case Frames.EXIT -> {
                     info(out);
+                    exitRequested = true;
                     shutdown("-O exit");
-                    System.exit(0); // runs in progress end with the master, as ssh -O exit ends them
                 }
                 case Frames.RUN -> run(body, in, out, runner);
                 default -> { }

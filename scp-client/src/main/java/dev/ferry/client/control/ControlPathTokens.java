@@ -18,7 +18,7 @@ final class ControlPathTokens {
     }
 
     static String expand(String template, HostSettings.Resolved target, String givenHost) throws FerryException {
-        String t = template.startsWith("~/") ? System.getProperty("user.home") + template.substring(1) : template;
+        String t = template.startsWith("~/") ? HostSettings.expandHome(template).toString() : template;
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);

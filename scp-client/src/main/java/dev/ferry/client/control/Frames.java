@@ -8,9 +8,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The control socket's frames: a 4-byte length, a type byte, a body. A run sends one request
@@ -57,14 +62,16 @@ final class Frames {
     }
 
     private static String build() {
+        URL self = Frames.class.getResource("Frames.class");
+        if (self == null) {
+            return "unknown";
+        }
         try {
-            java.net.URL self = Frames.class.getResource("Frames.class");
-            String where = self == null ? "" : self.toString();
-            java.nio.file.Path file = where.startsWith("jar:file:")
-                    ? java.nio.file.Path.of(java.net.URI.create(where.substring(4, where.indexOf("!/"))))
-                    : java.nio.file.Path.of(self.toURI());
-            return java.nio.file.Files.getLastModifiedTime(file).toMillis() + ":" + java.nio.file.Files.size(file);
-        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+            String where = self.toString();
+            Path file = where.startsWith("jar:file:") ? Path.of(URI.create(where.substring(4, where.indexOf("!/"))))
+                    : Path.of(self.toURI());
+            return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
+        } catch (IOException | RuntimeException | URISyntaxException e) {
             return "unknown";
         }
     }

@@ -65,7 +65,7 @@ public final class SharedSessions implements AutoCloseable {
                         session = keep(target);
                     } else {
                         ClientSession own = track(connector.connect(target));
-                        return lease(own, own::close);
+                        return Sessions.Lease.closing(own);
                     }
                 }
                 return new KeptLease(session);
@@ -151,7 +151,10 @@ public final class SharedSessions implements AutoCloseable {
                     }
                 }
             }
-            SftpClient sftp = reused != null ? reused : SftpClients.open(session);
+            if (reused == null) {
+                return SftpClients.open(session); // tracked for its run by the session's channel listener
+            }
+            SftpClient sftp = reused;
             ControlMaster.current().ifPresent(run -> run.track(() -> sftp.getChannel().close(true)));
             return sftp;
         }
@@ -174,25 +177,6 @@ public final class SharedSessions implements AutoCloseable {
         public void close() {
             // the session stays for the next run
         }
-    }
-
-    @FunctionalInterface
-    private interface Release {
-        void run() throws IOException;
-    }
-
-    private static Sessions.Lease lease(ClientSession session, Release release) {
-        return new Sessions.Lease() {
-            @Override
-            public ClientSession session() {
-                return session;
-            }
-
-            @Override
-            public void close() throws IOException {
-                release.run();
-            }
-        };
     }
 
     @Override
