@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.io.IoSession;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
@@ -34,6 +35,7 @@ import dev.ferry.delta.protocol.ListRequest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.transport.InlineCompletions;
 
 /**
  * A {@code ferry-delta} channel to a server that has the subsystem. After a transfer breaks half way
@@ -90,8 +92,8 @@ public final class DeltaChannel implements Closeable {
         }
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
-        MessageWriter out = new MessageWriter(new BufferedOutputStream(counting(channel.getInvertedIn(), sent),
-                BUFFER));
+        MessageWriter out = new MessageWriter(new BufferedOutputStream(
+                counting(inline(channel.getInvertedIn(), session.getIoSession()), sent), BUFFER));
         MessageReader in = new MessageReader(new BufferedInputStream(counting(channel.getInvertedOut(), received),
                 BUFFER));
         try {
@@ -205,6 +207,25 @@ public final class DeltaChannel implements Closeable {
             // closing anyway
         }
         channel.close(false).await(Duration.ofSeconds(5));
+    }
+
+    /** Writes whose packets' completions run on the writing thread (InlineCompletions says why). */
+    private static OutputStream inline(OutputStream out, IoSession io) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try (InlineCompletions.Binding bound = InlineCompletions.bind(io)) {
+                    out.write(b, off, len);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try (InlineCompletions.Binding bound = InlineCompletions.bind(io)) {
+                    out.flush();
+                }
+            }
+        };
     }
 
     private static OutputStream counting(OutputStream out, AtomicLong count) {

@@ -24,6 +24,8 @@ import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
 import org.apache.sshd.sftp.client.impl.SftpInputStreamAsync;
 import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 
+import dev.ferry.transport.InlineCompletions;
+
 /**
  * {@code --streams N}: one large file copied as N byte ranges, each over a connection of its own,
  * written in place at its offsets. Against a server whose per-channel window cannot be changed
@@ -72,11 +74,12 @@ public final class ParallelRanges {
                     FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
                 SftpOutputStreamAsync out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, requestSize, remote,
                         sftp.open(remote, EnumSet.of(OpenMode.Write)));
-                try (out) {
+                try (out; InlineCompletions.Binding inline = InlineCompletions.bind(connection.getIoSession())) {
                     out.setOffset(range.start());
                     ByteBuffer buffer = ByteBuffer.allocate(requestSize);
                     long position = range.start();
                     while (position < range.end()) {
+                        inline.refresh();
                         buffer.clear().limit((int) Math.min(requestSize, range.end() - position));
                         int n = in.read(buffer, position);
                         if (n < 0) {
@@ -99,10 +102,12 @@ public final class ParallelRanges {
                 SftpClient sftp = streams.open();
                 try (ClientSession connection = sftp.getClientSession(); sftp;
                         InputStream in = new SftpInputStreamAsync((AbstractSftpClient) sftp, requestSize, range.start(),
-                                range.end(), remote, sftp.open(remote, EnumSet.of(OpenMode.Read)))) {
+                                range.end(), remote, sftp.open(remote, EnumSet.of(OpenMode.Read)));
+                        InlineCompletions.Binding inline = InlineCompletions.bind(connection.getIoSession())) {
                     byte[] buffer = new byte[requestSize];
                     long position = range.start();
                     while (position < range.end()) {
+                        inline.refresh();
                         int n = in.read(buffer, 0, (int) Math.min(buffer.length, range.end() - position));
                         if (n < 0) {
                             throw new EOFException(remote + " shrank while it was copied");

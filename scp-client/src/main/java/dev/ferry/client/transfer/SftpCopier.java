@@ -32,6 +32,7 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 import dev.ferry.client.FerryException;
+import dev.ferry.transport.InlineCompletions;
 
 /**
  * Copies files and trees over one SFTP session, as OpenSSH's scp does in its default (SFTP) mode.
@@ -737,11 +738,16 @@ public final class SftpCopier implements Copier {
         byte[] buffer = new byte[Math.max(readSize, writeSize)];
         long total = 0;
         int n;
-        while ((n = in.read(buffer)) > 0) {
-            out.write(buffer, 0, n);
-            total += n;
-            throttle.account(n);
-            listener.progress(transfer, already + total);
+        // This thread writes the requests; bound, it also completes them (InlineCompletions says why).
+        try (InlineCompletions.Binding inline = InlineCompletions.bind(sftp.getClientSession().getIoSession())) {
+            while ((n = in.read(buffer)) > 0) {
+                inline.refresh();
+                out.write(buffer, 0, n);
+                total += n;
+                throttle.account(n);
+                listener.progress(transfer, already + total);
+            }
+            out.flush();
         }
         return total;
     }
