@@ -80,41 +80,44 @@ class LauncherTest {
     }
 
     /**
-     * JDK 24 and later: the first run records what it loads, the next assembles an ahead-of-time cache
-     * from it and runs with it, and a build makes the cycle start again. The JVM's own messages about
-     * the cache must not reach standard output, where they would mix with {@code --json}.
+     * JDK 24 and later: before the first run after a build, a training run (ferry demo, a copy through
+     * an embedded ferryd) records what a copy loads and how its code runs; the cache is assembled from
+     * it and the first run already has it; a build makes the cycle start again. The JVM's own
+     * messages about the cache must not reach standard output, where they would mix with {@code --json}.
      */
     @Test
-    void aNewJdkRunsWithAnAheadOfTimeCache(@TempDir Path repo) throws Exception {
+    void aNewJdkRunsWithAnAheadOfTimeCacheTrainedByACopy(@TempDir Path repo) throws Exception {
         Path jdk = newestInstalledJdk(24);
         Path library = probeModule(repo);
         Map<String, String> env = Map.of("FERRY_JAVA", jdk.toString());
         int feature = feature(jdk);
         Path conf = repo.resolve("scp-client/target/ferry-jdk" + feature + ".aotconf");
         Path cache = repo.resolve("scp-client/target/ferry-jdk" + feature + ".aot");
+        Path runs = repo.resolve("runs.log");
 
-        Proc.Result record = launch(repo, env);
-        assertEquals(0, record.exit(), record.all());
-        assertTrue(record.out().contains("-XX:AOTMode=record"), record.all());
-        assertEquals(1, record.out().lines().count(), "only the program's own line on stdout: " + record.all());
-        assertTrue(Files.exists(conf), "the first run recorded its classes");
-
-        Proc.Result assemble = launch(repo, env);
-        assertEquals(0, assemble.exit(), assemble.all());
-        assertTrue(assemble.err().contains("making the start-up cache"), assemble.all());
-        assertTrue(assemble.out().contains("-XX:AOTCache=" + cache), assemble.all());
-        assertEquals(1, assemble.out().lines().count(), assemble.all());
+        Proc.Result first = launch(repo, env);
+        assertEquals(0, first.exit(), first.all());
+        assertTrue(first.err().contains("training the start-up cache"), first.all());
+        assertTrue(first.err().contains("making the start-up cache"), first.all());
+        assertEquals(List.of("demo --size 128", "go"), Files.readAllLines(runs), "the training ran first");
+        assertTrue(first.out().contains("-XX:AOTCache=" + cache), "the first run has the cache: " + first.all());
+        assertEquals(1, first.out().lines().count(), "only the program's own line on stdout: " + first.all());
         assertTrue(Files.exists(cache) && !Files.exists(conf), "the cache replaced the recording");
 
         Proc.Result cached = launch(repo, env);
         assertTrue(cached.out().contains("-XX:AOTCache=" + cache), cached.all());
-        assertFalse(cached.err().contains("making"), "the cache is made once: " + cached.all());
+        assertFalse(cached.err().contains("training") || cached.err().contains("making"),
+                "the cache is made once: " + cached.all());
+        assertEquals(3, Files.readAllLines(runs).size(), "no second training");
 
         Files.setLastModifiedTime(cache, FileTime.from(PAST.plusSeconds(120)));
         Files.setLastModifiedTime(library, FileTime.from(PAST.plusSeconds(180)));
+        Proc.Result version = launch(repo, env, "--version");
+        assertFalse(version.err().contains("training"), "printing the version trains nothing: " + version.all());
         Proc.Result afterBuild = launch(repo, env);
-        assertTrue(afterBuild.out().contains("-XX:AOTMode=record"), "a library jar newer than the cache makes the"
-                + " run record again: " + afterBuild.all());
+        assertTrue(afterBuild.err().contains("training the start-up cache"), "a library jar newer than the cache"
+                + " makes the launcher train it again: " + afterBuild.all());
+        assertTrue(afterBuild.out().contains("-XX:AOTCache=" + cache), afterBuild.all());
     }
 
     /**
@@ -137,7 +140,8 @@ class LauncherTest {
         Proc.Result newest = launch(repo, Map.of("JAVA_HOME", home17.toString(), "FERRY_JVM_DIR", jvms.toString()));
         assertEquals(0, newest.exit(), newest.all());
         assertTrue(newest.out().startsWith("jdk-25 ran"), newest.all());
-        assertTrue(newest.out().contains("-XX:AOTMode=record"), "a JDK 25 records an ahead-of-time cache: " + newest.all());
+        assertTrue(newest.out().contains("-XX:AOTMode=record"), "a JDK 25 whose training recorded nothing (this"
+                + " made-up java) records the run itself: " + newest.all());
 
         Path home27 = fakeJdk(dir.resolve("home-27"), "27-ea");
         Proc.Result javaHome = launch(repo, Map.of("JAVA_HOME", home27.toString(), "FERRY_JVM_DIR", jvms.toString()));
@@ -160,8 +164,12 @@ class LauncherTest {
     private static final Instant PAST = Instant.now().minusSeconds(3600);
 
     private static Proc.Result launch(Path repo, Map<String, String> env) {
-        return Proc.run(List.of("bash", repo.resolve("scripts/launch").toString(), "scp-client", "ferry", "go"), repo,
-                env, null, 180);
+        return launch(repo, env, "go");
+    }
+
+    private static Proc.Result launch(Path repo, Map<String, String> env, String argument) {
+        return Proc.run(List.of("bash", repo.resolve("scripts/launch").toString(), "scp-client", "ferry", argument),
+                repo, env, null, 180);
     }
 
     /**
@@ -183,9 +191,12 @@ class LauncherTest {
         jar(library, null, null);
         Files.setLastModifiedTime(library, FileTime.from(PAST));
         Path classes = Files.createDirectories(repo.resolve("probe"));
+        // prints the JVM's options, and notes its own arguments in runs.log (the training run's output is not shown)
         Path source = Files.writeString(classes.resolve("Probe.java"), "public class Probe { public static void"
-                + " main(String[] a) { System.out.println(java.lang.management.ManagementFactory.getRuntimeMXBean()"
-                + ".getInputArguments()); } }");
+                + " main(String[] a) throws Exception { System.out.println(java.lang.management.ManagementFactory"
+                + ".getRuntimeMXBean().getInputArguments()); java.nio.file.Files.writeString(java.nio.file.Path.of("
+                + "\"runs.log\"), String.join(\" \", a) + \"\\n\", java.nio.file.StandardOpenOption.CREATE,"
+                + " java.nio.file.StandardOpenOption.APPEND); } }");
         assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
                 classes.toString(), source.toString()));
         Path jar = repo.resolve("scp-client/target/ferry.jar");
