@@ -95,14 +95,17 @@ public final class MasterProcess {
 
     /**
      * This JVM's options, minus those that belong to this run alone: recording an AOT or CDS
-     * archive (the master would write the same file), a debugger's port, a flight recording.
+     * archive (the master would write the same file), a debugger's port, a flight recording, and the
+     * launcher's compiler directives for short runs (scripts/jit-directives.json: C2 for little but
+     * the ciphers); the master serves many runs, so C2 compiles all of its hot code.
      */
     private static List<String> jvmOptions() {
         List<String> kept = new ArrayList<>();
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (option.startsWith("-XX:AOTMode=record") || option.startsWith("-XX:AOTConfiguration=")
                     || option.startsWith("-XX:AOTCacheOutput=") || option.startsWith("-XX:ArchiveClassesAtExit=")
-                    || option.startsWith("-agentlib:jdwp") || option.startsWith("-XX:StartFlightRecording")) {
+                    || option.startsWith("-agentlib:jdwp") || option.startsWith("-XX:StartFlightRecording")
+                    || option.startsWith("-XX:CompilerDirectivesFile=")) {
                 continue;
             }
             kept.add(option);
