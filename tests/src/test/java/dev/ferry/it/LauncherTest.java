@@ -102,6 +102,8 @@ class LauncherTest {
         assertEquals(List.of("demo --size 128", "go"), Files.readAllLines(runs), "the training ran first");
         assertTrue(first.out().contains("-XX:AOTCache=" + cache), "the first run has the cache: " + first.all());
         assertEquals(1, first.out().lines().count(), "only the program's own line on stdout: " + first.all());
+        assertTrue(first.out().contains("-XX:CompilerDirectivesFile=" + repo.resolve("scripts/jit-directives.json")),
+                "a run of ferry gets the short-run compiler directives: " + first.all());
         assertTrue(Files.exists(cache) && !Files.exists(conf), "the cache replaced the recording");
 
         Proc.Result cached = launch(repo, env);
@@ -180,6 +182,7 @@ class LauncherTest {
         Path real = Path.of(System.getProperty("user.dir")).getParent();
         Files.createDirectories(repo.resolve("scripts"));
         Files.copy(real.resolve("scripts/launch"), repo.resolve("scripts/launch"));
+        Files.copy(real.resolve("scripts/jit-directives.json"), repo.resolve("scripts/jit-directives.json"));
         for (String dir : List.of("common/src/main", "scp-client/src/main", "sshd-server/src/main")) {
             Files.createDirectories(repo.resolve(dir));
         }
