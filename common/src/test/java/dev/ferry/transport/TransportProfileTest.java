@@ -59,4 +59,15 @@ class TransportProfileTest {
         assertThrows(IllegalArgumentException.class, () -> TransportProfile.builder().socketBuffers(-1).build());
         assertThrows(IllegalArgumentException.class, () -> TransportProfile.builder().ipQos(null).build());
     }
+
+    @Test
+    void sessionsRekeyByCipherBlocksAsOpenSshNotEveryGib() {
+        var client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        assertEquals(1L << 30, org.apache.sshd.core.CoreModuleProperties.REKEY_BYTES_LIMIT.getRequired(client),
+                "MINA's default, which this profile replaces");
+        TransportProfile.DEFAULT.applyTo(client);
+        assertEquals(0L, org.apache.sshd.core.CoreModuleProperties.REKEY_BYTES_LIMIT.getRequired(client));
+        // left to MINA's RFC 4344 rule (2^32 blocks for AES, 1 GB for chacha20-poly1305), as OpenSSH's
+        assertEquals(0L, org.apache.sshd.core.CoreModuleProperties.REKEY_BLOCKS_LIMIT.getRequired(client));
+    }
 }
