@@ -76,17 +76,14 @@ class InlineCompletionsTest {
 
     @Test
     void aThreadBoundAlreadyIsLeftAsItIs() throws Exception {
-        // the transport's own pool threads are bound by the JDK; a binding there must change nothing
-        CompletableFuture<Thread> inner = new CompletableFuture<>();
-        pool.submit(() -> {
-            try (InlineCompletions.Binding binding = InlineCompletions.bind(client)) {
-                inner.complete(write());
-            } catch (Exception e) {
-                inner.completeExceptionally(e);
+        // a binding inside another (or on a pool thread the JDK bound) must not undo the outer one
+        try (InlineCompletions.Binding outer = InlineCompletions.bind(client)) {
+            try (InlineCompletions.Binding inner = InlineCompletions.bind(client)) {
+                assertEquals(Thread.currentThread(), write());
             }
-        });
-        Thread t = inner.get(10, TimeUnit.SECONDS);
-        assertTrue(t.getName().startsWith("pool-"), t.getName());
+            assertEquals(Thread.currentThread(), write(), "the inner binding's close left the outer one");
+        }
+        assertNotEquals(Thread.currentThread(), write());
     }
 
     /** Writes a few bytes (the peer drains them) and returns the thread its handler ran on. */

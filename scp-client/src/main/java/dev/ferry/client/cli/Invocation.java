@@ -56,15 +56,11 @@ record Invocation(PrintStream out, PrintStream err, Optional<Path> workingDirect
         return new TransferListener() {
             @Override
             public void started(FileTransfer transfer) {
-                check();
+                stopIfCancelled();
             }
 
             @Override
             public void progress(FileTransfer transfer, long bytes) {
-                check();
-            }
-
-            private void check() {
                 stopIfCancelled();
             }
         };

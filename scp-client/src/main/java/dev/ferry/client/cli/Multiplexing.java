@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
@@ -123,9 +126,8 @@ final class Multiplexing {
                 long pid = client.exit().pid();
                 ProcessHandle.of(pid).ifPresent(h -> {
                     try {
-                        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException | java.util.concurrent.ExecutionException
-                            | java.util.concurrent.TimeoutException e) {
+                        h.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException | ExecutionException | TimeoutException e) {
                         // it has removed its socket before exiting; a new master can bind already
                     }
                 });

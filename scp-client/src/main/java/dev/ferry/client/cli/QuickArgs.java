@@ -2,6 +2,7 @@ package dev.ferry.client.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +40,7 @@ record QuickArgs(String command, List<String> operands, ConnectOptions options) 
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
 
     private static Map<String, Boolean> withConnection(Map<String, Boolean> own) {
-        Map<String, Boolean> all = new java.util.HashMap<>(own);
+        Map<String, Boolean> all = new HashMap<>(own);
         all.putAll(Map.ofEntries(Map.entry("-P", true), Map.entry("-i", true), Map.entry("-o", true),
                 Map.entry("-F", true), Map.entry("-J", true), Map.entry("-C", false), Map.entry("-c", true),
                 Map.entry("-B", false), Map.entry("-4", false), Map.entry("-6", false), Map.entry("--host-key", true),

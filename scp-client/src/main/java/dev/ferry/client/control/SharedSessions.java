@@ -9,10 +9,10 @@ import java.util.function.Consumer;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.Channel;
-import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.sftp.client.SftpClient;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectOptions;
