@@ -12,20 +12,14 @@ import org.apache.sshd.common.kex.DHFactory;
 import org.apache.sshd.common.kex.KeyEncapsulationMethod;
 import org.apache.sshd.common.kex.MontgomeryCurve;
 import org.apache.sshd.common.kex.XDH;
-import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeKEMExtractor;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeKeyGenerationParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeKeyPairGenerator;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimeParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
 
 /**
- * sntrup761x25519 (OpenSSH 9.0-9.8's default key exchange) with its sntrup761 key pair made ahead.
+ * sntrup761x25519 (OpenSSH 9.0-9.8's default key exchange) on Ferry's own {@link Sntrup761}, with
+ * its key pair made ahead.
  *
- * <p>Why: BouncyCastle's sntrup761 key generation, the one costly step of the client's side, takes
- * 0.5 s in a fresh JDK 17 (0.04 s once compiled), and MINA starts it only after the server's KEXINIT,
- * on the connection's critical path. Made on a background thread from the moment the client is set
+ * <p>Why ahead: key generation is the client's one costly step of this exchange (some 60 ms of a
+ * fresh JVM; it was 0.2-0.5 s with BouncyCastle's), and MINA starts it only after the server's
+ * KEXINIT, on the connection's critical path. Made on a background thread from the moment the client is set
  * up, it runs beside the JVM's and MINA's start, the TCP connect and the version exchange, on the
  * second core. Each pair is ephemeral as before: made fresh for one key exchange, used once, never
  * kept; only its time of making moves. A second key exchange on the connection (a re-key) makes its
@@ -34,7 +28,7 @@ import org.bouncycastle.pqc.crypto.ntruprime.SNTRUPrimePublicKeyParameters;
 public final class Sntrup761Ahead implements KeyEncapsulationMethod {
 
     private final SecureRandom random = new SecureRandom();
-    private CompletableFuture<AsymmetricCipherKeyPair> next;
+    private CompletableFuture<Sntrup761.KeyPair> next;
 
     /** Whether {@code dh} is one of the two names of sntrup761x25519. */
     public static boolean uses(BuiltinDHFactories dh) {
@@ -45,7 +39,7 @@ public final class Sntrup761Ahead implements KeyEncapsulationMethod {
     public synchronized void start() {
         if (next == null) {
             next = new CompletableFuture<>();
-            CompletableFuture<AsymmetricCipherKeyPair> pending = next;
+            CompletableFuture<Sntrup761.KeyPair> pending = next;
             Thread maker = new Thread(() -> {
                 try {
                     pending.complete(generate());
@@ -59,8 +53,8 @@ public final class Sntrup761Ahead implements KeyEncapsulationMethod {
     }
 
     /** The pair made ahead (waiting for it if need be), or a new one when none was started. */
-    AsymmetricCipherKeyPair take() {
-        CompletableFuture<AsymmetricCipherKeyPair> pending;
+    Sntrup761.KeyPair take() {
+        CompletableFuture<Sntrup761.KeyPair> pending;
         synchronized (this) {
             pending = next;
             next = null;
@@ -68,10 +62,8 @@ public final class Sntrup761Ahead implements KeyEncapsulationMethod {
         return pending != null ? pending.join() : generate();
     }
 
-    private AsymmetricCipherKeyPair generate() {
-        SNTRUPrimeKeyPairGenerator generator = new SNTRUPrimeKeyPairGenerator();
-        generator.init(new SNTRUPrimeKeyGenerationParameters(random, SNTRUPrimeParameters.sntrup761));
-        return generator.generateKeyPair();
+    private Sntrup761.KeyPair generate() {
+        return Sntrup761.generate(random);
     }
 
     /** {@code dh} itself, or for sntrup761x25519 the same exchange under the same name using this KEM. */
@@ -126,33 +118,26 @@ public final class Sntrup761Ahead implements KeyEncapsulationMethod {
     @Override
     public Client getClient() {
         return new Client() {
-            private SNTRUPrimeKEMExtractor extractor;
-            private SNTRUPrimePublicKeyParameters publicKey;
+            private Sntrup761.KeyPair pair;
 
             @Override
             public void init() {
-                AsymmetricCipherKeyPair pair = take();
-                extractor = new SNTRUPrimeKEMExtractor((SNTRUPrimePrivateKeyParameters) pair.getPrivate());
-                publicKey = (SNTRUPrimePublicKeyParameters) pair.getPublic();
+                pair = take();
             }
 
             @Override
             public byte[] getPublicKey() {
-                return publicKey.getEncoded();
+                return pair.publicKey();
             }
 
             @Override
             public byte[] extractSecret(byte[] encapsulated) {
-                if (encapsulated.length != extractor.getEncapsulationLength()) {
-                    throw new IllegalArgumentException("sntrup761 ciphertext of " + encapsulated.length
-                            + " bytes, expected " + extractor.getEncapsulationLength());
-                }
-                return extractor.extractSecret(encapsulated);
+                return pair.decapsulate(encapsulated);
             }
 
             @Override
             public int getEncapsulationLength() {
-                return extractor.getEncapsulationLength();
+                return Sntrup761.CIPHERTEXT_BYTES;
             }
         };
     }
