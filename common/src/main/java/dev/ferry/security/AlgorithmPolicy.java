@@ -2,6 +2,7 @@ package dev.ferry.security;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 import org.apache.sshd.common.NamedFactory;
@@ -19,9 +20,11 @@ import org.apache.sshd.common.signature.BuiltinSignatures;
  * The algorithms Ferry negotiates, in order of preference, on both the server and the client.
  *
  * <p>Only algorithms without known weaknesses are listed: no SHA-1 (in key exchange, MACs or
- * signatures), no NIST-curve key exchange, no CBC ciphers, and only encrypt-then-MAC MACs. Strict
- * key exchange (the Terrapin countermeasure, {@code kex-strict-*-v00@openssh.com}) is negotiated by
- * MINA itself whenever the peer offers it.
+ * signatures), no NIST-curve key exchange, no CBC ciphers. Two {@link Profile}s differ in the MACs:
+ * {@code strict} has encrypt-then-MAC only, {@code modern} (the default) adds the encrypt-and-MAC
+ * SHA-2 MACs last, as OpenSSH's own sshd still offers them. Strict key exchange (the Terrapin
+ * countermeasure, {@code kex-strict-*-v00@openssh.com}) is negotiated by MINA itself whenever the
+ * peer offers it.
  */
 public final class AlgorithmPolicy {
 
@@ -46,9 +49,87 @@ public final class AlgorithmPolicy {
             BuiltinCiphers.aes256ctr);
 
     /** Only used with the CTR ciphers; the AEAD ciphers carry their own authentication. */
-    public static final List<BuiltinMacs> MACS = List.of(
+    public static final List<BuiltinMacs> STRICT_MACS = List.of(
             BuiltinMacs.hmacsha256etm,
             BuiltinMacs.hmacsha512etm);
+
+    /**
+     * The strict MACs, then hmac-sha2-256 and hmac-sha2-512 (encrypt-and-MAC, RFC 6668): not broken,
+     * still in OpenSSH's defaults, and all that libssh2 1.10 (curl on Debian 12 and Ubuntu 22.04),
+     * older paramiko and JSch can use besides AEAD ciphers they lack. Negotiation picks the first of
+     * the client's list the server has, so a client that knows encrypt-then-MAC still gets it.
+     */
+    public static final List<BuiltinMacs> MACS = List.of(
+            BuiltinMacs.hmacsha256etm,
+            BuiltinMacs.hmacsha512etm,
+            BuiltinMacs.hmacsha256,
+            BuiltinMacs.hmacsha512);
+
+    /** Which MACs a side offers. */
+    public enum Profile {
+        /** The default: {@link #MACS}, which admits the clients of libssh2 1.10 (curl). */
+        MODERN,
+        /** {@link #STRICT_MACS} only: what ssh-audit passes without a warning. */
+        STRICT;
+
+        public List<BuiltinMacs> macs() {
+            return this == MODERN ? MACS : STRICT_MACS;
+        }
+
+        /** {@code modern} or {@code strict}, as flags spell it. */
+        public static Profile parse(String name) {
+            return switch (name.strip().toLowerCase(Locale.ROOT)) {
+                case "modern" -> MODERN;
+                case "strict" -> STRICT;
+                default -> throw new IllegalArgumentException("unknown algorithm profile " + name.strip()
+                        + ": use modern or strict");
+            };
+        }
+    }
+
+    /**
+     * The lists one side offers, each in preference order.
+     *
+     * @param keyExchanges key exchanges (KexAlgorithms)
+     * @param ciphers      ciphers (Ciphers)
+     * @param macs         MACs (MACs)
+     * @param signatures   host key and user key signatures (HostKeyAlgorithms)
+     */
+    public record Algorithms(List<BuiltinDHFactories> keyExchanges, List<BuiltinCiphers> ciphers,
+            List<BuiltinMacs> macs, List<BuiltinSignatures> signatures) {
+
+        public Algorithms {
+            keyExchanges = List.copyOf(keyExchanges);
+            ciphers = List.copyOf(ciphers);
+            macs = List.copyOf(macs);
+            signatures = List.copyOf(signatures);
+        }
+
+        /** A profile's lists, of what this JVM supports. */
+        public static Algorithms of(Profile profile) {
+            return new Algorithms(supported(KEY_EXCHANGES), supported(CIPHERS), supported(profile.macs()),
+                    supported(SIGNATURES));
+        }
+
+        /**
+         * These lists changed by options spelled as OpenSSH spells them ({@code Ciphers=+aes256-ctr}),
+         * each given only when set; names outside Ferry's policy are refused.
+         *
+         * @throws IllegalArgumentException naming the option and the name refused
+         */
+        public Algorithms with(String offerer, String kexAlgorithms, String ciphersSpec, String macsSpec,
+                String hostKeyAlgorithms) {
+            return new Algorithms(
+                    kexAlgorithms == null ? keyExchanges
+                            : AlgorithmList.parse("KexAlgorithms", offerer, kexAlgorithms, keyExchanges, supported(KEY_EXCHANGES)),
+                    ciphersSpec == null ? ciphers
+                            : AlgorithmList.parse("Ciphers", offerer, ciphersSpec, ciphers, supported(CIPHERS)),
+                    macsSpec == null ? macs : AlgorithmList.parse("MACs", offerer, macsSpec, macs, supported(MACS)),
+                    hostKeyAlgorithms == null ? signatures
+                            : AlgorithmList.parse("HostKeyAlgorithms", offerer, hostKeyAlgorithms, signatures,
+                                    supported(SIGNATURES)));
+        }
+    }
 
     /**
      * Signatures accepted for user keys and host keys. ECDSA signatures on NIST curves stay
@@ -81,14 +162,20 @@ public final class AlgorithmPolicy {
      */
     public static void applyTo(AbstractFactoryManager manager,
             Function<? super BuiltinDHFactories, ? extends KeyExchangeFactory> keyExchangeFactory) {
+        applyTo(manager, keyExchangeFactory, Algorithms.of(Profile.MODERN));
+    }
+
+    /** Sets {@code algorithms} on a MINA server or client. */
+    public static void applyTo(AbstractFactoryManager manager,
+            Function<? super BuiltinDHFactories, ? extends KeyExchangeFactory> keyExchangeFactory, Algorithms algorithms) {
         List<KeyExchangeFactory> kex = new ArrayList<>();
-        for (BuiltinDHFactories dh : supported(KEY_EXCHANGES)) {
+        for (BuiltinDHFactories dh : algorithms.keyExchanges()) {
             kex.add(keyExchangeFactory.apply(dh));
         }
         manager.setKeyExchangeFactories(kex);
-        manager.setCipherFactories(factories(CIPHERS));
-        manager.setMacFactories(factories(MACS));
-        manager.setSignatureFactories(factories(SIGNATURES));
+        manager.setCipherFactories(factories(algorithms.ciphers()));
+        manager.setMacFactories(factories(algorithms.macs()));
+        manager.setSignatureFactories(factories(algorithms.signatures()));
         manager.setCompressionFactories(factories(COMPRESSIONS));
     }
 

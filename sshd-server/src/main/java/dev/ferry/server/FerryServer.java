@@ -13,7 +13,9 @@ import java.util.concurrent.CountDownLatch;
 
 import org.apache.sshd.server.SshServer;
 
+import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
@@ -38,12 +40,19 @@ import dev.ferry.transport.TransportProfile;
 public final class FerryServer implements AutoCloseable {
 
     private final ServerConfig config;
+    private final Defender defender;
     private final SshServer sshd;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private FerryServer(ServerConfig config) {
         this.config = config;
-        this.sshd = SshdAssembler.assemble(config);
+        this.defender = new Defender(config.limits(), config.clock(), config.events());
+        this.sshd = SshdAssembler.assemble(config, defender);
+    }
+
+    /** The guard of the listening socket: its bans can be listed and lifted while serving. */
+    public Defender defender() {
+        return defender;
     }
 
     public static Builder builder() {
@@ -107,6 +116,7 @@ public final class FerryServer implements AutoCloseable {
         private int scpBufferSize = ServerConfig.DEFAULT_SCP_BUFFER;
         private TransportProfile transport = TransportProfile.DEFAULT;
         private long receiveBudget = ReceiveBudget.forHeap(Runtime.getRuntime().maxMemory()).capacity();
+        private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
 
         private Builder() {
         }
@@ -185,12 +195,18 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /** The key exchanges, ciphers, MACs and signatures offered (default: the modern profile). */
+        public Builder algorithms(AlgorithmPolicy.Algorithms algorithms) {
+            this.algorithms = Objects.requireNonNull(algorithms, "algorithms");
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKey == null) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
             return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
-                    clock, sftpMaxRead, scpBufferSize, transport, receiveBudget));
+                    clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms));
         }
     }
 }

@@ -3,20 +3,22 @@ package dev.ferry.server;
 import java.security.KeyPair;
 import java.time.Clock;
 
+import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Limits;
-import dev.ferry.transport.TransportProfile;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.transport.TransportProfile;
 
 /**
  * Everything a {@link FerryServer} is made from; built by {@link FerryServer.Builder}.
  *
  * @param receiveBudget bytes all clients together may have in flight towards the server (see
  *                      {@link dev.ferry.transport.ReceiveBudget}); the default is a quarter of the heap
+ * @param algorithms    what the server offers (default: the modern profile's lists)
  */
 public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
-        long receiveBudget) {
+        long receiveBudget, AlgorithmPolicy.Algorithms algorithms) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server

@@ -37,7 +37,7 @@ final class SshdAssembler {
     private SshdAssembler() {
     }
 
-    static SshServer assemble(ServerConfig config) {
+    static SshServer assemble(ServerConfig config, Defender defender) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());
@@ -45,7 +45,7 @@ final class SshdAssembler {
         CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, IDENTIFICATION);
 
         // 1. Algorithms: strong only (see AlgorithmPolicy); strict key exchange is MINA's default.
-        AlgorithmPolicy.applyTo(sshd, ServerBuilder.DH2KEX);
+        AlgorithmPolicy.applyTo(sshd, ServerBuilder.DH2KEX, config.algorithms());
 
         // 2. Transport: big windows and packets, socket buffers, TCP_NODELAY, DSCP (see TransportProfile).
         config.transport().applyTo(sshd);
@@ -59,9 +59,9 @@ final class SshdAssembler {
         // (channels per connection) is MINA's MAX_CONCURRENT_CHANNELS, which refuses a channel only
         // when more than the limit are already open, so it is set one lower.
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, limits.maxSessionsPerConnection() - 1);
-        Defender defender = new Defender(limits, config.clock(), config.events());
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
+        sshd.addSessionListener(new NegotiationLog(config.events()));
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(config.users(), defender, config.events());

@@ -1,6 +1,7 @@
 package dev.ferry.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -18,16 +19,22 @@ import dev.ferry.it.support.FerrydFixture;
 import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Proc;
 import dev.ferry.security.AlgorithmPolicy;
+import dev.ferry.server.log.ServerEvent;
 
 /**
  * What ferryd offers on the wire, read from OpenSSH's debug output of the server's KEXINIT, checked
- * against what is intended: no SHA-1, no NIST-curve key exchange, no CBC, encrypt-then-MAC only,
- * strict key exchange, an ed25519 host key. Weak algorithms forced by a client are refused.
+ * against what is intended: no SHA-1, no NIST-curve key exchange, no CBC, SHA-2 MACs with
+ * encrypt-then-MAC first (the strict profile: encrypt-then-MAC only), strict key exchange, an
+ * ed25519 host key. Weak algorithms forced by a client are refused.
  */
 class AlgorithmsTest {
 
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture();
+
+    @RegisterExtension
+    static final FerrydFixture strict = new FerrydFixture()
+            .algorithms(AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.STRICT));
     private static Map<String, List<String>> offer;
     private static String debug;
 
@@ -81,10 +88,38 @@ class AlgorithmsTest {
     }
 
     @Test
-    void macsAreSha2EncryptThenMacOnly() {
-        List<String> expected = List.of("hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com");
+    void macsAreSha2WithEncryptThenMacFirst() {
+        List<String> expected = List.of("hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
+                "hmac-sha2-256", "hmac-sha2-512");
         assertEquals(expected, offer.get("MACs ctos"));
         assertEquals(expected, offer.get("MACs stoc"));
+    }
+
+    /** OpenSSH's ssh with only an encrypt-and-MAC MAC and a CTR cipher, as libssh2 1.10 connects. */
+    private static Proc.Result encryptAndMacOnly(FerrydFixture server) {
+        return new OpenSsh(server).sshWithOptions(List.of("-o", "MACs=hmac-sha2-256", "-o", "Ciphers=aes128-ctr"),
+                "alice", "true");
+    }
+
+    @Test
+    void theModernProfileAdmitsAnEncryptAndMacClientAndTheStrictOneRefusesItSayingWhy() throws InterruptedException {
+        Proc.Result admitted = encryptAndMacOnly(ferryd);
+        // logged in: "true" is then refused as a command (no shell), exit 1; 255 would be the connection
+        assertEquals(1, admitted.exit(), admitted.all());
+        assertFalse(admitted.err().contains("no matching"), admitted.all());
+
+        Proc.Result refused = encryptAndMacOnly(strict);
+        assertEquals(255, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("no matching MAC"), refused.all());
+        List<ServerEvent.NegotiationFailed> logged = strict.events(ServerEvent.NegotiationFailed.class);
+        for (int i = 0; i < 100 && logged.isEmpty(); i++) {
+            Thread.sleep(50); // the client hangs up as soon as it sees no match; the server's line may follow
+            logged = strict.events(ServerEvent.NegotiationFailed.class);
+        }
+        assertEquals(1, logged.size(), strict.events().toString());
+        assertTrue(logged.get(0).software().startsWith("SSH-2.0-OpenSSH_"), logged.toString());
+        assertEquals("hmac-sha2-256", logged.get(0).offered());
+        assertEquals("--algorithms=modern would admit it", logged.get(0).hint());
     }
 
     @Test
@@ -106,7 +141,8 @@ class AlgorithmsTest {
         "Ciphers, aes128-cbc",
         "Ciphers, 3des-cbc",
         "MACs, hmac-sha1",
-        "MACs, hmac-sha2-256",
+        "MACs, hmac-sha1-etm@openssh.com",
+        "MACs, umac-64@openssh.com",
         "HostKeyAlgorithms, ssh-rsa",
         "HostKeyAlgorithms, ecdsa-sha2-nistp256",
     })

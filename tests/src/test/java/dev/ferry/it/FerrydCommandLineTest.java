@@ -153,4 +153,60 @@ class FerrydCommandLineTest {
         assertTrue(badConfig.err().contains("unknown setting 'pasword'"), badConfig.all());
         assertEquals(1, badConfig.err().strip().lines().count(), badConfig.all());
     }
+
+    @Test
+    void banListAndRemoveReachTheRunningServerThroughItsStateDirectory() throws Exception {
+        Path key = userKey("id_ok");
+        Path stranger = userKey("id_stranger");
+        try (FerrydProcess ferryd = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--user", "tester",
+                "--authorized-keys", key + ".pub", "--ban-threshold", "3", "--ban-time", "10m")) {
+            Path hosts = knownHosts(ferryd.port(), dir.resolve("ferry-data"));
+            assertEquals("no address is banned", FerrydProcess.run(dir, null, "ban", "list").out().strip());
+
+            Proc.Result wrongKey = sftp(ferryd.port(), hosts, "tester", stranger, "ls");
+            assertEquals(255, wrongKey.exit(), wrongKey.all()); // an unaccepted key scores 3: banned
+            Proc.Result list = null;
+            for (int i = 0; i < 50; i++) {
+                list = FerrydProcess.run(dir, null, "ban", "list");
+                if (list.out().contains("127.0.0.1 banned for")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(list.out().contains("127.0.0.1 banned for"), list.all());
+            Proc.Result refused = sftp(ferryd.port(), hosts, "tester", key, "ls");
+            assertEquals(255, refused.exit(), refused.all());
+            assertTrue(refused.err().contains("is banned for"), refused.all());
+
+            Proc.Result remove = FerrydProcess.run(dir, null, "ban", "remove", "127.0.0.1");
+            assertEquals(0, remove.exit(), remove.all());
+            assertEquals("127.0.0.1 is not banned now", remove.out().strip());
+            Proc.Result again = sftp(ferryd.port(), hosts, "tester", key, "ls");
+            assertEquals(0, again.exit(), again.all());
+        }
+        Proc.Result noServer = FerrydProcess.run(dir, null, "ban", "remove", "127.0.0.1");
+        assertEquals(1, noServer.exit(), noServer.all());
+        assertTrue(noServer.err().contains("no ferryd running with state directory"), noServer.all());
+        Proc.Result name = FerrydProcess.run(dir, null, "ban", "remove", "localhost");
+        assertEquals(1, name.exit(), name.all());
+        assertTrue(name.err().contains("not an IP address: localhost"), name.all());
+    }
+
+    @Test
+    void badBanAndAlgorithmFlagsGetOneSentence() throws Exception {
+        String[][] cases = {
+            {"--ban-window", "10x", "--ban-window 10x: use a time such as 90s, 10m or 1h"},
+            {"--ban-exempt", "10.0.0.0/40", "--ban-exempt: prefix length 40 out of range"},
+            {"--macs", "hmac-sha1", "Unsupported MACs 'hmac-sha1' (ferryd offers "},
+            {"--ciphers", "-aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,"
+                    + "aes192-ctr,aes256-ctr", "leaves no algorithm to offer"},
+            {"--algorithms", "lax", "unknown algorithm profile lax: use modern or strict"},
+        };
+        for (String[] c : cases) {
+            Proc.Result r = FerrydProcess.run(dir, null, "--listen", "127.0.0.1:0", c[0], c[1]);
+            assertEquals(1, r.exit(), r.all());
+            assertTrue(r.err().contains(c[2]), c[0] + ": " + r.all());
+            assertEquals(1, r.err().strip().lines().count(), r.all());
+        }
+    }
 }

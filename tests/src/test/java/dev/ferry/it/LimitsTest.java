@@ -24,6 +24,7 @@ import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,20 +35,24 @@ import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 import dev.ferry.security.KeyFiles;
+import dev.ferry.server.auth.BanPolicy;
 import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Network;
 import dev.ferry.server.log.ServerEvent;
 
 /**
  * The limits against abuse, each exercised from its own loopback source address (127.0.0.x) so
  * that one test's failures cannot ban another's. The limits are small here so the tests are quick:
- * 3 unauthenticated connections per address, a ban after 3 failures, 2 s to authenticate, 3 s idle,
- * 2 sessions per connection, 6 authentication attempts.
+ * 3 unauthenticated connections per address, 2 s to authenticate, 3 s idle, 2 sessions per
+ * connection, 6 authentication attempts; the ban policy is the default one (a wrong password scores
+ * 3, a failed key exchange 1, a connection closed before its greeting 0, a ban at 30), with
+ * 127.0.0.99 exempt.
  */
 class LimitsTest {
 
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture(new Limits(6, Duration.ofSeconds(2), Duration.ofSeconds(3),
-            2, 3, 3, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+            2, 3, BanPolicy.DEFAULT.withExempt(List.of(Network.parse("127.0.0.99")))));
     private static SshClient client;
 
     @BeforeAll
@@ -108,21 +113,105 @@ class LimitsTest {
                 .anyMatch(e -> e.remote().startsWith("127.0.0.21:") && e.reason().contains("too many")));
     }
 
+    /** OpenSSH's ssh from {@code source} trying {@code prompts} wrong passwords for bob. */
+    private static Proc.Result wrongPasswords(String source, int prompts) throws Exception {
+        Path dir = ferryd.newLocalDir();
+        return Proc.run(List.of(Peers.require("ssh"), "-F", "/dev/null", "-p", String.valueOf(ferryd.port()),
+                "-o", "UserKnownHostsFile=" + ferryd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BindAddress=" + source, "-o", "PubkeyAuthentication=no",
+                "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=" + prompts,
+                "bob@127.0.0.1", "true"), dir, OpenSsh.askpass("wrong-password", dir), null, 60);
+    }
+
+    /** Connections from {@code address} the server has closed or refused (more than 3 at once are). */
+    private static long ended(String address) {
+        return ferryd.events(ServerEvent.ConnectionClosed.class).stream().filter(e -> e.remote().startsWith(address + ":")).count()
+                + ferryd.events(ServerEvent.ConnectionRefused.class).stream().filter(e -> e.remote().startsWith(address + ":")).count();
+    }
+
+    private static boolean banned(String address) {
+        return ferryd.events(ServerEvent.Banned.class).stream().anyMatch(e -> e.address().equals(address));
+    }
+
     @Test
-    void anAddressThatFailsThreeTimesIsBannedAndOthersAreNot() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            try (Socket s = connectFrom("127.0.0.31")) {
-                assertTrue(greeting(s).startsWith("SSH-2.0-")); // then hang up without logging in
-            }
-        }
-        waitFor(() -> ferryd.events(ServerEvent.Banned.class).stream().anyMatch(e -> e.address().equals("127.0.0.31")));
-        try (Socket s = connectFrom("127.0.0.31")) {
-            assertEquals(null, greeting(s), "a banned address gets no greeting");
-        }
+    void tenWrongPasswordsBanTheAddressAndTheBannedClientIsToldWhy() throws Exception {
+        wrongPasswords("127.0.0.31", 5);
+        assertFalse(banned("127.0.0.31"), "five wrong passwords are not enough");
+        wrongPasswords("127.0.0.31", 5);
+        waitFor(() -> banned("127.0.0.31"));
+
+        Path dir = ferryd.newLocalDir();
+        Proc.Result refused = Proc.run(List.of(Peers.require("ssh"), "-F", "/dev/null", "-p", String.valueOf(ferryd.port()),
+                "-o", "UserKnownHostsFile=" + ferryd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BindAddress=127.0.0.31", "-o", "BatchMode=yes", "-i", ferryd.key().toString(),
+                "alice@127.0.0.1", "true"), dir, 30);
+        assertEquals(255, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("ferryd: 127.0.0.31 is banned for"), "one line saying why: " + refused.all());
         assertThrows(Exception.class, () -> login("127.0.0.31").close(), "not even a valid key gets in");
         try (ClientSession ok = login("127.0.0.32")) {
+            assertTrue(ok.isAuthenticated(), "other addresses are not affected");
+        }
+    }
+
+    @Test
+    void twentyFailedKeyExchangesDoNotBan() throws Exception {
+        SshClient cbcOnly = SshClient.setUpDefaultClient();
+        cbcOnly.setCipherFactories(List.of(BuiltinCiphers.aes128cbc)); // ferryd offers no CBC
+        cbcOnly.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
+                ferryd.knownHosts()));
+        cbcOnly.start();
+        try {
+            for (int i = 0; i < 20; i++) {
+                assertThrows(Exception.class, () -> {
+                    try (ClientSession s = cbcOnly.connect("alice", new InetSocketAddress("127.0.0.1", ferryd.port()),
+                            null, new InetSocketAddress("127.0.0.33", 0)).verify(10, TimeUnit.SECONDS).getSession()) {
+                        s.addPublicKeyIdentity(KeyFiles.load(ferryd.key()));
+                        s.auth().verify(10, TimeUnit.SECONDS);
+                    }
+                });
+                int done = i + 1;
+                waitFor(() -> ended("127.0.0.33") >= done); // one at a time, as a client's retries come
+            }
+        } finally {
+            cbcOnly.stop();
+        }
+        List<ServerEvent.NegotiationFailed> failed = ferryd.events(ServerEvent.NegotiationFailed.class).stream()
+                .filter(e -> e.remote().startsWith("127.0.0.33:")).toList();
+        assertEquals(20, failed.size(), "each failure is explained: " + failed);
+        assertTrue(failed.get(0).list().toLowerCase().contains("cipher") || failed.get(0).list().toLowerCase().contains("enc"),
+                failed.get(0).toString());
+        assertTrue(failed.get(0).offered().contains("aes128-cbc"), failed.get(0).toString());
+        assertFalse(banned("127.0.0.33"));
+        try (ClientSession ok = login("127.0.0.33")) {
+            assertTrue(ok.isAuthenticated(), "the address can still log in");
+        }
+    }
+
+    @Test
+    void aHundredHealthChecksDoNotBan() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = connectFrom("127.0.0.34")) {
+                if (i % 2 == 0) {
+                    assertTrue(greeting(s).startsWith("SSH-2.0-")); // a check that reads the banner
+                }
+            }
+        }
+        waitFor(() -> ended("127.0.0.34") >= 100);
+        assertFalse(banned("127.0.0.34"));
+        try (ClientSession ok = login("127.0.0.34")) {
             assertTrue(ok.isAuthenticated());
         }
+    }
+
+    @Test
+    void anExemptAddressIsNeverBanned() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            wrongPasswords("127.0.0.99", 5); // 15 wrong passwords, a score of 45
+        }
+        try (ClientSession ok = login("127.0.0.99")) {
+            assertTrue(ok.isAuthenticated());
+        }
+        assertFalse(banned("127.0.0.99"));
     }
 
     @Test

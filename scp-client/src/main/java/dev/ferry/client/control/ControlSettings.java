@@ -5,11 +5,10 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.HostSettings;
+import dev.ferry.config.TimeFormat;
 
 /**
  * {@code ControlMaster}, {@code ControlPath} and {@code ControlPersist}, from {@code -o} or
@@ -70,8 +69,6 @@ public record ControlSettings(Mode mode, Optional<Path> socket, Duration idleTim
         };
     }
 
-    private static final Pattern TIME = Pattern.compile("(\\d+)([sSmMhHdDwW]?)");
-
     /** ControlPersist: yes, no, or a time in sshd_config(5)'s format (600, 10m, 1h30m); 0 means yes. */
     static Duration persist(String value) throws FerryException {
         String v = value.strip().toLowerCase(Locale.ROOT);
@@ -81,24 +78,9 @@ public record ControlSettings(Mode mode, Optional<Path> socket, Duration idleTim
         if (v.equals("no")) {
             return Duration.ZERO;
         }
-        Matcher m = TIME.matcher(v);
-        long seconds = 0;
-        int at = 0;
-        while (at < v.length() && m.find(at) && m.start() == at) {
-            long n = Long.parseLong(m.group(1));
-            seconds += n * switch (m.group(2)) {
-                case "", "s" -> 1;
-                case "m" -> 60;
-                case "h" -> 3600;
-                case "d" -> 86400;
-                default -> 604800;
-            };
-            at = m.end();
-        }
-        if (v.isEmpty() || at != v.length()) {
-            throw new FerryException("ferry: ControlPersist=" + value.strip() + ": use yes, no or a time such as 10m");
-        }
-        return seconds == 0 ? FOREVER : Duration.ofSeconds(seconds);
+        Duration time = TimeFormat.parse(v).orElseThrow(() -> new FerryException(
+                "ferry: ControlPersist=" + value.strip() + ": use yes, no or a time such as 10m"));
+        return time.isZero() ? FOREVER : time;
     }
 
     /** The idle timeout as the master's command line carries it. */

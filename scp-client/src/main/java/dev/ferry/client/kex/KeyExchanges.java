@@ -1,14 +1,11 @@
 package dev.ferry.client.kex;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
-import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 
 import dev.ferry.client.FerryException;
+import dev.ferry.security.AlgorithmList;
 import dev.ferry.security.AlgorithmPolicy;
 
 /**
@@ -28,41 +25,10 @@ public final class KeyExchanges {
     }
 
     public static List<BuiltinDHFactories> parse(String spec) throws FerryException {
-        String s = spec.strip();
-        char mode = s.isEmpty() ? ' ' : s.charAt(0);
-        List<BuiltinDHFactories> named = names(mode == '+' || mode == '-' || mode == '^' ? s.substring(1) : s);
-        Set<BuiltinDHFactories> result = new LinkedHashSet<>();
-        switch (mode) {
-            case '+' -> {
-                result.addAll(defaults());
-                result.addAll(named);
-            }
-            case '-' -> {
-                result.addAll(defaults());
-                named.forEach(result::remove);
-            }
-            case '^' -> {
-                result.addAll(named);
-                result.addAll(defaults());
-            }
-            default -> result.addAll(named);
+        try {
+            return AlgorithmList.parse("KexAlgorithms", "ferry", spec, defaults(), defaults());
+        } catch (IllegalArgumentException e) {
+            throw new FerryException(e.getMessage());
         }
-        if (result.isEmpty()) {
-            throw new FerryException("KexAlgorithms " + spec + " leaves no key exchange to offer");
-        }
-        return new ArrayList<>(result);
-    }
-
-    private static List<BuiltinDHFactories> names(String list) throws FerryException {
-        List<BuiltinDHFactories> named = new ArrayList<>();
-        for (String name : list.split(",")) {
-            BuiltinDHFactories dh = BuiltinDHFactories.fromFactoryName(name.strip());
-            if (dh == null || !defaults().contains(dh)) {
-                throw new FerryException("Unsupported KexAlgorithms '" + name.strip() + "' (ferry offers "
-                        + NamedResource.getNames(defaults()) + ")");
-            }
-            named.add(dh);
-        }
-        return named;
     }
 }

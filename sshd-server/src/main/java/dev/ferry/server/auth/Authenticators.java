@@ -55,7 +55,7 @@ public final class Authenticators {
             } else {
                 events.accept(new ServerEvent.AuthFailed(username, remote, "password",
                         user.isPresent() ? "wrong password" : "unknown user"));
-                defender.recordFailure(session.getRemoteAddress());
+                defender.wrongPassword(session);
             }
             return ok;
         };
@@ -74,6 +74,7 @@ public final class Authenticators {
                 events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(session.getRemoteAddress()),
                         "publickey", (user.isPresent() ? "key not authorized: " : "unknown user, key ")
                                 + KeyFiles.fingerprint(key)));
+                defender.keyRejected(session);
             } else {
                 session.setAttribute(LOGIN, new Login("publickey", KeyFiles.fingerprint(key)));
             }

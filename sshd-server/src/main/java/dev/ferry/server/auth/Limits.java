@@ -10,22 +10,19 @@ import java.time.Duration;
  * @param idleTimeout               an authenticated connection with no traffic this long is closed
  * @param maxSessionsPerConnection  channels (sftp, scp) open at once on one connection (OpenSSH MaxSessions 10)
  * @param maxUnauthenticatedPerSource connections from one address still authenticating (cf. MaxStartups)
- * @param banThreshold              failures from one address within {@code banWindow} that earn a ban
- * @param banWindow                 how long a failure counts
- * @param banDuration               how long a banned address is refused
+ * @param bans                      which failures ban a source address, and for how long
  */
 public record Limits(int maxAuthTries, Duration authTimeout, Duration idleTimeout, int maxSessionsPerConnection,
-        int maxUnauthenticatedPerSource, int banThreshold, Duration banWindow, Duration banDuration) {
+        int maxUnauthenticatedPerSource, BanPolicy bans) {
 
-    public static final Limits DEFAULT = new Limits(6, Duration.ofSeconds(30), Duration.ofMinutes(15), 10, 10, 10,
-            Duration.ofMinutes(5), Duration.ofMinutes(15));
+    public static final Limits DEFAULT = new Limits(6, Duration.ofSeconds(30), Duration.ofMinutes(15), 10, 10,
+            BanPolicy.DEFAULT);
 
     public Limits {
         positive(maxAuthTries, "maxAuthTries");
         positive(maxSessionsPerConnection, "maxSessionsPerConnection");
         positive(maxUnauthenticatedPerSource, "maxUnauthenticatedPerSource");
-        positive(banThreshold, "banThreshold");
-        for (Duration d : new Duration[] {authTimeout, idleTimeout, banWindow, banDuration}) {
+        for (Duration d : new Duration[] {authTimeout, idleTimeout}) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }
@@ -38,13 +35,12 @@ public record Limits(int maxAuthTries, Duration authTimeout, Duration idleTimeou
         }
     }
 
-    public Limits withBan(int threshold, Duration window, Duration duration) {
+    public Limits withBans(BanPolicy bans) {
         return new Limits(maxAuthTries, authTimeout, idleTimeout, maxSessionsPerConnection,
-                maxUnauthenticatedPerSource, threshold, window, duration);
+                maxUnauthenticatedPerSource, bans);
     }
 
     public Limits withMaxUnauthenticatedPerSource(int max) {
-        return new Limits(maxAuthTries, authTimeout, idleTimeout, maxSessionsPerConnection, max, banThreshold,
-                banWindow, banDuration);
+        return new Limits(maxAuthTries, authTimeout, idleTimeout, maxSessionsPerConnection, max, bans);
     }
 }

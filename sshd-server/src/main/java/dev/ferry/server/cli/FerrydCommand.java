@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
+import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.config.UsersFile;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
  * file (see {@code ferryd user}) it serves those users instead.
  */
 @Command(name = "ferryd", mixinStandardHelpOptions = true, version = "ferryd 0.1",
-        subcommands = {UserCommand.class},
+        subcommands = {UserCommand.class, BanCommand.class},
         description = {"Serves SFTP and SCP with strong algorithms only, each user confined to a root.", "",
             "With no options: listens on 127.0.0.1:2222, keeps its state in ./ferry-data and serves "
                 + "./ferry-data/files to the current user, who logs in with a key from "
@@ -41,6 +42,12 @@ public final class FerrydCommand implements Callable<Integer> {
 
     @Mixin
     StateOptions state;
+
+    @Mixin
+    BanOptions bans;
+
+    @Mixin
+    AlgorithmOptions algorithms;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1:2222")
@@ -95,7 +102,9 @@ public final class FerrydCommand implements Callable<Integer> {
 
         UserDirectory users = users(stateDir);
         PrintStream out = System.out;
-        FerryServer.Builder builder = FerryServer.builder();
+        FerryServer.Builder builder = FerryServer.builder()
+                .limits(Limits.DEFAULT.withBans(bans.policy()))
+                .algorithms(algorithms.algorithms());
         if (receiveBudget != null) {
             builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
         }
@@ -107,6 +116,7 @@ public final class FerrydCommand implements Callable<Integer> {
                 .transport(transport())
                 .build();
         int port = server.start();
+        new BanLedger(stateDir, server.defender()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

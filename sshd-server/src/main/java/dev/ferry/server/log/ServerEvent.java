@@ -58,8 +58,19 @@ public sealed interface ServerEvent {
         }
     }
 
-    /** A source address was banned after repeated failures. */
-    record Banned(String address, int failures, long banSeconds) implements ServerEvent {
+    /**
+     * The algorithm negotiation failed: what the client ({@code software}, its identification line)
+     * offered in the first list with nothing in common ({@code list}), and what would admit it.
+     */
+    record NegotiationFailed(String remote, String software, String list, String offered, String hint)
+            implements ServerEvent {
+        public String kind() {
+            return "negotiation-failed";
+        }
+    }
+
+    /** A source address was banned: the score of its offences within the window, the ban's length. */
+    record Banned(String address, int score, long banSeconds) implements ServerEvent {
         public String kind() {
             return "banned";
         }

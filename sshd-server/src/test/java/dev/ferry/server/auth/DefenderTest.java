@@ -47,9 +47,11 @@ class DefenderTest {
         }
     }
 
-    private static final Limits LIMITS = Limits.DEFAULT
-            .withBan(3, Duration.ofMinutes(1), Duration.ofMinutes(10))
-            .withMaxUnauthenticatedPerSource(2);
+    /** Default scores; a threshold of 9 (three wrong passwords); bans of 10 min doubling to 40 min. */
+    private static final BanPolicy POLICY = BanPolicy.DEFAULT.withThreshold(9, Duration.ofMinutes(1))
+            .withBanTimes(Duration.ofMinutes(10), Duration.ofMinutes(40))
+            .withExempt(List.of(Network.parse("192.0.2.0/24")));
+    private static final Limits LIMITS = Limits.DEFAULT.withBans(POLICY).withMaxUnauthenticatedPerSource(2);
 
     private final FakeClock clock = new FakeClock();
     private final List<ServerEvent> events = new ArrayList<>();
@@ -61,9 +63,9 @@ class DefenderTest {
         return new InetSocketAddress(ip, port);
     }
 
-    private void failTimes(int times) {
+    private void offend(Offence offence, int times) {
         for (int i = 0; i < times; i++) {
-            defender.recordFailure(attacker);
+            defender.record(attacker, offence);
         }
     }
 
@@ -72,58 +74,97 @@ class DefenderTest {
     }
 
     @Test
-    void failuresBelowTheThresholdDoNotBan() {
-        failTimes(2);
+    void wrongPasswordsBelowTheThresholdDoNotBan() {
+        offend(Offence.WRONG_CREDENTIALS, 2);
         assertFalse(defender.isBanned(attackerAddress));
         assertTrue(events.isEmpty(), events.toString());
     }
 
     @Test
     void reachingTheThresholdBansTheAddressAndSaysSo() {
-        failTimes(3);
+        offend(Offence.WRONG_CREDENTIALS, 3);
         assertTrue(defender.isBanned(attackerAddress));
-        assertEquals(List.of(new ServerEvent.Banned("203.0.113.5", 3, 600)), events);
+        assertEquals(List.of(new ServerEvent.Banned("203.0.113.5", 9, 600)), events);
+    }
+
+    @Test
+    void offencesWeighByKind() {
+        offend(Offence.NO_GREETING, 1000);
+        assertFalse(defender.isBanned(attackerAddress), "health checks and port scans cost nothing");
+        offend(Offence.FAILED_KEY_EXCHANGE, 8);
+        assertFalse(defender.isBanned(attackerAddress), "a client that cannot negotiate costs little");
+        offend(Offence.NO_LOGIN, 1);
+        assertTrue(defender.isBanned(attackerAddress), "but it adds up");
     }
 
     @Test
     void aBanOnlyAffectsItsOwnAddress() {
-        failTimes(3);
+        offend(Offence.WRONG_CREDENTIALS, 3);
         assertFalse(defender.isBanned(remote("203.0.113.6", 1).getAddress()));
     }
 
     @Test
-    void theBanExpiresAfterBanDuration() {
-        failTimes(3);
-        clock.advance(Duration.ofMinutes(10).minusSeconds(1));
-        assertTrue(defender.isBanned(attackerAddress));
-        clock.advance(Duration.ofSeconds(1));
-        assertFalse(defender.isBanned(attackerAddress));
+    void theBanExpiresAndGrowsOnRepeatUpToTheLongest() {
+        Duration[] expected = {Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40), Duration.ofMinutes(40)};
+        for (Duration ban : expected) {
+            offend(Offence.WRONG_CREDENTIALS, 3);
+            clock.advance(ban.minusSeconds(1));
+            assertTrue(defender.isBanned(attackerAddress), "banned for " + ban);
+            clock.advance(Duration.ofSeconds(1));
+            assertFalse(defender.isBanned(attackerAddress), "free after " + ban);
+        }
+        assertEquals(List.of(600L, 1200L, 2400L, 2400L), events.stream().map(e -> ((ServerEvent.Banned) e).banSeconds()).toList());
     }
 
     @Test
-    void failuresOlderThanTheWindowDoNotCount() {
-        failTimes(2);
+    void repeatsAreForgottenAfterALongestBanOfQuiet() {
+        offend(Offence.WRONG_CREDENTIALS, 3);
+        clock.advance(Duration.ofMinutes(10 + 41));
+        offend(Offence.WRONG_CREDENTIALS, 3);
+        assertEquals(600L, ((ServerEvent.Banned) events.get(1)).banSeconds(), "a first offender again");
+    }
+
+    @Test
+    void offencesOlderThanTheWindowDoNotCount() {
+        offend(Offence.WRONG_CREDENTIALS, 2);
         clock.advance(Duration.ofSeconds(61));
-        failTimes(2);
+        offend(Offence.WRONG_CREDENTIALS, 2);
         assertFalse(defender.isBanned(attackerAddress));
-        failTimes(1);
+        offend(Offence.WRONG_CREDENTIALS, 1);
         assertTrue(defender.isBanned(attackerAddress));
     }
 
     @Test
-    void aBannedAddressIsRefusedAtConnectionAndTheRefusalIsReported() {
-        failTimes(3);
-        IOException e = assertThrows(IOException.class, () -> connect(attacker));
-        assertTrue(e.getMessage().contains("banned"), e.getMessage());
-        ServerEvent last = events.get(events.size() - 1);
-        assertEquals(new ServerEvent.ConnectionRefused("203.0.113.5:40000", "banned after repeated failures"), last);
+    void anExemptAddressIsNeverBannedNorLimited() throws IOException {
+        InetSocketAddress balancer = remote("192.0.2.10", 1);
+        for (int i = 0; i < 100; i++) {
+            defender.record(balancer, Offence.WRONG_CREDENTIALS);
+            connect(remote("192.0.2.10", 1000 + i));
+        }
+        assertFalse(defender.isBanned(balancer.getAddress()));
+        assertTrue(events.isEmpty(), events.toString());
+    }
+
+    @Test
+    void aBanCanBeListedAndLifted() {
+        offend(Offence.WRONG_CREDENTIALS, 3);
+        List<Defender.Ban> bans = defender.bans();
+        assertEquals(1, bans.size());
+        assertEquals(attackerAddress, bans.get(0).address());
+        assertEquals(clock.instant().plus(Duration.ofMinutes(10)), bans.get(0).until());
+        assertTrue(defender.lift(attackerAddress));
+        assertFalse(defender.isBanned(attackerAddress));
+        assertFalse(defender.lift(attackerAddress), "nothing left to lift");
+        offend(Offence.WRONG_CREDENTIALS, 3);
+        assertEquals(600L, ((ServerEvent.Banned) events.get(1)).banSeconds(), "a lifted ban is not a repeat");
     }
 
     @Test
     void anAddressIsAcceptedAgainOnceItsBanHasExpired() {
-        failTimes(3);
+        offend(Offence.WRONG_CREDENTIALS, 3);
         clock.advance(Duration.ofMinutes(10));
         assertDoesNotThrow(() -> connect(attacker));
+        assertFalse(defender.isBanned(attackerAddress));
     }
 
     @Test
@@ -138,10 +179,36 @@ class DefenderTest {
 
     @Test
     void addressesThatAreNotInternetSocketsAreIgnored() throws IOException {
-        defender.recordFailure(null);
+        defender.record(null, Offence.WRONG_CREDENTIALS);
         for (int i = 0; i < 5; i++) {
             connect(null);
         }
         assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void networksMatchByPrefixAndRefuseNames() {
+        Network net = Network.parse("10.1.0.0/17");
+        assertTrue(net.contains(remote("10.1.127.255", 1).getAddress()));
+        assertFalse(net.contains(remote("10.1.128.0", 1).getAddress()));
+        assertFalse(net.contains(remote("::1", 1).getAddress()), "families do not mix");
+        assertTrue(Network.parse("::1").contains(remote("::1", 1).getAddress()));
+        assertTrue(Network.parse("0.0.0.0/0").contains(remote("8.8.8.8", 1).getAddress()));
+        assertThrows(IllegalArgumentException.class, () -> Network.parse("localhost"));
+        assertThrows(IllegalArgumentException.class, () -> Network.parse("10.0.0.0/33"));
+        assertThrows(IllegalArgumentException.class, () -> Network.parse("10.0.0.0/x"));
+    }
+
+    @Test
+    void addressesThatOffendedOnceLongAgoAreForgotten() {
+        for (int i = 0; i < 2000; i++) {
+            defender.record(remote("198.18." + (i / 250) + "." + (i % 250), 1), Offence.NO_LOGIN);
+        }
+        clock.advance(Duration.ofHours(1));
+        for (int i = 0; i < 1024; i++) {
+            defender.record(attacker, Offence.NO_GREETING); // scores nothing, but sweeps
+            defender.record(remote("198.19.0.1", 1), Offence.NO_LOGIN);
+        }
+        assertTrue(defender.rememberedAddresses() <= 2, "the old addresses are gone: " + defender.rememberedAddresses());
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
@@ -51,6 +52,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
 
     private final Limits limits;
     private long receiveBudget;
+    private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
     private Path base;
     private Path key;
@@ -69,6 +71,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     /** A server whose clients together may have only {@code bytes} in flight towards it. */
     public FerrydFixture receiveBudget(long bytes) {
         this.receiveBudget = bytes;
+        return this;
+    }
+
+    /** A server offering {@code algorithms} (default: the modern profile). */
+    public FerrydFixture algorithms(AlgorithmPolicy.Algorithms algorithms) {
+        this.algorithms = algorithms;
         return this;
     }
 
@@ -98,6 +106,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
                 .user(UserAccount.withKeys("strict", root("strict"), keys, new FsPolicy(false, 077, false)))
                 .user(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true)))
                 .limits(limits)
+                .algorithms(algorithms)
                 .events(events::add)
                 .build();
         port = server.start();
@@ -139,6 +148,11 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
                 }
             }
         }
+    }
+
+    /** The server's host key fingerprint, {@code SHA256:...}. */
+    public String hostKeyFingerprint() {
+        return server.hostKeyFingerprint();
     }
 
     public int port() {

@@ -1,0 +1,66 @@
+package dev.ferry.server;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+
+import dev.ferry.security.AlgorithmPolicy;
+import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.ServerEvent;
+
+/**
+ * Explains a failed algorithm negotiation in one log line: the client's software, which list had
+ * nothing in common (key exchange, host key, cipher, MAC), what the client offered there, and the
+ * profile that would admit it when one would ({@code --algorithms=modern} for a client with only
+ * encrypt-and-MAC MACs, as curl's libssh2 1.10). MINA then sends the client its own disconnect
+ * message naming the list, which OpenSSH's and libssh2's clients print.
+ */
+final class NegotiationLog implements SessionListener {
+
+    private static final List<KexProposalOption> CHECKED = List.of(KexProposalOption.ALGORITHMS,
+            KexProposalOption.SERVERKEYS, KexProposalOption.C2SENC, KexProposalOption.S2CENC,
+            KexProposalOption.C2SMAC, KexProposalOption.S2CMAC, KexProposalOption.C2SCOMP, KexProposalOption.S2CCOMP);
+
+    private final EventSink events;
+
+    NegotiationLog(EventSink events) {
+        this.events = events;
+    }
+
+    @Override
+    public void sessionNegotiationEnd(Session session, Map<KexProposalOption, String> clientProposal,
+            Map<KexProposalOption, String> serverProposal, Map<KexProposalOption, String> negotiated, Throwable reason) {
+        if (reason == null || clientProposal == null || serverProposal == null) {
+            return;
+        }
+        for (KexProposalOption option : CHECKED) {
+            List<String> offered = names(clientProposal.get(option));
+            List<String> ours = names(serverProposal.get(option));
+            if (offered.stream().noneMatch(ours::contains)) {
+                events.accept(new ServerEvent.NegotiationFailed(ServerEvent.address(session.getRemoteAddress()),
+                        String.valueOf(session.getClientVersion()), option.getDescription(), String.join(",", offered),
+                        hint(option, offered)));
+                return;
+            }
+        }
+    }
+
+    /** What would admit the client, when the modern profile would. */
+    private static String hint(KexProposalOption option, List<String> offered) {
+        if (!KexProposalOption.MAC_PROPOSALS.contains(option)) {
+            return "";
+        }
+        Set<String> modern = Set.copyOf(NamedResource.getNameList(AlgorithmPolicy.MACS));
+        return offered.stream().anyMatch(modern::contains) ? "--algorithms=modern would admit it" : "";
+    }
+
+    private static List<String> names(String list) {
+        return list == null || list.isBlank() ? List.of() : Arrays.asList(list.split(","));
+    }
+}
