@@ -1,17 +1,22 @@
 package dev.ferry.server.scp;
 
+import java.util.List;
+import java.util.Optional;
+
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.shell.ShellFactory;
 
 import dev.ferry.scp.AtomicScpFileOpener;
+import dev.ferry.server.exec.ChecksumCommand;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
 
 /**
- * Answers exec and shell requests: {@code scp -t}/{@code scp -f} run the SCP engine, everything else
- * is refused with one sentence on stderr. No request ever reaches a shell.
+ * Answers exec and shell requests: {@code scp -t}/{@code scp -f} run the SCP engine,
+ * {@code md5sum}/{@code sha1sum}/{@code sha256sum} the checksums of {@link ChecksumCommand},
+ * everything else is refused with one sentence on stderr. No request ever reaches a shell.
  */
 public final class ExecCommands implements CommandFactory, ShellFactory {
 
@@ -31,10 +36,14 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
 
     @Override
     public Command createCommand(ChannelSession channel, String command) {
+        Optional<Command> checksum = checksum(command);
+        if (checksum.isPresent()) {
+            return checksum.get();
+        }
         if (!ScpCommandLine.isScp(command)) {
             events.accept(new ServerEvent.ExecRefused(channel.getSession().getUsername(),
                     ServerEvent.address(channel.getSession().getRemoteAddress()), command));
-            return new Refusal("ferryd: this server offers only SFTP and SCP; it does not run commands");
+            return new Refusal("ferryd: this server offers only SFTP and SCP (and md5sum, sha1sum, sha256sum); it does not run commands");
         }
         ScpCommandLine line;
         try {
@@ -43,6 +52,24 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
             return new Refusal("scp: " + e.getMessage());
         }
         return new FerryScpCommand(command, line, null, bufferSize, opener, transferLog);
+    }
+
+    /** md5sum, sha1sum or sha256sum of files in the root, if that is what {@code command} asks. */
+    private static Optional<Command> checksum(String command) {
+        List<String> words;
+        try {
+            words = ShellWords.split(command);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a pipe or the like: refused below as any other command
+        }
+        if (words.isEmpty()) {
+            return Optional.empty();
+        }
+        return ChecksumCommand.Program.named(words.get(0)).map(program -> {
+            List<String> names = words.subList(1, words.size());
+            Optional<String> refusal = ChecksumCommand.check(program, names);
+            return refusal.<Command>map(Refusal::new).orElseGet(() -> new ChecksumCommand(command, program, names));
+        });
     }
 
     @Override
