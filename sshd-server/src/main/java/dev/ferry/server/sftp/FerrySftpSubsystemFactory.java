@@ -1,16 +1,22 @@
 package dev.ferry.server.sftp;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.sshd.common.util.GenericUtils;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.extensions.openssh.AbstractOpenSSHExtensionParser.OpenSSHExtension;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
@@ -18,9 +24,10 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 
 /**
- * MINA's SFTP subsystem with the one change the file system layer cannot make: MINA creates a
- * directory and then sets the mode the client sent ({@code 0777} from OpenSSH), which would undo
- * the umask, so the requested mode is masked before it is applied.
+ * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
+ * sets the mode the client sent ({@code 0777} from OpenSSH), which would undo the umask, so the
+ * requested mode is masked before it is applied; and the OpenSSH extensions OpenSSH's own sftp
+ * uses beyond MINA's ({@link OpenSshExtensions}).
  */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
@@ -33,15 +40,15 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new UmaskSubsystem(channel, this, policies);
+        SftpSubsystem subsystem = new FerrySubsystem(channel, this, policies);
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }
 
-    private static final class UmaskSubsystem extends SftpSubsystem {
+    private static final class FerrySubsystem extends SftpSubsystem {
         private final Function<ServerSession, FsPolicy> policies;
 
-        UmaskSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
+        FerrySubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
                 Function<ServerSession, FsPolicy> policies) {
             super(channel, configurator);
             this.policies = policies;
@@ -56,6 +63,45 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 masked.put("permissions", policies.apply(getServerSession()).mask(perms));
             }
             super.doMakeDirectory(id, path, masked);
+        }
+
+        @Override
+        protected List<OpenSSHExtension> resolveOpenSSHExtensions(ServerSession session) {
+            List<OpenSSHExtension> all = new ArrayList<>(super.resolveOpenSSHExtensions(session));
+            all.addAll(OpenSshExtensions.ADVERTISED);
+            return all;
+        }
+
+        @Override
+        protected void executeExtendedCommand(Buffer buffer, int id, String extension) throws IOException {
+            try {
+                switch (extension) {
+                    case OpenSshExtensions.STATVFS -> {
+                        Path path = resolveFile(buffer.getString());
+                        boolean readOnly = policies.apply(getServerSession()).readOnly();
+                        replyExtended(buffer, id, OpenSshExtensions.statvfs(path, readOnly));
+                    }
+                    case OpenSshExtensions.EXPAND_PATH -> {
+                        // then as realpath: MINA's own resolution, so the name is the one the user sees
+                        String expanded = OpenSshExtensions.expandHome(buffer.getString());
+                        Path path = doRealPathV345(id, expanded, resolveFile(expanded)).getKey();
+                        sendPath(prepareReply(buffer), id, path, Map.of());
+                    }
+                    default -> super.executeExtendedCommand(buffer, id, extension);
+                }
+            } catch (IOException | RuntimeException e) {
+                sendStatus(prepareReply(buffer), id, e, SftpConstants.SSH_FXP_EXTENDED, extension);
+            }
+        }
+
+        private void replyExtended(Buffer buffer, int id, long[] values) throws IOException {
+            Buffer reply = prepareReply(buffer);
+            reply.putByte((byte) SftpConstants.SSH_FXP_EXTENDED_REPLY);
+            reply.putUInt(id);
+            for (long v : values) {
+                reply.putLong(v);
+            }
+            send(reply);
         }
     }
 }

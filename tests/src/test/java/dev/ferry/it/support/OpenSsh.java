@@ -51,6 +51,13 @@ public final class OpenSsh {
         return sftpWith(withKey(), user, cwd, commands);
     }
 
+    /** Runs {@code sftp -b} with extra options (such as {@code -vvv}) before the destination. */
+    public Proc.Result sftpWithOptions(List<String> options, String user, Path cwd, String... commands) {
+        List<String> args = withKey();
+        args.addAll(options);
+        return sftpWith(args, user, cwd, commands);
+    }
+
     /**
      * Runs {@code sftp} logging in with a password (through SSH_ASKPASS). {@code -b} would force
      * BatchMode, which forbids passwords, so the commands go to standard input instead: sftp then
