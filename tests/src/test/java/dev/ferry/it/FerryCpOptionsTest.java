@@ -127,6 +127,32 @@ class FerryCpOptionsTest {
         assertFalse(refused.err().contains("Exception"), refused.all());
     }
 
+    /** -o MACs= and -o HostKeyAlgorithms= as ssh_config spells them, against OpenSSH's sshd; weak names refused. */
+    @Test
+    void macsAndHostKeyAlgorithmsFollowSshConfig() throws Exception {
+        Path dir = sshd.newLocalDir();
+        Files.writeString(dir.resolve("m.txt"), "mac");
+        List<String> base = List.of("cp", "-B", "-v", "-F", "/dev/null", "-P", String.valueOf(sshd.port()), "-i",
+                sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-c", "aes128-ctr");
+        List<String> eam = new ArrayList<>(base);
+        eam.addAll(List.of("-o", "MACs=hmac-sha2-512", "-o", "HostKeyAlgorithms=ssh-ed25519", "m.txt",
+                sshd.user() + "@127.0.0.1:" + sshd.root().resolve("mac.txt")));
+        Proc.Result r = FerryCli.run(dir, Map.of(), eam.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.err().contains("cipher aes128-ctr, MAC hmac-sha2-512,"), r.all());
+        assertEquals("mac", Files.readString(sshd.root().resolve("mac.txt")));
+
+        for (String[] weak : new String[][] {{"MACs=hmac-sha1", "Unsupported MACs 'hmac-sha1' (ferry offers "},
+            {"HostKeyAlgorithms=+ssh-rsa", "Unsupported HostKeyAlgorithms 'ssh-rsa' (ferry offers "}}) {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(List.of("-o", weak[0], "m.txt", sshd.user() + "@127.0.0.1:weak.txt"));
+            Proc.Result refused = FerryCli.run(dir, Map.of(), args.toArray(String[]::new));
+            assertEquals(1, refused.exit(), refused.all());
+            assertTrue(refused.err().contains(weak[1]), refused.all());
+            assertEquals(1, refused.err().strip().lines().count(), refused.all());
+        }
+    }
+
     @Test
     void dashCapitalCCompresses() throws Exception {
         Path dir = ferryd.newLocalDir();

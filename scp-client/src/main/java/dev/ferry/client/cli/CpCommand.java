@@ -213,6 +213,8 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                     invocation.err().println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", key exchange " + session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS)
                             + ", cipher " + session.getNegotiatedKexParameter(KexProposalOption.C2SENC)
+                            + Verbose.mac(session.getNegotiatedKexParameter(KexProposalOption.C2SENC),
+                                    session.getNegotiatedKexParameter(KexProposalOption.C2SMAC))
                             + ", SFTP requests of " + copier.readSize() + " / " + copier.writeSize() + " bytes");
                     invocation.err().println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
                     invocation.err().println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));

@@ -35,4 +35,10 @@ final class Verbose {
         }
         return bytes + " B";
     }
+
+    /** ", MAC name" when the cipher needs one (AEAD ciphers carry their own authentication). */
+    static String mac(String cipher, String mac) {
+        boolean aead = cipher != null && (cipher.contains("gcm") || cipher.contains("poly1305"));
+        return aead || mac == null || mac.isEmpty() ? "" : ", MAC " + mac;
+    }
 }

@@ -41,7 +41,8 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
      */
     public static final List<String> KNOWN_OPTIONS = List.of("port", "user", "hostname", "identityfile",
             "identitiesonly", "proxyjump", "hostkeyalias", "stricthostkeychecking", "userknownhostsfile",
-            "globalknownhostsfile", "compression", "ciphers", "kexalgorithms", "connecttimeout", "batchmode",
+            "globalknownhostsfile", "compression", "ciphers", "kexalgorithms", "macs", "hostkeyalgorithms",
+            "connecttimeout", "batchmode",
             "passwordauthentication", "pubkeyauthentication", "loglevel", "ipqos", "addressfamily",
             "controlmaster", "controlpath", "controlpersist");
 

@@ -84,7 +84,7 @@ public final class Connector implements Sessions {
         this.kexChoices = KexChoices.inUserCache();
         this.hosts = new HostSettings(options);
         this.client = SshClient.setUpDefaultClient();
-        AlgorithmPolicy.applyTo(client, ClientBuilder.DH2KEX);
+        AlgorithmPolicy.applyTo(client, ClientBuilder.DH2KEX, algorithms(options));
         client.setKeyExchangeFactories(kex.stream().map(dh -> ClientBuilder.DH2KEX.apply(sntrup761.replace(dh))).toList());
         if (options.ciphers().isPresent()) {
             client.setCipherFactories(ciphers(options.ciphers().get()));
@@ -102,6 +102,20 @@ public final class Connector implements Sessions {
         this.transport = profile;
         profile.applyTo(client);
         client.start();
+    }
+
+    /**
+     * The policy's lists, changed by {@code -o MACs=} and {@code -o HostKeyAlgorithms=} as
+     * ssh_config spells them (a list, or +, -, ^ before names); only names of the policy are
+     * accepted. (Ciphers, from {@code -c} or {@code -o Ciphers=}, are set below, as scp takes them.)
+     */
+    private static AlgorithmPolicy.Algorithms algorithms(ConnectOptions options) throws FerryException {
+        try {
+            return AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN).with("ferry", null, null,
+                    options.option("MACs").orElse(null), options.option("HostKeyAlgorithms").orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new FerryException(e.getMessage());
+        }
     }
 
     private static boolean isSntrup761(String kex) {
