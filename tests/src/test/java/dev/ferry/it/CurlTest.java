@@ -61,9 +61,17 @@ class CurlTest {
         assertEquals(0, down.exit(), down.all());
         assertEquals("over curl\n", Files.readString(dir.resolve("down.txt")));
 
+        Files.write(dir.resolve("empty"), new byte[0]);
+        Proc.Result empty = curl(ferryd, dir, "-T", "empty", url(ferryd, "sftp", "/curl-empty"));
+        assertEquals(0, empty.exit(), empty.all());
+        assertEquals(0, Files.size(ferryd.rootOf("alice").resolve("curl-empty")));
+        Proc.Result accented = curl(ferryd, dir, "-T", "up.txt", url(ferryd, "sftp", "/caf%C3%A9.txt"));
+        assertEquals(0, accented.exit(), accented.all());
+        assertEquals("over curl\n", Files.readString(ferryd.rootOf("alice").resolve("caf\u00e9.txt")));
+
         Proc.Result list = curl(ferryd, dir, url(ferryd, "sftp", "/"));
         assertEquals(0, list.exit(), list.all());
-        assertTrue(list.out().contains("curl-up.txt"), list.all());
+        assertTrue(list.out().contains("curl-up.txt") && list.out().contains("caf\u00e9.txt"), list.all());
 
         Proc.Result change = curl(ferryd, dir, "-Q", "mkdir /curl-dir", "-Q", "rename /curl-up.txt /curl-dir/moved.txt",
                 url(ferryd, "sftp", "/"));
@@ -105,6 +113,10 @@ class CurlTest {
         Proc.Result r = curl(strict, dir, "-T", "x.txt", url(strict, "sftp", "/refused.txt"));
         assertNotEquals(0, r.exit(), r.all());
         List<ServerEvent.NegotiationFailed> failed = strict.events(ServerEvent.NegotiationFailed.class);
+        for (int i = 0; i < 100 && failed.isEmpty(); i++) {
+            Thread.sleep(50); // curl may exit before the server has logged the failure
+            failed = strict.events(ServerEvent.NegotiationFailed.class);
+        }
         assertFalse(failed.isEmpty(), "a negotiation-failed line");
         ServerEvent.NegotiationFailed line = failed.get(0);
         assertTrue(line.software().contains("libssh2"), line.toString());

@@ -63,12 +63,18 @@ class MoreClientsTest {
         Path local = ferryd.newLocalDir();
         Path tree = tree(local);
         String script = "set sftp:connect-program \"" + sshForLftp() + "\"; set cmd:fail-exit yes; "
-                + "mirror -R tree /lftp-tree; mirror /lftp-tree back; cls -1 /lftp-tree; bye";
+                + "mirror -R tree /lftp-tree; mirror /lftp-tree back; cls -1 /lftp-tree; "
+                + "mkdir /lftp-tree/made; mv /lftp-tree/a.bin /lftp-tree/made/moved.bin; rm \"/lftp-tree/sub dir/empty\"; "
+                + "mkdir /lftp-gone; rmdir /lftp-gone; bye";
         Proc.Result r = Proc.run(List.of(lftp, "-e", script, "sftp://alice:@127.0.0.1:" + ferryd.port()), local, 90);
         assertEquals(0, r.exit(), r.all());
-        assertSameTree(tree, ferryd.rootOf("alice").resolve("lftp-tree"));
-        assertSameTree(tree, local.resolve("back"));
+        assertSameTree(tree, local.resolve("back")); // up, then down again, before the changes below
         assertTrue(r.out().contains("grüße.txt") && r.out().contains("sub dir"), r.all());
+        Path served = ferryd.rootOf("alice");
+        assertArrayEquals(Files.readAllBytes(tree.resolve("a.bin")), Files.readAllBytes(served.resolve("lftp-tree/made/moved.bin")));
+        assertFalse(Files.exists(served.resolve("lftp-tree/a.bin")));
+        assertFalse(Files.exists(served.resolve("lftp-tree/sub dir/empty")));
+        assertFalse(Files.exists(served.resolve("lftp-gone")));
     }
 
     private static List<String> rclone(String... args) {
@@ -104,6 +110,18 @@ class MoreClientsTest {
         assertEquals(0, check.exit(), check.all());
         assertTrue(check.err().contains("0 differences found"), check.all());
         assertFalse(check.err().contains("hashes could not be checked"), "compared by hash: " + check.all());
+
+        Proc.Result changes = Proc.run(rclone("moveto", ":sftp:/rclone-tree/grüße.txt", ":sftp:/rclone-tree/sub dir/moved.txt"),
+                local, 60);
+        assertEquals(0, changes.exit(), changes.all());
+        assertEquals(0, Proc.run(rclone("mkdir", ":sftp:/rclone-made"), local, 60).exit());
+        assertEquals(0, Proc.run(rclone("rmdir", ":sftp:/rclone-made"), local, 60).exit());
+        assertEquals(0, Proc.run(rclone("deletefile", ":sftp:/rclone-tree/sub dir/moved.txt"), local, 60).exit());
+        assertFalse(Files.exists(ferryd.rootOf("alice").resolve("rclone-made")));
+        assertFalse(Files.exists(ferryd.rootOf("alice").resolve("rclone-tree/grüße.txt")));
+        assertFalse(Files.exists(ferryd.rootOf("alice").resolve("rclone-tree/sub dir/moved.txt")));
+        Proc.Result restore = Proc.run(rclone("copy", "tree", ":sftp:/rclone-tree"), local, 90);
+        assertEquals(0, restore.exit(), restore.all());
 
         Files.write(ferryd.rootOf("alice").resolve("rclone-tree/a.bin"), random(200_000, 9)); // same size
         Proc.Result differs = Proc.run(rclone("check", "tree", ":sftp:/rclone-tree"), local, 60);
