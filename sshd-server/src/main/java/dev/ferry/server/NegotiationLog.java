@@ -1,11 +1,13 @@
 package dev.ferry.server;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -18,8 +20,8 @@ import dev.ferry.server.log.ServerEvent;
  * Explains a failed algorithm negotiation in one log line: the client's software, which list had
  * nothing in common (key exchange, host key, cipher, MAC), what the client offered there, and the
  * profile that would admit it when one would ({@code --algorithms=modern} for a client with only
- * encrypt-and-MAC MACs, as curl's libssh2 1.10). MINA then sends the client its own disconnect
- * message naming the list, which OpenSSH's and libssh2's clients print.
+ * encrypt-and-MAC MACs, as curl's libssh2 1.10); and tells the client the same in its disconnect
+ * message, the one thing a client can still read then (before MINA's own, less precise one).
  */
 final class NegotiationLog implements SessionListener {
 
@@ -43,9 +45,17 @@ final class NegotiationLog implements SessionListener {
             List<String> offered = names(clientProposal.get(option));
             List<String> ours = names(serverProposal.get(option));
             if (offered.stream().noneMatch(ours::contains)) {
+                String hint = hint(option, offered);
                 events.accept(new ServerEvent.NegotiationFailed(ServerEvent.address(session.getRemoteAddress()),
                         String.valueOf(session.getClientVersion()), option.getDescription(), String.join(",", offered),
-                        hint(option, offered)));
+                        hint));
+                try {
+                    session.disconnect(SshConstants.SSH2_DISCONNECT_KEY_EXCHANGE_FAILED, "ferryd: no "
+                            + option.getDescription() + " in common; you offered " + String.join(",", offered)
+                            + "; ferryd offers " + String.join(",", ours) + (hint.isEmpty() ? "" : " (" + hint + ")"));
+                } catch (IOException e) {
+                    // the connection is going anyway; the log line above says why
+                }
                 return;
             }
         }
