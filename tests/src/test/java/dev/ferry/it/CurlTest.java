@@ -95,6 +95,22 @@ class CurlTest {
     }
 
     @Test
+    void curlLogsInWithAPasswordAndIsRefusedWithAWrongOne() throws Exception {
+        Path dir = ferryd.newLocalDir();
+        Files.writeString(dir.resolve("pw.txt"), "by password\n");
+        String pin = ferryd.hostKeyFingerprint().substring("SHA256:".length());
+        String url = "sftp://127.0.0.1:" + ferryd.port() + "/curl-pw.txt";
+        Proc.Result ok = Proc.run(List.of(Peers.require("curl"), "-sS", "--hostpubsha256", pin,
+                "-u", "bob:" + FerrydFixture.BOB_PASSWORD, "-T", "pw.txt", url), dir, 60);
+        assertEquals(0, ok.exit(), ok.all());
+        assertEquals("by password\n", Files.readString(ferryd.rootOf("bob").resolve("curl-pw.txt")));
+        Proc.Result wrong = Proc.run(List.of(Peers.require("curl"), "-sS", "--hostpubsha256", pin,
+                "-u", "bob:guess", "-o", "x", url), dir, 60);
+        assertNotEquals(0, wrong.exit(), wrong.all());
+        assertFalse(Files.exists(dir.resolve("x")));
+    }
+
+    @Test
     void aWrongPinnedHostKeyIsRefused() throws Exception {
         Path dir = ferryd.newLocalDir();
         Files.writeString(dir.resolve("x.txt"), "x");

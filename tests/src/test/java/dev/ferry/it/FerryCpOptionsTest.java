@@ -142,9 +142,16 @@ class FerryCpOptionsTest {
         assertTrue(r.err().contains("cipher aes128-ctr, MAC hmac-sha2-512,"), r.all());
         assertEquals("mac", Files.readString(sshd.root().resolve("mac.txt")));
 
+        List<String> prefixed = new ArrayList<>(base.subList(0, base.size() - 2));
+        prefixed.addAll(List.of("-o", "Ciphers=^aes256-ctr", "m.txt", sshd.user() + "@127.0.0.1:" + sshd.root().resolve("first.txt")));
+        Proc.Result first = FerryCli.run(dir, Map.of(), prefixed.toArray(String[]::new));
+        assertEquals(0, first.exit(), first.all());
+        assertTrue(first.err().contains("cipher aes256-ctr, MAC hmac-sha2-256-etm@openssh.com,"), first.all());
+
         for (String[] weak : new String[][] {{"MACs=hmac-sha1", "Unsupported MACs 'hmac-sha1' (ferry offers "},
+            {"Ciphers=+aes128-cbc", "Unsupported Ciphers 'aes128-cbc' (ferry offers "},
             {"HostKeyAlgorithms=+ssh-rsa", "Unsupported HostKeyAlgorithms 'ssh-rsa' (ferry offers "}}) {
-            List<String> args = new ArrayList<>(base);
+            List<String> args = new ArrayList<>(base.subList(0, base.size() - 2)); // without -c, which overrides Ciphers
             args.addAll(List.of("-o", weak[0], "m.txt", sshd.user() + "@127.0.0.1:weak.txt"));
             Proc.Result refused = FerryCli.run(dir, Map.of(), args.toArray(String[]::new));
             assertEquals(1, refused.exit(), refused.all());

@@ -51,6 +51,7 @@ import dev.ferry.client.hostkeys.HostKeyPolicy;
 import dev.ferry.client.hostkeys.KnownHosts;
 import dev.ferry.client.hostkeys.StrictHostKeyChecking;
 import dev.ferry.client.operand.Operand;
+import dev.ferry.security.AlgorithmList;
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.transport.IpQos;
 import dev.ferry.transport.TransportProfile;
@@ -123,10 +124,22 @@ public final class Connector implements Sessions {
         return dh != null && Sntrup761Ahead.uses(dh);
     }
 
-    /** {@code -c}: a subset of the policy's ciphers, in the order given. */
+    /**
+     * {@code -c} or {@code -o Ciphers=}: a list of the policy's ciphers in the order given, or as
+     * ssh_config spells a change to the default ({@code +}, {@code -}, {@code ^} before names).
+     */
     private static List<NamedFactory<Cipher>> ciphers(String list) throws FerryException {
+        String s = list.strip();
+        if (!s.isEmpty() && "+-^".indexOf(s.charAt(0)) >= 0) {
+            try {
+                return new ArrayList<>(AlgorithmList.parse("Ciphers", "ferry", s,
+                        AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN).ciphers(), AlgorithmPolicy.CIPHERS));
+            } catch (IllegalArgumentException e) {
+                throw new FerryException(e.getMessage());
+            }
+        }
         List<NamedFactory<Cipher>> chosen = new ArrayList<>();
-        for (String name : list.split(",")) {
+        for (String name : s.split(",")) {
             BuiltinCiphers cipher = BuiltinCiphers.fromFactoryName(name.strip());
             if (cipher == null || !AlgorithmPolicy.CIPHERS.contains(cipher)) {
                 throw new FerryException("Unknown cipher type '" + name.strip() + "' (ferry offers "
