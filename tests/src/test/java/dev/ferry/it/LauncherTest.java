@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -77,6 +80,43 @@ class LauncherTest {
                 + " makes the run write it again: " + afterBuild.all());
         Proc.Result fourth = launch(repo, env);
         assertTrue(fourth.out().contains("-XX:SharedArchiveFile="), fourth.all());
+    }
+
+    /**
+     * A build started by the launcher (the sources changed) while another Ferry process runs from the
+     * same jars: the running process keeps reading the jars it opened, as they were, because the old
+     * files are renamed aside before the build writes new ones; nothing is left beside them after.
+     * The build here is a stand-in mvn that rewrites the jars in place, as Maven's plugins do.
+     */
+    @Test
+    void aBuildUnderARunningProcessLeavesItsOpenJarsAsTheyWere(@TempDir Path repo) throws Exception {
+        Path library = probeModule(repo);
+        Path jar = repo.resolve("scp-client/target/ferry.jar");
+        Path fresh = Files.createDirectories(repo.resolve("fresh"));
+        Files.copy(jar, fresh.resolve("ferry.jar"));
+        Files.write(fresh.resolve("library.jar"), Files.readAllBytes(library));
+        Files.write(library, new byte[] {'o', 'l', 'd'}); // what the running process has open
+        Path bin = Files.createDirectories(repo.resolve("fake-bin"));
+        Path mvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n"
+                + "cp " + fresh.resolve("ferry.jar") + " " + jar + "\n" // cp onto an existing file writes in place
+                + "cp " + fresh.resolve("library.jar") + " " + library + "\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(repo.resolve("scp-client/src/main/Changed.java"), "// newer than the jar\n");
+
+        try (FileChannel running = FileChannel.open(library)) {
+            Proc.Result r = launch(repo, Map.of("FERRY_JAVA", System.getProperty("java.home"),
+                    "PATH", bin + ":" + System.getenv("PATH")));
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.err().contains("building"), r.all());
+            ByteBuffer seen = ByteBuffer.allocate(16);
+            running.read(seen, 0);
+            assertEquals("old", new String(seen.array(), 0, seen.position(), StandardCharsets.US_ASCII),
+                    "the running process still reads the jar it opened");
+        }
+        assertTrue(Files.size(library) > 3, "the build wrote a new library jar");
+        try (Stream<Path> left = Files.walk(repo.resolve("scp-client/target"))) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().contains(".old-")).toList());
+        }
     }
 
     /**
