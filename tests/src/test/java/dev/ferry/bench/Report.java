@@ -41,18 +41,18 @@ final class Report {
                 .append("rsync in [benchmarks-delta.md](benchmarks-delta.md) (`scripts/bench-delta`), memory in ")
                 .append("[benchmarks-memory.md](benchmarks-memory.md).\n");
         md.append("\n![MB/s against RTT](").append(name).append("-rtt.png)\n\n");
-        md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | server CPU s/GiB "
-                + "| client peak RSS MiB | window adjusts per GiB | runs |\n");
-        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| tool | server | direction | RTT ms | MB/s | x scp/sshd | client CPU s/GiB | of it system "
+                + "| server CPU s/GiB | client peak RSS MiB | window adjusts per GiB | runs |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (TransferBenchmark.Row r : rows) {
             Optional<TransferBenchmark.Row> anchor = rows.stream().filter(a -> a.tool().equals("scp")
                     && a.server().equals("sshd") && a.direction().equals(r.direction()) && a.rttMs() == r.rttMs())
                     .findFirst();
             String ratio = anchor.map(a -> String.format(Locale.ROOT, "%.2f", r.mbps() / a.mbps())).orElse("");
             String adjusts = Double.isNaN(r.adjustsPerGib()) ? "" : String.format(Locale.ROOT, "%.0f", r.adjustsPerGib());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %s | %.2f | %.2f | %d | %s | %d |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %s | %.2f | %.2f | %.2f | %d | %s | %d |%n",
                     r.tool(), r.server(), r.direction(), r.rttMs(), r.mbps(), ratio, r.clientCpuPerGib(),
-                    r.serverCpuPerGib(), r.clientRssMib(), adjusts, r.runs()));
+                    r.clientSystemPerGib(), r.serverCpuPerGib(), r.clientRssMib(), adjusts, r.runs()));
         }
         md.append("\nServer CPU is ferryd's process, or sshd's listener with the per-connection processes it reaped. "
                 + "Window adjusts are the receiver's (the server's on upload, the client's on download): OpenSSH's "

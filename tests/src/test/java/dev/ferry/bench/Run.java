@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  *
  * @param seconds    wall time
  * @param cpuSeconds user + system CPU of the command and its children
+ * @param systemSeconds the system (kernel) part of {@code cpuSeconds}
  * @param maxRssKib  the largest resident set of the command (or of its largest child)
  */
-record Run(int exit, double seconds, double cpuSeconds, long maxRssKib, String output) {
+record Run(int exit, double seconds, double cpuSeconds, double systemSeconds, long maxRssKib, String output) {
 
     static Run of(List<String> command, Path cwd, int timeoutSeconds) throws IOException, InterruptedException {
         Path stats = Files.createTempFile("bench-time", ".txt");
@@ -33,6 +34,7 @@ record Run(int exit, double seconds, double cpuSeconds, long maxRssKib, String o
         Files.deleteIfExists(stats);
         Files.deleteIfExists(out);
         return new Run(p.exitValue(), Double.parseDouble(f[0]), Double.parseDouble(f[1]) + Double.parseDouble(f[2]),
+                Double.parseDouble(f[2]),
                 Long.parseLong(f[3]), output);
     }
 

@@ -55,7 +55,7 @@ public final class TransferBenchmark {
 
     /** One measured pair of runs' median. */
     record Row(String tool, String server, String direction, int rttMs, long bytes, double mbps, double clientCpuPerGib,
-            double serverCpuPerGib, long clientRssMib, int runs, double adjustsPerGib) {
+            double clientSystemPerGib, double serverCpuPerGib, long clientRssMib, int runs, double adjustsPerGib) {
     }
 
     /**
@@ -235,8 +235,8 @@ public final class TransferBenchmark {
             deleteTree(back);
         }
         deleteTree(remoteFile(e, remote));
-        rows.add(new Row(tool.name(), tool.server(), "upload", rtt, bytes, median(up), 0, 0, 0, runs, Double.NaN));
-        rows.add(new Row(tool.name(), tool.server(), "download", rtt, bytes, median(down), 0, 0, 0, runs, Double.NaN));
+        rows.add(new Row(tool.name(), tool.server(), "upload", rtt, bytes, median(up), 0, 0, 0, 0, runs, Double.NaN));
+        rows.add(new Row(tool.name(), tool.server(), "download", rtt, bytes, median(down), 0, 0, 0, 0, runs, Double.NaN));
         System.out.printf(Locale.ROOT, "%s %s rtt %d: up %.1f MB/s, down %.1f MB/s%n", tool.name(), tool.server(), rtt,
                 median(up), median(down));
     }
@@ -417,6 +417,7 @@ public final class TransferBenchmark {
         Path localDown = SHM.resolve("down-" + name);
         List<Double> speeds = new ArrayList<>();
         List<Double> clientCpu = new ArrayList<>();
+        List<Double> clientSystem = new ArrayList<>();
         List<Double> serverCpu = new ArrayList<>();
         long rss = 0;
         long adjusts = -1;
@@ -439,6 +440,7 @@ public final class TransferBenchmark {
             }
             speeds.add(size / r.seconds() / 1e6);
             clientCpu.add(r.cpuSeconds() / (size / (double) (1L << 30)));
+            clientSystem.add(r.systemSeconds() / (size / (double) (1L << 30)));
             serverCpu.add((after - before) / (size / (double) (1L << 30)));
             rss = Math.max(rss, r.maxRssKib());
             // The receiver counts: the server for an upload, the client for a download.
@@ -452,11 +454,12 @@ public final class TransferBenchmark {
         if (direction.equals("download")) {
             Files.deleteIfExists(remoteFile(e, remote)); // tmpfs is memory: keep only what the next run needs
         }
-        Row row = new Row(tool.name(), tool.server(), direction, rtt, size, median(speeds), median(clientCpu),
+        Row row = new Row(tool.name(), tool.server(), direction, rtt, size, median(speeds), median(clientCpu), median(clientSystem),
                 median(serverCpu), rss / 1024, runs, adjusts < 0 ? Double.NaN : adjusts / (size / (double) (1L << 30)));
         rows.add(row);
-        System.out.printf(Locale.ROOT, "%-9s %-6s %-8s rtt %3d ms: %7.1f MB/s  cpu/GiB client %.2f s server %.2f s  rss %d MiB%n",
-                row.tool(), row.server(), row.direction(), rtt, row.mbps(), row.clientCpuPerGib(), row.serverCpuPerGib(),
+        System.out.printf(Locale.ROOT, "%-9s %-6s %-8s rtt %3d ms: %7.1f MB/s  cpu/GiB client %.2f s (system %.2f) server %.2f s  rss %d MiB%n",
+                row.tool(), row.server(), row.direction(), rtt, row.mbps(), row.clientCpuPerGib(), row.clientSystemPerGib(),
+                row.serverCpuPerGib(),
                 row.clientRssMib());
     }
 
