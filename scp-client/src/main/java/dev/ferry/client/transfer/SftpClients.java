@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpErrorDataHandler;
 import org.apache.sshd.sftp.client.SftpVersionSelector;
@@ -61,6 +62,44 @@ public final class SftpClients {
         }
     }
 
+    /**
+     * A client channel's window adjustments through {@link WindowCredit}, added to the session's
+     * {@link Tally} when the channel closes. Used by this class's channels and by
+     * {@code dev.ferry.client.sftp.SftpPipe}'s.
+     */
+    public static final class WindowAccount {
+        private WindowCredit credit;
+
+        private synchronized WindowCredit credit(AbstractChannel channel) {
+            if (credit == null) { // the window is known once the channel is initialised
+                credit = new WindowCredit(ReceiveBudget.unlimited(), channel.getLocalWindow().getMaxSize());
+            }
+            return credit;
+        }
+
+        /** The server sent {@code len} bytes of channel data. */
+        public void received(AbstractChannel channel, long len) {
+            credit(channel).received(len);
+        }
+
+        /** MINA would adjust the window by {@code len}: what to grant now (0: later, in a larger step). */
+        public long grant(AbstractChannel channel, long len) {
+            return credit(channel).release(len);
+        }
+
+        /** The channel closes: its counts go to the session's tally. */
+        public void close(AbstractChannel channel) {
+            WindowCredit c;
+            synchronized (this) {
+                c = credit;
+            }
+            Tally tally = channel.getSession().getAttribute(TALLY);
+            if (c != null && c.close() && tally != null) {
+                tally.add(c);
+            }
+        }
+    }
+
     private static final class Factory extends DefaultSftpClientFactory {
         @Override
         protected DefaultSftpClient createDefaultSftpClient(ClientSession session, SftpVersionSelector selector,
@@ -77,24 +116,17 @@ public final class SftpClients {
         @Override
         protected ChannelSubsystem createSftpChannelSubsystem(ClientSession session) {
             return new SftpChannelSubsystem() {
-                private WindowCredit credit;
-
-                private synchronized WindowCredit credit() {
-                    if (credit == null) { // the window is known once the channel is initialised
-                        credit = new WindowCredit(ReceiveBudget.unlimited(), getLocalWindow().getMaxSize());
-                    }
-                    return credit;
-                }
+                private final WindowAccount account = new WindowAccount();
 
                 @Override
                 protected void doWriteData(byte[] data, int off, long len) throws IOException {
-                    credit().received(len);
+                    account.received(this, len);
                     super.doWriteData(data, off, len);
                 }
 
                 @Override
                 protected void sendWindowAdjust(long len) throws IOException {
-                    long grant = credit().release(len);
+                    long grant = account.grant(this, len);
                     if (grant > 0) {
                         super.sendWindowAdjust(grant);
                     }
@@ -102,14 +134,7 @@ public final class SftpClients {
 
                 @Override
                 protected void preClose() {
-                    WindowCredit c;
-                    synchronized (this) {
-                        c = credit;
-                    }
-                    Tally tally = getSession().getAttribute(TALLY);
-                    if (c != null && c.close() && tally != null) {
-                        tally.add(c);
-                    }
+                    account.close(this);
                     super.preClose();
                 }
             };

@@ -1,0 +1,258 @@
+package dev.ferry.client.sftp;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.common.SftpConstants;
+
+/**
+ * One remote file read into a local file through an {@link SftpPipe}: READ requests for the whole
+ * window in flight, each reply's payload written at its offset by the thread that receives it, so
+ * the data goes from MINA's packet buffer to the file without a stop in the heap. The calling
+ * thread only keeps the pipeline full and reports progress.
+ *
+ * <p>A server may answer a READ with fewer bytes than asked (OpenSSH's sftp-server caps a reply);
+ * the rest is asked for again. End of file before the expected size is an error: the file shrank.
+ */
+public final class Download {
+
+    /** Reports the bytes written so far; may throw to stop the copy (Ctrl-C). */
+    @FunctionalInterface
+    public interface Progress {
+        void at(long bytes) throws IOException;
+    }
+
+    /** What a copy took: its bytes, the READ requests sent, and the replies that came back short. */
+    public record Outcome(long bytes, int requests, int shortReplies) {
+    }
+
+    /** How often the waiting thread reports progress when nothing else wakes it. */
+    private static final long PROGRESS_MILLIS = 100;
+
+    private final SftpPipe pipe;
+    private final String path;
+    private final FileChannel out;
+    private final long size;
+    private final int readSize;
+    private final int depth;
+
+    // Guarded by this: what the replies change and the sender reads.
+    private long next;
+    private final ArrayDeque<long[]> again = new ArrayDeque<>(); // {offset, length} of short reads
+    private int inflight;
+    private int requests;
+    private int shortReplies;
+    private long written;
+    private IOException failure;
+    private boolean abandoned;
+    private byte[] handle;
+
+    private Download(SftpPipe pipe, String path, FileChannel out, long size, int readSize) {
+        this.pipe = pipe;
+        this.path = path;
+        this.out = out;
+        this.size = size;
+        this.readSize = readSize;
+        // As many requests as the window holds: more would only wait in the server's queue.
+        this.depth = (int) Math.max(4, Math.min(4096, pipe.window() / readSize + 1));
+    }
+
+    /**
+     * Copies the first {@code size} bytes of {@code path} into {@code out} (from position 0) in
+     * requests of {@code readSize}.
+     */
+    public static Outcome copy(SftpPipe pipe, String path, FileChannel out, long size, int readSize, Duration timeout,
+            Progress progress) throws IOException {
+        return new Download(pipe, path, out, size, readSize).run(timeout, progress);
+    }
+
+    private Outcome run(Duration timeout, Progress progress) throws IOException {
+        handle = open(timeout);
+        try {
+            pump(progress);
+            synchronized (this) {
+                return new Outcome(written, requests, shortReplies);
+            }
+        } finally {
+            synchronized (this) {
+                abandoned = true; // replies still under way write nothing more
+            }
+            closeHandle(handle, timeout);
+        }
+    }
+
+    private byte[] open(Duration timeout) throws IOException {
+        int id = pipe.nextId();
+        Reply.Waiting reply = new Reply.Waiting();
+        pipe.expect(id, reply);
+        Buffer request = new ByteArrayBuffer(64 + path.length() * 3);
+        Requests.open(request, id, path, SftpConstants.SSH_FXF_READ);
+        pipe.send(request);
+        Reply.Received r = reply.await(timeout);
+        if (r.type() != SftpConstants.SSH_FXP_HANDLE) {
+            throw Status.unexpected(r.type(), r.body(), "a handle");
+        }
+        return r.body().getBytes();
+    }
+
+    private void closeHandle(byte[] handle, Duration timeout) throws IOException {
+        if (pipe.failure() != null) {
+            return; // the channel is gone, and the handle with it
+        }
+        int id = pipe.nextId();
+        Reply.Waiting reply = new Reply.Waiting();
+        pipe.expect(id, reply);
+        Buffer request = new ByteArrayBuffer(32 + handle.length);
+        Requests.close(request, id, handle);
+        pipe.send(request);
+        Reply.Received r = reply.await(timeout);
+        if (r.type() != SftpConstants.SSH_FXP_STATUS || !Status.of(r.body()).ok()) {
+            synchronized (this) {
+                if (failure != null) {
+                    return; // the copy's own failure says more
+                }
+            }
+            throw Status.unexpected(r.type(), r.body(), "a status");
+        }
+    }
+
+    /** Sends requests while there is room, waits for replies to make more; until all bytes are written. */
+    private void pump(Progress progress) throws IOException {
+        long reported = -1;
+        while (true) {
+            Buffer batch = null;
+            long done;
+            synchronized (this) {
+                while (failure == null && written < size && !roomToSend()) {
+                    try {
+                        wait(PROGRESS_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted");
+                    }
+                    if (written != reported) {
+                        break; // report progress, then come back
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                done = written;
+                if (done < size && roomToSend()) {
+                    batch = requests();
+                }
+            }
+            if (batch != null) {
+                pipe.send(batch);
+            }
+            if (done != reported) {
+                progress.at(done);
+                reported = done;
+            }
+            if (done == size) {
+                return;
+            }
+        }
+    }
+
+    /** Room for a batch: a quarter of the requests answered, a short read to repeat, or the last ones. */
+    private boolean roomToSend() {
+        boolean more = !again.isEmpty() || next < size;
+        return more && (inflight <= depth - Math.max(1, depth / 4) || !again.isEmpty() || inflight == 0);
+    }
+
+    /** READ requests for the free room, each with its reply filed; called holding the lock. */
+    private Buffer requests() throws IOException {
+        Buffer batch = new ByteArrayBuffer((depth - inflight) * 64 + 64);
+        while (inflight < depth && (!again.isEmpty() || next < size)) {
+            long offset;
+            int length;
+            long[] retry = again.poll();
+            if (retry != null) {
+                offset = retry[0];
+                length = (int) retry[1];
+            } else {
+                offset = next;
+                length = (int) Math.min(readSize, size - next);
+                next += length;
+            }
+            int id = pipe.nextId();
+            pipe.expect(id, new Read(offset, length));
+            Requests.read(batch, id, handle, offset, length);
+            inflight++;
+            requests++;
+        }
+        return batch;
+    }
+
+    /** The reply to one READ: its payload goes to the file as it arrives. */
+    private final class Read implements Reply {
+        private final long offset;
+        private final int length;
+        private long got;
+
+        Read(long offset, int length) {
+            this.offset = offset;
+            this.length = length;
+        }
+
+        @Override
+        public void data(byte[] bytes, int off, int len) throws IOException {
+            if (got + len > length) {
+                throw new IOException("the server sent more data than was asked for");
+            }
+            synchronized (Download.this) {
+                if (abandoned) {
+                    return;
+                }
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes, off, len);
+            long at = offset + got;
+            while (b.hasRemaining()) {
+                at += out.write(b, at);
+            }
+            got += len;
+        }
+
+        @Override
+        public void complete(int type, Buffer body) {
+            synchronized (Download.this) {
+                inflight--;
+                if (type == SftpConstants.SSH_FXP_DATA && got > 0) {
+                    written += got;
+                    if (got < length) {
+                        shortReplies++;
+                        again.add(new long[] {offset + got, length - got});
+                    }
+                } else if (failure == null) {
+                    failure = type == SftpConstants.SSH_FXP_STATUS && Status.of(body).eof()
+                            ? new EOFException(path + ": the file shrank while it was copied")
+                            : type == SftpConstants.SSH_FXP_DATA
+                                    ? new IOException("the server sent an empty DATA reply")
+                                    : Status.unexpected(type, body, "data");
+                }
+                if (failure != null || written == size || !again.isEmpty()
+                        || inflight == depth - Math.max(1, depth / 4)) {
+                    Download.this.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public void failed(IOException cause) {
+            synchronized (Download.this) {
+                if (failure == null) {
+                    failure = cause;
+                }
+                Download.this.notifyAll();
+            }
+        }
+    }
+}
