@@ -202,7 +202,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                     try {
                         ClientSession more = connector.connect(target);
                         more.setAttribute(SftpClients.TALLY, tally);
-                        return SftpClients.open(more);
+                        return more;
                     } catch (FerryException e) {
                         throw new IOException(e.getMessage(), e);
                     }

@@ -39,7 +39,8 @@ public final class Download {
     private final SftpPipe pipe;
     private final String path;
     private final FileChannel out;
-    private final long size;
+    private final long end;
+    private final long size; // of the range
     private final int readSize;
     private final int depth;
 
@@ -54,11 +55,13 @@ public final class Download {
     private boolean abandoned;
     private byte[] handle;
 
-    private Download(SftpPipe pipe, String path, FileChannel out, long size, int readSize) {
+    private Download(SftpPipe pipe, String path, FileChannel out, long start, long end, int readSize) {
         this.pipe = pipe;
         this.path = path;
         this.out = out;
-        this.size = size;
+        this.next = start;
+        this.end = end;
+        this.size = end - start;
         this.readSize = readSize;
         // As many requests as the window holds: more would only wait in the server's queue.
         this.depth = (int) Math.max(4, Math.min(4096, pipe.window() / readSize + 1));
@@ -70,7 +73,19 @@ public final class Download {
      */
     public static Outcome copy(SftpPipe pipe, String path, FileChannel out, long size, int readSize, Duration timeout,
             Progress progress) throws IOException {
-        return new Download(pipe, path, out, size, readSize).run(timeout, progress);
+        return copyRange(pipe, path, out, 0, size, readSize, timeout, progress);
+    }
+
+    /**
+     * Copies bytes {@code start} to {@code end} (exclusive) of {@code path} to the same offsets of
+     * {@code out}; progress counts the bytes of this range.
+     */
+    public static Outcome copyRange(SftpPipe pipe, String path, FileChannel out, long start, long end, int readSize,
+            Duration timeout, Progress progress) throws IOException {
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("bad range " + start + "-" + end);
+        }
+        return new Download(pipe, path, out, start, end, readSize).run(timeout, progress);
     }
 
     private Outcome run(Duration timeout, Progress progress) throws IOException {
@@ -164,14 +179,14 @@ public final class Download {
 
     /** Room for a batch: a quarter of the requests answered, a short read to repeat, or the last ones. */
     private boolean roomToSend() {
-        boolean more = !again.isEmpty() || next < size;
+        boolean more = !again.isEmpty() || next < end;
         return more && (inflight <= depth - Math.max(1, depth / 4) || !again.isEmpty() || inflight == 0);
     }
 
     /** READ requests for the free room, each with its reply filed; called holding the lock. */
     private Buffer requests() throws IOException {
         Buffer batch = new ByteArrayBuffer((depth - inflight) * 64 + 64);
-        while (inflight < depth && (!again.isEmpty() || next < size)) {
+        while (inflight < depth && (!again.isEmpty() || next < end)) {
             long offset;
             int length;
             long[] retry = again.poll();
@@ -180,7 +195,7 @@ public final class Download {
                 length = (int) retry[1];
             } else {
                 offset = next;
-                length = (int) Math.min(readSize, size - next);
+                length = (int) Math.min(readSize, end - next);
                 next += length;
             }
             int id = pipe.nextId();

@@ -2,12 +2,12 @@ package dev.ferry.client.transfer;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,12 +18,15 @@ import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.sftp.SftpModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.impl.AbstractSftpClient;
-import org.apache.sshd.sftp.client.impl.SftpInputStreamAsync;
 import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
 
+import dev.ferry.client.sftp.Download;
+import dev.ferry.client.sftp.SftpPipe;
 import dev.ferry.transport.InlineCompletions;
 
 /**
@@ -34,10 +37,10 @@ import dev.ferry.transport.InlineCompletions;
  */
 public final class ParallelRanges {
 
-    /** Opens a fresh connection and SFTP session for one stream; it is closed when the range is done. */
+    /** Opens a fresh, authenticated connection for one stream; it is closed when the range is done. */
     @FunctionalInterface
     public interface Streams {
-        SftpClient open() throws IOException;
+        ClientSession connect() throws IOException;
     }
 
     record Range(long start, long end) {
@@ -69,8 +72,8 @@ public final class ParallelRanges {
     /** Returns the bytes copied (the file's size). */
     long upload(Path local, String remote, long size, LongConsumer progress) throws IOException {
         run(split(size, count, requestSize), range -> {
-            SftpClient sftp = streams.open();
-            try (ClientSession connection = sftp.getClientSession(); sftp;
+            ClientSession connection = streams.connect();
+            try (connection; SftpClient sftp = SftpClients.open(connection);
                     FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
                 SftpOutputStreamAsync out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, requestSize, remote,
                         sftp.open(remote, EnumSet.of(OpenMode.Write)));
@@ -95,30 +98,25 @@ public final class ParallelRanges {
         return size;
     }
 
-    /** Returns the bytes copied (the file's size). */
+    /**
+     * Returns the bytes copied (the file's size). Each range goes through an {@link SftpPipe} on
+     * its stream's connection, written at its offsets as the replies arrive (Download says why).
+     */
     long download(String remote, Path local, long size, LongConsumer progress) throws IOException {
         try (FileChannel out = FileChannel.open(local, StandardOpenOption.WRITE)) {
             run(split(size, count, requestSize), range -> {
-                SftpClient sftp = streams.open();
-                try (ClientSession connection = sftp.getClientSession(); sftp;
-                        InputStream in = new SftpInputStreamAsync((AbstractSftpClient) sftp, requestSize, range.start(),
-                                range.end(), remote, sftp.open(remote, EnumSet.of(OpenMode.Read)));
-                        InlineCompletions.Binding inline = InlineCompletions.bind(connection.getIoSession())) {
-                    byte[] buffer = new byte[requestSize];
-                    long position = range.start();
-                    while (position < range.end()) {
-                        inline.refresh();
-                        int n = in.read(buffer, 0, (int) Math.min(buffer.length, range.end() - position));
-                        if (n < 0) {
-                            throw new EOFException(remote + " shrank while it was copied");
-                        }
-                        ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                        while (b.hasRemaining()) {
-                            out.write(b, position + (n - b.remaining()));
-                        }
-                        position += n;
-                        progress.accept(n);
-                    }
+                // Only Ferry's own channel on this connection: a stock server starts one SFTP
+                // process per channel, and each was seen to wait seconds for its turn to start
+                // while the other streams' data took both cores.
+                ClientSession connection = streams.connect();
+                Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(connection);
+                long[] reported = {0};
+                try (connection; SftpPipe pipe = SftpPipe.open(connection, timeout)) {
+                    Download.copyRange(pipe, remote, out, range.start(), range.end(), requestSize,
+                            CoreModuleProperties.IDLE_TIMEOUT.getRequired(connection), bytes -> {
+                                progress.accept(bytes - reported[0]);
+                                reported[0] = bytes;
+                            });
                 }
             });
         }
