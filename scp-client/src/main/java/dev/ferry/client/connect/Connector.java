@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -253,6 +254,12 @@ public final class Connector implements Sessions {
         kexChoices.record(target.host(), target.port(), session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
         WindowSizing.apply(session, transport);
         return session;
+    }
+
+    /** The round trip to the server of {@code session} as measured when it connected (zero if it was not). */
+    public static Duration roundTrip(ClientSession session) {
+        Duration rtt = session.getAttribute(WindowSizing.ROUND_TRIP);
+        return rtt == null ? Duration.ZERO : rtt;
     }
 
     /** What connecting to one target needs, made once: keys are loaded (and passphrases asked) only once. */

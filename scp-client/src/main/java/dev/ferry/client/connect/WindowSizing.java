@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -23,6 +24,9 @@ final class WindowSizing {
     /** Never less: covers bursts and a slow first round trip. */
     static final long FLOOR = 8L << 20;
 
+    /** The round trip measured at connect time, kept on the session for what sizes itself later. */
+    static final AttributeKey<Duration> ROUND_TRIP = new AttributeKey<>();
+
     private WindowSizing() {
     }
 
@@ -35,6 +39,7 @@ final class WindowSizing {
         Duration rtt = roundTrip(session);
         long window = Math.min(profile.windowSize(), FLOOR + rtt.toNanos() * BYTES_PER_SECOND / 1_000_000_000L);
         CoreModuleProperties.WINDOW_SIZE.set(session, window);
+        session.setAttribute(ROUND_TRIP, rtt);
         return rtt;
     }
 

@@ -6,13 +6,17 @@ import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.sftp.common.SftpConstants;
 
 /** SFTP version 3 requests, each appended to a buffer as one whole packet (draft-ietf-secsh-filexfer-02). */
-final class Requests {
+public final class Requests {
+
+    /** SSH_FILEXFER_ATTR_PERMISSIONS and SSH_FILEXFER_ATTR_ACMODTIME: what Ferry sets. */
+    private static final int ATTR_PERMISSIONS = 0x4;
+    private static final int ATTR_TIMES = 0x8;
 
     private Requests() {
     }
 
     /** SSH_FXP_OPEN with no attributes: the server's default mode for a new file. */
-    static void open(Buffer out, int id, String path, int pflags) {
+    public static void open(Buffer out, int id, String path, int pflags) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
         start(out, SftpConstants.SSH_FXP_OPEN, id, 4 + name.length + 4 + 4);
         out.putBytes(name);
@@ -20,16 +24,85 @@ final class Requests {
         out.putUInt(0); // attribute flags: none
     }
 
-    static void read(Buffer out, int id, byte[] handle, long offset, int length) {
+    public static void read(Buffer out, int id, byte[] handle, long offset, int length) {
         start(out, SftpConstants.SSH_FXP_READ, id, 4 + handle.length + 8 + 4);
         out.putBytes(handle);
         out.putLong(offset);
         out.putUInt(length);
     }
 
-    static void close(Buffer out, int id, byte[] handle) {
+    public static void close(Buffer out, int id, byte[] handle) {
         start(out, SftpConstants.SSH_FXP_CLOSE, id, 4 + handle.length);
         out.putBytes(handle);
+    }
+
+    /** SSH_FXP_WRITE of {@code length} bytes of {@code data} from {@code from}. */
+    public static void write(Buffer out, int id, byte[] handle, long offset, byte[] data, int from, int length) {
+        start(out, SftpConstants.SSH_FXP_WRITE, id, 4 + handle.length + 8 + 4 + length);
+        out.putBytes(handle);
+        out.putLong(offset);
+        out.putBytes(data, from, length);
+    }
+
+    /** SSH_FXP_FSETSTAT with the permissions ({@code mode} < 0: none) and times (null: none) given. */
+    public static void fsetstat(Buffer out, int id, byte[] handle, int mode, long[] atimeMtime) {
+        int attrs = 4 + (mode >= 0 ? 4 : 0) + (atimeMtime != null ? 8 : 0);
+        start(out, SftpConstants.SSH_FXP_FSETSTAT, id, 4 + handle.length + attrs);
+        out.putBytes(handle);
+        out.putUInt((mode >= 0 ? ATTR_PERMISSIONS : 0) | (atimeMtime != null ? ATTR_TIMES : 0));
+        if (mode >= 0) {
+            out.putUInt(mode & 07777);
+        }
+        if (atimeMtime != null) {
+            out.putUInt(atimeMtime[0] & 0xFFFFFFFFL);
+            out.putUInt(atimeMtime[1] & 0xFFFFFFFFL);
+        }
+    }
+
+    /** SSH_FXP_LSTAT: the attributes of the name itself, not of what a link points to. */
+    public static void lstat(Buffer out, int id, String path) {
+        pathRequest(out, SftpConstants.SSH_FXP_LSTAT, id, path);
+    }
+
+    /** SSH_FXP_MKDIR with no attributes: the server's default mode. */
+    public static void mkdir(Buffer out, int id, String path) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        start(out, SftpConstants.SSH_FXP_MKDIR, id, 4 + name.length + 4);
+        out.putBytes(name);
+        out.putUInt(0);
+    }
+
+    public static void remove(Buffer out, int id, String path) {
+        pathRequest(out, SftpConstants.SSH_FXP_REMOVE, id, path);
+    }
+
+    /** SSH_FXP_RENAME: version 3's, which a server may refuse when the new name exists. */
+    public static void rename(Buffer out, int id, String from, String to) {
+        byte[] a = from.getBytes(StandardCharsets.UTF_8);
+        byte[] b = to.getBytes(StandardCharsets.UTF_8);
+        start(out, SftpConstants.SSH_FXP_RENAME, id, 4 + a.length + 4 + b.length);
+        out.putBytes(a);
+        out.putBytes(b);
+    }
+
+    /** posix-rename@openssh.com: rename(2), replacing the new name atomically. */
+    public static void posixRename(Buffer out, int id, String from, String to) {
+        byte[] ext = POSIX_RENAME.getBytes(StandardCharsets.US_ASCII);
+        byte[] a = from.getBytes(StandardCharsets.UTF_8);
+        byte[] b = to.getBytes(StandardCharsets.UTF_8);
+        start(out, SftpConstants.SSH_FXP_EXTENDED, id, 4 + ext.length + 4 + a.length + 4 + b.length);
+        out.putBytes(ext);
+        out.putBytes(a);
+        out.putBytes(b);
+    }
+
+    /** The extension's name, as servers announce it in VERSION. */
+    public static final String POSIX_RENAME = "posix-rename@openssh.com";
+
+    private static void pathRequest(Buffer out, int type, int id, String path) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        start(out, type, id, 4 + name.length);
+        out.putBytes(name);
     }
 
     private static void start(Buffer out, int type, int id, int fields) {

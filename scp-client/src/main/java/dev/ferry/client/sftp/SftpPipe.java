@@ -1,9 +1,11 @@
 package dev.ferry.client.sftp;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,8 +14,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
+import org.apache.sshd.common.channel.RemoteWindow;
 import org.apache.sshd.common.channel.StreamingChannel;
-import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -43,8 +45,8 @@ public final class SftpPipe implements AutoCloseable {
     private final PipeChannel channel;
     private final Map<Integer, Reply> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final Set<String> extensions = ConcurrentHashMap.newKeySet();
     private final Object writeLock = new Object();
-    private IoWriteFuture lastWrite;
     private volatile IOException broken;
 
     private SftpPipe(ClientSession session) {
@@ -68,11 +70,22 @@ public final class SftpPipe implements AutoCloseable {
             if (reply.type() != SftpConstants.SSH_FXP_VERSION) {
                 throw new IOException("the server answered SFTP's greeting with message type " + reply.type());
             }
+            Buffer body = reply.body();
+            body.getUInt(); // the version
+            while (body.available() >= 8) {
+                pipe.extensions.add(body.getString());
+                body.getBytes(); // the extension's data
+            }
             return pipe;
         } catch (IOException | RuntimeException e) {
             pipe.close();
             throw e;
         }
+    }
+
+    /** The extensions the server announced (posix-rename@openssh.com, limits@openssh.com, ...). */
+    public Set<String> extensions() {
+        return Set.copyOf(extensions);
     }
 
     /** A new request id. */
@@ -99,8 +112,13 @@ public final class SftpPipe implements AutoCloseable {
     }
 
     /**
-     * Sends whole SFTP packets (one or several, as built by {@link Requests}) in one write, after
-     * the previous write has left.
+     * Sends whole SFTP packets (one or several, as built by {@link Requests}) in order, as channel
+     * data messages of at most the server's packet size, waiting only for the server's window.
+     *
+     * <p>Why not MINA's asynchronous channel stream: it sends a buffer larger than one packet a
+     * packet at a time, each after the previous one's socket write completed (a hand-off between
+     * threads per 32 KiB with OpenSSH's sshd: a tree's upload measured 37 MB/s); packets queued on
+     * the session go out back to back, as its own ChannelOutputStream sends them.
      */
     public void send(Buffer packets) throws IOException {
         synchronized (writeLock) {
@@ -108,10 +126,27 @@ public final class SftpPipe implements AutoCloseable {
             if (failure != null) {
                 throw failure;
             }
-            if (lastWrite != null) {
-                lastWrite.verify(CoreModuleProperties.IDLE_TIMEOUT.getRequired(channel));
+            RemoteWindow window = channel.getRemoteWindow();
+            Duration timeout = CoreModuleProperties.IDLE_TIMEOUT.getRequired(channel);
+            byte[] data = packets.array();
+            int off = packets.rpos();
+            int left = packets.available();
+            try {
+                while (left > 0) {
+                    long room = window.waitForSpace(timeout);
+                    int n = (int) Math.min(left, Math.min(room, window.getPacketSize()));
+                    Buffer message = channel.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, n + 16);
+                    message.putUInt(channel.getRecipient());
+                    message.putBytes(data, off, n);
+                    window.waitAndConsume(n, timeout);
+                    channel.getSession().writePacket(message);
+                    off += n;
+                    left -= n;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while sending to the server");
             }
-            lastWrite = channel.asyncIn().writeBuffer(packets);
         }
     }
 
@@ -278,10 +313,6 @@ public final class SftpPipe implements AutoCloseable {
 
         PipeChannel() {
             super(SftpConstants.SFTP_SUBSYSTEM_NAME);
-        }
-
-        ChannelAsyncOutputStream asyncIn() {
-            return (ChannelAsyncOutputStream) asyncIn;
         }
 
         @Override

@@ -7,29 +7,29 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /** An SSH_FXP_STATUS reply: its code and the server's message. */
-record Status(int code, String message) {
+public record Status(int code, String message) {
 
-    static Status of(Buffer body) {
+    public static Status of(Buffer body) {
         int code = body.getInt();
         String message = body.available() >= 4 ? body.getString() : "";
         return new Status(code, message);
     }
 
-    boolean ok() {
+    public boolean ok() {
         return code == SftpConstants.SSH_FX_OK;
     }
 
-    boolean eof() {
+    public boolean eof() {
         return code == SftpConstants.SSH_FX_EOF;
     }
 
     /** As MINA's SftpClient reports it, so that callers describe both alike. */
-    SftpException exception() {
+    public SftpException exception() {
         return new SftpException(code, message.isEmpty() ? SftpConstants.getStatusName(code) : message);
     }
 
     /** The body of a reply that should have been {@code expected}: its status as an exception, or a protocol error. */
-    static IOException unexpected(int type, Buffer body, String expected) {
+    public static IOException unexpected(int type, Buffer body, String expected) {
         if (type == SftpConstants.SSH_FXP_STATUS) {
             return of(body).exception();
         }

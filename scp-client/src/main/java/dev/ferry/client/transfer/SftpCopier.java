@@ -37,6 +37,7 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 import dev.ferry.client.FerryException;
+import dev.ferry.client.connect.Connector;
 import dev.ferry.client.sftp.Download;
 import dev.ferry.client.sftp.SftpPipe;
 import dev.ferry.transport.InlineCompletions;
@@ -61,6 +62,8 @@ public final class SftpCopier implements Copier {
 
     private final SftpClient sftp;
     private final Throttle throttle;
+    /** The server's largest write; {@link #writeSize} may be smaller for MINA's writer (fitPacket says why). */
+    private final int maxWrite;
     private final ParallelRanges.Streams streams;
     private final int streamCount;
     private final TransferOptions options;
@@ -109,6 +112,7 @@ public final class SftpCopier implements Copier {
             write = clamp(info.maxWriteLength);
         }
         this.readSize = read;
+        this.maxWrite = write;
         this.writeSize = fitPacket(sftp, write);
     }
 
@@ -172,6 +176,8 @@ public final class SftpCopier implements Copier {
         if (sources.size() > 1 && !intoDir) {
             throw new FerryException(server + ":" + target + ": not a directory");
         }
+        List<String> treeDirs = new ArrayList<>();
+        List<TreeUpload.Item> treeFiles = new ArrayList<>();
         for (Path source : sources) {
             String name = source.getFileName() == null ? source.toString() : source.getFileName().toString();
             String dst = intoDir ? RemoteNames.join(target, name) : target;
@@ -181,7 +187,11 @@ public final class SftpCopier implements Copier {
                         fail(source + ": not a regular file (use -r for directories)");
                         continue;
                     }
-                    uploadTree(source, dst);
+                    if (pipelinedTrees()) {
+                        collectTree(source, dst, treeDirs, treeFiles);
+                    } else {
+                        uploadTree(source, dst);
+                    }
                 } else if (!Files.exists(source)) {
                     fail(source + ": No such file or directory");
                 } else {
@@ -191,7 +201,65 @@ public final class SftpCopier implements Copier {
                 fail(describe(e, source.toString()));
             }
         }
+        if (!treeDirs.isEmpty()) {
+            uploadTrees(treeDirs, treeFiles);
+        }
         runFiles();
+    }
+
+    /**
+     * Trees go through {@link TreeUpload} (every step of many files in flight on one channel of
+     * Ferry's own) unless a run needs what only the file-by-file path does: resuming, a rate
+     * limit, or --streams for its large files.
+     */
+    private boolean pipelinedTrees() {
+        return !options.resume() && throttle == Throttle.NONE && streams == null;
+    }
+
+    /** Lists a local tree: its directories parents first, its files, in name order. */
+    private void collectTree(Path dir, String dst, List<String> dirs, List<TreeUpload.Item> items) throws IOException {
+        dirs.add(dst);
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(children::add);
+        }
+        children.sort(null);
+        for (Path child : children) {
+            String childDst = RemoteNames.join(dst, child.getFileName().toString());
+            try {
+                if (Files.isDirectory(child)) {
+                    collectTree(child, childDst, dirs, items);
+                } else if (Files.isRegularFile(child)) {
+                    items.add(new TreeUpload.Item(child, childDst));
+                }
+            } catch (IOException e) {
+                fail(describe(e, child.toString()));
+            }
+        }
+        if (options.preserve()) {
+            afterFiles.add(new FileJob(dir.toString(), on -> on.sftp.setStat(dst, preservedAttributes(dir))));
+        }
+    }
+
+    /** The trees' directories in one batch, then their files, all over one channel of Ferry's own. */
+    private void uploadTrees(List<String> dirs, List<TreeUpload.Item> items) {
+        ClientSession session = sftp.getClientSession();
+        Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
+        try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+            TreeUpload tree = new TreeUpload(pipe, server, options, synchronizedListener(listener), maxWrite,
+                    Connector.roundTrip(session));
+            List<String> broken = tree.makeDirectories(dirs);
+            List<TreeUpload.Item> todo = new ArrayList<>();
+            for (TreeUpload.Item item : items) {
+                if (broken.stream().noneMatch(d -> item.dst().startsWith(d + "/"))) {
+                    todo.add(item); // the rest lie under a directory that could not be made: said once
+                }
+            }
+            tree.upload(todo);
+            tree.failures().forEach(this::fail);
+        } catch (IOException e) {
+            fail(describe(e, server));
+        }
     }
 
     private void uploadTree(Path dir, String dst) throws IOException {
@@ -646,7 +714,7 @@ public final class SftpCopier implements Copier {
     }
 
     /** The listener, called by one thread at a time (progress bars and reports are not thread-safe). */
-    private static TransferListener synchronizedListener(TransferListener inner) {
+    static TransferListener synchronizedListener(TransferListener inner) {
         Object lock = new Object();
         return new TransferListener() {
             @Override
@@ -804,7 +872,7 @@ public final class SftpCopier implements Copier {
         }
     }
 
-    private static int mode(Path local) throws IOException {
+    static int mode(Path local) throws IOException {
         return (Integer) Files.getAttribute(local, "unix:mode") & 07777;
     }
 
