@@ -219,12 +219,7 @@ public final class SftpCopier implements Copier {
     /** Lists a local tree: its directories parents first, its files, in name order. */
     private void collectTree(Path dir, String dst, List<String> dirs, List<TreeUpload.Item> items) throws IOException {
         dirs.add(dst);
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            entries.forEach(children::add);
-        }
-        children.sort(null);
-        for (Path child : children) {
+        for (Path child : childrenOf(dir)) {
             String childDst = RemoteNames.join(dst, child.getFileName().toString());
             try {
                 if (Files.isDirectory(child)) {
@@ -242,6 +237,16 @@ public final class SftpCopier implements Copier {
     }
 
     /** The trees' directories in one batch, then their files, all over one channel of Ferry's own. */
+    /** A local directory's entries in name order. */
+    private static List<Path> childrenOf(Path dir) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(children::add);
+        }
+        children.sort(null);
+        return children;
+    }
+
     private void uploadTrees(List<String> dirs, List<TreeUpload.Item> items) {
         ClientSession session = sftp.getClientSession();
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
@@ -270,12 +275,7 @@ public final class SftpCopier implements Copier {
             fail(server + ":" + dst + ": not a directory");
             return;
         }
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            entries.forEach(children::add);
-        }
-        children.sort(null);
-        for (Path child : children) {
+        for (Path child : childrenOf(dir)) {
             String childDst = RemoteNames.join(dst, child.getFileName().toString());
             try {
                 if (Files.isDirectory(child)) {

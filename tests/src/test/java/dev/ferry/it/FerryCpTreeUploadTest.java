@@ -1,0 +1,152 @@
+package dev.ferry.it;
+
+import static dev.ferry.it.support.TestData.random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.ferry.it.support.FerryCli;
+import dev.ferry.it.support.FerrydFixture;
+import dev.ferry.it.support.Proc;
+import dev.ferry.it.support.SshdFixture;
+
+/**
+ * {@code ferry cp -r} uploads a tree with many files in flight on one channel (TreeUpload):
+ * every shape of tree arrives whole at OpenSSH's sshd and at ferryd (more files than the bound
+ * on open handles, empty directories, spaces and non-ASCII names, a file of several MiB among
+ * small ones), nothing partial is left behind, a replaced file keeps its mode, and one failing
+ * entry is reported in one sentence while the rest arrive, exit code 1.
+ */
+class FerryCpTreeUploadTest {
+
+    @RegisterExtension
+    static final SshdFixture sshd = new SshdFixture();
+    @RegisterExtension
+    static final FerrydFixture ferryd = new FerrydFixture();
+
+    private static Proc.Result toSshd(Path cwd, String... rest) {
+        List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(sshd.port()),
+                "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
+                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        args.addAll(List.of(rest));
+        return FerryCli.run(cwd, args.toArray(String[]::new));
+    }
+
+    private static Proc.Result toFerryd(Path cwd, String... rest) {
+        List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(ferryd.port()),
+                "-i", ferryd.key().toString(), "-o", "UserKnownHostsFile=" + ferryd.knownHosts(),
+                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        args.addAll(List.of(rest));
+        return FerryCli.run(cwd, args.toArray(String[]::new));
+    }
+
+    /** 150 small files over three directories (more than the 64 open at once), an empty directory, odd names, 3 MiB. */
+    private static Path tree(Path under) throws IOException {
+        Path top = Files.createDirectories(under.resolve("tree"));
+        for (int d = 0; d < 3; d++) {
+            Path dir = Files.createDirectories(top.resolve("d" + d));
+            for (int f = 0; f < 50; f++) {
+                Files.write(dir.resolve("f" + f + ".bin"), random(1 + f * 997, d * 100 + f));
+            }
+        }
+        Files.createDirectories(top.resolve("empty dir"));
+        Path odd = Files.createDirectories(top.resolve("d1/ünï cödé"));
+        Files.writeString(odd.resolve("a b.txt"), "spaced and accented\n");
+        Files.write(top.resolve("big.bin"), random(3_145_739, 9));
+        Files.write(top.resolve("zero.bin"), new byte[0]);
+        return top;
+    }
+
+    private static List<String> listing(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private static void assertSameTree(Path expected, Path actual) throws IOException {
+        assertEquals(listing(expected), listing(actual));
+        try (Stream<Path> all = Files.walk(expected)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(actual.resolve(expected.relativize(p))),
+                        p.toString());
+            }
+        }
+    }
+
+    @Test
+    void aTreeArrivesWholeAtOpenSshsServer() throws Exception {
+        Path local = sshd.newLocalDir();
+        Path tree = tree(local);
+        Path remote = sshd.root().resolve("tree-up");
+        Proc.Result r = toSshd(local, "-r", "tree", sshd.user() + "@127.0.0.1:" + remote);
+        assertEquals(0, r.exit(), r.all());
+        assertSameTree(tree, remote);
+    }
+
+    @Test
+    void aTreeArrivesWholeAtFerrydAndIntoAnExistingDirectory() throws Exception {
+        Path local = ferryd.newLocalDir();
+        Path tree = tree(local);
+        Files.createDirectories(ferryd.rootOf("alice").resolve("into"));
+        Proc.Result r = toFerryd(local, "-r", "tree", "alice@127.0.0.1:into");
+        assertEquals(0, r.exit(), r.all());
+        assertSameTree(tree, ferryd.rootOf("alice").resolve("into/tree"));
+        Proc.Result again = toFerryd(local, "-r", "tree", "alice@127.0.0.1:into");
+        assertEquals(0, again.exit(), again.all()); // every directory exists now: kept, files replaced
+        assertSameTree(tree, ferryd.rootOf("alice").resolve("into/tree"));
+    }
+
+    @Test
+    void aReplacedFileKeepsItsModeAndNothingPartialIsLeft() throws Exception {
+        Path local = sshd.newLocalDir();
+        Path tree = tree(local);
+        Path remote = sshd.root().resolve("tree-mode"); // the tree lands in it as tree/
+        Files.createDirectories(remote.resolve("tree/d0"));
+        Path kept = remote.resolve("tree/d0/f3.bin");
+        Files.writeString(kept, "old");
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-------"));
+        Proc.Result r = toSshd(local, "-r", "tree", sshd.user() + "@127.0.0.1:" + remote);
+        assertEquals(0, r.exit(), r.all());
+        assertArrayEquals(Files.readAllBytes(tree.resolve("d0/f3.bin")), Files.readAllBytes(kept));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
+        assertFalse(listing(remote).stream().anyMatch(n -> n.endsWith(".ferry-part")), listing(remote).toString());
+    }
+
+    @Test
+    void oneFailingEntryIsOneSentenceAndTheRestArriveWithExitOne() throws Exception {
+        for (boolean openSsh : new boolean[] {true, false}) {
+            Path local = openSsh ? sshd.newLocalDir() : ferryd.newLocalDir();
+            Path tree = tree(local);
+            Path base = openSsh ? sshd.root().resolve("tree-fail") : ferryd.rootOf("alice").resolve("tree-fail");
+            Path remote = base.resolve("tree"); // the tree lands in the existing directory as tree/
+            // A directory where a file goes, and a file where a directory goes.
+            Files.createDirectories(remote.resolve("d0/f7.bin"));
+            Files.writeString(remote.resolve("empty dir"), "a file in the way");
+            String target = openSsh ? sshd.user() + "@127.0.0.1:" + base : "alice@127.0.0.1:tree-fail";
+            Proc.Result r = openSsh ? toSshd(local, "-r", "tree", target) : toFerryd(local, "-r", "tree", target);
+            assertEquals(1, r.exit(), r.all());
+            List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(2, lines.size(), r.all());
+            assertTrue(lines.stream().anyMatch(l -> l.endsWith("d0/f7.bin: is a directory")), r.all());
+            assertTrue(lines.stream().anyMatch(l -> l.endsWith("empty dir: not a directory")), r.all());
+            assertTrue(Files.isDirectory(remote.resolve("d0/f7.bin")));
+            assertEquals("a file in the way", Files.readString(remote.resolve("empty dir")));
+            assertArrayEquals(Files.readAllBytes(tree.resolve("d0/f8.bin")), Files.readAllBytes(remote.resolve("d0/f8.bin")));
+            assertArrayEquals(Files.readAllBytes(tree.resolve("big.bin")), Files.readAllBytes(remote.resolve("big.bin")));
+            assertFalse(listing(remote).stream().anyMatch(n -> n.endsWith(".ferry-part")), listing(remote).toString());
+        }
+    }
+}
