@@ -64,6 +64,8 @@ public final class SftpCopier implements Copier {
     private final Throttle throttle;
     /** The server's largest write; {@link #writeSize} may be smaller for MINA's writer (fitPacket says why). */
     private final int maxWrite;
+    /** Files a tree may keep open at once: Ferry's bound, or the server's (limits@openssh.com) if lower. */
+    private final int maxOpenHandles;
     private final ParallelRanges.Streams streams;
     private final int streamCount;
     private final TransferOptions options;
@@ -105,14 +107,19 @@ public final class SftpCopier implements Copier {
         this.listener = listener;
         int read = DEFAULT_REQUEST;
         int write = DEFAULT_REQUEST;
+        int handles = TreeUpload.MAX_OPEN;
         OpenSSHLimitsExtension limits = sftp.getExtension(OpenSSHLimitsExtension.class);
         if (limits != null && limits.isSupported()) {
             var info = limits.limits();
             read = clamp(info.maxReadLength);
             write = clamp(info.maxWriteLength);
+            if (info.maxOpenHandles > 0) {
+                handles = (int) Math.min(handles, info.maxOpenHandles);
+            }
         }
         this.readSize = read;
         this.maxWrite = write;
+        this.maxOpenHandles = Math.max(1, handles);
         this.writeSize = fitPacket(sftp, write);
     }
 
@@ -252,7 +259,7 @@ public final class SftpCopier implements Copier {
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
         try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
             TreeUpload tree = new TreeUpload(pipe, server, options, synchronizedListener(listener), maxWrite,
-                    Connector.roundTrip(session));
+                    Connector.roundTrip(session), maxOpenHandles);
             List<String> broken = tree.makeDirectories(dirs);
             List<TreeUpload.Item> todo = new ArrayList<>();
             for (TreeUpload.Item item : items) {

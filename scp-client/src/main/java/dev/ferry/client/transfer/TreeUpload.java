@@ -44,8 +44,12 @@ final class TreeUpload {
     record Item(Path source, String dst) {
     }
 
-    /** Files at most between their OPEN and their last reply: a bound on the server's open handles. */
-    static final int MAX_OPEN = 64;
+    /**
+     * Files open at once at most (between their OPEN and their CLOSE's reply), unless the server
+     * announces a lower limit: each holds a slot for about two round trips (open, then close), so
+     * at 50 ms 256 slots carry some 2,500 files a second.
+     */
+    static final int MAX_OPEN = 256;
 
     /**
      * Written bytes kept unacknowledged: at least this, and more on a long path (one round trip at
@@ -70,6 +74,8 @@ final class TreeUpload {
     private final List<String> failures = new ArrayList<>(); // guarded by this
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this: requests replies made due
     private int inFlight; // guarded by this: files opened and not finished
+    private int openHandles; // guarded by this: files opened and not yet closed
+    private final int maxOpen;
     private long unacked; // guarded by this: bytes written and not yet acknowledged
     private final long unackedLimit;
 
@@ -78,7 +84,8 @@ final class TreeUpload {
      * the connection's, as measured at connect time (it sizes the bytes kept unacknowledged).
      */
     TreeUpload(SftpPipe pipe, String server, TransferOptions options, TransferListener listener, int writeSize,
-            Duration roundTrip) {
+            Duration roundTrip, int maxOpen) {
+        this.maxOpen = maxOpen;
         this.pipe = pipe;
         this.server = server;
         this.options = options;
@@ -235,11 +242,12 @@ final class TreeUpload {
     private int openAhead(List<Upload> uploads, int opened) throws IOException {
         Buffer batch = null;
         synchronized (this) {
-            while (opened < uploads.size() && inFlight < MAX_OPEN) {
+            while (opened < uploads.size() && openHandles < maxOpen) {
                 if (batch == null) {
                     batch = new ByteArrayBuffer(8 * 1024);
                 }
                 inFlight++;
+                openHandles++;
                 uploads.get(opened++).open(batch);
             }
         }
@@ -484,8 +492,22 @@ final class TreeUpload {
             }
         }
 
-        /** Ends this file: reported once, its place in the bound freed. Holding the lock or not. */
+        private boolean released;
+
+        /** Its handle is closed (or was never opened): its place in the bound on open files is free. */
+        void releaseHandle() {
+            synchronized (TreeUpload.this) {
+                if (!released) {
+                    released = true;
+                    openHandles--;
+                    TreeUpload.this.notifyAll();
+                }
+            }
+        }
+
+        /** Ends this file: reported once. Holding the lock or not. */
         void finish(IOException failure) {
+            releaseHandle();
             synchronized (TreeUpload.this) {
                 inFlight--;
                 if (failure != null) {
@@ -601,6 +623,7 @@ final class TreeUpload {
         private final class Closed implements Reply {
             @Override
             public void complete(int type, Buffer body) throws IOException {
+                releaseHandle();
                 if (type != SftpConstants.SSH_FXP_STATUS || !Status.of(body).ok()) {
                     fail(Status.unexpected(type, body, "a status"));
                 }
