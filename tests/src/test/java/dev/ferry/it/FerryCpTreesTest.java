@@ -24,13 +24,16 @@ import dev.ferry.it.support.Proc;
 import dev.ferry.it.support.SshdFixture;
 
 /**
- * {@code ferry cp -r} uploads a tree with many files in flight on one channel (TreeUpload):
+ * {@code ferry cp -r} moves trees with many files in flight on one channel of Ferry's own
+ * (TreeUpload up; many Downloads at once down). Up:
  * every shape of tree arrives whole at OpenSSH's sshd and at ferryd (more files than the bound
  * on open handles, empty directories, spaces and non-ASCII names, a file of several MiB among
  * small ones), nothing partial is left behind, a replaced file keeps its mode, and one failing
- * entry is reported in one sentence while the rest arrive, exit code 1.
+ * entry is reported in one sentence while the rest arrive, exit code 1. Down: the same tree comes
+ * back whole from both servers, with -p its times and modes, and a file in a directory's place
+ * locally is one sentence while the rest arrive.
  */
-class FerryCpTreeUploadTest {
+class FerryCpTreesTest {
 
     @RegisterExtension
     static final SshdFixture sshd = new SshdFixture();
@@ -147,6 +150,61 @@ class FerryCpTreeUploadTest {
             assertArrayEquals(Files.readAllBytes(tree.resolve("d0/f8.bin")), Files.readAllBytes(remote.resolve("d0/f8.bin")));
             assertArrayEquals(Files.readAllBytes(tree.resolve("big.bin")), Files.readAllBytes(remote.resolve("big.bin")));
             assertFalse(listing(remote).stream().anyMatch(n -> n.endsWith(".ferry-part")), listing(remote).toString());
+        }
+    }
+
+    @Test
+    void aTreeComesBackWholeFromBothServersWithTimesAndModes() throws Exception {
+        for (boolean openSsh : new boolean[] {true, false}) {
+            Path local = openSsh ? sshd.newLocalDir() : ferryd.newLocalDir();
+            Path tree = tree(local);
+            Path script = tree.resolve("d2/run.sh");
+            Files.writeString(script, "#!/bin/sh\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+            Files.setLastModifiedTime(script, java.nio.file.attribute.FileTime.fromMillis(1_262_401_445_000L));
+            Path remote = openSsh ? sshd.root().resolve("tree-down") : ferryd.rootOf("alice").resolve("tree-down");
+            copyTree(tree, remote);
+            String source = openSsh ? sshd.user() + "@127.0.0.1:" + remote : "alice@127.0.0.1:tree-down";
+            Proc.Result r = openSsh ? toSshd(local, "-r", "-p", source, "back") : toFerryd(local, "-r", "-p", source, "back");
+            assertEquals(0, r.exit(), r.all());
+            Path back = local.resolve("back");
+            assertSameTree(tree, back);
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("d2/run.sh"))));
+            assertEquals(1_262_401_445L, Files.getLastModifiedTime(back.resolve("d2/run.sh")).toMillis() / 1000);
+            assertFalse(listing(back).stream().anyMatch(n -> n.endsWith(".ferry-part")), listing(back).toString());
+        }
+    }
+
+    @Test
+    void aDownloadedTreeWithOneEntryInTheWayReportsItAndBringsTheRest() throws Exception {
+        Path local = ferryd.newLocalDir();
+        Path tree = tree(local);
+        Path remote = ferryd.rootOf("alice").resolve("tree-down-fail");
+        copyTree(tree, remote);
+        // "back" exists, so the tree lands in it under its own name; a directory stands where a file goes.
+        Path back = Files.createDirectories(local.resolve("back/tree-down-fail/d1/f4.bin"));
+        Proc.Result r = toFerryd(local, "-r", "alice@127.0.0.1:tree-down-fail", "back");
+        assertEquals(1, r.exit(), r.all());
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), r.all());
+        assertTrue(lines.get(0).endsWith("d1/f4.bin: is a directory"), r.all());
+        assertTrue(Files.isDirectory(back));
+        assertArrayEquals(Files.readAllBytes(tree.resolve("d1/f5.bin")),
+                Files.readAllBytes(local.resolve("back/tree-down-fail/d1/f5.bin")));
+        assertArrayEquals(Files.readAllBytes(tree.resolve("big.bin")),
+                Files.readAllBytes(local.resolve("back/tree-down-fail/big.bin")));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 }
