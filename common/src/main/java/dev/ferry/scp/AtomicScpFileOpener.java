@@ -4,9 +4,11 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -26,6 +28,12 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
     @Override
     public OutputStream openWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,
             OpenOption... options) throws IOException {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isSymbolicLink(file) && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            // A device or a pipe already there (scp host:f /dev/null) is written into, as
+            // OpenSSH's scp does: a temporary file renamed over it would replace the node itself.
+            return Files.newOutputStream(file, StandardOpenOption.WRITE);
+        }
         Path dir = file.toAbsolutePath().getParent();
         // The mode the client announced, masked by the user's umask in the file system layer.
         Path temp = permissions == null || permissions.isEmpty()

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -180,11 +181,28 @@ public final class ScpCopier implements Copier {
         @Override
         public ScpTargetStreamResolver createScpTargetStreamResolver(Session session, Path path) throws IOException {
             return new LocalFileScpTargetStreamResolver(path, this) {
+                private boolean intoDevice;
+
                 @Override
                 public OutputStream resolveTargetStream(Session s, String name, long length,
                         Set<PosixFilePermission> perms, OpenOption... options) throws IOException {
                     check(path, name);
+                    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
+                            && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)) {
+                        // A device or a pipe (ferry cp -O host:f /dev/null): written into, as scp
+                        // does (MINA refuses anything but a regular file; AtomicScpFileOpener says why not rename).
+                        intoDevice = true;
+                        return openWrite(s, path, length, perms, options);
+                    }
                     return super.resolveTargetStream(s, name, length, perms, options);
+                }
+
+                @Override
+                public void postProcessReceivedData(String name, boolean preserve, Set<PosixFilePermission> perms,
+                        ScpTimestampCommandDetails time) throws IOException {
+                    if (!intoDevice) { // a device's mode and times are not the file's to set
+                        super.postProcessReceivedData(name, preserve, perms, time);
+                    }
                 }
             };
         }

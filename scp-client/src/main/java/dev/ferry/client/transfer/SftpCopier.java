@@ -588,25 +588,33 @@ public final class SftpCopier implements Copier {
         if (Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(dst + ": is a directory");
         }
-        // A partial file beside the target, moved over it when complete: an existing file (or a
-        // symlink planted where the file will go) is replaced, never written through.
-        Path partial = options.atomic()
+        // A device or a pipe already there (ferry cp host:f /dev/null) is written into, as scp
+        // does, with nothing else done to it: a partial file renamed over it would replace the
+        // device node itself (this happened to /dev/null), and its mode and times are not the
+        // file's to set.
+        boolean special = Files.exists(dst, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(dst, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isSymbolicLink(dst);
+        // Otherwise a partial file beside the target, moved over it when complete: an existing
+        // file (or a symlink planted where the file will go) is replaced, never written through.
+        boolean atomic = options.atomic() && !special;
+        Path partial = atomic
                 ? dst.resolveSibling("." + dst.getFileName() + PARTIAL_SUFFIX)
                 : dst;
         long size = attrs.getSize();
         var transfer = new TransferListener.FileTransfer(server + ":" + source, dst.toString(), size, "sftp");
         listener.started(transfer);
         long start = System.nanoTime();
-        long offset = options.resume() ? resumableDownloadOffset(source, size, partial) : 0;
+        long offset = options.resume() && !special ? resumableDownloadOffset(source, size, partial) : 0;
         long copied = offset;
         try {
-            if (options.atomic() && offset == 0) {
+            if (atomic && offset == 0) {
                 Files.deleteIfExists(partial);
             }
-            if (parallel(size) && offset == 0) {
+            if (parallel(size) && offset == 0 && !special) {
                 Files.newOutputStream(partial).close();
                 copied = parallelRanges(readSize).download(source, partial, size, progressOf(transfer));
-            } else if (pipelined(size, offset)) {
+            } else if (pipelined(size, offset) && !special) {
                 copied = pipelinedDownload(source, partial, size, transfer);
             } else {
                 try (InputStream in = remoteInput(source, offset, size);
@@ -618,16 +626,18 @@ public final class SftpCopier implements Copier {
             if (attrs.isRegularFile() && copied < size) {
                 throw new IOException(server + ":" + source + ": the file shrank while it was copied");
             }
-            if (options.preserve()) {
+            if (special) {
+                // written into; nothing of the source's attributes applies
+            } else if (options.preserve()) {
                 applyLocal(partial, attrs);
             } else if ((attrs.getPermissions() & 0111) != 0) {
                 Files.setPosixFilePermissions(partial, toSet(attrs.getPermissions() & 0755));
             }
-            if (options.atomic()) {
+            if (atomic) {
                 Files.move(partial, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException | RuntimeException e) {
-            if (options.atomic() && !options.resume()) {
+            if (atomic && !options.resume()) {
                 Files.deleteIfExists(partial);
             }
             listener.finished(transfer, copied, seconds(start), e);
