@@ -30,7 +30,8 @@ import dev.ferry.it.support.SshdFixture;
  * on open handles, empty directories, spaces and non-ASCII names, a file of several MiB among
  * small ones), nothing partial is left behind, a replaced file keeps its mode, and one failing
  * entry is reported in one sentence while the rest arrive, exit code 1. Down: the same tree comes
- * back whole from both servers, with -p its times and modes, and a file in a directory's place
+ * back whole from both servers (listed with every directory's requests in flight), with -p its
+ * times and modes, links followed as scp -r follows them, and a file in a directory's place
  * locally is one sentence while the rest arrive.
  */
 class FerryCpTreesTest {
@@ -206,5 +207,24 @@ class FerryCpTreesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aDownloadFollowsLinksAsScpDoesAndListsDeepTreesWhole() throws Exception {
+        Path local = sshd.newLocalDir();
+        Path remote = sshd.root().resolve("tree-links");
+        Path deep = Files.createDirectories(remote.resolve("a/b/c/d/e"));
+        Files.writeString(deep.resolve("deep.txt"), "five levels down\n");
+        Files.writeString(remote.resolve("a/top.txt"), "top\n");
+        Files.createSymbolicLink(remote.resolve("to-a"), Path.of("a"));
+        Files.createSymbolicLink(remote.resolve("to-top.txt"), Path.of("a/top.txt"));
+        Proc.Result r = toSshd(local, "-r", sshd.user() + "@127.0.0.1:" + remote, "back");
+        assertEquals(0, r.exit(), r.all());
+        Path back = local.resolve("back");
+        assertEquals("five levels down\n", Files.readString(back.resolve("a/b/c/d/e/deep.txt")));
+        assertEquals("five levels down\n", Files.readString(back.resolve("to-a/b/c/d/e/deep.txt")));
+        assertTrue(Files.isDirectory(back.resolve("to-a"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isRegularFile(back.resolve("to-top.txt"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("top\n", Files.readString(back.resolve("to-top.txt")));
     }
 }

@@ -28,6 +28,17 @@ public interface Reply {
     /** The channel failed before the reply came. */
     void failed(IOException cause);
 
+    /** For requests whose answer changes nothing (a cleanup, a close after a failure). */
+    Reply IGNORED = new Reply() {
+        @Override
+        public void complete(int type, Buffer body) {
+        }
+
+        @Override
+        public void failed(IOException cause) {
+        }
+    };
+
     /** A reply's type and body. */
     record Received(int type, Buffer body) {
     }

@@ -64,6 +64,20 @@ public final class Requests {
         pathRequest(out, SftpConstants.SSH_FXP_LSTAT, id, path);
     }
 
+    public static void opendir(Buffer out, int id, String path) {
+        pathRequest(out, SftpConstants.SSH_FXP_OPENDIR, id, path);
+    }
+
+    public static void readdir(Buffer out, int id, byte[] handle) {
+        start(out, SftpConstants.SSH_FXP_READDIR, id, 4 + handle.length);
+        out.putBytes(handle);
+    }
+
+    /** SSH_FXP_STAT: the attributes of what a link points to. */
+    public static void stat(Buffer out, int id, String path) {
+        pathRequest(out, SftpConstants.SSH_FXP_STAT, id, path);
+    }
+
     /** SSH_FXP_MKDIR with no attributes: the server's default mode. */
     public static void mkdir(Buffer out, int id, String path) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);

@@ -446,6 +446,8 @@ public final class SftpCopier implements Copier {
         if (expanded.size() > 1 && !intoDir) {
             throw new FerryException(target + ": not a directory");
         }
+        List<RemoteTree.Entry> treeRoots = new ArrayList<>();
+        List<Path> treeTargets = new ArrayList<>();
         for (String source : expanded) {
             try {
                 Attributes attrs = sftp.stat(source);
@@ -456,7 +458,12 @@ public final class SftpCopier implements Copier {
                         fail(server + ":" + source + ": not a regular file (use -r for directories)");
                         continue;
                     }
-                    downloadTree(source, dst);
+                    if (pipelinedTrees()) {
+                        treeRoots.add(new RemoteTree.Entry(source, attrs));
+                        treeTargets.add(dst);
+                    } else {
+                        downloadTree(source, dst);
+                    }
                 } else {
                     files.add(new FileJob(server + ":" + source, on -> on.downloadFile(source, attrs, dst)));
                 }
@@ -464,8 +471,8 @@ public final class SftpCopier implements Copier {
                 fail(describe(e, server + ":" + source));
             }
         }
-        if (!treeFiles.isEmpty()) {
-            downloadTrees();
+        if (!treeRoots.isEmpty()) {
+            downloadTrees(treeRoots, treeTargets);
         }
         runFiles();
     }
@@ -478,17 +485,65 @@ public final class SftpCopier implements Copier {
     static final int TREE_DOWNLOADS = 128;
 
     /**
-     * The files of the trees listed, {@link #TREE_DOWNLOADS} at a time over one channel of Ferry's
-     * own, each read as {@link Download} reads (replies written to the file as they arrive), so
+     * Makes a listed tree's directories here, parents first (a non-directory in the way is one
+     * sentence, and what lies under it is skipped), and queues its files for downloadTrees.
+     */
+    private void planTree(String root, Path target, RemoteTree.Listing listing) {
+        String prefix = root.isEmpty() || root.equals(".") ? "" : root.endsWith("/") ? root : root + "/";
+        List<String> broken = new ArrayList<>();
+        for (RemoteTree.Entry dir : listing.dirs()) {
+            String rel = dir.path().equals(root) ? "" : dir.path().substring(prefix.length());
+            if (broken.stream().anyMatch(b -> rel.startsWith(b + "/"))) {
+                continue;
+            }
+            Path local = rel.isEmpty() ? target : target.resolve(rel);
+            if (Files.exists(local, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+                fail(local + ": not a directory");
+                broken.add(rel);
+                continue;
+            }
+            try {
+                Files.createDirectories(local);
+            } catch (IOException e) {
+                fail(describe(e, local.toString()));
+                broken.add(rel);
+                continue;
+            }
+            if (options.preserve()) {
+                Attributes attrs = dir.attrs();
+                afterFiles.add(new FileJob(local.toString(), on -> applyLocal(local, attrs)));
+            }
+        }
+        for (RemoteTree.Entry file : listing.files()) {
+            String rel = file.path().substring(prefix.length());
+            if (broken.stream().anyMatch(b -> rel.startsWith(b + "/"))) {
+                continue;
+            }
+            Path local = target.resolve(rel);
+            String source = file.path();
+            Attributes attrs = file.attrs();
+            treeFiles.add(new FileJob(server + ":" + source, on -> on.downloadFile(source, attrs, local)));
+        }
+    }
+
+    /**
+     * The trees listed ({@link RemoteTree}: every directory's requests in flight at once), then
+     * their files {@link #TREE_DOWNLOADS} at a time over the same channel of Ferry's own, each
+     * read as {@link Download} reads (replies written to the file as they arrive), so
      * that the round trips of one file overlap with the others' (the 4 channels of
      * {@link #runInParallel} carried one file each).
      */
-    private void downloadTrees() {
-        List<FileJob> todo = new ArrayList<>(treeFiles);
-        treeFiles.clear();
+    private void downloadTrees(List<RemoteTree.Entry> roots, List<Path> targets) {
         ClientSession session = sftp.getClientSession();
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
         try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+            for (int i = 0; i < roots.size(); i++) {
+                RemoteTree.Listing listing = RemoteTree.list(pipe, server, roots.get(i).path(), roots.get(i).attrs());
+                listing.failures().forEach(this::fail);
+                planTree(roots.get(i).path(), targets.get(i), listing);
+            }
+            List<FileJob> todo = new ArrayList<>(treeFiles);
+            treeFiles.clear();
             java.util.concurrent.ConcurrentLinkedQueue<FileJob> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(todo);
             TransferListener shared = synchronizedListener(listener);
             List<SftpCopier> workers = new ArrayList<>();
@@ -571,8 +626,7 @@ public final class SftpCopier implements Copier {
                     downloadTree(child, dst.resolve(name));
                 } else if (attrs.isRegularFile()) {
                     Path target = dst.resolve(name);
-                    (pipelinedTrees() ? treeFiles : files).add(
-                            new FileJob(server + ":" + child, on -> on.downloadFile(child, attrs, target)));
+                    files.add(new FileJob(server + ":" + child, on -> on.downloadFile(child, attrs, target)));
                 }
             } catch (IOException e) {
                 fail(describe(e, server + ":" + child));

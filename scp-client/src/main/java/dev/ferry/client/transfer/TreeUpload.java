@@ -523,7 +523,7 @@ final class TreeUpload {
                 Buffer b = new ByteArrayBuffer(64 + partial.length() * 3);
                 int id = pipe.nextId();
                 try {
-                    pipe.expect(id, IGNORED);
+                    pipe.expect(id, Reply.IGNORED);
                 } catch (IOException e) {
                     return;
                 }
@@ -636,7 +636,7 @@ final class TreeUpload {
                     Buffer b = new ByteArrayBuffer(128 + (partial.length() + item.dst().length()) * 3);
                     if (!posixRename) { // version 3's rename refuses an existing name: remove it first
                         int removeId = pipe.nextId();
-                        pipe.expect(removeId, IGNORED);
+                        pipe.expect(removeId, Reply.IGNORED);
                         Requests.remove(b, removeId, item.dst());
                     }
                     int id = pipe.nextId();
@@ -681,15 +681,4 @@ final class TreeUpload {
             notifyAll();
         }
     }
-
-    /** For requests whose answer changes nothing (cleanup). */
-    private static final Reply IGNORED = new Reply() {
-        @Override
-        public void complete(int type, Buffer body) {
-        }
-
-        @Override
-        public void failed(IOException cause) {
-        }
-    };
 }

@@ -1,0 +1,284 @@
+package dev.ferry.client.transfer;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpHelper;
+
+import dev.ferry.client.sftp.Reply;
+import dev.ferry.client.sftp.Requests;
+import dev.ferry.client.sftp.SftpPipe;
+import dev.ferry.client.sftp.Status;
+
+/**
+ * A remote tree listed over one {@link SftpPipe} with every directory's requests in flight at once:
+ * a directory's OPENDIR goes out as soon as its parent's listing names it, so a tree of any shape
+ * costs about as many round trips as it is deep, not as it has directories (MINA's client lists
+ * one directory after another, four round trips each). Symbolic links are followed, as scp -r
+ * follows them (a STAT says what they point to).
+ *
+ * <p>Threads as in {@link TreeUpload}: replies are parsed on MINA's I/O thread and queue the
+ * requests they make due; the calling thread sends them.
+ */
+final class RemoteTree {
+
+    /** A file or directory found, with its attributes. */
+    record Entry(String path, Attributes attrs) {
+    }
+
+    private final SftpPipe pipe;
+    private final String server;
+    private final List<Entry> dirs = new ArrayList<>(); // guarded by this
+    private final List<Entry> files = new ArrayList<>(); // guarded by this
+    private final List<String> failures = new ArrayList<>(); // guarded by this
+    private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this
+    private int outstanding; // guarded by this: directories and links not yet fully answered
+
+    private RemoteTree(SftpPipe pipe, String server) {
+        this.pipe = pipe;
+        this.server = server;
+    }
+
+    /** What a listing found: directories parents first, files, and one sentence per failure. */
+    record Listing(List<Entry> dirs, List<Entry> files, List<String> failures) {
+    }
+
+    /** Lists everything under {@code root} (a directory whose attributes are {@code rootAttrs}). */
+    static Listing list(SftpPipe pipe, String server, String root, Attributes rootAttrs) throws IOException {
+        RemoteTree tree = new RemoteTree(pipe, server);
+        synchronized (tree) {
+            tree.dirs.add(new Entry(root, rootAttrs));
+            tree.openDir(root);
+        }
+        tree.run();
+        synchronized (tree) {
+            List<Entry> d = new ArrayList<>(tree.dirs);
+            d.sort(Comparator.comparing(Entry::path)); // a parent sorts before its children
+            List<Entry> f = new ArrayList<>(tree.files);
+            f.sort(Comparator.comparing(Entry::path));
+            return new Listing(d, f, List.copyOf(tree.failures));
+        }
+    }
+
+    private void run() throws IOException {
+        while (true) {
+            List<Buffer> now;
+            synchronized (this) {
+                while (due.isEmpty() && outstanding > 0) {
+                    IOException broken = pipe.failure();
+                    if (broken != null) {
+                        throw broken;
+                    }
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted");
+                    }
+                }
+                if (due.isEmpty()) {
+                    return;
+                }
+                now = new ArrayList<>(due);
+                due.clear();
+            }
+            for (Buffer b : now) {
+                pipe.send(b); // never holding the lock: TreeUpload.sendDue says why
+            }
+        }
+    }
+
+    /** Holding the lock. */
+    private void queue(Buffer request) {
+        due.add(request);
+        notifyAll();
+    }
+
+    /** Holding the lock: one more directory to list. */
+    private void openDir(String dir) throws IOException {
+        outstanding++;
+        int id = pipe.nextId();
+        pipe.expect(id, new Opened(dir));
+        Buffer b = new ByteArrayBuffer(64 + dir.length() * 3);
+        Requests.opendir(b, id, dir);
+        queue(b);
+    }
+
+    private synchronized void done(String failure) {
+        if (failure != null) {
+            failures.add(failure);
+        }
+        outstanding--;
+        notifyAll();
+    }
+
+    private String describe(IOException e, String path) {
+        return SftpCopier.describe(e, server + ":" + path);
+    }
+
+    private final class Opened implements Reply {
+        private final String dir;
+
+        Opened(String dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public void complete(int type, Buffer body) throws IOException {
+            if (type != SftpConstants.SSH_FXP_HANDLE) {
+                done(describe(Status.unexpected(type, body, "a handle"), dir));
+                return;
+            }
+            readNext(body.getBytes());
+        }
+
+        private void readNext(byte[] handle) throws IOException {
+            int id = pipe.nextId();
+            pipe.expect(id, new Read(handle));
+            Buffer b = new ByteArrayBuffer(64 + handle.length);
+            Requests.readdir(b, id, handle);
+            synchronized (RemoteTree.this) {
+                queue(b);
+            }
+        }
+
+        @Override
+        public void failed(IOException cause) {
+            done(describe(cause, dir));
+        }
+
+        private final class Read implements Reply {
+            private final byte[] handle;
+
+            Read(byte[] handle) {
+                this.handle = handle;
+            }
+
+            @Override
+            public void complete(int type, Buffer body) throws IOException {
+                if (type == SftpConstants.SSH_FXP_NAME) {
+                    names(body);
+                    readNext(handle);
+                    return;
+                }
+                int closeId = pipe.nextId();
+                pipe.expect(closeId, Reply.IGNORED);
+                Buffer b = new ByteArrayBuffer(64 + handle.length);
+                Requests.close(b, closeId, handle);
+                synchronized (RemoteTree.this) {
+                    queue(b);
+                }
+                boolean eof = type == SftpConstants.SSH_FXP_STATUS && Status.of(body).eof();
+                done(eof ? null : describe(Status.unexpected(type, body, "names"), dir));
+            }
+
+            @Override
+            public void failed(IOException cause) {
+                done(describe(cause, dir));
+            }
+
+            private void names(Buffer body) throws IOException {
+                int count = body.getInt();
+                for (int i = 0; i < count; i++) {
+                    String name = body.getString();
+                    body.getString(); // the long name, as ls -l would print it
+                    Attributes attrs = attributes(body);
+                    if (name.equals(".") || name.equals("..")) {
+                        continue;
+                    }
+                    String child = RemoteNames.join(dir, name);
+                    try {
+                        RemoteNames.checkListedName(name, dir);
+                    } catch (IOException e) {
+                        synchronized (RemoteTree.this) {
+                            failures.add(describe(e, child));
+                        }
+                        continue;
+                    }
+                    found(child, attrs);
+                }
+            }
+        }
+    }
+
+    /** A name listed (or a link's target stated): a directory is listed next, a link stated, a file kept. */
+    private void found(String path, Attributes attrs) throws IOException {
+        synchronized (this) {
+            if (attrs.isSymbolicLink()) {
+                outstanding++;
+                int id = pipe.nextId();
+                pipe.expect(id, new Stated(path));
+                Buffer b = new ByteArrayBuffer(64 + path.length() * 3);
+                Requests.stat(b, id, path);
+                queue(b);
+            } else if (attrs.isDirectory()) {
+                dirs.add(new Entry(path, attrs));
+                openDir(path);
+            } else if (attrs.isRegularFile()) {
+                files.add(new Entry(path, attrs));
+            }
+        }
+    }
+
+    private final class Stated implements Reply {
+        private final String path;
+
+        Stated(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public void complete(int type, Buffer body) throws IOException {
+            if (type == SftpConstants.SSH_FXP_ATTRS) {
+                found(path, attributes(body));
+                done(null);
+            } else {
+                done(describe(Status.unexpected(type, body, "attributes"), path));
+            }
+        }
+
+        @Override
+        public void failed(IOException cause) {
+            done(describe(cause, path));
+        }
+    }
+
+    /** Version 3's ATTRS, as MINA's client would have read them. */
+    static Attributes attributes(Buffer b) {
+        Attributes a = new Attributes();
+        int flags = b.getInt();
+        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_SIZE) != 0) {
+            a.size(b.getLong());
+        }
+        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_UIDGID) != 0) {
+            b.getInt();
+            b.getInt();
+        }
+        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS) != 0) {
+            int perms = b.getInt();
+            a.perms(perms);
+            a.setType(SftpHelper.permissionsToFileType(perms));
+        }
+        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_ACMODTIME) != 0) {
+            a.accessTime(b.getUInt(), TimeUnit.SECONDS);
+            a.modifyTime(b.getUInt(), TimeUnit.SECONDS);
+        }
+        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_EXTENDED) != 0) {
+            int n = b.getInt();
+            for (int i = 0; i < n; i++) {
+                b.getString();
+                b.getString();
+            }
+        }
+        return a;
+    }
+}
