@@ -150,6 +150,23 @@ public final class SftpPipe implements AutoCloseable {
         }
     }
 
+    /**
+     * For a caller holding {@code monitor}'s lock while reply handlers change what it waits for
+     * (and call notifyAll on it): waits up to 100 ms, and throws the pipe's failure if it broke.
+     */
+    public void awaitReplies(Object monitor) throws IOException {
+        IOException failure = broken;
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            monitor.wait(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the server");
+        }
+    }
+
     /** Why the pipe stopped working, or null while it works. */
     public IOException failure() {
         return broken;

@@ -1,7 +1,6 @@
 package dev.ferry.client.transfer;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,16 +73,7 @@ final class RemoteTree {
             List<Buffer> now;
             synchronized (this) {
                 while (due.isEmpty() && outstanding > 0) {
-                    IOException broken = pipe.failure();
-                    if (broken != null) {
-                        throw broken;
-                    }
-                    try {
-                        wait(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted");
-                    }
+                    pipe.awaitReplies(this);
                 }
                 if (due.isEmpty()) {
                     return;

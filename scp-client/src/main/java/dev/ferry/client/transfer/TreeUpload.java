@@ -276,22 +276,13 @@ final class TreeUpload {
         return opened;
     }
 
-    /** Called holding the lock. */
     private void send(Buffer b) throws IOException {
         pipe.send(b);
     }
 
+    /** Holding the lock: waits for a reply handler's notifyAll, or the pipe's failure. */
     private void waitForReplies() throws IOException {
-        IOException broken = pipe.failure();
-        if (broken != null) {
-            throw broken;
-        }
-        try {
-            wait(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
+        pipe.awaitReplies(this);
     }
 
     /**
