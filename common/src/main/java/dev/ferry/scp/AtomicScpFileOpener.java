@@ -28,10 +28,7 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
     @Override
     public OutputStream openWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,
             OpenOption... options) throws IOException {
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isSymbolicLink(file) && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-            // A device or a pipe already there (scp host:f /dev/null) is written into, as
-            // OpenSSH's scp does: a temporary file renamed over it would replace the node itself.
+        if (isDeviceOrPipe(file)) {
             return Files.newOutputStream(file, StandardOpenOption.WRITE);
         }
         Path dir = file.toAbsolutePath().getParent();
@@ -45,6 +42,17 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
             Files.deleteIfExists(temp);
             throw e;
         }
+    }
+
+    /**
+     * Whether a transfer's target is a device or a pipe already there (scp host:f /dev/null): Ferry
+     * writes into it, as OpenSSH's scp does, and sets none of its attributes; a temporary file
+     * renamed over it would replace the node itself (this happened to /dev/null). Not a regular
+     * file, a directory or a symbolic link (a link planted at a target is replaced, never followed).
+     */
+    public static boolean isDeviceOrPipe(Path file) {
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file);
     }
 
     /** Wraps the stream into the temporary file (a rate limit, say); the default adds nothing. */

@@ -29,9 +29,8 @@ class FerryCpDeviceTargetTest {
     static final SshdFixture sshd = new SshdFixture();
 
     private static Proc.Result ferry(Path cwd, String... rest) {
-        List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(sshd.port()),
-                "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
-                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        List<String> args = new ArrayList<>(List.of("cp"));
+        args.addAll(sshd.ferryOptions());
         args.addAll(List.of(rest));
         return FerryCli.run(cwd, args.toArray(String[]::new));
     }

@@ -42,17 +42,16 @@ class FerryCpTreesTest {
     static final FerrydFixture ferryd = new FerrydFixture();
 
     private static Proc.Result toSshd(Path cwd, String... rest) {
-        List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(sshd.port()),
-                "-i", sshd.clientKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
-                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
-        args.addAll(List.of(rest));
-        return FerryCli.run(cwd, args.toArray(String[]::new));
+        return ferryCp(cwd, sshd.ferryOptions(), rest);
     }
 
     private static Proc.Result toFerryd(Path cwd, String... rest) {
-        List<String> args = new ArrayList<>(List.of("cp", "-B", "-P", String.valueOf(ferryd.port()),
-                "-i", ferryd.key().toString(), "-o", "UserKnownHostsFile=" + ferryd.knownHosts(),
-                "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
+        return ferryCp(cwd, ferryd.ferryOptions(), rest);
+    }
+
+    private static Proc.Result ferryCp(Path cwd, List<String> options, String... rest) {
+        List<String> args = new ArrayList<>(List.of("cp"));
+        args.addAll(options);
         args.addAll(List.of(rest));
         return FerryCli.run(cwd, args.toArray(String[]::new));
     }

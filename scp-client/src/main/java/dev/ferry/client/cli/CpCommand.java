@@ -19,6 +19,7 @@ import dev.ferry.client.connect.Interaction;
 import dev.ferry.client.connect.Sessions;
 import dev.ferry.client.operand.Operand;
 import dev.ferry.client.operand.Operands;
+import dev.ferry.client.sftp.Tally;
 import dev.ferry.client.transfer.SftpClients;
 import dev.ferry.client.transfer.Copier;
 import dev.ferry.client.transfer.ParallelRanges;
@@ -182,7 +183,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
             CopyJob job) throws FerryException {
         Connector.Target target = connector.resolve(remote);
         int status;
-        SftpClients.Tally tally = new SftpClients.Tally();
+        Tally tally = new Tally();
         try (Sessions.Lease lease = connector.open(target)) {
             ClientSession session = lease.session();
             if (legacyScp) {
@@ -194,14 +195,14 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                 }
                 return finish(copier, job);
             }
-            session.setAttribute(SftpClients.TALLY, tally);
+            session.setAttribute(Tally.KEY, tally);
             SftpClient sftp = lease.sftp();
             boolean clean = false;
             try {
                 ParallelRanges.Streams extra = streams > 1 ? () -> {
                     try {
                         ClientSession more = connector.connect(target);
-                        more.setAttribute(SftpClients.TALLY, tally);
+                        more.setAttribute(Tally.KEY, tally);
                         return more;
                     } catch (FerryException e) {
                         throw new IOException(e.getMessage(), e);

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 import org.apache.sshd.common.channel.Channel;
 
-import dev.ferry.client.transfer.SftpClients;
+import dev.ferry.client.sftp.Tally;
 
 /** What {@code -v} shows of a channel: the windows and packet sizes both ends asked for, and adjustments sent. */
 final class Verbose {
@@ -20,7 +20,7 @@ final class Verbose {
     }
 
     /** What the SFTP channels received and the window adjustments they sent for it. */
-    static String windowAdjusts(SftpClients.Tally tally) {
+    static String windowAdjusts(Tally tally) {
         double gib = tally.bytes() / (double) (1L << 30);
         return String.format(Locale.ROOT, "received %d bytes with %d window adjustments (%.0f per GiB, window %s)",
                 tally.bytes(), tally.adjusts(), gib > 0 ? tally.adjusts() / gib : 0.0, size(tally.window()));

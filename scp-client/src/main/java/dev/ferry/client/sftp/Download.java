@@ -43,6 +43,8 @@ public final class Download {
     private final long size; // of the range
     private final int readSize;
     private final int depth;
+    /** In flight at most this many for a new batch to go out: a quarter of the depth answered. */
+    private final int refillAt;
 
     // Guarded by this: what the replies change and the sender reads.
     private long next;
@@ -52,7 +54,8 @@ public final class Download {
     private int shortReplies;
     private long written;
     private IOException failure;
-    private boolean abandoned;
+    /** Set when the copy ends: replies still under way write nothing more. Read per packet, so not under the lock. */
+    private volatile boolean abandoned;
     private byte[] handle;
 
     private Download(SftpPipe pipe, String path, FileChannel out, long start, long end, int readSize) {
@@ -65,6 +68,7 @@ public final class Download {
         this.readSize = readSize;
         // As many requests as the window holds: more would only wait in the server's queue.
         this.depth = (int) Math.max(4, Math.min(4096, pipe.window() / readSize + 1));
+        this.refillAt = depth - Math.max(1, depth / 4);
     }
 
     /**
@@ -96,9 +100,7 @@ public final class Download {
                 return new Outcome(written, requests, shortReplies);
             }
         } finally {
-            synchronized (this) {
-                abandoned = true; // replies still under way write nothing more
-            }
+            abandoned = true;
             closeHandle(handle, timeout);
         }
     }
@@ -180,7 +182,7 @@ public final class Download {
     /** Room for a batch: a quarter of the requests answered, a short read to repeat, or the last ones. */
     private boolean roomToSend() {
         boolean more = !again.isEmpty() || next < end;
-        return more && (inflight <= depth - Math.max(1, depth / 4) || !again.isEmpty() || inflight == 0);
+        return more && (inflight <= refillAt || !again.isEmpty() || inflight == 0);
     }
 
     /** READ requests for the free room, each with its reply filed; called holding the lock. */
@@ -223,10 +225,8 @@ public final class Download {
             if (got + len > length) {
                 throw new IOException("the server sent more data than was asked for");
             }
-            synchronized (Download.this) {
-                if (abandoned) {
-                    return;
-                }
+            if (abandoned) {
+                return;
             }
             ByteBuffer b = ByteBuffer.wrap(bytes, off, len);
             long at = offset + got;
@@ -254,7 +254,7 @@ public final class Download {
                                     : Status.unexpected(type, body, "data");
                 }
                 if (failure != null || written == size || !again.isEmpty()
-                        || inflight == depth - Math.max(1, depth / 4)) {
+                        || inflight == refillAt) {
                     Download.this.notifyAll();
                 }
             }

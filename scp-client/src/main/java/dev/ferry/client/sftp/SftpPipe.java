@@ -22,8 +22,6 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.common.SftpConstants;
 
-import dev.ferry.client.transfer.SftpClients;
-
 /**
  * SFTP version 3 spoken directly on a channel of its own: requests go out as the caller builds
  * them, many in flight, and each reply is handed to its request's {@link Reply} on MINA's I/O
@@ -49,13 +47,13 @@ public final class SftpPipe implements AutoCloseable {
     private final Object writeLock = new Object();
     private volatile IOException broken;
 
-    private SftpPipe(ClientSession session) {
+    private SftpPipe() {
         this.channel = new PipeChannel();
     }
 
     /** Opens the channel and the subsystem on {@code session} and agrees on version 3. */
     public static SftpPipe open(ClientSession session, Duration timeout) throws IOException {
-        SftpPipe pipe = new SftpPipe(session);
+        SftpPipe pipe = new SftpPipe();
         session.getService(ConnectionService.class).registerChannel(pipe.channel);
         pipe.channel.open().verify(timeout);
         try {
@@ -322,11 +320,12 @@ public final class SftpPipe implements AutoCloseable {
     }
 
     /**
-     * The channel: the "sftp" subsystem with asynchronous writes (requests never block MINA's
-     * threads) and its data delivered to the parser; window adjustments as SftpClients' channels.
+     * The channel: the "sftp" subsystem, its data delivered to the parser, its window granted back
+     * through a {@link WindowAccount}. Requests are written by {@link #send}; the asynchronous
+     * stream MINA expects of a channel in this mode is there for its graceful close (the EOF).
      */
     private final class PipeChannel extends ChannelSubsystem {
-        private final SftpClients.WindowAccount account = new SftpClients.WindowAccount();
+        private final WindowAccount account = new WindowAccount();
 
         PipeChannel() {
             super(SftpConstants.SFTP_SUBSYSTEM_NAME);

@@ -5,14 +5,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.common.SftpConstants;
-import org.apache.sshd.sftp.common.SftpHelper;
 
+import dev.ferry.client.sftp.Attrs;
 import dev.ferry.client.sftp.Reply;
 import dev.ferry.client.sftp.Requests;
 import dev.ferry.client.sftp.SftpPipe;
@@ -181,7 +180,7 @@ final class RemoteTree {
                 for (int i = 0; i < count; i++) {
                     String name = body.getString();
                     body.getString(); // the long name, as ls -l would print it
-                    Attributes attrs = attributes(body);
+                    Attributes attrs = Attrs.read(body);
                     if (name.equals(".") || name.equals("..")) {
                         continue;
                     }
@@ -229,7 +228,7 @@ final class RemoteTree {
         @Override
         public void complete(int type, Buffer body) throws IOException {
             if (type == SftpConstants.SSH_FXP_ATTRS) {
-                found(path, attributes(body));
+                found(path, Attrs.read(body));
                 done(null);
             } else {
                 done(describe(Status.unexpected(type, body, "attributes"), path));
@@ -240,35 +239,5 @@ final class RemoteTree {
         public void failed(IOException cause) {
             done(describe(cause, path));
         }
-    }
-
-    /** Version 3's ATTRS, as MINA's client would have read them. */
-    static Attributes attributes(Buffer b) {
-        Attributes a = new Attributes();
-        int flags = b.getInt();
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_SIZE) != 0) {
-            a.size(b.getLong());
-        }
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_UIDGID) != 0) {
-            b.getInt();
-            b.getInt();
-        }
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS) != 0) {
-            int perms = b.getInt();
-            a.perms(perms);
-            a.setType(SftpHelper.permissionsToFileType(perms));
-        }
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_ACMODTIME) != 0) {
-            a.accessTime(b.getUInt(), TimeUnit.SECONDS);
-            a.modifyTime(b.getUInt(), TimeUnit.SECONDS);
-        }
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_EXTENDED) != 0) {
-            int n = b.getInt();
-            for (int i = 0; i < n; i++) {
-                b.getString();
-                b.getString();
-            }
-        }
-        return a;
     }
 }

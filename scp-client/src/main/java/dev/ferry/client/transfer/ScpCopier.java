@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -187,10 +186,8 @@ public final class ScpCopier implements Copier {
                 public OutputStream resolveTargetStream(Session s, String name, long length,
                         Set<PosixFilePermission> perms, OpenOption... options) throws IOException {
                     check(path, name);
-                    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
-                            && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)) {
-                        // A device or a pipe (ferry cp -O host:f /dev/null): written into, as scp
-                        // does (MINA refuses anything but a regular file; AtomicScpFileOpener says why not rename).
+                    if (isDeviceOrPipe(path)) {
+                        // Written into (MINA's resolver refuses anything but a regular file).
                         intoDevice = true;
                         return openWrite(s, path, length, perms, options);
                     }

@@ -40,6 +40,7 @@ import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.sftp.Download;
 import dev.ferry.client.sftp.SftpPipe;
+import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.transport.InlineCompletions;
 
 /**
@@ -79,8 +80,6 @@ public final class SftpCopier implements Copier {
     private final List<FileJob> files = new ArrayList<>();
     /** Work that must wait for the files: directory times and modes with -p. */
     private final List<FileJob> afterFiles = new ArrayList<>();
-    /** Files of remote trees, fetched many at a time over one channel of Ferry's own (downloadTrees). */
-    private final List<FileJob> treeFiles = new ArrayList<>();
     /** A tree's channel, shared by the workers of downloadTrees; null otherwise. */
     private SftpPipe sharedPipe;
 
@@ -263,7 +262,6 @@ public final class SftpCopier implements Copier {
         }
     }
 
-    /** The trees' directories in one batch, then their files, all over one channel of Ferry's own. */
     /** A local directory's entries in name order. */
     private static List<Path> childrenOf(Path dir) throws IOException {
         List<Path> children = new ArrayList<>();
@@ -274,6 +272,7 @@ public final class SftpCopier implements Copier {
         return children;
     }
 
+    /** The trees' directories in one batch, then their files, all over one channel of Ferry's own. */
     private void uploadTrees(List<String> dirs, List<TreeUpload.Item> items) {
         ClientSession session = sftp.getClientSession();
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
@@ -288,7 +287,7 @@ public final class SftpCopier implements Copier {
                 }
             }
             tree.upload(todo);
-            tree.failures().forEach(this::fail);
+            tree.failures().forEach(this::fail); // the directories' and the files'
         } catch (IOException e) {
             fail(describe(e, server));
         }
@@ -486,9 +485,9 @@ public final class SftpCopier implements Copier {
 
     /**
      * Makes a listed tree's directories here, parents first (a non-directory in the way is one
-     * sentence, and what lies under it is skipped), and queues its files for downloadTrees.
+     * sentence, and what lies under it is skipped); returns its files' jobs.
      */
-    private void planTree(String root, Path target, RemoteTree.Listing listing) {
+    private List<FileJob> planTree(String root, Path target, RemoteTree.Listing listing) {
         String prefix = root.isEmpty() || root.equals(".") ? "" : root.endsWith("/") ? root : root + "/";
         List<String> broken = new ArrayList<>();
         for (RemoteTree.Entry dir : listing.dirs()) {
@@ -514,6 +513,7 @@ public final class SftpCopier implements Copier {
                 afterFiles.add(new FileJob(local.toString(), on -> applyLocal(local, attrs)));
             }
         }
+        List<FileJob> jobs = new ArrayList<>();
         for (RemoteTree.Entry file : listing.files()) {
             String rel = file.path().substring(prefix.length());
             if (broken.stream().anyMatch(b -> rel.startsWith(b + "/"))) {
@@ -522,8 +522,9 @@ public final class SftpCopier implements Copier {
             Path local = target.resolve(rel);
             String source = file.path();
             Attributes attrs = file.attrs();
-            treeFiles.add(new FileJob(server + ":" + source, on -> on.downloadFile(source, attrs, local)));
+            jobs.add(new FileJob(server + ":" + source, on -> on.downloadFile(source, attrs, local)));
         }
+        return jobs;
     }
 
     /**
@@ -537,13 +538,12 @@ public final class SftpCopier implements Copier {
         ClientSession session = sftp.getClientSession();
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
         try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+            List<FileJob> todo = new ArrayList<>();
             for (int i = 0; i < roots.size(); i++) {
                 RemoteTree.Listing listing = RemoteTree.list(pipe, server, roots.get(i).path(), roots.get(i).attrs());
                 listing.failures().forEach(this::fail);
-                planTree(roots.get(i).path(), targets.get(i), listing);
+                todo.addAll(planTree(roots.get(i).path(), targets.get(i), listing));
             }
-            List<FileJob> todo = new ArrayList<>(treeFiles);
-            treeFiles.clear();
             java.util.concurrent.ConcurrentLinkedQueue<FileJob> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(todo);
             TransferListener shared = synchronizedListener(listener);
             List<SftpCopier> workers = new ArrayList<>();
@@ -642,13 +642,9 @@ public final class SftpCopier implements Copier {
         if (Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(dst + ": is a directory");
         }
-        // A device or a pipe already there (ferry cp host:f /dev/null) is written into, as scp
-        // does, with nothing else done to it: a partial file renamed over it would replace the
-        // device node itself (this happened to /dev/null), and its mode and times are not the
-        // file's to set.
-        boolean special = Files.exists(dst, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isRegularFile(dst, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isSymbolicLink(dst);
+        // A device or a pipe already there (ferry cp host:f /dev/null) is written into, and
+        // nothing else is done to it (AtomicScpFileOpener.isDeviceOrPipe says why).
+        boolean special = AtomicScpFileOpener.isDeviceOrPipe(dst);
         // Otherwise a partial file beside the target, moved over it when complete: an existing
         // file (or a symlink planted where the file will go) is replaced, never written through.
         boolean atomic = options.atomic() && !special;

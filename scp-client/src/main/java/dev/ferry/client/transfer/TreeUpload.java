@@ -12,13 +12,16 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.common.SftpConstants;
 
+import dev.ferry.client.sftp.Attrs;
 import dev.ferry.client.sftp.Reply;
 import dev.ferry.client.sftp.Requests;
 import dev.ferry.client.sftp.SftpPipe;
@@ -55,8 +58,8 @@ final class TreeUpload {
      * Written bytes kept unacknowledged: at least this, and more on a long path (one round trip at
      * {@link #UNACKED_RATE}). Not the whole window: OpenSSH's sshd, handed its whole 2 MiB window
      * at once, spent its time growing and moving its channel buffer (perf: memmove, mmap and page
-     * faults in sshd) and took the tree of 1000 files of 64 KiB in 2.7-3.4 s, 1.9-2.1 s with
-     * 512 KiB unacknowledged; ferryd is indifferent.
+     * faults in sshd); a cold ferry cp -r of 1000 files of 64 KiB took 3.6-4.3 s so, 2.7-2.8 s
+     * with 512 KiB unacknowledged; ferryd is indifferent (1.6-2.0 s either way).
      */
     static final long UNACKED_FLOOR = 512 * 1024;
     /** The rate the unacknowledged bytes should sustain over the connection's round trip. */
@@ -96,10 +99,10 @@ final class TreeUpload {
     }
 
     /**
-     * Uploads {@code items} (their directories made already, see {@link #makeDirectories}); returns
-     * one sentence per failure.
+     * Uploads {@code items} (their directories made already, see {@link #makeDirectories}); the
+     * sentences of what failed are then in {@link #failures()}.
      */
-    List<String> upload(List<Item> items) throws IOException {
+    void upload(List<Item> items) throws IOException {
         List<Upload> uploads = new ArrayList<>();
         for (Item item : items) {
             uploads.add(new Upload(item));
@@ -124,7 +127,7 @@ final class TreeUpload {
             sendDue();
             synchronized (this) {
                 if (inFlight == 0 && due.isEmpty()) {
-                    return List.copyOf(failures);
+                    return;
                 }
                 if (due.isEmpty()) {
                     waitForReplies();
@@ -163,7 +166,7 @@ final class TreeUpload {
         for (int i = 0; i < check.size(); i++) {
             String dir = check.get(i);
             Reply.Received s = stats[i];
-            if (s.type() == SftpConstants.SSH_FXP_ATTRS && isDirectory(s.body())) {
+            if (s.type() == SftpConstants.SSH_FXP_ATTRS && Attrs.read(s.body()).isDirectory()) {
                 continue;
             }
             broken.add(dir);
@@ -204,7 +207,7 @@ final class TreeUpload {
             });
             request.append(batch, id, paths.get(i));
         }
-        send(batch);
+        pipe.send(batch);
         try {
             all.await();
         } catch (InterruptedException e) {
@@ -217,42 +220,28 @@ final class TreeUpload {
         return replies;
     }
 
-    /** Of an ATTRS reply's body: whether its permissions say directory. */
-    private static boolean isDirectory(Buffer attrs) {
-        int perms = permissions(attrs);
-        return perms >= 0 && (perms & 0170000) == 0040000;
-    }
-
-    /** The permissions of an ATTRS body, or -1 when it has none. */
-    private static int permissions(Buffer attrs) {
-        int flags = attrs.getInt();
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_SIZE) != 0) {
-            attrs.getLong();
-        }
-        if ((flags & SftpConstants.SSH_FILEXFER_ATTR_UIDGID) != 0) {
-            attrs.getInt();
-            attrs.getInt();
-        }
-        return (flags & SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS) != 0 ? attrs.getInt() : -1;
-    }
-
     // ---- files --------------------------------------------------------------------------------
 
-    /** Sends LSTAT and OPEN for the files after {@code opened} while the bound allows; returns the new count. */
+    /**
+     * Sends LSTAT and OPEN for the files after {@code opened} while the bound allows; returns the
+     * new count. The slots are taken under the lock, the local files stated outside it (a reply
+     * handler waiting for the lock would hold up every reply behind it).
+     */
     private int openAhead(List<Upload> uploads, int opened) throws IOException {
-        Buffer batch = null;
+        int from = opened;
         synchronized (this) {
             while (opened < uploads.size() && openHandles < maxOpen) {
-                if (batch == null) {
-                    batch = new ByteArrayBuffer(8 * 1024);
-                }
                 inFlight++;
                 openHandles++;
-                uploads.get(opened++).open(batch);
+                opened++;
             }
         }
-        if (batch != null) {
-            send(batch);
+        if (opened > from) {
+            Buffer batch = new ByteArrayBuffer(8 * 1024);
+            for (int i = from; i < opened; i++) {
+                uploads.get(i).open(batch);
+            }
+            pipe.send(batch);
         }
         return opened;
     }
@@ -276,10 +265,6 @@ final class TreeUpload {
         return opened;
     }
 
-    private void send(Buffer b) throws IOException {
-        pipe.send(b);
-    }
-
     /** Holding the lock: waits for a reply handler's notifyAll, or the pipe's failure. */
     private void waitForReplies() throws IOException {
         pipe.awaitReplies(this);
@@ -299,7 +284,7 @@ final class TreeUpload {
             due.clear();
         }
         for (Buffer b : now) {
-            send(b);
+            pipe.send(b);
         }
     }
 
@@ -320,7 +305,7 @@ final class TreeUpload {
                     pipe.expect(id, u.new Written(len));
                     Requests.write(batch, id, u.handle, offset + from, chunk, from, len);
                 }
-                send(batch);
+                pipe.send(batch);
                 offset += n;
                 u.sent = offset;
                 listener.progress(u.transfer, offset);
@@ -374,7 +359,7 @@ final class TreeUpload {
         int id = pipe.nextId();
         pipe.expect(id, u.new Closed());
         Requests.close(batch, id, u.handle);
-        send(batch);
+        pipe.send(batch);
     }
 
     /** Queues a request to go out from the calling thread (replies must not send). Holding the lock. */
@@ -387,9 +372,12 @@ final class TreeUpload {
     private final class Upload {
         final Item item;
         final String partial;
-        final long size;
-        final TransferListener.FileTransfer transfer;
         final Acks acks = new Acks();
+        // Read once from the local file when its OPEN goes out (see readLocal).
+        long size;
+        int localMode = -1;
+        long[] localTimes; // access and modification, in seconds
+        TransferListener.FileTransfer transfer;
         long start;
         boolean sentOpen;
         volatile byte[] handle;
@@ -405,16 +393,19 @@ final class TreeUpload {
                     ? RemoteNames.join(RemoteNames.parent(item.dst()), "." + RemoteNames.baseName(item.dst())
                             + SftpCopier.PARTIAL_SUFFIX)
                     : item.dst();
-            long s;
+        }
+
+        /** The local file's size, mode and times in one stat, taken as late as possible. */
+        private void readLocal() {
             try {
-                s = Files.size(item.source());
+                Map<String, Object> a = Files.readAttributes(item.source(), "unix:size,mode,lastAccessTime,lastModifiedTime");
+                size = (Long) a.get("size");
+                localMode = (Integer) a.get("mode") & 07777;
+                localTimes = new long[] {((FileTime) a.get("lastAccessTime")).to(TimeUnit.SECONDS),
+                        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS)};
             } catch (IOException e) {
-                s = -1;
                 error = e;
             }
-            this.size = s;
-            this.transfer = new TransferListener.FileTransfer(item.source().toString(), server + ":" + item.dst(),
-                    Math.max(0, size), "sftp");
         }
 
         boolean answered() {
@@ -424,6 +415,9 @@ final class TreeUpload {
         void open(Buffer batch) {
             sentOpen = true;
             start = System.nanoTime();
+            readLocal();
+            transfer = new TransferListener.FileTransfer(item.source().toString(), server + ":" + item.dst(), size,
+                    "sftp");
             listener.started(transfer);
             if (error != null) { // could not even be read locally: nothing to open
                 statAnswered = true;
@@ -455,32 +449,21 @@ final class TreeUpload {
 
         /** The permissions to set: as SftpCopier.uploadedAttributes decides; -1 for none. */
         int mode() {
-            try {
-                int local = SftpCopier.mode(item.source());
-                if (options.preserve()) {
-                    return local & 07777;
-                }
-                if (oldMode >= 0) {
-                    return oldMode & 07777;
-                }
-                return (local & 0111) != 0 ? local & 0755 : -1;
-            } catch (IOException | UnsupportedOperationException e) {
+            if (localMode < 0) {
                 return -1;
             }
+            if (options.preserve()) {
+                return localMode;
+            }
+            if (oldMode >= 0) {
+                return oldMode & 07777;
+            }
+            return (localMode & 0111) != 0 ? localMode & 0755 : -1;
         }
 
         /** With -p, the source's access and modification times in seconds. */
         long[] times() {
-            if (!options.preserve()) {
-                return null;
-            }
-            try {
-                FileTime mtime = Files.getLastModifiedTime(item.source());
-                FileTime atime = (FileTime) Files.getAttribute(item.source(), "lastAccessTime");
-                return new long[] {atime.to(TimeUnit.SECONDS), mtime.to(TimeUnit.SECONDS)};
-            } catch (IOException e) {
-                return null;
-            }
+            return options.preserve() ? localTimes : null;
         }
 
         private boolean released;
@@ -529,11 +512,11 @@ final class TreeUpload {
             @Override
             public void complete(int type, Buffer body) {
                 if (type == SftpConstants.SSH_FXP_ATTRS) {
-                    int perms = permissions(body);
-                    if (perms >= 0 && (perms & 0170000) == 0040000) {
+                    Attributes old = Attrs.read(body);
+                    if (old.isDirectory()) {
                         fail(new IOException(server + ":" + item.dst() + ": is a directory"));
                     } else {
-                        oldMode = perms;
+                        oldMode = Attrs.permissions(old);
                     }
                 }
                 statAnswered = true;

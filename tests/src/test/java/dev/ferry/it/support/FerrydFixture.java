@@ -188,6 +188,15 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         return knownHosts;
     }
 
+    /**
+     * {@code ferry cp} options for this server: batch mode, its port, the test key, this
+     * fixture's known_hosts and no user config; the operands are the caller's.
+     */
+    public List<String> ferryOptions() {
+        return List.of("-B", "-P", String.valueOf(port()), "-i", key().toString(),
+                "-o", "UserKnownHostsFile=" + knownHosts(), "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null");
+    }
+
     /** Events the server has reported so far. */
     public List<ServerEvent> events() {
         return new ArrayList<>(events);

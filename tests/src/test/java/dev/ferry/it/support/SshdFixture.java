@@ -461,4 +461,13 @@ public final class SshdFixture implements BeforeAllCallback, AfterAllCallback, A
                 "-o", "ConnectTimeout=20",
                 "-i", clientKey().toString());
     }
+
+    /**
+     * {@code ferry cp} options for this server: batch mode, its port, the test key, this
+     * fixture's known_hosts and no user config; the operands are the caller's.
+     */
+    public List<String> ferryOptions() {
+        return List.of("-B", "-P", String.valueOf(port()), "-i", clientKey().toString(),
+                "-o", "UserKnownHostsFile=" + knownHosts(), "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null");
+    }
 }
