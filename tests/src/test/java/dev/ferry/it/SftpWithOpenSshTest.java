@@ -46,6 +46,17 @@ class SftpWithOpenSshTest {
     }
 
     @Test
+    void mkdirAndRmdirTakeADirectoryNameWithATrailingSlashAsSshdDoes() throws Exception {
+        // mkdir(2) and rmdir(2) accept "dir/"; rsync-style tools name target directories that way.
+        Path local = ferryd.newLocalDir();
+        Proc.Result r = openssh.sftp("alice", local, "mkdir slashed/", "mkdir slashed/inner//", "rmdir slashed/inner/");
+        assertEquals(0, r.exit(), r.all());
+        Path root = ferryd.rootOf("alice");
+        assertTrue(Files.isDirectory(root.resolve("slashed")));
+        assertFalse(Files.exists(root.resolve("slashed/inner")));
+    }
+
+    @Test
     void aPasswordUserLogsInWithThePassword() throws Exception {
         Path local = ferryd.newLocalDir();
         Files.writeString(local.resolve("p.txt"), "by password\n");

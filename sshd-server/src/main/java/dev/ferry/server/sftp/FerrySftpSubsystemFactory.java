@@ -26,8 +26,8 @@ import dev.ferry.server.fs.FsPolicy;
 /**
  * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
  * sets the mode the client sent ({@code 0777} from OpenSSH), which would undo the umask, so the
- * requested mode is masked before it is applied; and the OpenSSH extensions OpenSSH's own sftp
- * uses beyond MINA's ({@link OpenSshExtensions}).
+ * requested mode is masked before it is applied; a directory named with a trailing slash, as
+ * mkdir(2) allows; and the OpenSSH extensions OpenSSH's own sftp uses beyond MINA's ({@link OpenSshExtensions}).
  */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
@@ -62,7 +62,26 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 Set<PosixFilePermission> perms = (Set<PosixFilePermission>) requested;
                 masked.put("permissions", policies.apply(getServerSession()).mask(perms));
             }
-            super.doMakeDirectory(id, path, masked);
+            super.doMakeDirectory(id, withoutTrailingSlashes(path), masked);
+        }
+
+        @Override
+        protected void doRemoveDirectory(int id, String path) throws IOException {
+            super.doRemoveDirectory(id, withoutTrailingSlashes(path));
+        }
+
+        /**
+         * {@code "dir/"} as {@code "dir"}: mkdir(2) and rmdir(2) take a directory's name either way
+         * (OpenSSH's sftp-server passes it through; rsync-like clients name target directories so),
+         * while MINA's subsystem on a rooted file system answers "no such file" (mkdir) or "failure"
+         * (rmdir) for it.
+         */
+        private static String withoutTrailingSlashes(String path) {
+            int end = path.length();
+            while (end > 1 && path.charAt(end - 1) == '/') {
+                end--;
+            }
+            return path.substring(0, end);
         }
 
         @Override
