@@ -42,6 +42,16 @@ public final class Responder {
     @FunctionalInterface
     public interface Resolver {
         Path resolve(String path) throws IOException;
+
+        /**
+         * The directory {@code resolved} (which exists) as a listing walks it: the walk reads each
+         * directory through the one above it and never follows a link, so a file system that checks
+         * every path it is given (ferryd's confined root: a realpath per look-up) may hand over the
+         * real directory once it has checked this one.
+         */
+        default Path listable(Path resolved) throws IOException {
+            return resolved;
+        }
     }
 
     /** Told as each transfer ends. */
@@ -292,7 +302,7 @@ public final class Responder {
             return;
         }
         try {
-            Listing.send(top, out);
+            Listing.send(resolver.listable(top), out);
         } catch (DeltaRefused refused) { // the peer drops what came before the Failure
             out.write(Failure.of(refused.getMessage()));
         }

@@ -116,4 +116,43 @@ class ListingTest {
                 new OpenUpload("f", 3, 0644, 0, 8192, 8, SignatureRequest.FULL), new ListRequest(".")));
         assertEquals("a listing was asked for while files are open", e.getMessage());
     }
+
+    @Test
+    void aDirectorySwappedForALinkDuringTheWalkIsNotFollowed() throws Exception {
+        Path top = Files.createDirectories(dir.resolve("walked"));
+        Files.createDirectories(top.resolve("a"));
+        Files.writeString(top.resolve("a/inside.txt"), "in");
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("secret.txt"), "out");
+        List<String> seen = new java.util.ArrayList<>();
+        // "a" is read as a directory, then replaced by a link out of the walk before the walk goes in
+        DeltaRefused refused = assertThrows(DeltaRefused.class, () -> Listing.walk(top, e -> {
+            seen.add(e.path());
+            if (e.path().equals("a")) {
+                Files.move(top.resolve("a"), dir.resolve("a-moved"));
+                Files.createSymbolicLink(top.resolve("a"), outside);
+            }
+        }));
+        assertEquals(List.of("a"), seen);
+        assertTrue(refused.getMessage().startsWith("cannot read directory a: "), refused.getMessage());
+    }
+
+    @Test
+    void aWalkTellsEveryDirectoryBeforeWhatItHoldsAndCountsTheEntries() throws Exception {
+        Path top = Files.createDirectories(dir.resolve("ordered"));
+        Files.createDirectories(top.resolve("x/y/z"));
+        Files.writeString(top.resolve("x/y/z/deep.txt"), "d");
+        Files.writeString(top.resolve("x/file.txt"), "f");
+        Files.createSymbolicLink(top.resolve("x/y/loop"), top);
+        List<String> seen = new java.util.ArrayList<>();
+        long count = Listing.walk(top, e -> {
+            int slash = e.path().lastIndexOf('/');
+            if (slash > 0) {
+                assertTrue(seen.contains(e.path().substring(0, slash)), e.path() + " came before its directory");
+            }
+            seen.add(e.path());
+        });
+        assertEquals(5, count);
+        assertEquals(List.of("x", "x/file.txt", "x/y", "x/y/z", "x/y/z/deep.txt"), seen.stream().sorted().toList());
+    }
 }

@@ -4,15 +4,11 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.ferry.client.transfer.TransferListener;
 
 /** {@code --json}: one object per file on stdout, written when the file is done. */
 final class JsonReport implements TransferListener {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final PrintStream out;
 
     JsonReport(PrintStream out) {
@@ -32,11 +28,7 @@ final class JsonReport implements TransferListener {
         if (error != null) {
             line.put("error", String.valueOf(error.getMessage()));
         }
-        try {
-            out.println(JSON.writeValueAsString(line));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        out.println(Json.line(line));
         out.flush();
     }
 }

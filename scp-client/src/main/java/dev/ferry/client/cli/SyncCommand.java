@@ -10,8 +10,6 @@ import java.util.concurrent.Callable;
 
 import org.apache.sshd.sftp.client.SftpClient;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.ConnectionFailedException;
@@ -24,6 +22,7 @@ import dev.ferry.client.sync.SyncListener;
 import dev.ferry.client.sync.SyncOptions;
 import dev.ferry.client.sync.SyncSummary;
 import dev.ferry.client.sync.Syncer;
+import dev.ferry.client.sync.WalkAhead;
 import dev.ferry.delta.DeltaMode;
 import dev.ferry.delta.protocol.FileDigest;
 import me.tongfei.progressbar.ProgressBar;
@@ -41,8 +40,6 @@ import picocli.CommandLine.Parameters;
                 + "syncs its contents, without one the directory itself.",
             "Against a server without the ferry-delta subsystem (OpenSSH's sshd) changed files go whole over SFTP."})
 public final class SyncCommand extends RemoteCommand implements Callable<Integer> {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(arity = "2", paramLabel = "SOURCE TARGET")
     List<String> operands;
@@ -122,6 +119,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
             interaction = Interaction.quiet(interaction);
         }
         Listener listener = new Listener(err);
+        WalkAhead ahead = Syncer.walkAhead(invocation.localBase(), upload, from.path(), to.path(), options);
         try (Sessions connector = invocation.sessions().open(connection.connectOptions(), interaction)) {
             Connector.Target target = connector.resolve(remote);
             try (Sessions.Lease lease = connector.open(target)) {
@@ -129,7 +127,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
                 boolean clean = false;
                 try {
                     Syncer syncer = new Syncer(lease.session(), sftp, target.display(), upload, options, listener,
-                            invocation.localBase());
+                            invocation.localBase(), ahead);
                     SyncSummary summary = syncer.run(from.path(), to.path());
                     listener.close();
                     report(summary, err);
@@ -180,12 +178,8 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
     }
 
     private void printJson(Map<String, Object> line) {
-        try {
-            invocation.out().println(JSON.writeValueAsString(line));
-            invocation.out().flush();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        invocation.out().println(Json.line(line));
+        invocation.out().flush();
     }
 
     static String size(long bytes) {

@@ -10,17 +10,24 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
+import dev.ferry.delta.Listing;
 import dev.ferry.delta.Modes;
 
 /** This machine's files; symbolic links are skipped, as rsync does without -l. */
 final class LocalSide implements Side {
 
     private final Path base;
+    private final WalkAhead ahead;
 
     LocalSide(Path base) {
+        this(base, null);
+    }
+
+    /** @param ahead a walk already under way, taken when this side walks the same path (null: none) */
+    LocalSide(Path base, WalkAhead ahead) {
         this.base = base;
+        this.ahead = ahead;
     }
 
     @Override
@@ -40,17 +47,14 @@ final class LocalSide implements Side {
 
     @Override
     public SortedMap<String, Entry> walk(String path) throws IOException {
-        SortedMap<String, Entry> all = new TreeMap<>();
-        Path root = file(path);
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                if (p.equals(root)) {
-                    continue;
-                }
-                String rel = root.relativize(p).toString().replace('\\', '/');
-                stat(Side.join(path, rel)).ifPresent(e -> all.put(rel, withPath(e, rel)));
-            }
+        // the walk the server lists its side with: a look-up per entry relative to its directory
+        Optional<SortedMap<String, Entry>> walked = ahead == null ? Optional.empty() : ahead.take(path);
+        if (walked.isPresent()) {
+            return walked.get();
         }
+        SortedMap<String, Entry> all = new TreeMap<>();
+        Listing.walk(file(path), e -> all.put(e.path(), new Entry(e.path(), e.directory(), e.size(),
+                e.mtimeMillis(), e.mode())));
         return all;
     }
 
@@ -72,10 +76,6 @@ final class LocalSide implements Side {
     @Override
     public String resolve(String path) {
         return file(path).toString();
-    }
-
-    private static Entry withPath(Entry e, String path) {
-        return new Entry(path, e.directory(), e.size(), e.mtimeMillis(), e.mode());
     }
 
     Path file(String path) {

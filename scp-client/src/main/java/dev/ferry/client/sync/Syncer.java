@@ -2,6 +2,8 @@ package dev.ferry.client.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,19 +78,39 @@ public final class Syncer {
     /** @param localBase the directory relative local paths are in ({@code ""}: this process's own) */
     public Syncer(ClientSession session, SftpClient sftp, String server, boolean upload, SyncOptions options,
             SyncListener listener, Path localBase) {
+        this(session, sftp, server, upload, options, listener, localBase, null);
+    }
+
+    /** @param ahead the local walk started before connecting ({@link WalkAhead}), or null */
+    public Syncer(ClientSession session, SftpClient sftp, String server, boolean upload, SyncOptions options,
+            SyncListener listener, Path localBase, WalkAhead ahead) {
         this.session = session;
         this.sftp = sftp;
         this.server = server;
         this.upload = upload;
         this.options = options;
         this.listener = listener;
-        Side local = new LocalSide(localBase);
+        Side local = new LocalSide(localBase, ahead);
         Side remote = new RemoteSide(sftp, "", path -> {
             DeltaChannel channel = deltaChannel();
             return channel == null ? null : channel.list(path);
         });
         this.source = upload ? local : remote;
         this.target = upload ? remote : local;
+    }
+
+    /**
+     * Starts the walk of the local directory a recursive sync of {@code from} to {@code to} will walk
+     * (the source when uploading, the target directory when downloading), to run while the session
+     * is set up; null when there is none to walk.
+     */
+    public static WalkAhead walkAhead(Path localBase, boolean upload, String from, String to, SyncOptions options) {
+        if (!options.recursive()) {
+            return null;
+        }
+        String local = upload ? from : from.endsWith("/") ? to : Side.join(to, baseName(from));
+        Path dir = local.isEmpty() ? localBase : localBase.resolve(local);
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? WalkAhead.start(localBase, local) : null;
     }
 
     /** Syncs {@code from} (on the source side) to {@code to} (on the target side). */

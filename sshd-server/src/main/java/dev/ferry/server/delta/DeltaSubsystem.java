@@ -25,6 +25,7 @@ import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -64,7 +65,19 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
             ChunkingSpec spec = expect(in.readRequired("the chunking parameters"), ChunkingSpec.class,
                     "the chunking parameters");
             ChunkerParams params = params(spec);
-            new Responder(in, out, params, zstd, this::resolve, this::log).run();
+            Responder.Resolver resolver = new Responder.Resolver() {
+                @Override
+                public Path resolve(String path) throws IOException {
+                    return DeltaSubsystem.this.resolve(path);
+                }
+
+                @Override
+                public Path listable(Path resolved) throws IOException {
+                    return resolved.getFileSystem().provider() instanceof ConfinedFileSystemProvider confined
+                            ? confined.realDirectory(resolved) : resolved;
+                }
+            };
+            new Responder(in, out, params, zstd, resolver, this::log).run();
         } catch (DeltaFailure | ProtocolException e) {
             status = 1;
             fail(out, e.getMessage());

@@ -75,6 +75,21 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         return (RootedFileSystem) newFileSystem(root.toRealPath(), Map.of());
     }
 
+    /**
+     * The real directory behind {@code dir}, a directory of this file system, once checked to lie
+     * inside the root (links followed). For a walk that reads each directory relative to the one
+     * above it without following links ({@code dev.ferry.delta.Listing}), which then needs no check
+     * per entry.
+     */
+    public Path realDirectory(Path dir) throws IOException {
+        contain(dir, true);
+        Path real = unroot(dir).toRealPath();
+        if (!real.startsWith(((RootedPath) dir).getFileSystem().getRoot())) {
+            throw denied(dir, "it leads outside the user's root"); // moved since the check
+        }
+        return real;
+    }
+
     // ---- containment -------------------------------------------------------------------------
 
     /**
