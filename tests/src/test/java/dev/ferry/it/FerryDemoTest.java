@@ -31,7 +31,8 @@ class FerryDemoTest {
         assertTrue(sync.find(), r.all());
         assertTrue(Double.parseDouble(sync.group(1)) < 400, r.all());
         assertTrue(Double.parseDouble(sync.group(2)) > 7.5, r.all());
-        assertTrue(r.out().contains("all three verified"), r.all());
+        assertTrue(r.out().contains("all four verified"), r.all());
+        assertTrue(Pattern.compile("tree +400 files, [0-9.]+ [kM]B in 8 directories, synced in [0-9.]+ s").matcher(r.out()).find(), r.all());
         assertTrue(r.out().contains("./ferry cp -P 2222"), r.all());
         assertTrue(r.out().contains("./ferry sync -P 2222"), r.all());
     }

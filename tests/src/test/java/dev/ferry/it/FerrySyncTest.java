@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -281,5 +282,41 @@ class FerrySyncTest {
         assertEquals("whole", files(second).stream().filter(f -> f.path("action").asText().equals("sent"))
                 .findFirst().orElseThrow().path("how").asText());
         assertArrayEquals(Files.readAllBytes(src.resolve("f1.bin")), Files.readAllBytes(remote.resolve("f1.bin")));
+    }
+
+    @Test
+    void aTreeGoesWholeToAndFromOpenSshsServerAllInFlightWithTimesAndModes() throws Exception {
+        Path local = Files.createTempDirectory("sync-sshd-tree");
+        Path src = Files.createDirectories(local.resolve("src"));
+        for (int i = 0; i < 60; i++) {
+            Path dir = Files.createDirectories(src.resolve("d" + i % 6).resolve("sub " + i % 3));
+            Path f = Files.write(dir.resolve("f" + i + ".txt"), random(1 + i * 997, i));
+            Files.setLastModifiedTime(f, FileTime.fromMillis(1_500_000_000_000L + i * 1000L));
+            if (i % 5 == 0) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-x---"));
+            }
+        }
+        Files.createDirectories(src.resolve("empty"));
+        Path remote = sshd.root().resolve("tree-synced");
+        Proc.Result up = syncSshd(local, "--json", "-r", "src/", sshd.user() + "@127.0.0.1:" + remote + "/");
+        assertEquals(0, up.exit(), up.all());
+        assertEquals(60, summary(up).path("sent").asInt(), up.out());
+        Proc.Result down = syncSshd(local, "--json", "-r", sshd.user() + "@127.0.0.1:" + remote + "/", "back/");
+        assertEquals(0, down.exit(), down.all());
+        assertEquals(60, summary(down).path("sent").asInt(), down.out());
+        assertTrue(Files.isDirectory(local.resolve("back/empty")));
+        try (var files = Files.walk(src)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String rel = src.relativize(f).toString();
+                for (Path copy : List.of(remote.resolve(rel), local.resolve("back").resolve(rel))) {
+                    assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(copy), rel);
+                    assertEquals(Files.getLastModifiedTime(f).toMillis() / 1000,
+                            Files.getLastModifiedTime(copy).toMillis() / 1000, rel);
+                    assertEquals(Files.getPosixFilePermissions(f), Files.getPosixFilePermissions(copy), rel);
+                }
+            }
+        }
+        Proc.Result again = syncSshd(local, "--json", "-r", sshd.user() + "@127.0.0.1:" + remote + "/", "back/");
+        assertEquals(60, summary(again).path("skipped").asInt(), again.out());
     }
 }

@@ -5,15 +5,18 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -52,6 +55,8 @@ public final class Syncer {
     private final List<Change> batch = new ArrayList<>();
     private DeltaChannel delta;
     private SftpCopier whole;
+    /** Each whole file's end as the copier told it (target as the copier names it): its error, if any. */
+    private final Map<String, Optional<Throwable>> wholeDone = new ConcurrentHashMap<>();
     private boolean deltaMissing;
     private long wireSentBefore;
     private long wireReceivedBefore;
@@ -235,9 +240,7 @@ public final class Syncer {
         for (int attempt = 1; !changes.isEmpty(); attempt++) {
             DeltaChannel channel = deltaChannel();
             if (channel == null) {
-                for (Change c : changes) {
-                    sendWhole(c);
-                }
+                sendWhole(changes);
                 return;
             }
             Map<String, Change> byLabel = new LinkedHashMap<>();
@@ -289,27 +292,66 @@ public final class Syncer {
         }
     }
 
-    /** Whole over SFTP: atomic (a partial name renamed into place), times and mode kept. */
-    private void sendWhole(Change c) {
+    /**
+     * Whole over SFTP, all in flight at once as a tree copy goes: atomic (a partial name renamed
+     * into place), times and mode kept. Each file's end comes back through the copier's listener.
+     */
+    private void sendWhole(List<Change> changes) {
+        Map<String, Change> byTransfer = new HashMap<>();
+        wholeDone.clear();
         try {
             SftpCopier copier = wholeCopier();
             int errorsBefore = copier.errors().size();
             if (upload) {
-                copier.upload(List.of(((LocalSide) source).file(c.from())), target.resolve(c.to()));
-                wholeSent += c.src().size();
+                List<Map.Entry<Path, String>> pairs = new ArrayList<>();
+                for (Change c : changes) {
+                    String dst = target.resolve(c.to());
+                    pairs.add(Map.entry(((LocalSide) source).file(c.from()), dst));
+                    byTransfer.put(server + ":" + dst, c);
+                }
+                copier.uploadEach(pairs);
             } else {
-                copier.download(List.of(source.resolve(c.from())), ((LocalSide) target).file(c.to()));
-                wholeReceived += c.src().size();
+                List<SftpCopier.Fetch> fetches = new ArrayList<>();
+                for (Change c : changes) {
+                    Path dst = ((LocalSide) target).file(c.to());
+                    fetches.add(new SftpCopier.Fetch(source.resolve(c.from()), attributes(c.src()), dst));
+                    byTransfer.put(dst.toString(), c);
+                }
+                copier.downloadEach(fetches);
             }
             List<String> errors = copier.errors();
-            if (errors.size() > errorsBefore) {
-                throw new IOException(String.join("; ", errors.subList(errorsBefore, errors.size()))
-                        .replaceFirst("^ferry: ", ""));
+            String batchError = errors.size() > errorsBefore
+                    ? String.join("; ", errors.subList(errorsBefore, errors.size())).replaceFirst("^ferry: ", "")
+                    : "not sent";
+            for (Map.Entry<String, Change> e : byTransfer.entrySet()) {
+                Change c = e.getValue();
+                Optional<Throwable> outcome = wholeDone.get(e.getKey());
+                if (outcome == null) {
+                    failed(c.to(), batchError); // never started: the channel failed, say
+                } else if (outcome.isPresent()) {
+                    failed(c.to(), reason((Exception) outcome.get()));
+                } else {
+                    if (upload) {
+                        wholeSent += c.src().size();
+                    } else {
+                        wholeReceived += c.src().size();
+                    }
+                    done(c.to(), "whole", c.src().size(), c.src().size(), 0);
+                }
             }
-            done(c.to(), "whole", c.src().size(), c.src().size(), 0);
-        } catch (IOException | FerryException e) {
-            failed(c.to(), reason(e));
+        } catch (IOException e) {
+            changes.forEach(c -> failed(c.to(), reason(e)));
         }
+    }
+
+    /** What the listing said of a remote file, as SFTP attributes (the download's expected size, times, mode). */
+    private static SftpClient.Attributes attributes(Entry e) {
+        SftpClient.Attributes a = new SftpClient.Attributes();
+        a.setSize(e.size());
+        a.setPermissions(e.mode());
+        a.setModifyTime(FileTime.fromMillis(e.mtimeMillis()));
+        a.setAccessTime(FileTime.fromMillis(e.mtimeMillis()));
+        return a;
     }
 
     /** The sentence a failed file is reported with: the exception's message, or at least its kind. */
@@ -325,7 +367,13 @@ public final class Syncer {
     /** One copier for the run: making one asks the server for its SFTP limits, a round trip. */
     private SftpCopier wholeCopier() throws IOException {
         if (whole == null) {
-            whole = new SftpCopier(sftp, server, new TransferOptions(false, true, true, false), TransferListener.NONE);
+            TransferListener outcomes = new TransferListener() {
+                @Override
+                public void finished(FileTransfer transfer, long bytes, double seconds, Throwable error) {
+                    wholeDone.put(transfer.target(), Optional.ofNullable(error));
+                }
+            };
+            whole = new SftpCopier(sftp, server, new TransferOptions(false, true, true, false), outcomes);
         }
         return whole;
     }

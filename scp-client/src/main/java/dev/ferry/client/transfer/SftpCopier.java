@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.sshd.client.session.ClientSession;
@@ -544,33 +545,87 @@ public final class SftpCopier implements Copier {
                 listing.failures().forEach(this::fail);
                 todo.addAll(planTree(roots.get(i).path(), targets.get(i), listing));
             }
-            java.util.concurrent.ConcurrentLinkedQueue<FileJob> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(todo);
-            TransferListener shared = synchronizedListener(listener);
-            List<SftpCopier> workers = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < Math.min(TREE_DOWNLOADS, todo.size()); i++) {
-                SftpCopier worker = new SftpCopier(this, shared, pipe);
-                workers.add(worker);
-                Thread t = new Thread(() -> {
-                    FileJob job;
-                    while ((job = queue.poll()) != null && pipe.failure() == null) {
-                        runJob(worker, job);
-                    }
-                }, "ferry-tree-" + i);
-                t.setDaemon(true);
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            for (SftpCopier w : workers) {
-                errors.addAll(w.errors);
-                warnings.addAll(w.warnings);
-            }
-            if (pipe.failure() != null) {
-                fail(describe(pipe.failure(), server));
-            }
+            runOnPipe(pipe, todo);
+        } catch (IOException e) {
+            fail(describe(e, server));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(server + ": interrupted");
+        }
+    }
+
+    /**
+     * Runs {@code todo} {@link #TREE_DOWNLOADS} at a time on {@code pipe}, each worker a copier of
+     * its own (its errors gathered here after).
+     */
+    private void runOnPipe(SftpPipe pipe, List<FileJob> todo) throws InterruptedException {
+        java.util.concurrent.ConcurrentLinkedQueue<FileJob> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(todo);
+        TransferListener shared = synchronizedListener(listener);
+        List<SftpCopier> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < Math.min(TREE_DOWNLOADS, todo.size()); i++) {
+            SftpCopier worker = new SftpCopier(this, shared, pipe);
+            workers.add(worker);
+            Thread t = new Thread(() -> {
+                FileJob job;
+                while ((job = queue.poll()) != null && pipe.failure() == null) {
+                    runJob(worker, job);
+                }
+            }, "ferry-tree-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (SftpCopier w : workers) {
+            errors.addAll(w.errors);
+            warnings.addAll(w.warnings);
+        }
+        if (pipe.failure() != null) {
+            fail(describe(pipe.failure(), server));
+        }
+    }
+
+    /** One remote file to fetch, as ferry sync knows it from its listing, and where it lands. */
+    public record Fetch(String source, Attributes attrs, Path target) {
+    }
+
+    /**
+     * Copies each local file to the remote path it is paired with (its directory exists), as a tree
+     * is copied: every file in flight at once over one channel, unless the run needs the file-by-file
+     * path (see {@link #pipelinedTrees}). Each file's end is told to the listener; the failures'
+     * sentences are in {@link #errors()}. For ferry sync's changed files when the server has no
+     * delta subsystem.
+     */
+    public void uploadEach(List<Map.Entry<Path, String>> pairs) {
+        if (pipelinedTrees()) {
+            List<TreeUpload.Item> items = new ArrayList<>();
+            pairs.forEach(p -> items.add(new TreeUpload.Item(p.getKey(), p.getValue())));
+            uploadTrees(List.of(), items);
+        } else {
+            pairs.forEach(p -> files.add(new FileJob(p.getKey().toString(), on -> on.uploadFile(p.getKey(),
+                    p.getValue()))));
+        }
+        runFiles();
+    }
+
+    /** The other way: each remote file to its local path (its directory exists), as {@link #uploadEach}. */
+    public void downloadEach(List<Fetch> fetches) {
+        List<FileJob> todo = new ArrayList<>();
+        for (Fetch f : fetches) {
+            todo.add(new FileJob(server + ":" + f.source(), on -> on.downloadFile(f.source(), f.attrs(), f.target())));
+        }
+        if (!pipelinedTrees() || todo.size() <= 1) {
+            files.addAll(todo);
+            runFiles();
+            return;
+        }
+        ClientSession session = sftp.getClientSession();
+        Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
+        try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+            runOnPipe(pipe, todo);
         } catch (IOException e) {
             fail(describe(e, server));
         } catch (InterruptedException e) {
