@@ -536,9 +536,7 @@ public final class SftpCopier implements Copier {
      * {@link #runInParallel} carried one file each).
      */
     private void downloadTrees(List<RemoteTree.Entry> roots, List<Path> targets) {
-        ClientSession session = sftp.getClientSession();
-        Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
-        try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+        onOwnPipe(pipe -> {
             List<FileJob> todo = new ArrayList<>();
             for (int i = 0; i < roots.size(); i++) {
                 RemoteTree.Listing listing = RemoteTree.list(pipe, server, roots.get(i).path(), roots.get(i).attrs());
@@ -546,6 +544,20 @@ public final class SftpCopier implements Copier {
                 todo.addAll(planTree(roots.get(i).path(), targets.get(i), listing));
             }
             runOnPipe(pipe, todo);
+        });
+    }
+
+    @FunctionalInterface
+    private interface PipeWork {
+        void run(SftpPipe pipe) throws IOException, InterruptedException;
+    }
+
+    /** Does {@code work} on a channel of Ferry's own, opened for it; what goes wrong is this run's failure. */
+    private void onOwnPipe(PipeWork work) {
+        ClientSession session = sftp.getClientSession();
+        Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
+        try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
+            work.run(pipe);
         } catch (IOException e) {
             fail(describe(e, server));
         } catch (InterruptedException e) {
@@ -622,16 +634,7 @@ public final class SftpCopier implements Copier {
             runFiles();
             return;
         }
-        ClientSession session = sftp.getClientSession();
-        Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
-        try (SftpPipe pipe = SftpPipe.open(session, timeout)) {
-            runOnPipe(pipe, todo);
-        } catch (IOException e) {
-            fail(describe(e, server));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(server + ": interrupted");
-        }
+        onOwnPipe(pipe -> runOnPipe(pipe, todo));
     }
 
     private List<String> expand(String source) throws IOException {
