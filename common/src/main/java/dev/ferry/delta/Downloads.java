@@ -44,6 +44,7 @@ public final class Downloads {
     private final ChunkerParams session;
     private final boolean zstd;
     private final FileDigest digest;
+    private final boolean fsync;
 
     private static final class Pending {
         final Job job;
@@ -76,6 +77,13 @@ public final class Downloads {
 
     /** As above, every file verified with {@code digest}, which each request asks the peer for. */
     public Downloads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, FileDigest digest) {
+        this(in, out, session, zstd, digest, false);
+    }
+
+    /** As above; with {@code fsync} every file is synced to disk here, not only large ones. */
+    public Downloads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, FileDigest digest,
+            boolean fsync) {
+        this.fsync = fsync;
         this.in = in;
         this.out = out;
         this.session = session;
@@ -112,7 +120,7 @@ public final class Downloads {
                         p.incoming = Incoming.open(p.job.local(), !p.whole, true, p.chunking, zstd, out,
                                 p.mayStop ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER, p.grouped,
                                 new OpenDownload(p.job.remote(), p.chunking.params().avg(),
-                                        p.chunking.digestLength(), p.mayStop, p.grouped, digest), digest);
+                                        p.chunking.digestLength(), p.mayStop, p.grouped, digest), digest, fsync);
                     } catch (DeltaRefused refused) { // nothing was sent
                         listener.failed(p.job.label(), refused.getMessage());
                         continue;

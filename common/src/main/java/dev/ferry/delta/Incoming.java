@@ -70,7 +70,7 @@ public final class Incoming implements Closeable {
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop) throws IOException {
-        return open(target, useOld, answer, chunking, zstd, out, stop, false, null, FileDigest.DEFAULT);
+        return open(target, useOld, answer, chunking, zstd, out, stop, false, null, FileDigest.DEFAULT, false);
     }
 
     /**
@@ -80,8 +80,8 @@ public final class Incoming implements Closeable {
      * nothing reaches the peer; the new file is verified with {@code digest}, the request's.
      */
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
-            MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest)
-            throws IOException {
+            MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest,
+            boolean syncAlways) throws IOException {
         // Each file operation on ferryd's confined root resolves the path once more (realpath), so
         // each is asked once: the target's kind, then one channel each for the new and old copies.
         FileFacts there;
@@ -121,7 +121,8 @@ public final class Incoming implements Closeable {
                 old.close(); // nothing of it will be copied
                 old = null;
             }
-            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd), digest),
+            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd), digest,
+                    syncAlways),
                     sent.stopped(), out, sent.stopped() ? null : sent.detail());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);

@@ -194,7 +194,7 @@ public final class Responder {
             Path target = resolver.resolve(up.path());
             Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
                     up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
-                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest());
+                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync());
             Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);

@@ -73,6 +73,7 @@ public final class Uploads {
     private final boolean zstd;
     private final Estimates estimates;
     private final FileDigest digest;
+    private final boolean fsync;
 
     /** What the peer answers next: the signature of an opened file, or the result of a finished one. */
     private record Answer(Pending file, boolean signature) {
@@ -110,6 +111,13 @@ public final class Uploads {
     /** As above, every file verified with {@code digest}. */
     public Uploads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Estimates estimates,
             FileDigest digest) {
+        this(in, out, session, zstd, estimates, digest, false);
+    }
+
+    /** As above; with {@code fsync} the server syncs every file to disk, not only large ones. */
+    public Uploads(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Estimates estimates,
+            FileDigest digest, boolean fsync) {
+        this.fsync = fsync;
         this.in = in;
         this.out = out;
         this.session = session;
@@ -152,7 +160,7 @@ public final class Uploads {
                 p.mode = f.mode();
                 p.mtimeMillis = f.mtimeMillis();
                 out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
-                        p.chunking.params().avg(), p.chunking.digestLength(), p.request, digest));
+                        p.chunking.params().avg(), p.chunking.digestLength(), p.request, digest, fsync));
                 if (p.request == SignatureRequest.NONE) {
                     p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, digest,
                             false, false, Signature.Cutoff.NEVER);

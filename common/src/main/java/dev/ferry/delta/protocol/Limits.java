@@ -63,6 +63,12 @@ public final class Limits {
     /** The largest chunk a spec may ask for, and the longest chunk a signature may describe. */
     public static final int MAX_CHUNK_SIZE = 16 * MIB;
 
+    /**
+     * A received file this large or larger is synced to disk before it replaces the old one; smaller
+     * ones only when the sender asks ({@code OpenUpload.fsync}, ferry sync --fsync).
+     */
+    public static final long SYNC_FROM = 1 << 20;
+
     /** Entries in one listing batch: 512 of the longest paths still fit a frame. */
     public static final int MAX_LIST_BATCH = 512;
 

@@ -182,9 +182,9 @@ class MessageReaderLimitsTest {
                     out.writeShort(3);
                     out.write(WireBytes.hex("eda080")); // a surrogate encoded as if it were a character
                 })),
-                bad("a file size may not be negative, got -1", openUpload(-1, 0644, 0x0801, 1)),
+                bad("a file size may not be negative, got -1", openUpload(-1, 0644, 0x0801, 1, 0)),
                 bad("signature request 7 is unknown", openUpload(1, 0644, 0x0807)),
-                bad("a file mode must be within 0 and 07777 (octal), got 0100644", openUpload(1, 0100644, 0x0801, 1)),
+                bad("a file mode must be within 0 and 07777 (octal), got 0100644", openUpload(1, 0100644, 0x0801, 1, 0)),
                 bad("a file size of 1125899906842625 bytes exceeds the limit of 1125899906842624",
                         WireBytes.frame(MessageType.FILE_END, out -> {
                             out.writeLong(Limits.MAX_FILE_SIZE + 1);
@@ -273,14 +273,18 @@ class MessageReaderLimitsTest {
                         })),
                 bad("the OpenUpload message ends early: it needs 1 more byte, but 0 bytes remain",
                         openUpload(1, 0644, 0x0801)), // a version 5 request: no file digest
-                bad("file digest 9 is unknown", openUpload(1, 0644, 0x0801, 9)));
+                bad("file digest 9 is unknown", openUpload(1, 0644, 0x0801, 9, 0)),
+                bad("the OpenUpload message ends early: it needs 1 more byte, but 0 bytes remain",
+                        openUpload(1, 0644, 0x0801, 1)), // a version 6 request: no fsync flag
+                bad("fsync must be 0 or 1, got 2", openUpload(1, 0644, 0x0801, 1, 2)));
     }
 
     /**
      * An OpenUpload of "f" (mtime 0, chunk average 8192): {@code digestAndRequest} is the digest length
-     * and signature request in one short, {@code fileDigest} the trailing code (none: a version 5 frame).
+     * and signature request in one short, {@code tail} the trailing bytes: the file digest's code and
+     * the fsync flag (none: a version 5 frame; the code alone: version 6).
      */
-    private static byte[] openUpload(long size, int mode, int digestAndRequest, int... fileDigest) {
+    private static byte[] openUpload(long size, int mode, int digestAndRequest, int... tail) {
         return WireBytes.frame(MessageType.OPEN_UPLOAD, out -> {
             WireBytes.writeUtf8(out, "f");
             out.writeLong(size);
@@ -288,8 +292,8 @@ class MessageReaderLimitsTest {
             out.writeLong(0);
             out.writeInt(8192);
             out.writeShort(digestAndRequest);
-            for (int code : fileDigest) {
-                out.writeByte(code);
+            for (int b : tail) {
+                out.writeByte(b);
             }
         });
     }

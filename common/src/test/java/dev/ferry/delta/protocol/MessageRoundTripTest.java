@@ -335,9 +335,22 @@ class MessageRoundTripTest {
     }
 
     @Test
-    void theCurrentVersionNamesTheFileDigestInTheRequest() {
-        assertEquals(6, Hello.CURRENT_VERSION);
-        assertEquals(6, Hello.current(Set.of()).version());
+    void theCurrentVersionNamesTheFileDigestAndTheFsyncFlagInTheRequest() {
+        assertEquals(7, Hello.CURRENT_VERSION);
+        assertEquals(7, Hello.current(Set.of()).version());
+    }
+
+    @Test
+    void anUploadSaysLastWhetherASmallFileMustBeSyncedNotByDefault() throws IOException {
+        OpenUpload plain = new OpenUpload("f", 1, 0644, 0, 8192, 8, SignatureRequest.NONE, FileDigest.DEFAULT);
+        OpenUpload synced = new OpenUpload("f", 1, 0644, 0, 8192, 8, SignatureRequest.NONE, FileDigest.DEFAULT, true);
+        assertFalse(plain.fsync());
+        byte[] frame = WireBytes.encode(synced);
+        assertEquals(1, frame[frame.length - 1]);
+        assertEquals(synced, WireBytes.decode(frame).orElseThrow());
+        assertEquals(0, WireBytes.encode(plain)[frame.length - 1]);
+        frame[frame.length - 1] = 2; // a flag is 0 or 1
+        assertThrows(ProtocolException.class, () -> WireBytes.decode(frame));
     }
 
     @Test
@@ -348,7 +361,8 @@ class MessageRoundTripTest {
             OpenDownload down = new OpenDownload("f", 8192, 8, true, true, kind);
             for (DeltaMessage m : List.<DeltaMessage>of(up, down)) {
                 byte[] frame = WireBytes.encode(m);
-                assertEquals(kind.code(), frame[frame.length - 1], m.toString());
+                int at = m == up ? frame.length - 2 : frame.length - 1; // an upload's fsync flag comes after
+                assertEquals(kind.code(), frame[at], m.toString());
                 assertEquals(m, WireBytes.decode(frame).orElseThrow());
             }
         }

@@ -111,6 +111,7 @@ public final class WireBytes {
                 new OpenDownload("grouped/stoppable.img", Limits.MAX_CHUNK_SIZE, 32, true, true),
                 new OpenDownload("sha/stoppable.img", 8192, 8, true, true, FileDigest.SHA256),
                 new OpenUpload("sha/file.bin", 1, 0644, 0, 8192, 8, SignatureRequest.GROUPED, FileDigest.SHA256),
+                new OpenUpload("synced.bin", 10, 0600, 0, 8192, 8, SignatureRequest.NONE, FileDigest.XXH3_128, true),
                 new SignatureBatch(8, 8192 + 1 + Limits.MAX_CHUNK_SIZE, bytes(24, 1)),
                 new SignatureBatch(4, 300, bytes(4, 2)),
                 new SignatureBatch(32, 100, bytes(32, 4)),

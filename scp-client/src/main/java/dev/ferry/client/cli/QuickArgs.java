@@ -32,7 +32,7 @@ record QuickArgs(String command, List<String> operands, ConnectOptions options) 
             "sync", withConnection(Map.ofEntries(Map.entry("-r", false), Map.entry("--recursive", false),
                     Map.entry("--delete", false), Map.entry("-n", false), Map.entry("--dry-run", false),
                     Map.entry("--checksum", false), Map.entry("--digest", true), Map.entry("--mode", true),
-                    Map.entry("-z", false), Map.entry("--compress", false), Map.entry("--no-compress", false),
+                    Map.entry("-z", false), Map.entry("--compress", false), Map.entry("--no-compress", false), Map.entry("--fsync", false),
                     Map.entry("--progress", false), Map.entry("--json", false), Map.entry("-q", false),
                     Map.entry("-v", false))));
 

@@ -71,6 +71,10 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
                     + " --no-compress sends them as they are).")
     boolean compress;
 
+    @Option(names = "--fsync", description = "Sync every received file to disk before it replaces the old one"
+            + " (without it only files of 1 MiB or more are; rsync syncs none unless told).")
+    boolean fsync;
+
     @Option(names = "--progress", description = "Show a progress bar.")
     boolean progress;
 
@@ -105,7 +109,7 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
         if (delete && !recursive) {
             throw new IllegalArgumentException("--delete needs -r");
         }
-        SyncOptions options = new SyncOptions(recursive, delete, dryRun, checksum, how, compress, check);
+        SyncOptions options = new SyncOptions(recursive, delete, dryRun, checksum, how, compress, check, fsync);
         Operand from = Operands.parse(operands.get(0));
         Operand to = Operands.parse(operands.get(1));
         boolean upload = to instanceof Operand.Remote;

@@ -138,8 +138,14 @@ public final class DeltaChannel implements Closeable {
      * the channel unusable.
      */
     public void upload(List<Uploads.Job> jobs, FileDigest digest, Outcome.Listener listener) throws IOException {
+        upload(jobs, digest, false, listener);
+    }
+
+    /** As above; with {@code fsync} the server syncs every file to disk, not only large ones. */
+    public void upload(List<Uploads.Job> jobs, FileDigest digest, boolean fsync, Outcome.Listener listener)
+            throws IOException {
         guarded(() -> {
-            new Uploads(in, out, params, zstd, estimates, digest).run(jobs, listener);
+            new Uploads(in, out, params, zstd, estimates, digest, fsync).run(jobs, listener);
             return null;
         });
     }
@@ -149,8 +155,14 @@ public final class DeltaChannel implements Closeable {
      * verified here with {@code digest}, which the server is asked to send.
      */
     public void download(List<Downloads.Job> jobs, FileDigest digest, Outcome.Listener listener) throws IOException {
+        download(jobs, digest, false, listener);
+    }
+
+    /** As above; with {@code fsync} every file is synced to disk here, not only large ones. */
+    public void download(List<Downloads.Job> jobs, FileDigest digest, boolean fsync, Outcome.Listener listener)
+            throws IOException {
         guarded(() -> {
-            new Downloads(in, out, params, zstd, digest).run(jobs, listener);
+            new Downloads(in, out, params, zstd, digest, fsync).run(jobs, listener);
             return null;
         });
     }

@@ -13,9 +13,17 @@ import dev.ferry.delta.protocol.FileDigest;
  * @param mode     how changed files travel: whole, as deltas, or judged file by file ({@link DeltaMode})
  * @param compress zstd on delta literals
  * @param digest   the whole-file digest that verifies each file sent over ferry-delta
+ * @param fsync    sync every received file to disk before it replaces the old one (otherwise only
+ *                 files of a MiB or more, {@code Limits.SYNC_FROM})
  */
 public record SyncOptions(boolean recursive, boolean delete, boolean dryRun, boolean checksum, DeltaMode mode,
-        boolean compress, FileDigest digest) {
+        boolean compress, FileDigest digest, boolean fsync) {
+
+    /** Small files not synced to disk, as rsync without --fsync. */
+    public SyncOptions(boolean recursive, boolean delete, boolean dryRun, boolean checksum, DeltaMode mode,
+            boolean compress, FileDigest digest) {
+        this(recursive, delete, dryRun, checksum, mode, compress, digest, false);
+    }
 
     public SyncOptions {
         Objects.requireNonNull(mode, "mode");

@@ -268,14 +268,14 @@ public final class Syncer {
                         jobs.add(new Uploads.Job(((LocalSide) source).file(c.from()), target.resolve(c.to()),
                                 c.src().size(), c.old().map(Entry::size).orElse(-1L), options.mode(), c.to()));
                     }
-                    channel.upload(jobs, options.digest(), outcomes);
+                    channel.upload(jobs, options.digest(), options.fsync(), outcomes);
                 } else {
                     List<Downloads.Job> jobs = new ArrayList<>();
                     for (Change c : changes) {
                         jobs.add(new Downloads.Job(source.resolve(c.from()), ((LocalSide) target).file(c.to()),
                                 c.src().size(), options.mode(), c.to()));
                     }
-                    channel.download(jobs, options.digest(), outcomes);
+                    channel.download(jobs, options.digest(), options.fsync(), outcomes);
                 }
                 return;
             } catch (IOException | RuntimeException e) {
