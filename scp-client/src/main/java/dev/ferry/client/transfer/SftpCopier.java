@@ -612,7 +612,7 @@ public final class SftpCopier implements Copier {
      * delta subsystem.
      */
     public void uploadEach(List<Map.Entry<Path, String>> pairs) {
-        if (pipelinedTrees()) {
+        if (pipelinedTrees() && pairs.size() > 1) { // one file goes on the session's SFTP channel: no other to open
             List<TreeUpload.Item> items = new ArrayList<>();
             pairs.forEach(p -> items.add(new TreeUpload.Item(p.getKey(), p.getValue())));
             uploadTrees(List.of(), items);
@@ -629,7 +629,7 @@ public final class SftpCopier implements Copier {
         for (Fetch f : fetches) {
             todo.add(new FileJob(server + ":" + f.source(), on -> on.downloadFile(f.source(), f.attrs(), f.target())));
         }
-        if (!pipelinedTrees() || todo.size() <= 1) {
+        if (!pipelinedTrees() || todo.size() <= 1) { // as uploadEach
             files.addAll(todo);
             runFiles();
             return;

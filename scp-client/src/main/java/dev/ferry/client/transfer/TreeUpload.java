@@ -509,6 +509,9 @@ final class TreeUpload {
         /** Ends this file: reported once. Holding the lock or not. */
         void finish(IOException failure) {
             releaseHandle();
+            // told before the file stops counting as in flight: upload() returns once none is, and
+            // its caller reads what the listener heard (a file told after that went unreported)
+            listener.finished(transfer, failure == null ? size : sent, (System.nanoTime() - start) / 1e9, failure);
             synchronized (TreeUpload.this) {
                 inFlight--;
                 if (failure != null) {
@@ -516,7 +519,6 @@ final class TreeUpload {
                 }
                 TreeUpload.this.notifyAll();
             }
-            listener.finished(transfer, failure == null ? size : sent, (System.nanoTime() - start) / 1e9, failure);
         }
 
         private void removePartial() {
