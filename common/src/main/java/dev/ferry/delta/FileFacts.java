@@ -32,7 +32,8 @@ record FileFacts(boolean regularFile, boolean directory, long size, long mtimeMi
         }
     }
 
-    private static FileFacts of(BasicFileAttributes a, int mode) {
+    /** The facts in attributes already read, with {@code mode} their permission bits. */
+    static FileFacts of(BasicFileAttributes a, int mode) {
         return new FileFacts(a.isRegularFile(), a.isDirectory(), a.size(), a.lastModifiedTime().toMillis(), mode);
     }
 }

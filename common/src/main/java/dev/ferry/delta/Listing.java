@@ -8,7 +8,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
@@ -109,10 +108,13 @@ public final class Listing {
             this.visitor = visitor;
         }
 
+        /** A directory met in a walk: its name in its parent, its path below the top. */
+        private record Subdirectory(Path name, String path) {
+        }
+
         /** Everything below the open directory {@code dir} (at {@code under} relative to the top). */
         void below(SecureDirectoryStream<Path> dir, String under) throws IOException {
-            List<Path> subdirectories = new ArrayList<>();
-            List<String> subdirectoryPaths = new ArrayList<>();
+            List<Subdirectory> subdirectories = new ArrayList<>();
             try {
                 for (Path child : dir) {
                     Path name = child.getFileName();
@@ -124,24 +126,22 @@ public final class Listing {
                         continue; // removed since the directory was read
                     }
                     String path = join(under, name.toString());
-                    if (visit(path, a, Modes.bits(a.permissions()))) {
-                        subdirectories.add(name);
-                        subdirectoryPaths.add(path);
+                    if (visit(path, FileFacts.of(a, Modes.bits(a.permissions())))) {
+                        subdirectories.add(new Subdirectory(name, path));
                     }
                 }
             } catch (DirectoryIteratorException e) {
                 throw refused(under, e.getCause());
             }
-            for (int i = 0; i < subdirectories.size(); i++) {
-                String path = subdirectoryPaths.get(i);
+            for (Subdirectory s : subdirectories) {
                 SecureDirectoryStream<Path> sub;
                 try {
-                    sub = dir.newDirectoryStream(subdirectories.get(i), LinkOption.NOFOLLOW_LINKS);
+                    sub = dir.newDirectoryStream(s.name(), LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException e) {
-                    throw refused(path, e);
+                    throw refused(s.path(), e);
                 }
                 try (sub) {
-                    below(sub, path);
+                    below(sub, s.path());
                 }
             }
         }
@@ -161,7 +161,7 @@ public final class Listing {
                         // "/../../dir" would answer with the dots
                         String path = join(under, child.getFileName().toString());
                         FileFacts f = FileFacts.of(child, LinkOption.NOFOLLOW_LINKS);
-                        if (f != null && visit(path, f) && f.directory()) {
+                        if (f != null && visit(path, f)) {
                             dirs.add(child);
                             names.add(path);
                         }
@@ -181,11 +181,6 @@ public final class Listing {
         }
 
         /** Tells the visitor of a file or directory; true if it was a directory. */
-        private boolean visit(String path, BasicFileAttributes a, int mode) throws IOException {
-            return visit(path, new FileFacts(a.isRegularFile(), a.isDirectory(), a.size(),
-                    a.lastModifiedTime().toMillis(), mode));
-        }
-
         private boolean visit(String path, FileFacts f) throws IOException {
             if (!f.regularFile() && !f.directory()) {
                 return false; // a link, a device, a pipe

@@ -113,7 +113,7 @@ public final class Syncer {
         if (!options.recursive()) {
             return null;
         }
-        String local = upload ? from : from.endsWith("/") ? to : Side.join(to, baseName(from));
+        String local = upload ? from : treeTarget(from, to);
         Path dir = local.isEmpty() ? localBase : localBase.resolve(local);
         return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? WalkAhead.start(localBase, local) : null;
     }
@@ -128,7 +128,7 @@ public final class Syncer {
                 if (!options.recursive()) {
                     listener.note("skipping directory " + from + " (use -r)");
                 } else {
-                    syncTree(from, from.endsWith("/") ? to : Side.join(to, baseName(from)));
+                    syncTree(from, treeTarget(from, to));
                 }
             } else {
                 Optional<Entry> there = target.stat(to);
@@ -418,6 +418,11 @@ public final class Syncer {
             }
             delta = null;
         }
+    }
+
+    /** Where a tree synced from {@code from} lands: rsync's rule, "src/" its contents, "src" the directory itself. */
+    private static String treeTarget(String from, String to) {
+        return from.endsWith("/") ? to : Side.join(to, baseName(from));
     }
 
     private static String baseName(String path) {

@@ -1,7 +1,6 @@
 package dev.ferry.client.sync;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -48,9 +47,6 @@ public final class WalkAhead {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
-            }
-            if (cause instanceof UncheckedIOException unchecked) {
-                throw unchecked.getCause();
             }
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;

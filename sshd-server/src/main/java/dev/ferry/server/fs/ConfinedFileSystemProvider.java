@@ -76,16 +76,15 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     }
 
     /**
-     * The real directory behind {@code dir}, a directory of this file system, once checked to lie
-     * inside the root (links followed). For a walk that reads each directory relative to the one
-     * above it without following links ({@code dev.ferry.delta.Listing}), which then needs no check
-     * per entry.
+     * The real directory behind {@code dir}, an existing directory of this file system, once
+     * checked to lie inside the root (links followed: the check {@link #contain} makes of an
+     * existing path). For a walk that reads each directory relative to the one above it without
+     * following links ({@code dev.ferry.delta.Listing}), which then needs no check per entry.
      */
     public Path realDirectory(Path dir) throws IOException {
-        contain(dir, true);
         Path real = unroot(dir).toRealPath();
         if (!real.startsWith(((RootedPath) dir).getFileSystem().getRoot())) {
-            throw denied(dir, "it leads outside the user's root"); // moved since the check
+            throw denied(dir, "it leads outside the user's root");
         }
         return real;
     }
