@@ -15,7 +15,7 @@ import java.nio.file.attribute.PosixFileAttributes;
  *
  * @param mode permission bits; 0644 (0755 for a directory) where the file system has none
  */
-record FileFacts(boolean regularFile, boolean directory, long size, long mtimeMillis, int mode) {
+record FileFacts(boolean regularFile, boolean directory, boolean symbolicLink, long size, long mtimeMillis, int mode) {
 
     /** The facts of what is at {@code path}, or null when nothing is. */
     static FileFacts of(Path path, LinkOption... options) throws IOException {
@@ -34,6 +34,6 @@ record FileFacts(boolean regularFile, boolean directory, long size, long mtimeMi
 
     /** The facts in attributes already read, with {@code mode} their permission bits. */
     static FileFacts of(BasicFileAttributes a, int mode) {
-        return new FileFacts(a.isRegularFile(), a.isDirectory(), a.size(), a.lastModifiedTime().toMillis(), mode);
+        return new FileFacts(a.isRegularFile(), a.isDirectory(), a.isSymbolicLink(), a.size(), a.lastModifiedTime().toMillis(), mode);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -28,12 +29,12 @@ import dev.ferry.delta.protocol.ProtocolException;
 /**
  * A directory tree, listed for the other side in one answer: the server walks it and streams the
  * entries ({@link #send}); the client collects them ({@link #receive}) and walks its own side the
- * same way ({@link #walk}). Symbolic links are neither
- * followed nor listed, nor are special files, as a sync leaves them alone.
+ * same way ({@link #walk}). Symbolic links are listed as links, with what they point to, and never
+ * followed, as rsync -a keeps them; devices and pipes are left out.
  */
 public final class Listing {
 
-    /** Bytes of paths in one batch before it goes, so that batches stay a few packets long. */
+    /** Bytes of paths (and links' targets) in one batch before it goes, so that batches stay a few packets long. */
     private static final int BATCH_PATH_BYTES = 32 * 1024;
 
     private Listing() {
@@ -46,7 +47,7 @@ public final class Listing {
     }
 
     /**
-     * Sends every file and directory below {@code top}, a directory, then a {@link ListEnd}; each
+     * Sends every file, directory and link below {@code top}, a directory, then a {@link ListEnd}; each
      * directory before what it holds. Does not flush.
      *
      * @throws DeltaRefused a directory cannot be read, or there are too many entries; the entries
@@ -57,7 +58,7 @@ public final class Listing {
         int[] batchBytes = {0};
         long count = walk(top, entry -> {
             batch.add(entry);
-            batchBytes[0] += entry.path().length();
+            batchBytes[0] += entry.path().length() + (entry.symbolicLink() ? entry.link().length() : 0);
             if (batch.size() == Limits.MAX_LIST_BATCH || batchBytes[0] >= BATCH_PATH_BYTES) {
                 out.write(new ListBatch(batch));
                 batch.clear();
@@ -72,9 +73,10 @@ public final class Listing {
     }
 
     /**
-     * Tells {@code visitor} of every file and directory below {@code top}, a directory, each
-     * directory before what it holds, with its path relative to {@code top}; returns how many.
-     * Symbolic links are neither followed nor told, nor are devices and pipes.
+     * Tells {@code visitor} of every file, directory and symbolic link below {@code top}, a
+     * directory, each directory before what it holds, with its path relative to {@code top}; returns
+     * how many. Links are told with what they point to and never followed; devices and pipes are
+     * not told.
      *
      * <p>Where the platform can (Linux, macOS), each directory is read through the one above it,
      * by name relative to the open directory and never through a link (openat and fstatat with
@@ -126,7 +128,7 @@ public final class Listing {
                         continue; // removed since the directory was read
                     }
                     String path = join(under, name.toString());
-                    if (visit(path, FileFacts.of(a, Modes.bits(a.permissions())))) {
+                    if (visit(path, FileFacts.of(a, Modes.bits(a.permissions())), child)) {
                         subdirectories.add(new Subdirectory(name, path));
                     }
                 }
@@ -161,7 +163,7 @@ public final class Listing {
                         // "/../../dir" would answer with the dots
                         String path = join(under, child.getFileName().toString());
                         FileFacts f = FileFacts.of(child, LinkOption.NOFOLLOW_LINKS);
-                        if (f != null && visit(path, f)) {
+                        if (f != null && visit(path, f, child)) {
                             dirs.add(child);
                             names.add(path);
                         }
@@ -180,15 +182,33 @@ public final class Listing {
             }
         }
 
-        /** Tells the visitor of a file or directory; true if it was a directory. */
-        private boolean visit(String path, FileFacts f) throws IOException {
-            if (!f.regularFile() && !f.directory()) {
-                return false; // a link, a device, a pipe
+        /** Tells the visitor of a file, directory or link ({@code file} itself); true if it was a directory. */
+        private boolean visit(String path, FileFacts f, Path file) throws IOException {
+            if (!f.regularFile() && !f.directory() && !f.symbolicLink()) {
+                return false; // a device, a pipe, a socket
+            }
+            ListEntry entry;
+            if (f.symbolicLink()) {
+                // Read by path: Java has no readlinkat. The parent was just read through its open
+                // descriptor, so only a swap of a directory above since then could make this read
+                // another link, and all it yields is the text that link holds.
+                String to;
+                try {
+                    to = Files.readSymbolicLink(file).toString();
+                } catch (NoSuchFileException | NotLinkException gone) {
+                    return false; // replaced since the directory was read
+                }
+                if (to.isEmpty() || to.indexOf('\0') >= 0) {
+                    return false; // cannot be made again anywhere
+                }
+                entry = ListEntry.link(path, f.mtimeMillis(), f.mode(), to);
+            } else {
+                entry = new ListEntry(path, f.directory(), f.directory() ? 0 : f.size(), f.mtimeMillis(), f.mode());
             }
             if (++count > Limits.MAX_LIST_ENTRIES) {
                 throw new DeltaRefused("more than " + Limits.MAX_LIST_ENTRIES + " files and directories to list");
             }
-            visitor.visit(new ListEntry(path, f.directory(), f.directory() ? 0 : f.size(), f.mtimeMillis(), f.mode()));
+            visitor.visit(entry);
             return f.directory();
         }
 

@@ -1,6 +1,8 @@
 package dev.ferry.delta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +60,7 @@ class ListingTest {
     }
 
     @Test
-    void aTreeIsListedWithSizesTimesAndModesAndWithoutItsLinks() throws Exception {
+    void aTreeIsListedWithSizesTimesAndModesAndItsLinksAsLinksNotFollowed() throws Exception {
         Path top = Files.createDirectories(dir.resolve("top"));
         Files.createDirectories(top.resolve("a/b/c"));
         Files.createDirectories(top.resolve("empty"));
@@ -67,12 +69,18 @@ class ListingTest {
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
         Files.write(top.resolve("a/b/c/ünï 文件.bin"), new byte[1234]);
         Files.createSymbolicLink(top.resolve("link-out"), Path.of("/etc"));
-        Files.createSymbolicLink(top.resolve("a/link-in"), top.resolve("a/b/file.txt"));
+        Files.createSymbolicLink(top.resolve("a/link-in"), Path.of("b/file.txt"));
+        Files.createSymbolicLink(top.resolve("a/dangling"), Path.of("../nowhere/ü"));
 
         Map<String, ListEntry> listed = byPath(Listing.receive(answersTo(new ListRequest("top"))));
 
-        assertEquals(List.of("a", "a/b", "a/b/c", "a/b/c/ünï 文件.bin", "a/b/file.txt", "empty"),
-                List.copyOf(listed.keySet()));
+        assertEquals(List.of("a", "a/b", "a/b/c", "a/b/c/ünï 文件.bin", "a/b/file.txt", "a/dangling", "a/link-in",
+                "empty", "link-out"), List.copyOf(listed.keySet()));
+        assertEquals("/etc", listed.get("link-out").link());
+        assertEquals("b/file.txt", listed.get("a/link-in").link());
+        assertEquals("../nowhere/ü", listed.get("a/dangling").link());
+        assertFalse(listed.get("link-out").directory(), "a link to a directory is a link, not followed");
+        assertNull(listed.get("a/b/file.txt").link());
         assertEquals(new ListEntry("a/b/file.txt", false, 6, 1_600_000_000_123L, 0640), listed.get("a/b/file.txt"));
         assertEquals(1234, listed.get("a/b/c/ünï 文件.bin").size());
         assertTrue(listed.get("empty").directory());
@@ -144,6 +152,7 @@ class ListingTest {
         Files.writeString(top.resolve("x/y/z/deep.txt"), "d");
         Files.writeString(top.resolve("x/file.txt"), "f");
         Files.createSymbolicLink(top.resolve("x/y/loop"), top);
+        Files.createSymbolicLink(top.resolve("x/y/z/up"), Path.of(".."));
         List<String> seen = new java.util.ArrayList<>();
         long count = Listing.walk(top, e -> {
             int slash = e.path().lastIndexOf('/');
@@ -152,7 +161,8 @@ class ListingTest {
             }
             seen.add(e.path());
         });
-        assertEquals(5, count);
-        assertEquals(List.of("x", "x/file.txt", "x/y", "x/y/z", "x/y/z/deep.txt"), seen.stream().sorted().toList());
+        assertEquals(7, count);
+        assertEquals(List.of("x", "x/file.txt", "x/y", "x/y/loop", "x/y/z", "x/y/z/deep.txt", "x/y/z/up"),
+                seen.stream().sorted().toList());
     }
 }

@@ -229,7 +229,7 @@ class FerrySyncTest {
         Path local = Files.createTempDirectory("sync-sum");
         Path file = Files.writeString(local.resolve("same.txt"), "version one\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(1_500_000_000_000L));
-        assertEquals(0, sync(local, "same.txt", "alice@127.0.0.1:same.txt").exit());
+        Proc.Result dbg = sync(local, "same.txt", "alice@127.0.0.1:same.txt"); assertEquals(0, dbg.exit(), dbg.all());
         Files.writeString(file, "version two\n"); // same length
         Files.setLastModifiedTime(file, FileTime.fromMillis(1_500_000_000_000L));
         Proc.Result quick = sync(local, "--json", "same.txt", "alice@127.0.0.1:same.txt");
@@ -318,5 +318,120 @@ class FerrySyncTest {
         }
         Proc.Result again = syncSshd(local, "--json", "-r", sshd.user() + "@127.0.0.1:" + remote + "/", "back/");
         assertEquals(60, summary(again).path("skipped").asInt(), again.out());
+    }
+
+    /** A small tree with links of every kind: to a file, to a directory, absolute out, dangling. */
+    private static Path treeWithLinks(Path local) throws Exception {
+        Path src = Files.createDirectories(local.resolve("src/sub"));
+        Files.writeString(src.resolve("inner.txt"), "inner\n");
+        Files.writeString(local.resolve("src/file.txt"), "file\n");
+        Files.createSymbolicLink(local.resolve("src/rel"), Path.of("file.txt"));
+        Files.createSymbolicLink(local.resolve("src/dirlink"), Path.of("sub"));
+        Files.createSymbolicLink(local.resolve("src/sub/up"), Path.of("../file.txt"));
+        Files.createSymbolicLink(local.resolve("src/dangling"), Path.of("no such/ü"));
+        return local.resolve("src");
+    }
+
+    private static void assertLinks(Path tree) throws Exception {
+        assertEquals(Path.of("file.txt"), Files.readSymbolicLink(tree.resolve("rel")));
+        assertEquals(Path.of("sub"), Files.readSymbolicLink(tree.resolve("dirlink")));
+        assertEquals(Path.of("../file.txt"), Files.readSymbolicLink(tree.resolve("sub/up")));
+        assertEquals(Path.of("no such/ü"), Files.readSymbolicLink(tree.resolve("dangling")));
+        assertEquals("inner\n", Files.readString(tree.resolve("sub/inner.txt")));
+    }
+
+    @Test
+    void linksAreKeptAsLinksBothWaysWithFerrydAndNeverFollowed() throws Exception {
+        Path local = Files.createTempDirectory("sync-links");
+        Path src = treeWithLinks(local);
+        Proc.Result up = sync(local, "--json", "-r", "src/", "linker@127.0.0.1:tree");
+        assertEquals(0, up.exit(), up.all());
+        Path remote = ferryd.rootOf("linker").resolve("tree");
+        assertLinks(remote);
+        assertEquals(4, files(up).stream().filter(f -> f.path("how").asText().equals("link")).count(), up.out());
+
+        Proc.Result again = sync(local, "--json", "-r", "src/", "linker@127.0.0.1:tree");
+        assertEquals(0, again.exit(), again.all());
+        assertEquals(0, summary(again).path("sent").asInt(), again.out());
+        assertEquals(6, summary(again).path("skipped").asInt(), again.out());
+
+        // a link that now points elsewhere is made again; one the target has in a file's place is replaced
+        Files.delete(src.resolve("rel"));
+        Files.createSymbolicLink(src.resolve("rel"), Path.of("sub/inner.txt"));
+        Files.delete(remote.resolve("dangling"));
+        Files.writeString(remote.resolve("dangling"), "a file where the link goes\n");
+        Proc.Result changed = sync(local, "--json", "-r", "src/", "linker@127.0.0.1:tree");
+        assertEquals(0, changed.exit(), changed.all());
+        assertEquals(2, summary(changed).path("sent").asInt(), changed.out());
+        assertEquals(Path.of("sub/inner.txt"), Files.readSymbolicLink(remote.resolve("rel")));
+        assertEquals(Path.of("no such/ü"), Files.readSymbolicLink(remote.resolve("dangling")));
+
+        // down: links come back as links; a local link where a file or directory goes is replaced,
+        // and what it pointed to is left alone
+        Path back = Files.createDirectories(local.resolve("back"));
+        Path victim = Files.writeString(local.resolve("victim.txt"), "keep me\n");
+        Path victimDir = Files.createDirectories(local.resolve("victim-dir"));
+        Files.createSymbolicLink(back.resolve("file.txt"), victim);
+        Files.createSymbolicLink(back.resolve("sub"), victimDir);
+        Proc.Result down = sync(local, "-r", "linker@127.0.0.1:tree/", "back/");
+        assertEquals(0, down.exit(), down.all());
+        assertEquals(Path.of("sub/inner.txt"), Files.readSymbolicLink(back.resolve("rel")));
+        assertEquals(Path.of("sub"), Files.readSymbolicLink(back.resolve("dirlink")));
+        assertEquals(Path.of("../file.txt"), Files.readSymbolicLink(back.resolve("sub/up")));
+        assertEquals("file\n", Files.readString(back.resolve("file.txt")));
+        assertFalse(Files.isSymbolicLink(back.resolve("file.txt")));
+        assertFalse(Files.isSymbolicLink(back.resolve("sub")));
+        assertEquals("keep me\n", Files.readString(victim));
+        try (var left = Files.list(victimDir)) {
+            assertEquals(0, left.count(), "nothing written through the link");
+        }
+    }
+
+    @Test
+    void aServerThatRefusesLinksGetsOneSentencePerLinkAndTheFilesStillGo() throws Exception {
+        Path local = Files.createTempDirectory("sync-links-refused");
+        treeWithLinks(local);
+        Proc.Result up = sync(local, "-r", "src/", "alice@127.0.0.1:refused-links");
+        assertEquals(1, up.exit(), up.all());
+        Path remote = ferryd.rootOf("alice").resolve("refused-links");
+        assertEquals("file\n", Files.readString(remote.resolve("file.txt")));
+        assertEquals("inner\n", Files.readString(remote.resolve("sub/inner.txt")));
+        assertFalse(Files.exists(remote.resolve("rel"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        List<String> refusals = up.err().lines().filter(l -> l.startsWith("ferry: refused-links/")).toList();
+        assertEquals(4, refusals.size(), up.err());
+        assertFalse(up.err().contains("Exception"), up.err());
+        try (var left = Files.list(remote)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".ferry-link-")), "no temporary left");
+        }
+    }
+
+    @Test
+    void linksAreKeptAsLinksBothWaysWithOpenSshsServer() throws Exception {
+        Path local = Files.createTempDirectory("sync-links-sshd");
+        Path src = treeWithLinks(local);
+        Files.createSymbolicLink(src.resolve("abs"), Path.of("/etc"));
+        Path remote = sshd.root().resolve("links-synced");
+        String to = sshd.user() + "@127.0.0.1:" + remote + "/";
+        Proc.Result up = syncSshd(local, "-r", "src/", to);
+        assertEquals(0, up.exit(), up.all());
+        assertLinks(remote);
+        assertEquals(Path.of("/etc"), Files.readSymbolicLink(remote.resolve("abs")));
+
+        Proc.Result again = syncSshd(local, "--json", "-r", "src/", to);
+        assertEquals(0, summary(again).path("sent").asInt(), again.out());
+
+        Proc.Result down = syncSshd(local, "-r", to, "back/");
+        assertEquals(0, down.exit(), down.all());
+        assertLinks(local.resolve("back"));
+        assertEquals(Path.of("/etc"), Files.readSymbolicLink(local.resolve("back/abs")));
+
+        // one link named on its own goes as a link, unless named with a slash
+        Proc.Result one = syncSshd(local, "src/rel", sshd.user() + "@127.0.0.1:" + remote + "/one-link");
+        assertEquals(0, one.exit(), one.all());
+        assertEquals(Path.of("file.txt"), Files.readSymbolicLink(remote.resolve("one-link")));
+        Proc.Result through = syncSshd(local, "-r", "src/dirlink/", sshd.user() + "@127.0.0.1:" + remote + "/through");
+        assertEquals(0, through.exit(), through.all());
+        assertEquals("inner\n", Files.readString(remote.resolve("through/inner.txt")));
+        assertFalse(Files.isSymbolicLink(remote.resolve("through")));
     }
 }

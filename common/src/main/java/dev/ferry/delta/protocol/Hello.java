@@ -28,9 +28,10 @@ public record Hello(int version, Set<String> capabilities) implements DeltaMessa
      * in Result; 3: a chunk size and digest length per file, signatures without chunk lengths;
      * 4: two-level signatures, GroupBatch and DetailRequest; 5: FileEnd names its digest, XXH3-128 for
      * a file sent whole; 6: OpenUpload and OpenDownload name the file's digest, XXH3-128 by default
-     * for a delta too; 7: OpenUpload says whether a small file must be synced to disk).
+     * for a delta too; 7: OpenUpload says whether a small file must be synced to disk; 8: listings carry symbolic
+     * links).
      */
-    public static final int CURRENT_VERSION = 7;
+    public static final int CURRENT_VERSION = 8;
 
     /** The sender may send literals compressed with zstd ({@link LiteralCodec#ZSTD}). */
     public static final String ZSTD = "zstd";

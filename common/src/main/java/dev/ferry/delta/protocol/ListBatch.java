@@ -15,14 +15,25 @@ import java.util.Objects;
  * deep source tree costs a few bytes a name.
  *
  * <p>Wire: int32 count, then per entry: uint16 shared bytes, uint16 length and that many bytes of
- * the rest of the path (the whole path is strict UTF-8), uint8 kind (0 file, 1 directory), int64
- * size, int64 mtime in milliseconds, uint16 mode.
+ * the rest of the path (the whole path is strict UTF-8), uint8 kind (0 file, 1 directory, 2
+ * symbolic link), int64 size, int64 mtime in milliseconds, uint16 mode; for a link then uint16
+ * length and that many bytes of what it points to (strict UTF-8, since protocol version 8).
  *
  * @param entries 1 to {@value Limits#MAX_LIST_BATCH} entries; kept as an unmodifiable copy
  */
 public record ListBatch(List<ListEntry> entries) implements DeltaMessage {
 
-    static final int MAX_BODY = 4 + Limits.MAX_LIST_BATCH * (2 + Wire.utf8Size(Limits.MAX_PATH_BYTES) + 1 + 8 + 8 + 2);
+    private static final int FILE = 0;
+    private static final int DIRECTORY = 1;
+    private static final int LINK = 2;
+
+    /**
+     * Entries of the longest paths that are all links of the longest targets would not fit in a
+     * frame: such a batch is refused by the writer, and {@link dev.ferry.delta.Listing} cuts its
+     * batches by bytes long before.
+     */
+    static final int MAX_BODY = (int) Math.min(Limits.MAX_FRAME_LENGTH - 2, 4L + Limits.MAX_LIST_BATCH
+            * (2 + Wire.utf8Size(Limits.MAX_PATH_BYTES) + 1 + 8 + 8 + 2 + Wire.utf8Size(Limits.MAX_PATH_BYTES)));
 
     public ListBatch {
         entries = List.copyOf(Objects.requireNonNull(entries, "entries"));
@@ -46,10 +57,15 @@ public record ListBatch(List<ListEntry> entries) implements DeltaMessage {
             out.writeShort(shared);
             out.writeShort(path.length - shared);
             out.write(path, shared, path.length - shared);
-            out.writeByte(e.directory() ? 1 : 0);
+            out.writeByte(e.symbolicLink() ? LINK : e.directory() ? DIRECTORY : FILE);
             out.writeLong(e.size());
             out.writeLong(e.mtimeMillis());
             out.writeShort(e.mode());
+            if (e.symbolicLink()) {
+                byte[] link = Utf8.encode(e.link(), "a link");
+                out.writeShort(link.length);
+                out.write(link);
+            }
             previous = path;
         }
     }
@@ -68,10 +84,19 @@ public record ListBatch(List<ListEntry> entries) implements DeltaMessage {
             byte[] path = Arrays.copyOf(previous, shared + rest);
             System.arraycopy(in.bytes(rest), 0, path, shared, rest);
             int kind = in.u8();
-            if (kind > 1) {
+            if (kind > LINK) {
                 throw new ProtocolException("listing entry kind " + kind + " is unknown");
             }
-            entries.add(new ListEntry(Utf8.decode(path, "a path"), kind == 1, in.i64(), in.i64(), in.u16()));
+            String name = Utf8.decode(path, "a path");
+            long size = in.i64();
+            long mtime = in.i64();
+            int mode = in.u16();
+            String link = null;
+            if (kind == LINK) {
+                link = Utf8.decode(in.bytes(Check.range("a link", "bytes", in.u16(), 1, Limits.MAX_PATH_BYTES)),
+                        "a link");
+            }
+            entries.add(new ListEntry(name, kind == DIRECTORY, size, mtime, mode, link));
             previous = path;
         }
         return new ListBatch(entries);

@@ -129,11 +129,31 @@ class MessageReaderLimitsTest {
                     out.writeShort(3);
                     WireBytes.writeUtf8(out, "x");
                 })),
-                bad("listing entry kind 2 is unknown", WireBytes.frame(MessageType.LIST_BATCH, out -> {
+                bad("listing entry kind 3 is unknown", WireBytes.frame(MessageType.LIST_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeShort(0);
+                    WireBytes.writeUtf8(out, "x");
+                    out.writeByte(3);
+                })),
+                bad("a link of 0 bytes is below the minimum of 1", WireBytes.frame(MessageType.LIST_BATCH, out -> {
                     out.writeInt(1);
                     out.writeShort(0);
                     WireBytes.writeUtf8(out, "x");
                     out.writeByte(2);
+                    out.writeLong(0);
+                    out.writeLong(0);
+                    out.writeShort(0777);
+                    out.writeShort(0);
+                })),
+                bad("a listed link has no size and is not a directory", WireBytes.frame(MessageType.LIST_BATCH, out -> {
+                    out.writeInt(1);
+                    out.writeShort(0);
+                    WireBytes.writeUtf8(out, "x");
+                    out.writeByte(2);
+                    out.writeLong(10);
+                    out.writeLong(0);
+                    out.writeShort(0777);
+                    WireBytes.writeUtf8(out, "target");
                 })),
                 bad("a listed path must be names below the listed directory, got \"a/../../b\"",
                         WireBytes.frame(MessageType.LIST_BATCH, out -> {

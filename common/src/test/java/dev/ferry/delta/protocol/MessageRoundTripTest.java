@@ -335,9 +335,9 @@ class MessageRoundTripTest {
     }
 
     @Test
-    void theCurrentVersionNamesTheFileDigestAndTheFsyncFlagInTheRequest() {
-        assertEquals(7, Hello.CURRENT_VERSION);
-        assertEquals(7, Hello.current(Set.of()).version());
+    void theCurrentVersionListsSymbolicLinks() {
+        assertEquals(8, Hello.CURRENT_VERSION);
+        assertEquals(8, Hello.current(Set.of()).version());
     }
 
     @Test

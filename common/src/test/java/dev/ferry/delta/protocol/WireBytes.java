@@ -126,6 +126,8 @@ public final class WireBytes {
                         new ListEntry("a/b.txt", false, 12, -5L, 0644),
                         new ListEntry("a/b.txt2", false, Limits.MAX_FILE_SIZE, Long.MAX_VALUE, 07777),
                         new ListEntry("a/ünï/文件", false, 0, 0, 0),
+                        ListEntry.link("a/to-ünï", 7, 0777, "../ünï/文件"),
+                        ListEntry.link("abs", 0, 0777, "/" + "x".repeat(Limits.MAX_PATH_BYTES - 1)),
                         new ListEntry("z", false, 1, 1, 0600))),
                 new ListEnd(Limits.MAX_LIST_ENTRIES),
                 new SignatureEnd(true, 123_456, 17),

@@ -6,15 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import dev.ferry.delta.Listing;
 import dev.ferry.delta.Modes;
 
-/** This machine's files; symbolic links are skipped, as rsync does without -l. */
+/** This machine's files; symbolic links are kept as links (rsync -a), never followed below the top. */
 final class LocalSide implements Side {
 
     private final Path base;
@@ -32,14 +34,24 @@ final class LocalSide implements Side {
 
     @Override
     public Optional<Entry> stat(String path) throws IOException {
+        return entry(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public Optional<Entry> statThrough(String path) throws IOException {
+        return entry(path);
+    }
+
+    private Optional<Entry> entry(String path, LinkOption... options) throws IOException {
         Path p = file(path);
         try {
-            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isSymbolicLink() || a.isOther()) {
+            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, options);
+            if (a.isOther()) {
                 return Optional.empty();
             }
-            return Optional.of(new Entry(path, a.isDirectory(), a.size(), a.lastModifiedTime().toMillis(),
-                    Modes.bits(a.permissions())));
+            String link = a.isSymbolicLink() ? Files.readSymbolicLink(p).toString() : null;
+            return Optional.of(new Entry(path, a.isDirectory(), link == null ? a.size() : 0,
+                    a.lastModifiedTime().toMillis(), Modes.bits(a.permissions()), link));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -54,13 +66,29 @@ final class LocalSide implements Side {
         }
         SortedMap<String, Entry> all = new TreeMap<>();
         Listing.walk(file(path), e -> all.put(e.path(), new Entry(e.path(), e.directory(), e.size(),
-                e.mtimeMillis(), e.mode())));
+                e.mtimeMillis(), e.mode(), e.link())));
         return all;
     }
 
     @Override
     public void mkdir(String path) throws IOException {
         Files.createDirectories(file(path));
+    }
+
+    @Override
+    public void symlink(String path, String target) throws IOException {
+        // Made under a temporary name beside it, then renamed over whatever is there: rename(2)
+        // replaces a file or link in one step, so the old one stays until the new one is whole.
+        Path link = file(path);
+        Path temporary = link.resolveSibling("." + link.getFileName() + ".ferry-link-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+        Files.createSymbolicLink(temporary, Path.of(target));
+        try {
+            Files.move(temporary, link, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
     }
 
     @Override

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -18,6 +20,9 @@ import dev.ferry.delta.protocol.ListEntry;
 /**
  * The server's files, changed over SFTP (which every SSH server has) and listed in one request
  * where the server can (ferryd's delta subsystem), else over SFTP, three round trips a directory.
+ * A listing is checked before it is used: names that could climb out of the directory, or entries
+ * under something that is not a listed directory (a link, say), are refused, since a download
+ * writes each entry under the local directory by its listed path.
  */
 final class RemoteSide implements Side {
 
@@ -39,12 +44,22 @@ final class RemoteSide implements Side {
 
     @Override
     public Optional<Entry> stat(String path) throws IOException {
+        return entry(path, false);
+    }
+
+    @Override
+    public Optional<Entry> statThrough(String path) throws IOException {
+        return entry(path, true);
+    }
+
+    private Optional<Entry> entry(String path, boolean through) throws IOException {
         try {
-            SftpClient.Attributes a = sftp.lstat(resolve(path));
-            if (a.isSymbolicLink() || a.isOther()) {
+            String p = resolve(path);
+            SftpClient.Attributes a = through ? sftp.stat(p) : sftp.lstat(p);
+            if (a.isOther()) {
                 return Optional.empty();
             }
-            return Optional.of(entry(path, a));
+            return Optional.of(entry(path, a, a.isSymbolicLink() ? sftp.readLink(p) : null));
         } catch (SftpException e) {
             if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
                 return Optional.empty();
@@ -59,8 +74,9 @@ final class RemoteSide implements Side {
         List<ListEntry> listed = lister.list(resolve(path));
         if (listed != null) {
             for (ListEntry e : listed) {
-                all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode()));
+                all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode(), e.link()));
             }
+            checkTree(all);
             return all;
         }
         Deque<String> dirs = new ArrayDeque<>();
@@ -72,23 +88,76 @@ final class RemoteSide implements Side {
                 if (name.equals(".") || name.equals("..")) {
                     continue;
                 }
+                if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+                    throw new IOException("the server listed an invalid name in " + resolve(Side.join(path, dir))
+                            + ": \"" + name + "\"");
+                }
                 SftpClient.Attributes a = d.getAttributes();
-                if (a.isSymbolicLink() || a.isOther()) {
+                if (a.isOther()) {
                     continue;
                 }
                 String rel = Side.join(dir, name);
-                all.put(rel, entry(rel, a));
-                if (a.isDirectory()) {
+                String link = a.isSymbolicLink() ? sftp.readLink(resolve(Side.join(path, rel))) : null;
+                all.put(rel, entry(rel, a, link));
+                if (a.isDirectory() && link == null) {
                     dirs.add(rel);
                 }
             }
         }
+        checkTree(all);
         return all;
+    }
+
+    /**
+     * Refuses a listing that puts an entry under anything but a listed directory: a download makes
+     * each entry under the local directory by its path, so "a" listed as a link to /etc and then
+     * "a/passwd" as a file would write through the link it had just made.
+     */
+    static void checkTree(SortedMap<String, Entry> tree) throws IOException {
+        for (String path : tree.keySet()) {
+            int slash = path.lastIndexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String parent = path.substring(0, slash);
+            Entry p = tree.get(parent);
+            if (p == null || !p.directory() || p.symbolicLink()) {
+                throw new IOException("the server's listing puts " + path + " under " + parent
+                        + (p == null ? ", which it did not list" : ", which is not a directory"));
+            }
+        }
     }
 
     @Override
     public void mkdir(String path) throws IOException {
         sftp.mkdir(resolve(path));
+    }
+
+    @Override
+    public void symlink(String path, String target) throws IOException {
+        String link = resolve(path);
+        int slash = link.lastIndexOf('/');
+        String temporary = link.substring(0, slash + 1) + "." + link.substring(slash + 1) + ".ferry-link-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        sftp.symLink(temporary, target);
+        try {
+            OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+            if (posix != null && posix.isSupported()) {
+                posix.posixRename(temporary, link); // replaces a file or link there in one step
+            } else {
+                if (stat(path).isPresent()) {
+                    sftp.remove(link); // SFTP v3's rename refuses an existing name
+                }
+                sftp.rename(temporary, link);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                sftp.remove(temporary);
+            } catch (IOException ignored) {
+                // the first failure is the one to report
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -111,8 +180,9 @@ final class RemoteSide implements Side {
         return p.isEmpty() ? "." : p;
     }
 
-    private static Entry entry(String path, SftpClient.Attributes a) {
+    private static Entry entry(String path, SftpClient.Attributes a, String link) {
         long mtime = a.getModifyTime() == null ? 0 : a.getModifyTime().toMillis();
-        return new Entry(path, a.isDirectory(), a.getSize(), mtime, a.getPermissions() & 07777);
+        return new Entry(path, a.isDirectory() && link == null, link == null ? a.getSize() : 0, mtime,
+                a.getPermissions() & 07777, link);
     }
 }

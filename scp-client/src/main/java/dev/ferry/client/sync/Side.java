@@ -11,14 +11,23 @@ interface Side {
     /** The entry at {@code path}, not following a final symbolic link; empty if there is none. */
     Optional<Entry> stat(String path) throws IOException;
 
+    /** The entry at {@code path}, through a final symbolic link (for a path the user named). */
+    Optional<Entry> statThrough(String path) throws IOException;
+
     /**
      * Everything under directory {@code path}, keyed (and with {@link Entry#path()}) relative to
-     * {@code path}, parents before children.
+     * {@code path}, parents before children; links as links.
      */
     SortedMap<String, Entry> walk(String path) throws IOException;
 
     /** Creates directory {@code path}, which the caller has seen missing (one round trip, no check). */
     void mkdir(String path) throws IOException;
+
+    /**
+     * Makes {@code path} a symbolic link to {@code target}, replacing a file or link there in one
+     * step where the side can (the old one stays if this fails).
+     */
+    void symlink(String path, String target) throws IOException;
 
     void delete(Entry entry) throws IOException;
 

@@ -6,7 +6,7 @@ public interface SyncListener {
     SyncListener NONE = new SyncListener() {
     };
 
-    /** A file was sent (or, with --dry-run, would be); {@code how} is "delta", "whole" or "dry-run". */
+    /** A file was sent (or, with --dry-run, would be); {@code how} is "delta", "whole", "link" (a symbolic link made again) or "dry-run". */
     default void sent(String path, String how, long size, long literalBytes, long matchedBytes) {
     }
 

@@ -3,7 +3,6 @@ package dev.ferry.client.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -35,7 +34,8 @@ import dev.ferry.delta.Uploads;
 /**
  * One {@code ferry sync} between this machine and one server, in one direction: lists both sides,
  * sends each file that differs (rsync's quick check: size and modification second, or SHA-256 with
- * --checksum), then deletes what the source does not have when asked. Changed files go as chunk
+ * --checksum), makes symbolic links again as links (rsync -a: never followed below the named
+ * top), then deletes what the source does not have when asked. Changed files go as chunk
  * deltas over {@code ferry-delta} when the server has it, in one pipelined batch, otherwise whole
  * over SFTP, which is said once. A failed file is reported and the sync goes on.
  */
@@ -115,14 +115,17 @@ public final class Syncer {
         }
         String local = upload ? from : treeTarget(from, to);
         Path dir = local.isEmpty() ? localBase : localBase.resolve(local);
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? WalkAhead.start(localBase, local) : null;
+        return Files.isDirectory(dir) ? WalkAhead.start(localBase, local) : null;
     }
 
     /** Syncs {@code from} (on the source side) to {@code to} (on the target side). */
     public SyncSummary run(String from, String to) throws FerryException {
         long start = System.nanoTime();
         try {
-            Entry root = source.stat(from).orElseThrow(() -> new FerryException("ferry: " + source.resolve(from)
+            // A named link is synced as a link, as rsync does, unless named with a trailing slash
+            // ("link/": the directory it leads to, as the system resolves such a path).
+            Optional<Entry> named = from.endsWith("/") ? source.statThrough(from) : source.stat(from);
+            Entry root = named.orElseThrow(() -> new FerryException("ferry: " + source.resolve(from)
                     + ": no such file or directory"));
             if (root.directory()) {
                 if (!options.recursive()) {
@@ -132,9 +135,16 @@ public final class Syncer {
                 }
             } else {
                 Optional<Entry> there = target.stat(to);
-                String dst = to.endsWith("/") || there.map(Entry::directory).orElse(false)
-                        ? Side.join(to, baseName(from)) : to;
-                syncFile(from, dst, root, dst.equals(to) ? there : target.stat(dst));
+                boolean intoDirectory = to.endsWith("/") || there.map(Entry::directory).orElse(false)
+                        || there.map(Entry::symbolicLink).orElse(false)
+                                && target.statThrough(to).map(Entry::directory).orElse(false);
+                String dst = intoDirectory ? Side.join(to, baseName(from)) : to;
+                Optional<Entry> old = dst.equals(to) ? there : target.stat(dst);
+                if (root.symbolicLink()) {
+                    syncLink(dst, root, old);
+                } else {
+                    syncFile(from, dst, root, old);
+                }
                 sendBatch();
             }
         } catch (IOException e) {
@@ -149,7 +159,7 @@ public final class Syncer {
 
     private void syncTree(String from, String to) throws IOException {
         SortedMap<String, Entry> have = source.walk(from);
-        Optional<Entry> top = target.stat(to);
+        Optional<Entry> top = target.statThrough(to); // the top the user named: through a link
         if (top.isPresent() && !top.get().directory()) {
             throw new IOException(target.resolve(to) + " exists and is not a directory");
         }
@@ -166,11 +176,13 @@ public final class Syncer {
             if (entry.directory()) {
                 Entry existing = old.get(rel);
                 if (existing != null && !existing.directory() && !options.dryRun()) {
-                    target.delete(existing); // a file where a directory belongs
+                    target.delete(existing.at(dst)); // a file or link where a directory belongs
                 }
                 if (!options.dryRun() && (existing == null || !existing.directory())) {
                     target.mkdir(dst);
                 }
+            } else if (entry.symbolicLink()) {
+                syncLink(dst, entry, Optional.ofNullable(old.get(rel)));
             } else {
                 syncFile(Side.join(from, rel), dst, entry, Optional.ofNullable(old.get(rel)));
             }
@@ -183,8 +195,7 @@ public final class Syncer {
             for (String rel : extra) {
                 Entry gone = old.get(rel);
                 if (!options.dryRun()) {
-                    target.delete(new Entry(Side.join(to, rel), gone.directory(), gone.size(), gone.mtimeMillis(),
-                            gone.mode()));
+                    target.delete(gone.at(Side.join(to, rel)));
                 }
                 deleted++;
                 listener.deleted(Side.join(to, rel), options.dryRun());
@@ -208,7 +219,35 @@ public final class Syncer {
                 listener.sent(to, "dry-run", src.size(), 0, 0);
                 return;
             }
+            if (old.isPresent() && old.get().symbolicLink()) {
+                // A link where the file goes is removed first: neither a delta's old copy nor a
+                // download's basis may be read through it.
+                target.delete(old.get().at(to));
+                old = Optional.empty();
+            }
             batch.add(new Change(from, to, src, old));
+        } catch (IOException e) {
+            failed(to, reason(e));
+        }
+    }
+
+    /** A symbolic link: made again on the target, pointing where the source's points, unless it already does. */
+    private void syncLink(String to, Entry src, Optional<Entry> old) {
+        files++;
+        try {
+            if (old.isPresent() && old.get().directory()) {
+                throw new IOException(target.resolve(to) + " is a directory");
+            }
+            if (old.isPresent() && src.link().equals(old.get().link())) {
+                skipped++;
+                listener.skipped(to, 0);
+                return;
+            }
+            if (!options.dryRun()) {
+                target.symlink(to, src.link());
+            }
+            sent++;
+            listener.sent(to, options.dryRun() ? "dry-run" : "link", 0, 0, 0);
         } catch (IOException e) {
             failed(to, reason(e));
         }

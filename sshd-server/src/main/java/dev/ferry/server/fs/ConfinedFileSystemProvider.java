@@ -252,12 +252,43 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         contain(link, false);
         writable(link);
         linksAllowed(link);
-        // MINA maps an absolute target into the root and refuses a relative one that climbs out of
-        // it; check where the link would point once made, through any links already on the way.
-        Path resolvedTarget = target.isAbsolute() ? target
-                : link.toAbsolutePath().getParent().resolve(target.toString()).normalize();
-        contain(resolvedTarget, true);
-        super.createSymbolicLink(link, target, attrs);
+        if (target.isAbsolute()) {
+            // MINA maps an absolute target into the root; check where it leads through any links
+            // already on the way.
+            contain(target, true);
+            super.createSymbolicLink(link, target, attrs);
+            return;
+        }
+        Path parent = link.toAbsolutePath().getParent();
+        if (climbsAboveRoot(parent, target)) {
+            throw denied(link, "its target climbs out of the user's root");
+        }
+        contain(parent.resolve(target.toString()).normalize(), true);
+        // Made here, not by MINA: MINA refuses every relative target whose ".." outnumber the
+        // target's own names before them ("../file.txt" from a link in a subdirectory, which
+        // stays inside; rsync -a makes such links all the time). The climb is checked above
+        // against the link's own depth, and the target kept as the text it was given.
+        Files.createSymbolicLink(unroot(link), unroot(link).getFileSystem().getPath(target.toString()));
+    }
+
+    /**
+     * Whether {@code target}, a relative link target, read from the directory {@code parent}
+     * (absolute in the root), goes above the root at any step: "a/../../x" from "/d" does not,
+     * "../../x" from "/d" does. A lexical count, before any link on the way is looked at.
+     */
+    static boolean climbsAboveRoot(Path parent, Path target) {
+        int depth = parent.getNameCount();
+        for (Path name : target) {
+            String n = name.toString();
+            if (n.equals("..")) {
+                if (--depth < 0) {
+                    return true;
+                }
+            } else if (!n.equals(".") && !n.isEmpty()) {
+                depth++;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -218,9 +217,39 @@ class ConfinedFileSystemProviderTest {
     @Test
     void aRelativeLinkClimbingOutIsRefusedEvenWhenLinksAreAllowed() throws IOException {
         FileSystem fs = confined(WITH_LINKS);
-        assertThrows(InvalidPathException.class,
+        assertThrows(AccessDeniedException.class,
                 () -> Files.createSymbolicLink(fs.getPath("/l"), fs.getPath("../outside/secret.txt")));
+        assertThrows(AccessDeniedException.class,
+                () -> Files.createSymbolicLink(fs.getPath("/sub/l"), fs.getPath("../../outside/secret.txt")));
+        // down and up again, but above the root on the way: the kernel would not stop at the root
+        assertThrows(AccessDeniedException.class,
+                () -> Files.createSymbolicLink(fs.getPath("/sub/m"), fs.getPath("../../root/inside.txt")));
         assertFalse(Files.exists(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(root.resolve("sub/l"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(root.resolve("sub/m"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aRelativeLinkUpFromASubdirectoryThatStaysInsideIsMadeAsWritten() throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        Files.createDirectories(root.resolve("sub/deeper"));
+        Files.createSymbolicLink(fs.getPath("/sub/up"), fs.getPath("../inside.txt"));
+        Files.createSymbolicLink(fs.getPath("/sub/deeper/up2"), fs.getPath("../../sub/../inside.txt"));
+        assertEquals("hello", Files.readString(fs.getPath("/sub/up")));
+        assertEquals("hello", Files.readString(fs.getPath("/sub/deeper/up2")));
+        assertEquals(Path.of("../inside.txt"), Files.readSymbolicLink(root.resolve("sub/up")));
+        assertEquals(Path.of("../../sub/../inside.txt"), Files.readSymbolicLink(root.resolve("sub/deeper/up2")));
+    }
+
+    @Test
+    void aClimbIsCountedFromTheLinksOwnDepth() {
+        FileSystem fs = java.nio.file.FileSystems.getDefault();
+        assertFalse(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/d"), fs.getPath("a/../../x")));
+        assertFalse(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/d"), fs.getPath("./../x")));
+        assertTrue(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/d"), fs.getPath("../../x")));
+        assertTrue(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/"), fs.getPath("..")));
+        assertTrue(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/a/b"), fs.getPath("../../../a/b/x")));
+        assertFalse(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/a/b"), fs.getPath("x/y/../../..")));
     }
 
     @Test
