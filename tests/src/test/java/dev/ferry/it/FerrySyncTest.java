@@ -225,6 +225,21 @@ class FerrySyncTest {
     }
 
     @Test
+    void aFileWhereADirectoryGoesIsReplacedAndNothingElseIsTouched() throws Exception {
+        Path local = Files.createTempDirectory("sync-replace");
+        Files.createDirectories(local.resolve("src/sub"));
+        Files.writeString(local.resolve("src/sub/a.txt"), "a\n");
+        Path root = ferryd.rootOf("alice");
+        Files.createDirectories(root.resolve("replace"));
+        Files.writeString(root.resolve("replace/sub"), "a file where the directory goes\n");
+        Files.writeString(root.resolve("sub"), "unrelated, beside the target\n");
+        Proc.Result r = sync(local, "-r", "src/", "alice@127.0.0.1:replace");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("a\n", Files.readString(root.resolve("replace/sub/a.txt")));
+        assertEquals("unrelated, beside the target\n", Files.readString(root.resolve("sub")));
+    }
+
+    @Test
     void checksumFindsAChangeThatSizeAndTimeMiss() throws Exception {
         Path local = Files.createTempDirectory("sync-sum");
         Path file = Files.writeString(local.resolve("same.txt"), "version one\n");
