@@ -44,6 +44,15 @@ public final class Listing {
     @FunctionalInterface
     public interface Visitor {
         void visit(ListEntry entry) throws IOException;
+
+        /**
+         * A directory below the top could not be read (or read to its end); by default the walk
+         * ends with {@link DeltaRefused}. A visitor that returns lets the walk go on without what
+         * that directory holds, as rsync goes on past an unreadable directory.
+         */
+        default void unreadable(String path, IOException cause) throws IOException {
+            throw refused(path, cause);
+        }
     }
 
     /**
@@ -126,6 +135,9 @@ public final class Listing {
                                 .readAttributes();
                     } catch (NoSuchFileException gone) {
                         continue; // removed since the directory was read
+                    } catch (IOException e) {
+                        unreadable(under, e); // a directory that may be read but not searched (r--)
+                        return;
                     }
                     String path = join(under, name.toString());
                     if (visit(path, FileFacts.of(a, Modes.bits(a.permissions())), child)) {
@@ -133,14 +145,16 @@ public final class Listing {
                     }
                 }
             } catch (DirectoryIteratorException e) {
-                throw refused(under, e.getCause());
+                unreadable(under, e.getCause());
+                return; // what it held past the error, subdirectories included, is not listed
             }
             for (Subdirectory s : subdirectories) {
                 SecureDirectoryStream<Path> sub;
                 try {
                     sub = dir.newDirectoryStream(s.name(), LinkOption.NOFOLLOW_LINKS);
                 } catch (IOException e) {
-                    throw refused(s.path(), e);
+                    unreadable(s.path(), e);
+                    continue;
                 }
                 try (sub) {
                     below(sub, s.path());
@@ -157,7 +171,14 @@ public final class Listing {
             while (!dirs.isEmpty()) {
                 Path dir = dirs.poll();
                 String under = names.poll();
-                try (DirectoryStream<Path> children = open(dir, under)) {
+                DirectoryStream<Path> opened;
+                try {
+                    opened = Files.newDirectoryStream(dir);
+                } catch (IOException e) {
+                    unreadable(under, e);
+                    continue;
+                }
+                try (DirectoryStream<Path> children = opened) {
                     for (Path child : children) {
                         // the path below the top built name by name: relativize() on a top such as
                         // "/../../dir" would answer with the dots
@@ -169,9 +190,17 @@ public final class Listing {
                         }
                     }
                 } catch (DirectoryIteratorException e) {
-                    throw refused(under, e.getCause());
+                    unreadable(under, e.getCause());
                 }
             }
+        }
+
+        /** The top cannot be done without; a directory below it is for the visitor to judge. */
+        private void unreadable(String under, IOException e) throws IOException {
+            if (under.isEmpty()) {
+                throw refused(under, e);
+            }
+            visitor.unreadable(under, e);
         }
 
         DirectoryStream<Path> open(Path dir, String under) throws DeltaRefused {
@@ -212,14 +241,15 @@ public final class Listing {
             return f.directory();
         }
 
-        private static DeltaRefused refused(String under, IOException e) {
-            return new DeltaRefused("cannot read directory " + (under.isEmpty() ? "." : under) + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        }
 
         private static String join(String under, String name) {
             return under.isEmpty() ? name : under + "/" + name;
         }
+    }
+
+    private static DeltaRefused refused(String under, IOException e) {
+        return new DeltaRefused("cannot read directory " + (under.isEmpty() ? "." : under) + ": "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
 
     /** Reads a listing to its {@link ListEnd}; a {@link Failure} in its place (or after some batches) is thrown. */

@@ -1,7 +1,11 @@
 package dev.ferry.delta;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -157,6 +161,13 @@ public final class Uploads {
                     listener.failed(p.job.label(), "no such file: " + p.job.local());
                     continue;
                 }
+                String unreadable = unreadable(p.job.local());
+                if (unreadable != null) {
+                    // found before its request goes: once the peer has opened the file, a send
+                    // that cannot start leaves the session out of step and ends the whole batch
+                    listener.failed(p.job.label(), unreadable);
+                    continue;
+                }
                 p.mode = f.mode();
                 p.mtimeMillis = f.mtimeMillis();
                 out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
@@ -232,6 +243,19 @@ public final class Uploads {
             listener.failed(p.job.label(), f.reason());
         } else {
             throw new ProtocolException("expected the result for " + p.job.remote() + ", got " + m.type());
+        }
+    }
+
+    /** Why {@code file} cannot be opened for reading, in one sentence; null if it can. */
+    private static String unreadable(Path file) {
+        try (FileChannel ignored = FileChannel.open(file, StandardOpenOption.READ)) {
+            return null;
+        } catch (AccessDeniedException e) {
+            return "Permission denied"; // told beside the file's name, as scp tells it
+        } catch (NoSuchFileException e) {
+            return "no such file: " + file;
+        } catch (IOException e) {
+            return file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
     }
 

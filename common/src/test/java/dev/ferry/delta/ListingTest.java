@@ -165,4 +165,43 @@ class ListingTest {
         assertEquals(List.of("x", "x/file.txt", "x/y", "x/y/loop", "x/y/z", "x/y/z/deep.txt", "x/y/z/up"),
                 seen.stream().sorted().toList());
     }
+
+    @Test
+    void aDirectoryThatCannotBeReadEndsTheWalkUnlessTheVisitorGoesOn() throws Exception {
+        Path top = Files.createDirectories(dir.resolve("vanishing"));
+        Files.createDirectories(top.resolve("a/gone"));
+        Files.writeString(top.resolve("a/gone/f.txt"), "f");
+        Files.createDirectories(top.resolve("b"));
+        Files.writeString(top.resolve("b/kept.txt"), "k");
+        // "a/gone" is listed, then removed before the walk goes into it
+        Listing.Visitor removing = e -> {
+            if (e.path().equals("a/gone")) {
+                Files.delete(top.resolve("a/gone/f.txt"));
+                Files.delete(top.resolve("a/gone"));
+            }
+        };
+        DeltaRefused refused = assertThrows(DeltaRefused.class, () -> Listing.walk(top, removing));
+        assertTrue(refused.getMessage().startsWith("cannot read directory a/gone: "), refused.getMessage());
+
+        Files.createDirectories(top.resolve("a/gone"));
+        Files.writeString(top.resolve("a/gone/f.txt"), "f");
+        List<String> seen = new java.util.ArrayList<>();
+        Map<String, IOException> unreadable = new java.util.HashMap<>();
+        long count = Listing.walk(top, new Listing.Visitor() {
+            @Override
+            public void visit(ListEntry e) throws IOException {
+                seen.add(e.path());
+                removing.visit(e);
+            }
+
+            @Override
+            public void unreadable(String path, IOException cause) {
+                unreadable.put(path, cause);
+            }
+        });
+        assertEquals(List.of("a", "a/gone", "b", "b/kept.txt"), seen.stream().sorted().toList());
+        assertEquals(4, count);
+        assertEquals(java.util.Set.of("a/gone"), unreadable.keySet());
+        assertTrue(unreadable.get("a/gone") instanceof java.nio.file.NoSuchFileException, unreadable.toString());
+    }
 }

@@ -2,19 +2,25 @@ package dev.ferry.client.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.ferry.delta.DeltaRefused;
 import dev.ferry.delta.Listing;
 import dev.ferry.delta.Modes;
+import dev.ferry.delta.protocol.ListEntry;
 
 /** This machine's files; symbolic links are kept as links (rsync -a), never followed below the top. */
 final class LocalSide implements Side {
@@ -58,16 +64,52 @@ final class LocalSide implements Side {
     }
 
     @Override
-    public SortedMap<String, Entry> walk(String path) throws IOException {
+    public Tree walk(String path) throws IOException {
         // the walk the server lists its side with: a look-up per entry relative to its directory
-        Optional<SortedMap<String, Entry>> walked = ahead == null ? Optional.empty() : ahead.take(path);
+        Optional<Tree> walked = ahead == null ? Optional.empty() : ahead.take(path);
         if (walked.isPresent()) {
             return walked.get();
         }
         SortedMap<String, Entry> all = new TreeMap<>();
-        Listing.walk(file(path), e -> all.put(e.path(), new Entry(e.path(), e.directory(), e.size(),
-                e.mtimeMillis(), e.mode(), e.link())));
-        return all;
+        Map<String, String> unreadable = new LinkedHashMap<>();
+        try {
+            Listing.walk(file(path), new Listing.Visitor() {
+                @Override
+                public void visit(ListEntry e) {
+                    all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode(), e.link()));
+                }
+
+                @Override
+                public void unreadable(String below, IOException cause) {
+                    // rsync goes on past an unreadable directory, and so does a sync
+                    unreadable.put(below, reason(cause));
+                }
+            });
+        } catch (DeltaRefused e) {
+            throw new LocalFailure(resolve(path) + ": " + e.getMessage());
+        }
+        return new Tree(all, unreadable);
+    }
+
+    /** Why a directory could not be read, in the words ls and scp use (the exception's message is its path). */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** A failure of this machine's files, told as it is: not the server's. */
+    static final class LocalFailure extends IOException {
+        LocalFailure(String message) {
+            super(message);
+        }
     }
 
     @Override

@@ -69,7 +69,7 @@ final class RemoteSide implements Side {
     }
 
     @Override
-    public SortedMap<String, Entry> walk(String path) throws IOException {
+    public Tree walk(String path) throws IOException {
         SortedMap<String, Entry> all = new TreeMap<>();
         List<ListEntry> listed = lister.list(resolve(path));
         if (listed != null) {
@@ -77,7 +77,7 @@ final class RemoteSide implements Side {
                 all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode(), e.link()));
             }
             checkTree(all);
-            return all;
+            return new Tree(all);
         }
         Deque<String> dirs = new ArrayDeque<>();
         dirs.add("");
@@ -105,7 +105,7 @@ final class RemoteSide implements Side {
             }
         }
         checkTree(all);
-        return all;
+        return new Tree(all);
     }
 
     /**

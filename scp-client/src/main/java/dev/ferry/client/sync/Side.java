@@ -3,7 +3,6 @@ package dev.ferry.client.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
-import java.util.SortedMap;
 
 /** One side of a sync, local or remote, with paths relative to a base directory. */
 interface Side {
@@ -18,7 +17,7 @@ interface Side {
      * Everything under directory {@code path}, keyed (and with {@link Entry#path()}) relative to
      * {@code path}, parents before children; links as links.
      */
-    SortedMap<String, Entry> walk(String path) throws IOException;
+    Tree walk(String path) throws IOException;
 
     /** Creates directory {@code path}, which the caller has seen missing (one round trip, no check). */
     void mkdir(String path) throws IOException;

@@ -147,6 +147,8 @@ public final class Syncer {
                 }
                 sendBatch();
             }
+        } catch (LocalSide.LocalFailure e) {
+            throw new FerryException("ferry: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new FerryException("ferry: " + server + ": " + (e.getMessage() == null ? "connection lost"
                     : e.getMessage()), e);
@@ -158,12 +160,16 @@ public final class Syncer {
     }
 
     private void syncTree(String from, String to) throws IOException {
-        SortedMap<String, Entry> have = source.walk(from);
+        Tree sourceTree = source.walk(from);
+        SortedMap<String, Entry> have = sourceTree.entries();
         Optional<Entry> top = target.statThrough(to); // the top the user named: through a link
         if (top.isPresent() && !top.get().directory()) {
             throw new IOException(target.resolve(to) + " exists and is not a directory");
         }
-        SortedMap<String, Entry> old = top.isPresent() ? target.walk(to) : new TreeMap<>();
+        Tree targetTree = top.isPresent() ? target.walk(to) : new Tree(new TreeMap<>());
+        SortedMap<String, Entry> old = targetTree.entries();
+        sourceTree.unreadable().forEach((rel, why) -> failed(source.resolve(Side.join(from, rel)), why));
+        targetTree.unreadable().forEach((rel, why) -> failed(target.resolve(Side.join(to, rel)), why));
         if (top.isEmpty() && !options.dryRun()) {
             target.mkdir(to);
         }
@@ -188,7 +194,11 @@ public final class Syncer {
             }
         }
         sendBatch();
-        if (options.delete()) {
+        if (options.delete() && !(sourceTree.complete() && targetTree.complete())) {
+            // rsync's rule: what a directory that could not be read holds is unknown, so nothing
+            // is deleted on the strength of the walk
+            listener.note("some directories could not be read: nothing deleted");
+        } else if (options.delete()) {
             List<String> extra = new ArrayList<>(old.keySet());
             extra.removeAll(have.keySet());
             extra.sort((a, b) -> b.compareTo(a)); // children before their directories
@@ -393,8 +403,14 @@ public final class Syncer {
         return a;
     }
 
-    /** The sentence a failed file is reported with: the exception's message, or at least its kind. */
+    /**
+     * The sentence a failed file is reported with: the exception's message, or at least its kind; a
+     * local file's trouble in the words scp uses (the JDK's message is only the path).
+     */
     private static String reason(Exception e) {
+        if (e instanceof IOException io) {
+            return LocalSide.reason(io);
+        }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 

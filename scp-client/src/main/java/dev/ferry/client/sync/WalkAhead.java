@@ -3,7 +3,6 @@ package dev.ferry.client.sync;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -16,9 +15,9 @@ import java.util.concurrent.FutureTask;
 public final class WalkAhead {
 
     private final String path;
-    private final FutureTask<SortedMap<String, Entry>> walk;
+    private final FutureTask<Tree> walk;
 
-    private WalkAhead(String path, FutureTask<SortedMap<String, Entry>> walk) {
+    private WalkAhead(String path, FutureTask<Tree> walk) {
         this.path = path;
         this.walk = walk;
     }
@@ -26,7 +25,7 @@ public final class WalkAhead {
     /** Starts walking {@code path} (relative to {@code base}, as the sync will name it). */
     public static WalkAhead start(Path base, String path) {
         LocalSide side = new LocalSide(base);
-        FutureTask<SortedMap<String, Entry>> task = new FutureTask<>(() -> side.walk(path));
+        FutureTask<Tree> task = new FutureTask<>(() -> side.walk(path));
         Thread thread = new Thread(task, "ferry-walk-ahead");
         thread.setDaemon(true); // a sync that fails to connect does not wait for it
         thread.start();
@@ -34,7 +33,7 @@ public final class WalkAhead {
     }
 
     /** The walk's result if it was of {@code path}; its failure, if it failed, as the walk's own. */
-    Optional<SortedMap<String, Entry>> take(String path) throws IOException {
+    Optional<Tree> take(String path) throws IOException {
         if (!this.path.equals(path)) {
             return Optional.empty();
         }
