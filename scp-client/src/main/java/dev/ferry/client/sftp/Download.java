@@ -101,7 +101,7 @@ public final class Download {
             }
         } finally {
             abandoned = true;
-            closeHandle(handle, timeout);
+            closeHandle(handle);
         }
     }
 
@@ -119,25 +119,21 @@ public final class Download {
         return r.body().getBytes();
     }
 
-    private void closeHandle(byte[] handle, Duration timeout) throws IOException {
+    /**
+     * Closes the handle without waiting for the answer: every byte is written by now, and a read
+     * handle's close cannot change them. In a tree of small files that wait was a third of each
+     * file's round trips. The server answers requests in order, so this worker's next OPEN is
+     * handled after this CLOSE and no more handles are open at once than there are workers.
+     */
+    private void closeHandle(byte[] handle) throws IOException {
         if (pipe.failure() != null) {
             return; // the channel is gone, and the handle with it
         }
         int id = pipe.nextId();
-        Reply.Waiting reply = new Reply.Waiting();
-        pipe.expect(id, reply);
+        pipe.expect(id, Reply.IGNORED);
         Buffer request = new ByteArrayBuffer(32 + handle.length);
         Requests.close(request, id, handle);
         pipe.send(request);
-        Reply.Received r = reply.await(timeout);
-        if (r.type() != SftpConstants.SSH_FXP_STATUS || !Status.of(r.body()).ok()) {
-            synchronized (this) {
-                if (failure != null) {
-                    return; // the copy's own failure says more
-                }
-            }
-            throw Status.unexpected(r.type(), r.body(), "a status");
-        }
     }
 
     /** Sends requests while there is room, waits for replies to make more; until all bytes are written. */

@@ -575,7 +575,8 @@ public final class SftpCopier implements Copier {
         TransferListener shared = synchronizedListener(listener);
         List<SftpCopier> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < Math.min(TREE_DOWNLOADS, todo.size()); i++) {
+        // no more files open at once than the server allows (limits@openssh.com)
+        for (int i = 0; i < Math.min(Math.min(TREE_DOWNLOADS, maxOpenHandles), todo.size()); i++) {
             SftpCopier worker = new SftpCopier(this, shared, pipe);
             workers.add(worker);
             Thread t = new Thread(() -> {
