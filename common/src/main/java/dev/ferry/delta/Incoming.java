@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.fs.TemporaryName;
 import dev.ferry.delta.protocol.DetailRequest;
 import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.FileEnd;
@@ -184,11 +185,15 @@ public final class Incoming implements Closeable {
         }
     }
 
-    /** A name in the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}. */
+    /**
+     * A name in the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}
+     * (a long name cut to fit, {@link TemporaryName}).
+     */
     static Path temporaryBeside(Path target) {
         byte[] r = new byte[4];
         RANDOM.nextBytes(r);
-        return target.resolveSibling("." + target.getFileName() + ".ferry-delta-" + HexFormat.of().formatHex(r));
+        return target.resolveSibling(TemporaryName.of(target.getFileName().toString(),
+                ".ferry-delta-" + HexFormat.of().formatHex(r)));
     }
 
     private static void closeQuietly(Closeable c, Throwable cause) {

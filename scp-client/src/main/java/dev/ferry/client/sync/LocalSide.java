@@ -21,6 +21,7 @@ import dev.ferry.delta.DeltaRefused;
 import dev.ferry.delta.Listing;
 import dev.ferry.delta.Modes;
 import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.fs.TemporaryName;
 
 /** This machine's files; symbolic links are kept as links (rsync -a), never followed below the top. */
 final class LocalSide implements Side {
@@ -122,8 +123,8 @@ final class LocalSide implements Side {
         // Made under a temporary name beside it, then renamed over whatever is there: rename(2)
         // replaces a file or link in one step, so the old one stays until the new one is whole.
         Path link = file(path);
-        Path temporary = link.resolveSibling("." + link.getFileName() + ".ferry-link-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+        Path temporary = link.resolveSibling(TemporaryName.of(link.getFileName().toString(), ".ferry-link-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16)));
         Files.createSymbolicLink(temporary, Path.of(target));
         try {
             Files.move(temporary, link, StandardCopyOption.ATOMIC_MOVE);

@@ -16,6 +16,7 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.fs.TemporaryName;
 
 /**
  * The server's files, changed over SFTP (which every SSH server has) and listed in one request
@@ -137,8 +138,8 @@ final class RemoteSide implements Side {
     public void symlink(String path, String target) throws IOException {
         String link = resolve(path);
         int slash = link.lastIndexOf('/');
-        String temporary = link.substring(0, slash + 1) + "." + link.substring(slash + 1) + ".ferry-link-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        String temporary = link.substring(0, slash + 1) + TemporaryName.of(link.substring(slash + 1), ".ferry-link-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
         sftp.symLink(temporary, target);
         try {
             OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);

@@ -41,6 +41,7 @@ import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.sftp.Download;
 import dev.ferry.client.sftp.SftpPipe;
+import dev.ferry.fs.TemporaryName;
 import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.transport.InlineCompletions;
 
@@ -326,7 +327,7 @@ public final class SftpCopier implements Copier {
             throw new IOException(server + ":" + dst + ": is a directory");
         }
         String partial = options.atomic()
-                ? RemoteNames.join(RemoteNames.parent(dst), "." + RemoteNames.baseName(dst) + PARTIAL_SUFFIX)
+                ? RemoteNames.join(RemoteNames.parent(dst), TemporaryName.of(RemoteNames.baseName(dst), PARTIAL_SUFFIX))
                 : dst;
         var transfer = new TransferListener.FileTransfer(source.toString(), server + ":" + dst, size, "sftp");
         listener.started(transfer);
@@ -708,7 +709,7 @@ public final class SftpCopier implements Copier {
         // file (or a symlink planted where the file will go) is replaced, never written through.
         boolean atomic = options.atomic() && !special;
         Path partial = atomic
-                ? dst.resolveSibling("." + dst.getFileName() + PARTIAL_SUFFIX)
+                ? dst.resolveSibling(TemporaryName.of(dst.getFileName().toString(), PARTIAL_SUFFIX))
                 : dst;
         long size = attrs.getSize();
         var transfer = new TransferListener.FileTransfer(server + ":" + source, dst.toString(), size, "sftp");
@@ -1006,7 +1007,7 @@ public final class SftpCopier implements Copier {
             }
             return;
         }
-        String partial = RemoteNames.join(RemoteNames.parent(dst), "." + RemoteNames.baseName(dst) + PARTIAL_SUFFIX);
+        String partial = RemoteNames.join(RemoteNames.parent(dst), TemporaryName.of(RemoteNames.baseName(dst), PARTIAL_SUFFIX));
         var transfer = new TransferListener.FileTransfer(server + ":" + source, to.server + ":" + dst, attrs.getSize(),
                 "sftp");
         listener.started(transfer);

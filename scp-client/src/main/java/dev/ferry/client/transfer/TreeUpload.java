@@ -26,6 +26,7 @@ import dev.ferry.client.sftp.Reply;
 import dev.ferry.client.sftp.Requests;
 import dev.ferry.client.sftp.SftpPipe;
 import dev.ferry.client.sftp.Status;
+import dev.ferry.fs.TemporaryName;
 
 /**
  * A tree's upload over one {@link SftpPipe} with the steps of many files in flight at once: the
@@ -417,8 +418,8 @@ final class TreeUpload {
         Upload(Item item) {
             this.item = item;
             this.partial = options.atomic()
-                    ? RemoteNames.join(RemoteNames.parent(item.dst()), "." + RemoteNames.baseName(item.dst())
-                            + SftpCopier.PARTIAL_SUFFIX)
+                    ? RemoteNames.join(RemoteNames.parent(item.dst()),
+                            TemporaryName.of(RemoteNames.baseName(item.dst()), SftpCopier.PARTIAL_SUFFIX))
                     : item.dst();
         }
 

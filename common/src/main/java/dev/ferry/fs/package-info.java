@@ -1,0 +1,2 @@
+/** Rules for names Ferry makes in a user's directories (temporary names beside a file being written). */
+package dev.ferry.fs;
