@@ -4,12 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -42,15 +39,20 @@ public final class Incoming implements Closeable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path target;
-    private final Path temp;
+    private final Landing landing;
+    private final String name;
+    private final String temp;
     private final Patch patch;
     private final boolean stopped;
     private final MessageWriter out;
     private GroupDetail detail; // a two-level signature's fine level, until the sender's first instruction
     private boolean moved;
 
-    private Incoming(Path target, Path temp, Patch patch, boolean stopped, MessageWriter out, GroupDetail detail) {
+    private Incoming(Path target, Landing landing, String temp, Patch patch, boolean stopped, MessageWriter out,
+            GroupDetail detail) {
         this.target = target;
+        this.landing = landing;
+        this.name = target.getFileName().toString();
         this.temp = temp;
         this.patch = patch;
         this.stopped = stopped;
@@ -83,23 +85,57 @@ public final class Incoming implements Closeable {
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest,
             boolean syncAlways) throws IOException {
-        // Each file operation on ferryd's confined root resolves the path once more (realpath), so
-        // each is asked once: the target's kind, then one channel each for the new and old copies.
+        return open(target, null, useOld, answer, chunking, zstd, out, stop, grouped, request, digest, syncAlways);
+    }
+
+    /**
+     * As above, the file written in {@code directory}: the target's own directory as the file system
+     * under it names it ({@link Responder.Resolver#landing}: the real directory behind ferryd's
+     * confined one, checked once), or null for the target's parent as it is.
+     */
+    static Incoming open(Path target, Path directory, boolean useOld, boolean answer, FileChunking chunking,
+            boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request,
+            FileDigest digest, boolean syncAlways) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        if (target.getFileName() == null || parent == null) {
+            throw new DeltaRefused(target + " is a directory");
+        }
+        String name = target.getFileName().toString();
+        Landing landing;
+        try {
+            landing = Landing.open(directory != null ? directory : parent);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw new DeltaRefused("no such directory: " + target.getParent());
+        } catch (AccessDeniedException e) {
+            throw new DeltaRefused("permission denied: cannot write in " + target.getParent());
+        }
+        try {
+            return open(target, landing, name, useOld, answer, chunking, zstd, out, stop, grouped, request, digest,
+                    syncAlways);
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(landing, e);
+            throw e;
+        }
+    }
+
+    private static Incoming open(Path target, Landing landing, String name, boolean useOld, boolean answer,
+            FileChunking chunking, boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped,
+            DeltaMessage request, FileDigest digest, boolean syncAlways) throws IOException {
         FileFacts there;
         try {
-            there = FileFacts.of(target, LinkOption.NOFOLLOW_LINKS);
+            there = landing.facts(name);
         } catch (IOException e) { // as if nothing were there: making the temporary file says why not
             there = null;
         }
         if (there != null && there.directory()) {
             throw new DeltaRefused(target.getFileName() + " is a directory");
         }
-        // The temporary file first: if it cannot be made (no such directory, read-only), the sender
-        // hears so before anything else and the session stays in step.
-        Path temp = temporaryBeside(target);
+        // The temporary file first: if it cannot be made (read-only, no room), the sender hears so
+        // before anything else and the session stays in step.
+        String temp = temporaryBeside(name);
         FileChannel written;
         try {
-            written = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            written = landing.create(temp);
         } catch (NoSuchFileException e) {
             throw new DeltaRefused("no such directory: " + target.getParent());
         } catch (AccessDeniedException e) {
@@ -113,7 +149,7 @@ public final class Incoming implements Closeable {
                 out.write(request);
             }
             if (useOld && there != null && there.regularFile()) { // a link there is replaced, not read
-                old = FileChannel.open(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                old = landing.read(name);
             }
             Signature.Sent sent = answer
                     ? Signature.send(old, chunking.params(), chunking.digestLength(), out, stop, grouped)
@@ -122,13 +158,17 @@ public final class Incoming implements Closeable {
                 old.close(); // nothing of it will be copied
                 old = null;
             }
-            return new Incoming(target, temp, new Patch(old, sent.basis(), written, new Literals(zstd), digest,
-                    syncAlways),
+            return new Incoming(target, landing, temp, new Patch(old, sent.basis(), written, new Literals(zstd),
+                    digest, syncAlways),
                     sent.stopped(), out, sent.stopped() ? null : sent.detail());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);
             closeQuietly(written, e);
-            deleteQuietly(temp, e);
+            try {
+                landing.delete(temp);
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -160,11 +200,11 @@ public final class Incoming implements Closeable {
         Patch.Outcome o = patch.end(end);
         patch.close();
         if (o.verified()) {
-            Modes.set(temp, o.end().mode(), o.end().mtimeMillis());
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            landing.setModeAndTime(temp, o.end().mode(), o.end().mtimeMillis());
+            landing.rename(temp, name);
             moved = true;
         } else {
-            Files.deleteIfExists(temp);
+            landing.delete(temp);
         }
         return new Received(o.verified(), o.size(), o.literalBytes(), o.matchedBytes(), o.writeNanos(), stopped);
     }
@@ -173,27 +213,30 @@ public final class Incoming implements Closeable {
         return target;
     }
 
-    /** Removes the temporary file unless it was renamed into place. */
+    /** Removes the temporary file unless it was renamed into place, and lets the directory go. */
     @Override
     public void close() throws IOException {
         try {
             patch.close();
         } finally {
-            if (!moved) {
-                Files.deleteIfExists(temp);
+            try {
+                if (!moved) {
+                    landing.delete(temp);
+                }
+            } finally {
+                landing.close();
             }
         }
     }
 
     /**
-     * A name in the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}
+     * A name for the target's directory, hidden, that says what it is: {@code .NAME.ferry-delta-XXXXXXXX}
      * (a long name cut to fit, {@link TemporaryName}).
      */
-    static Path temporaryBeside(Path target) {
+    static String temporaryBeside(String name) {
         byte[] r = new byte[4];
         RANDOM.nextBytes(r);
-        return target.resolveSibling(TemporaryName.of(target.getFileName().toString(),
-                ".ferry-delta-" + HexFormat.of().formatHex(r)));
+        return TemporaryName.of(name, ".ferry-delta-" + HexFormat.of().formatHex(r));
     }
 
     private static void closeQuietly(Closeable c, Throwable cause) {
@@ -207,11 +250,4 @@ public final class Incoming implements Closeable {
         }
     }
 
-    private static void deleteQuietly(Path temp, Throwable cause) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException | RuntimeException suppressed) {
-            cause.addSuppressed(suppressed);
-        }
-    }
 }

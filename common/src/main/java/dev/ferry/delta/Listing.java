@@ -56,16 +56,44 @@ public final class Listing {
     }
 
     /**
+     * What a listing shows of a link's target: the text it holds, as seen from where the listing is
+     * read; null to leave the link out.
+     */
+    @FunctionalInterface
+    public interface LinkView {
+        /** The text itself, for a directory listed as it is (the client's own files). */
+        LinkView AS_IS = (path, target) -> target;
+
+        /** @param path the link's path below the listed directory */
+        String shown(String path, String target);
+    }
+
+    /** {@link #send(Path, MessageWriter, LinkView)} showing links as they are. */
+    public static long send(Path top, MessageWriter out) throws IOException {
+        return send(top, out, LinkView.AS_IS);
+    }
+
+    /**
      * Sends every file, directory and link below {@code top}, a directory, then a {@link ListEnd}; each
-     * directory before what it holds. Does not flush.
+     * directory before what it holds; each link's target as {@code links} shows it. Does not flush.
      *
      * @throws DeltaRefused a directory cannot be read, or there are too many entries; the entries
      *                      already sent are for the peer to drop when the Failure comes
      */
-    public static long send(Path top, MessageWriter out) throws IOException {
+    public static long send(Path top, MessageWriter out, LinkView links) throws IOException {
         List<ListEntry> batch = new ArrayList<>();
         int[] batchBytes = {0};
-        long count = walk(top, entry -> {
+        long[] count = {0};
+        walk(top, listed -> {
+            ListEntry entry = listed;
+            if (listed.symbolicLink()) {
+                String shown = links.shown(listed.path(), listed.link());
+                if (shown == null) {
+                    return;
+                }
+                entry = ListEntry.link(listed.path(), listed.mtimeMillis(), listed.mode(), shown);
+            }
+            count[0]++;
             batch.add(entry);
             batchBytes[0] += entry.path().length() + (entry.symbolicLink() ? entry.link().length() : 0);
             if (batch.size() == Limits.MAX_LIST_BATCH || batchBytes[0] >= BATCH_PATH_BYTES) {
@@ -77,8 +105,8 @@ public final class Listing {
         if (!batch.isEmpty()) {
             out.write(new ListBatch(batch));
         }
-        out.write(new ListEnd(count));
-        return count;
+        out.write(new ListEnd(count[0]));
+        return count[0];
     }
 
     /**

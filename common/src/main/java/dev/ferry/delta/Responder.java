@@ -52,6 +52,25 @@ public final class Responder {
         default Path listable(Path resolved) throws IOException {
             return resolved;
         }
+
+        /**
+         * The directory a file uploaded to {@code resolved} is written in, opened once for all its
+         * steps ({@link Landing}): by default its parent as it is; a file system that checks every
+         * path (ferryd's confined root) may hand over the real directory once it has checked that
+         * it lies inside and may be written.
+         */
+        default Path landing(Path resolved) throws IOException {
+            return resolved.toAbsolutePath().getParent();
+        }
+
+        /**
+         * How a listing of {@code listed} (what {@link #listable} gave) shows its links: as they are by
+         * default; a file system that shows its users a part of the disk shows each target as seen
+         * from inside that part, and leaves out the links that lead out of it.
+         */
+        default Listing.LinkView links(Path listed) {
+            return Listing.LinkView.AS_IS;
+        }
     }
 
     /** Told as each transfer ends. */
@@ -192,7 +211,7 @@ public final class Responder {
         FileChunking chunking = chunking(up.chunkAverage(), up.digestLength());
         try {
             Path target = resolver.resolve(up.path());
-            Incoming incoming = Incoming.open(target, signature, signature, chunking, zstd, out,
+            Incoming incoming = Incoming.open(target, landing(target), signature, signature, chunking, zstd, out,
                     up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
                     up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync());
             Upload u = new Upload(up, chunking, incoming, start);
@@ -208,6 +227,18 @@ public final class Responder {
             }
             log.transfer("upload", up.path(), 0, start, refused.getMessage());
             out.write(Failure.of(refused.getMessage()));
+        }
+    }
+
+    /** Where an upload to {@code target} is written; a refusal in the words a failed write would use. */
+    private Path landing(Path target) throws IOException {
+        try {
+            return target.getFileName() == null ? null : resolver.landing(target);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            throw new DeltaRefused("no such directory: " + target.getParent());
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new DeltaRefused("permission denied: cannot write in " + target.getParent()
+                    + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
         }
     }
 
@@ -302,7 +333,8 @@ public final class Responder {
             return;
         }
         try {
-            Listing.send(resolver.listable(top), out);
+            Path listed = resolver.listable(top);
+            Listing.send(listed, out, resolver.links(listed));
         } catch (DeltaRefused refused) { // the peer drops what came before the Failure
             out.write(Failure.of(refused.getMessage()));
         }

@@ -248,19 +248,28 @@ class DeltaSubsystemTest {
         Files.createDirectories(root.resolve("listed/sub"));
         Files.writeString(root.resolve("listed/sub/in.txt"), "inside\n");
         Files.createSymbolicLink(root.resolve("listed/escape"), ferryd.outside());
+        Files.createSymbolicLink(root.resolve("listed/climbs"), Path.of("../../outside"));
+        Files.createSymbolicLink(root.resolve("listed/rel"), Path.of("sub/in.txt"));
+        Files.createSymbolicLink(root.resolve("listed/abs"), root.toRealPath().resolve("listed/sub/in.txt"));
         Files.createSymbolicLink(root.resolve("escape-dir"), ferryd.outside());
         try (Raw raw = new Raw()) {
             raw.out.write(new ListRequest("../../listed"));
             raw.out.write(new ListRequest("escape-dir"));
             raw.out.flush();
-            // ".." stops at the user's root; the link out of it is neither listed nor followed
-            assertEquals(List.of("sub", "sub/in.txt"),
-                    Listing.receive(raw.in).stream().map(ListEntry::path).sorted().toList());
+            // ".." stops at the user's root; links are listed as links, never followed, their targets
+            // as the user sees them (an absolute one from the root), and those leading out of it not at all
+            List<ListEntry> listed = Listing.receive(raw.in);
+            assertEquals(List.of("abs", "rel", "sub", "sub/in.txt"),
+                    listed.stream().map(ListEntry::path).sorted().toList());
+            assertEquals("/listed/sub/in.txt", listed.stream().filter(e -> e.path().equals("abs")).findFirst()
+                    .orElseThrow().link());
+            assertEquals("sub/in.txt", listed.stream().filter(e -> e.path().equals("rel")).findFirst()
+                    .orElseThrow().link());
             DeltaFailure refused = assertThrows(DeltaFailure.class, () -> Listing.receive(raw.in));
             assertEquals("/escape-dir: it leads outside the user's root", refused.getMessage());
             raw.out.write(new ListRequest("listed")); // the session goes on
             raw.out.flush();
-            assertEquals(2, Listing.receive(raw.in).size());
+            assertEquals(4, Listing.receive(raw.in).size());
         }
     }
 

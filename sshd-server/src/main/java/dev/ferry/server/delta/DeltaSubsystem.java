@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.apache.sshd.common.file.root.RootedFileSystem;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.AbstractFileSystemCommand;
 import org.apache.sshd.server.session.ServerSession;
@@ -17,6 +18,7 @@ import org.apache.sshd.server.session.ServerSession;
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
 import dev.ferry.delta.DeltaFailure;
+import dev.ferry.delta.Listing;
 import dev.ferry.delta.Responder;
 import dev.ferry.delta.protocol.ChunkingSpec;
 import dev.ferry.delta.protocol.DeltaMessage;
@@ -75,6 +77,23 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
                 public Path listable(Path resolved) throws IOException {
                     return resolved.getFileSystem().provider() instanceof ConfinedFileSystemProvider confined
                             ? confined.realDirectory(resolved) : resolved;
+                }
+
+                @Override
+                public Listing.LinkView links(Path listed) {
+                    if (!(getFileSystem() instanceof RootedFileSystem rooted)) {
+                        return Listing.LinkView.AS_IS;
+                    }
+                    Path root = rooted.getRoot();
+                    return (path, target) -> ConfinedFileSystemProvider.linkSeenInside(root, listed.resolve(path),
+                            target);
+                }
+
+                @Override
+                public Path landing(Path resolved) throws IOException {
+                    Path parent = resolved.toAbsolutePath().getParent();
+                    return resolved.getFileSystem().provider() instanceof ConfinedFileSystemProvider confined
+                            ? confined.writableDirectory(parent) : parent;
                 }
             };
             new Responder(in, out, params, zstd, resolver, this::log).run();

@@ -89,6 +89,38 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         return real;
     }
 
+    /**
+     * The real directory behind {@code dir} as {@link #realDirectory} gives it, for writing files in
+     * it: refused for a read-only user. Steps made relative to it once it is open (openat,
+     * renameat) need no check each ({@code dev.ferry.delta.Landing}); new files there get the mode
+     * the writer gives them, as they would through this file system's own chmod.
+     */
+    public Path writableDirectory(Path dir) throws IOException {
+        writable(dir);
+        return realDirectory(dir);
+    }
+
+    /**
+     * What the user is shown of a link at {@code link} (a real path inside {@code root}, the real
+     * root) that holds {@code target}: a relative target as it is, an absolute one as the root's
+     * user names it ("/docs/a" for ROOT/docs/a, which is how MINA writes one), and null for a link
+     * whose target, read lexically from where it lies, leads out of the root: its text would tell
+     * of the disk outside, and following it is refused anyway.
+     */
+    public static String linkSeenInside(Path root, Path link, String target) {
+        Path t;
+        try {
+            t = link.getFileSystem().getPath(target);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        Path resolved = (t.isAbsolute() ? t : link.toAbsolutePath().getParent().resolve(t)).normalize();
+        if (!resolved.startsWith(root)) {
+            return null;
+        }
+        return t.isAbsolute() ? "/" + root.relativize(resolved) : target;
+    }
+
     // ---- containment -------------------------------------------------------------------------
 
     /**

@@ -242,6 +242,19 @@ class ConfinedFileSystemProviderTest {
     }
 
     @Test
+    void aListedLinkShowsItsTargetAsTheUserSeesItOrNotAtAll() {
+        Path r = Path.of("/srv/root");
+        Path link = r.resolve("docs/l");
+        assertEquals("a.txt", ConfinedFileSystemProvider.linkSeenInside(r, link, "a.txt"));
+        assertEquals("../x/y", ConfinedFileSystemProvider.linkSeenInside(r, link, "../x/y"));
+        assertEquals("/docs/a.txt", ConfinedFileSystemProvider.linkSeenInside(r, link, "/srv/root/docs/a.txt"));
+        assertEquals("/", ConfinedFileSystemProvider.linkSeenInside(r, link, "/srv/root"));
+        assertEquals(null, ConfinedFileSystemProvider.linkSeenInside(r, link, "../../outside"));
+        assertEquals(null, ConfinedFileSystemProvider.linkSeenInside(r, link, "/etc/passwd"));
+        assertEquals(null, ConfinedFileSystemProvider.linkSeenInside(r, link, "/srv/rootless/a"));
+    }
+
+    @Test
     void aClimbIsCountedFromTheLinksOwnDepth() {
         FileSystem fs = java.nio.file.FileSystems.getDefault();
         assertFalse(ConfinedFileSystemProvider.climbsAboveRoot(fs.getPath("/d"), fs.getPath("a/../../x")));
