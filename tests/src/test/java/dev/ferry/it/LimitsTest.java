@@ -175,8 +175,16 @@ class LimitsTest {
         } finally {
             cbcOnly.stop();
         }
-        List<ServerEvent.NegotiationFailed> failed = ferryd.events(ServerEvent.NegotiationFailed.class).stream()
-                .filter(e -> e.remote().startsWith("127.0.0.33:")).toList();
+        // a connection's end can be logged before its negotiation failure: wait for the explanations
+        java.util.function.Supplier<List<ServerEvent.NegotiationFailed>> explained = () -> ferryd
+                .events(ServerEvent.NegotiationFailed.class).stream().filter(e -> e.remote().startsWith("127.0.0.33:"))
+                .toList();
+        try {
+            waitFor(() -> explained.get().size() >= 20);
+        } catch (AssertionError late) {
+            // the count below says what came
+        }
+        List<ServerEvent.NegotiationFailed> failed = explained.get();
         assertEquals(20, failed.size(), "each failure is explained: " + failed);
         assertTrue(failed.get(0).list().toLowerCase().contains("cipher") || failed.get(0).list().toLowerCase().contains("enc"),
                 failed.get(0).toString());

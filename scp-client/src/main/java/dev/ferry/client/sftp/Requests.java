@@ -73,6 +73,11 @@ public final class Requests {
         out.putBytes(handle);
     }
 
+    /** SSH_FXP_READLINK: what a symbolic link holds, answered as a NAME of one entry. */
+    public static void readlink(Buffer out, int id, String path) {
+        pathRequest(out, SftpConstants.SSH_FXP_READLINK, id, path);
+    }
+
     /** SSH_FXP_STAT: the attributes of what a link points to. */
     public static void stat(Buffer out, int id, String path) {
         pathRequest(out, SftpConstants.SSH_FXP_STAT, id, path);

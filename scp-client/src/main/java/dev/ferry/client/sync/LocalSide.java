@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -116,6 +117,19 @@ final class LocalSide implements Side {
     @Override
     public void mkdir(String path) throws IOException {
         Files.createDirectories(file(path));
+    }
+
+    @Override
+    public Map<String, String> mkdirs(List<String> paths) {
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (String p : paths) {
+            try {
+                mkdir(p);
+            } catch (IOException e) {
+                failed.put(p, reason(e));
+            }
+        }
+        return failed;
     }
 
     @Override

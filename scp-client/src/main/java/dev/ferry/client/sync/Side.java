@@ -2,6 +2,8 @@ package dev.ferry.client.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** One side of a sync, local or remote, with paths relative to a base directory. */
@@ -21,6 +23,12 @@ interface Side {
 
     /** Creates directory {@code path}, which the caller has seen missing (one round trip, no check). */
     void mkdir(String path) throws IOException;
+
+    /**
+     * Creates the directories {@code paths}, parents before children, which the caller has seen
+     * missing; returns those that could not be made, each with why.
+     */
+    Map<String, String> mkdirs(List<String> paths) throws IOException;
 
     /**
      * Makes {@code path} a symbolic link to {@code target}, replacing a file or link there in one

@@ -96,7 +96,7 @@ public final class Syncer {
         this.options = options;
         this.listener = listener;
         Side local = new LocalSide(localBase, ahead);
-        Side remote = new RemoteSide(sftp, "", path -> {
+        Side remote = new RemoteSide(sftp, server, "", path -> {
             DeltaChannel channel = deltaChannel();
             return channel == null ? null : channel.list(path);
         });
@@ -173,20 +173,29 @@ public final class Syncer {
         if (top.isEmpty() && !options.dryRun()) {
             target.mkdir(to);
         }
-        // Directories are made as the walk meets them; the files that differ go in one pipelined
-        // batch after it, then the deletions.
+        // The missing directories are made in one batch, parents first (the walk's sorted order
+        // puts each before what it holds), then the links, then the files that differ go in one
+        // pipelined batch, then the deletions.
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : have.entrySet()) {
+            Entry existing = old.get(e.getKey());
+            if (e.getValue().directory() && (existing == null || !existing.directory())) {
+                String dst = Side.join(to, e.getKey());
+                if (existing != null && !options.dryRun()) {
+                    target.delete(existing.at(dst)); // a file or link where a directory belongs
+                }
+                missing.add(dst);
+            }
+        }
+        if (!options.dryRun()) {
+            target.mkdirs(missing).forEach((dir, why) -> failed(target.resolve(dir), why));
+        }
         for (Map.Entry<String, Entry> e : have.entrySet()) {
             String rel = e.getKey();
             Entry entry = e.getValue();
             String dst = Side.join(to, rel);
             if (entry.directory()) {
-                Entry existing = old.get(rel);
-                if (existing != null && !existing.directory() && !options.dryRun()) {
-                    target.delete(existing.at(dst)); // a file or link where a directory belongs
-                }
-                if (!options.dryRun() && (existing == null || !existing.directory())) {
-                    target.mkdir(dst);
-                }
+                continue;
             } else if (entry.symbolicLink()) {
                 syncLink(dst, entry, Optional.ofNullable(old.get(rel)));
             } else {

@@ -22,37 +22,58 @@ import dev.ferry.client.sftp.Status;
  * a directory's OPENDIR goes out as soon as its parent's listing names it, so a tree of any shape
  * costs about as many round trips as it is deep, not as it has directories (MINA's client lists
  * one directory after another, four round trips each). Symbolic links are followed, as scp -r
- * follows them (a STAT says what they point to).
+ * follows them (a STAT says what they point to), or kept as links, as ferry sync keeps them (a
+ * READLINK says what they hold).
  *
  * <p>Threads as in {@link TreeUpload}: replies are parsed on MINA's I/O thread and queue the
  * requests they make due; the calling thread sends them.
  */
-final class RemoteTree {
+public final class RemoteTree {
 
     /** A file or directory found, with its attributes. */
-    record Entry(String path, Attributes attrs) {
+    public record Entry(String path, Attributes attrs) {
+    }
+
+    /** A symbolic link found (when links are kept), with its own attributes and what it holds. */
+    public record Link(String path, Attributes attrs, String target) {
     }
 
     private final SftpPipe pipe;
     private final String server;
     private final List<Entry> dirs = new ArrayList<>(); // guarded by this
     private final List<Entry> files = new ArrayList<>(); // guarded by this
+    private final List<Link> links = new ArrayList<>(); // guarded by this
     private final List<String> failures = new ArrayList<>(); // guarded by this
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this
     private int outstanding; // guarded by this: directories and links not yet fully answered
 
-    private RemoteTree(SftpPipe pipe, String server) {
+    private final boolean followLinks;
+
+    private RemoteTree(SftpPipe pipe, String server, boolean followLinks) {
         this.pipe = pipe;
         this.server = server;
+        this.followLinks = followLinks;
     }
 
-    /** What a listing found: directories parents first, files, and one sentence per failure. */
-    record Listing(List<Entry> dirs, List<Entry> files, List<String> failures) {
+    /**
+     * What a listing found: directories parents first, files, links (when kept), and one sentence
+     * per failure.
+     */
+    public record Listing(List<Entry> dirs, List<Entry> files, List<Link> links, List<String> failures) {
     }
 
-    /** Lists everything under {@code root} (a directory whose attributes are {@code rootAttrs}). */
+    /** Lists everything under {@code root} (a directory whose attributes are {@code rootAttrs}), following links. */
     static Listing list(SftpPipe pipe, String server, String root, Attributes rootAttrs) throws IOException {
-        RemoteTree tree = new RemoteTree(pipe, server);
+        return list(new RemoteTree(pipe, server, true), root, rootAttrs);
+    }
+
+    /** Lists everything under {@code root}, links kept as links and never followed. */
+    public static Listing listKeepingLinks(SftpPipe pipe, String server, String root, Attributes rootAttrs)
+            throws IOException {
+        return list(new RemoteTree(pipe, server, false), root, rootAttrs);
+    }
+
+    private static Listing list(RemoteTree tree, String root, Attributes rootAttrs) throws IOException {
         synchronized (tree) {
             tree.dirs.add(new Entry(root, rootAttrs));
             tree.openDir(root);
@@ -63,7 +84,9 @@ final class RemoteTree {
             d.sort(Comparator.comparing(Entry::path)); // a parent sorts before its children
             List<Entry> f = new ArrayList<>(tree.files);
             f.sort(Comparator.comparing(Entry::path));
-            return new Listing(d, f, List.copyOf(tree.failures));
+            List<Link> l = new ArrayList<>(tree.links);
+            l.sort(Comparator.comparing(Link::path));
+            return new Listing(d, f, l, List.copyOf(tree.failures));
         }
     }
 
@@ -205,9 +228,14 @@ final class RemoteTree {
             if (attrs.isSymbolicLink()) {
                 outstanding++;
                 int id = pipe.nextId();
-                pipe.expect(id, new Stated(path));
                 Buffer b = new ByteArrayBuffer(64 + path.length() * 3);
-                Requests.stat(b, id, path);
+                if (followLinks) {
+                    pipe.expect(id, new Stated(path));
+                    Requests.stat(b, id, path);
+                } else {
+                    pipe.expect(id, new ReadLink(path, attrs));
+                    Requests.readlink(b, id, path);
+                }
                 queue(b);
             } else if (attrs.isDirectory()) {
                 dirs.add(new Entry(path, attrs));
@@ -215,6 +243,34 @@ final class RemoteTree {
             } else if (attrs.isRegularFile()) {
                 files.add(new Entry(path, attrs));
             }
+        }
+    }
+
+    private final class ReadLink implements Reply {
+        private final String path;
+        private final Attributes attrs;
+
+        ReadLink(String path, Attributes attrs) {
+            this.path = path;
+            this.attrs = attrs;
+        }
+
+        @Override
+        public void complete(int type, Buffer body) {
+            if (type == SftpConstants.SSH_FXP_NAME && body.getInt() >= 1) {
+                String target = body.getString();
+                synchronized (RemoteTree.this) {
+                    links.add(new Link(path, attrs, target));
+                }
+                done(null);
+            } else {
+                done(describe(Status.unexpected(type, body, "a link's target"), path));
+            }
+        }
+
+        @Override
+        public void failed(IOException cause) {
+            done(describe(cause, path));
         }
     }
 

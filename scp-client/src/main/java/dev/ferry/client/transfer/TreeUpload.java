@@ -78,6 +78,7 @@ final class TreeUpload {
     private final List<String> failures = new ArrayList<>(); // guarded by this
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this: requests replies made due
     private int inFlight; // guarded by this: files opened and not finished
+    private int removing; // guarded by this: failed files' partial copies whose REMOVE is unanswered
     private int openHandles; // guarded by this: files opened and not yet closed
     private final int maxOpen;
     private long unacked; // guarded by this: bytes written and not yet acknowledged
@@ -128,7 +129,10 @@ final class TreeUpload {
         while (true) {
             sendDue();
             synchronized (this) {
-                if (inFlight == 0 && due.isEmpty()) {
+                // The partial copies of failed files are gone before this returns: the channel is
+                // closed next, and a server may drop requests it has not handled by then (ferryd
+                // left a .ferry-part of the tree's last failed file behind).
+                if (inFlight == 0 && removing == 0 && due.isEmpty()) {
                     return;
                 }
                 if (due.isEmpty()) {
@@ -527,14 +531,32 @@ final class TreeUpload {
                 Buffer b = new ByteArrayBuffer(64 + partial.length() * 3);
                 int id = pipe.nextId();
                 try {
-                    pipe.expect(id, Reply.IGNORED);
+                    pipe.expect(id, new Reply() {
+                        @Override
+                        public void complete(int type, Buffer body) {
+                            removed();
+                        }
+
+                        @Override
+                        public void failed(IOException cause) {
+                            removed();
+                        }
+                    });
                 } catch (IOException e) {
                     return;
                 }
                 Requests.remove(b, id, partial);
                 synchronized (TreeUpload.this) {
+                    removing++;
                     queue(b);
                 }
+            }
+        }
+
+        private void removed() {
+            synchronized (TreeUpload.this) {
+                removing--;
+                TreeUpload.this.notifyAll();
             }
         }
 
