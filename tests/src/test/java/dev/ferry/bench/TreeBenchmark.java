@@ -148,7 +148,14 @@ public final class TreeBenchmark {
         Path jar = Path.of(System.getProperty("bench.sourcesJar", "bcprov-jdk18on-1.84-sources.jar")); // the script's
         TreeBenchmark bench = new TreeBenchmark(opts.repo(), mode, rtts, runs, trees, jar);
         long start = System.nanoTime();
-        bench.run();
+        boolean complete = true;
+        try {
+            bench.run();
+        } catch (Exception e) { // an hour's rows are worth a report of what was measured before
+            e.printStackTrace();
+            bench.notes.add("The run stopped early; the rows below are what it measured before: " + e);
+            complete = false;
+        }
         double minutes = (System.nanoTime() - start) / 60e9;
         bench.notes.add(String.format(Locale.ROOT, "This run took %.1f minutes.", minutes));
         Path report = opts.repo().resolve(opts.get("report", switch (mode) { // --report: a trial's, kept out of docs
@@ -164,12 +171,16 @@ public final class TreeBenchmark {
         TreeReport.write(report, "scripts/bench-trees" + (opts.shown().isBlank() ? "" : " " + opts.shown()), duration,
                 bench.rows, List.copyOf(bench.notes));
         System.out.printf(Locale.ROOT, "wrote %s (%.1f minutes)%n", report, minutes);
+        if (!complete) {
+            System.exit(1);
+        }
     }
 
     void run() throws Exception {
         TransferBenchmark.deleteTree(WORK); // what an interrupted run left
         Files.createDirectories(WORK.resolve("local"));
         Files.createDirectories(WORK.resolve("sshd-side"));
+        Files.createDirectories(WORK.resolve("batches"));
         try (SshdFixture sshd = new SshdFixture().start();
                 FerrydProcess ferryd = FerrydProcess.start(repo, WORK.resolve("ferryd-root"),
                         WORK.resolve("ferryd-state"), sshd.user(), Path.of(sshd.clientKey() + ".pub"), List.of())) {
