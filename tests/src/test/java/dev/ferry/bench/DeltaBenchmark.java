@@ -350,7 +350,7 @@ public final class DeltaBenchmark {
     }
 
     /** A copy with the source's modification times, as the source of a download. */
-    private static void copyKeepingTimes(Path from, Path to) throws IOException {
+    static void copyKeepingTimes(Path from, Path to) throws IOException {
         TransferBenchmark.deleteTree(to);
         Files.createDirectories(to.getParent());
         try (var walk = Files.walk(from)) {
@@ -484,6 +484,11 @@ public final class DeltaBenchmark {
             throw new IOException(jar + " is missing: mvn dependency:get -Dartifact=org.bouncycastle:bcprov-jdk18on:"
                     + "VERSION:jar:sources (scripts/bench-delta does it)");
         }
+        return unpackJar(jar, dir);
+    }
+
+    /** The files of a jar under {@code dir}, with the times of unpacking (see below). */
+    static Path unpackJar(Path jar, Path dir) throws IOException {
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(jar))) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {

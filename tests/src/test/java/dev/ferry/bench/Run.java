@@ -26,6 +26,8 @@ record Run(int exit, double seconds, double cpuSeconds, double systemSeconds, lo
         Process p = new ProcessBuilder(timed).directory(cwd.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            // time's children first: killed alone it would leave the command (a JVM, an ssh) running on
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
             throw new IOException("timed out after " + timeoutSeconds + " s: " + command);
         }

@@ -298,13 +298,14 @@ public final class TransferBenchmark {
         return List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + controlPath, "-o", "ControlPersist=60");
     }
 
-    private TcpRelay link(int port, int rttMs) throws IOException {
+    /** A link to {@code port} on loopback with {@code rttMs} of round-trip delay added (TcpRelay; no netem here). */
+    static TcpRelay link(int port, int rttMs) throws IOException {
         return TcpRelay.builder(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", port))
                 .delay(Duration.ofMillis(rttMs)).buffer(1 << 20).socketBuffer(8 << 20).start();
     }
 
     /** Round trip of one byte through a fresh relay to a local echo server (best of 5). */
-    private static double measureRtt(int rttMs) throws IOException {
+    static double measureRtt(int rttMs) throws IOException {
         try (ServerSocket echo = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 try (Socket s = echo.accept()) {
@@ -351,12 +352,13 @@ public final class TransferBenchmark {
                 : name;
     }
 
-    private List<String> ssh(Endpoint e) {
+    /** OpenSSH client options for an endpoint, which ferry takes too: no user config, its known_hosts, its key. */
+    static List<String> ssh(Endpoint e) {
         return List.of("-F", "/dev/null", "-o", "UserKnownHostsFile=" + e.knownHosts(), "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=yes", "-i", e.key().toString(), "-o", "IdentitiesOnly=yes");
     }
 
-    private List<String> concat(List<String> a, List<String> b, String... rest) {
+    static List<String> concat(List<String> a, List<String> b, String... rest) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         all.addAll(List.of(rest));
