@@ -611,12 +611,13 @@ public final class SftpCopier implements Copier {
      * is copied: every file in flight at once over one channel, unless the run needs the file-by-file
      * path (see {@link #pipelinedTrees}). Each file's end is told to the listener; the failures'
      * sentences are in {@link #errors()}. For ferry sync's changed files when the server has no
-     * delta subsystem.
+     * delta subsystem: the caller has listed each remote path and found no directory there, so with
+     * -p (the sync's) a file is sent without first asking what is at its path.
      */
     public void uploadEach(List<Map.Entry<Path, String>> pairs) {
         if (pipelinedTrees() && pairs.size() > 1) { // one file goes on the session's SFTP channel: no other to open
             List<TreeUpload.Item> items = new ArrayList<>();
-            pairs.forEach(p -> items.add(new TreeUpload.Item(p.getKey(), p.getValue())));
+            pairs.forEach(p -> items.add(new TreeUpload.Item(p.getKey(), p.getValue(), true)));
             uploadTrees(List.of(), items);
         } else {
             pairs.forEach(p -> files.add(new FileJob(p.getKey().toString(), on -> on.uploadFile(p.getKey(),

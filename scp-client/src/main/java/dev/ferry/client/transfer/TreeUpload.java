@@ -44,8 +44,17 @@ import dev.ferry.fs.TemporaryName;
  */
 final class TreeUpload {
 
-    /** One file to send and where it lands. */
-    record Item(Path source, String dst) {
+    /**
+     * One file to send and where it lands.
+     *
+     * @param known the caller has looked at {@code dst} already (ferry sync's listing) and found no
+     *              directory there: with -p, whose mode is the source's, the file's LSTAT (one of its
+     *              six requests) is then not sent
+     */
+    record Item(Path source, String dst, boolean known) {
+        Item(Path source, String dst) {
+            this(source, dst, false);
+        }
     }
 
     /**
@@ -457,10 +466,14 @@ final class TreeUpload {
                 finish(error);
                 return;
             }
-            int statId = pipe.nextId();
+            // The stat says what is there (a directory is refused) and, without -p, the mode to keep.
+            boolean stat = !(item.known() && options.preserve());
+            int statId = stat ? pipe.nextId() : -1;
             int openId = pipe.nextId();
             try {
-                pipe.expect(statId, new Stat());
+                if (stat) {
+                    pipe.expect(statId, new Stat());
+                }
                 pipe.expect(openId, new Opened());
             } catch (IOException e) {
                 statAnswered = true;
@@ -468,7 +481,11 @@ final class TreeUpload {
                 finish(e);
                 return;
             }
-            Requests.lstat(batch, statId, item.dst());
+            if (stat) {
+                Requests.lstat(batch, statId, item.dst());
+            } else {
+                statAnswered = true;
+            }
             Requests.open(batch, openId, partial, SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT
                     | SftpConstants.SSH_FXF_TRUNC);
         }
