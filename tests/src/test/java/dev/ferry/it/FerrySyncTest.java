@@ -449,4 +449,42 @@ class FerrySyncTest {
         assertEquals("inner\n", Files.readString(remote.resolve("through/inner.txt")));
         assertFalse(Files.isSymbolicLink(remote.resolve("through")));
     }
+
+    @Test
+    void directoriesKeepTheirModesAndTimesBothWaysAsWithRsync() throws Exception {
+        for (boolean openSsh : new boolean[] {true, false}) {
+            Path local = Files.createTempDirectory("sync-dirs");
+            Path src = Files.createDirectories(local.resolve("src/a/b"));
+            Files.writeString(src.resolve("f.txt"), "f\n");
+            Files.createDirectories(local.resolve("src/empty"));
+            Files.setPosixFilePermissions(local.resolve("src/a"), PosixFilePermissions.fromString("rwxr-x---"));
+            Files.setPosixFilePermissions(local.resolve("src/empty"), PosixFilePermissions.fromString("rwx------"));
+            long[] when = {1_500_000_000_000L, 1_500_000_100_000L, 1_500_000_200_000L, 1_500_000_300_000L};
+            List<Path> dirs = List.of(local.resolve("src"), local.resolve("src/a"), local.resolve("src/a/b"),
+                    local.resolve("src/empty"));
+            for (int i = 0; i < dirs.size(); i++) {
+                Files.setLastModifiedTime(dirs.get(i), FileTime.fromMillis(when[i]));
+            }
+            Path remote = openSsh ? sshd.root().resolve("dirs-synced") : ferryd.rootOf("alice").resolve("dirs-synced");
+            String target = openSsh ? sshd.user() + "@127.0.0.1:" + remote + "/" : "alice@127.0.0.1:dirs-synced/";
+            Proc.Result up = openSsh ? syncSshd(local, "-r", "src/", target) : sync(local, "-r", "src/", target);
+            assertEquals(0, up.exit(), up.all());
+            Proc.Result down = openSsh ? syncSshd(local, "-r", target, "back/") : sync(local, "-r", target, "back/");
+            assertEquals(0, down.exit(), down.all());
+            for (Path copyTop : List.of(remote, local.resolve("back"))) {
+                for (Path d : dirs) {
+                    Path copy = copyTop.resolve(local.resolve("src").relativize(d).toString());
+                    String what = (openSsh ? "sshd " : "ferryd ") + copy;
+                    assertEquals(Files.getLastModifiedTime(d).toMillis() / 1000,
+                            Files.getLastModifiedTime(copy).toMillis() / 1000, what);
+                    assertEquals(Files.getPosixFilePermissions(d), Files.getPosixFilePermissions(copy), what);
+                }
+            }
+            // a second sync finds nothing to change
+            Proc.Result again = openSsh ? syncSshd(local, "--json", "-r", "src/", target)
+                    : sync(local, "--json", "-r", "src/", target);
+            assertEquals(0, again.exit(), again.all());
+            assertEquals(0, summary(again).path("sent").asInt(), again.out());
+        }
+    }
 }

@@ -59,6 +59,17 @@ public final class Requests {
         }
     }
 
+    /** SSH_FXP_SETSTAT of a path: its permissions and its access and modification times, in seconds. */
+    public static void setstat(Buffer out, int id, String path, int mode, long[] atimeMtime) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        start(out, SftpConstants.SSH_FXP_SETSTAT, id, 4 + name.length + 4 + 4 + 8);
+        out.putBytes(name);
+        out.putUInt(ATTR_PERMISSIONS | ATTR_TIMES);
+        out.putUInt(mode & 07777);
+        out.putUInt(atimeMtime[0] & 0xFFFFFFFFL);
+        out.putUInt(atimeMtime[1] & 0xFFFFFFFFL);
+    }
+
     /** SSH_FXP_LSTAT: the attributes of the name itself, not of what a link points to. */
     public static void lstat(Buffer out, int id, String path) {
         pathRequest(out, SftpConstants.SSH_FXP_LSTAT, id, path);

@@ -9,6 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +148,22 @@ final class LocalSide implements Side {
             Files.deleteIfExists(temporary);
             throw e;
         }
+    }
+
+    @Override
+    public Map<String, String> setDirectories(Map<String, Entry> dirs) {
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> d : dirs.entrySet()) {
+            try {
+                PosixFileAttributeView view = Files.getFileAttributeView(file(d.getKey()), PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                view.setPermissions(Modes.permissions(d.getValue().mode() & 0777));
+                view.setTimes(FileTime.fromMillis(d.getValue().mtimeMillis()), null, null);
+            } catch (IOException e) {
+                failed.put(d.getKey(), reason(e));
+            }
+        }
+        return failed;
     }
 
     @Override

@@ -120,6 +120,39 @@ final class RemoteSide implements Side {
         return new Tree(all);
     }
 
+    @FunctionalInterface
+    private interface PathRequest {
+        void append(Buffer batch, int id, String path);
+    }
+
+    /**
+     * One request per path, all sent at once on a channel of Ferry's own; each path whose status
+     * is not OK is put in {@code failed} with the server's words.
+     */
+    private void exchange(List<String> paths, PathRequest request, Map<String, String> failed) throws IOException {
+        try (SftpPipe pipe = SftpPipe.open(sftp.getClientSession(), timeout())) {
+            List<Reply.Waiting> replies = new ArrayList<>();
+            Buffer batch = new ByteArrayBuffer(paths.size() * 80 + 64);
+            for (String p : paths) {
+                int id = pipe.nextId();
+                Reply.Waiting reply = new Reply.Waiting();
+                pipe.expect(id, reply);
+                request.append(batch, id, p);
+                replies.add(reply);
+            }
+            pipe.send(batch);
+            for (int i = 0; i < paths.size(); i++) {
+                Reply.Received r = replies.get(i).await(timeout());
+                Status status = r.type() == SftpConstants.SSH_FXP_STATUS ? Status.of(r.body()) : null;
+                if (status == null) {
+                    failed.put(paths.get(i), "the server answered with message type " + r.type());
+                } else if (!status.ok()) {
+                    failed.put(paths.get(i), status.exception().getMessage());
+                }
+            }
+        }
+    }
+
     /** {@code path}, listed under {@code top}, relative to it. */
     private static String below(String top, String path) {
         if (top.isEmpty() || top.equals(".")) {
@@ -178,27 +211,7 @@ final class RemoteSide implements Side {
             }
             return failed;
         }
-        try (SftpPipe pipe = SftpPipe.open(sftp.getClientSession(), timeout())) {
-            List<Reply.Waiting> replies = new ArrayList<>();
-            Buffer batch = new ByteArrayBuffer(paths.size() * 64 + 64);
-            for (String p : paths) {
-                int id = pipe.nextId();
-                Reply.Waiting reply = new Reply.Waiting();
-                pipe.expect(id, reply);
-                Requests.mkdir(batch, id, resolve(p));
-                replies.add(reply);
-            }
-            pipe.send(batch);
-            for (int i = 0; i < paths.size(); i++) {
-                Reply.Received r = replies.get(i).await(timeout());
-                Status status = r.type() == SftpConstants.SSH_FXP_STATUS ? Status.of(r.body()) : null;
-                if (status == null) {
-                    failed.put(paths.get(i), "the server answered with message type " + r.type());
-                } else if (!status.ok()) {
-                    failed.put(paths.get(i), status.exception().getMessage());
-                }
-            }
-        }
+        exchange(paths, (batch, id, p) -> Requests.mkdir(batch, id, resolve(p)), failed);
         return failed;
     }
 
@@ -227,6 +240,21 @@ final class RemoteSide implements Side {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Map<String, String> setDirectories(Map<String, Entry> dirs) throws IOException {
+        Map<String, String> failed = new LinkedHashMap<>();
+        if (dirs.isEmpty()) {
+            return failed;
+        }
+        List<String> paths = new ArrayList<>(dirs.keySet());
+        exchange(paths, (batch, id, p) -> {
+            Entry e = dirs.get(p);
+            long seconds = Math.floorDiv(e.mtimeMillis(), 1000);
+            Requests.setstat(batch, id, resolve(p), e.mode(), new long[] {seconds, seconds});
+        }, failed);
+        return failed;
     }
 
     @Override

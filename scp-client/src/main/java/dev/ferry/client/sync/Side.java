@@ -36,6 +36,13 @@ interface Side {
      */
     void symlink(String path, String target) throws IOException;
 
+    /**
+     * Gives each directory its source's permission bits and modification time ({@link Entry#mode()},
+     * {@link Entry#mtimeMillis()} of the entry it maps to), as rsync -a does once a directory's
+     * contents are written; returns those that could not be set, each with why.
+     */
+    Map<String, String> setDirectories(Map<String, Entry> dirs) throws IOException;
+
     void delete(Entry entry) throws IOException;
 
     InputStream read(String path) throws IOException;

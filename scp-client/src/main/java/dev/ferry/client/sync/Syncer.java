@@ -131,7 +131,7 @@ public final class Syncer {
                 if (!options.recursive()) {
                     listener.note("skipping directory " + from + " (use -r)");
                 } else {
-                    syncTree(from, treeTarget(from, to));
+                    syncTree(from, treeTarget(from, to), root);
                 }
             } else {
                 Optional<Entry> there = target.stat(to);
@@ -159,7 +159,7 @@ public final class Syncer {
                 wholeSent + wireSentBefore, wholeReceived + wireReceivedBefore, (System.nanoTime() - start) / 1e9);
     }
 
-    private void syncTree(String from, String to) throws IOException {
+    private void syncTree(String from, String to, Entry sourceTop) throws IOException {
         Tree sourceTree = source.walk(from);
         SortedMap<String, Entry> have = sourceTree.entries();
         Optional<Entry> top = target.statThrough(to); // the top the user named: through a link
@@ -220,6 +220,32 @@ public final class Syncer {
                 listener.deleted(Side.join(to, rel), options.dryRun());
             }
         }
+        if (!options.dryRun()) {
+            setDirectories(to, sourceTop, top.orElse(null), have, old);
+        }
+    }
+
+    /**
+     * Each directory that is new or whose permission bits or modification second differ gets its
+     * source's, last, as rsync -a does: writing what a directory holds changes its time.
+     */
+    private void setDirectories(String to, Entry sourceTop, Entry targetTop, SortedMap<String, Entry> have,
+            SortedMap<String, Entry> old) throws IOException {
+        Map<String, Entry> dirs = new LinkedHashMap<>();
+        if (differs(sourceTop, targetTop)) {
+            dirs.put(to, sourceTop);
+        }
+        for (Map.Entry<String, Entry> e : have.entrySet()) {
+            if (e.getValue().directory() && differs(e.getValue(), old.get(e.getKey()))) {
+                dirs.put(Side.join(to, e.getKey()), e.getValue());
+            }
+        }
+        target.setDirectories(dirs).forEach((dir, why) -> failed(target.resolve(dir), why));
+    }
+
+    private static boolean differs(Entry src, Entry there) {
+        return there == null || !there.directory() || (there.mode() & 0777) != (src.mode() & 0777)
+                || Math.floorDiv(there.mtimeMillis(), 1000) != Math.floorDiv(src.mtimeMillis(), 1000);
     }
 
     private void syncFile(String from, String to, Entry src, Optional<Entry> old) {
