@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,9 +188,8 @@ public final class Syncer {
                 missing.add(dst);
             }
         }
-        if (!options.dryRun()) {
-            target.mkdirs(missing).forEach((dir, why) -> failed(target.resolve(dir), why));
-        }
+        Map<String, String> notMade = options.dryRun() ? Map.of() : target.mkdirs(missing);
+        notMade.forEach((dir, why) -> failed(target.resolve(dir), why));
         for (Map.Entry<String, Entry> e : have.entrySet()) {
             String rel = e.getKey();
             Entry entry = e.getValue();
@@ -221,7 +221,7 @@ public final class Syncer {
             }
         }
         if (!options.dryRun()) {
-            setDirectories(to, sourceTop, top.orElse(null), have, old);
+            setDirectories(to, sourceTop, top.orElse(null), have, old, notMade.keySet());
         }
     }
 
@@ -230,14 +230,15 @@ public final class Syncer {
      * source's, last, as rsync -a does: writing what a directory holds changes its time.
      */
     private void setDirectories(String to, Entry sourceTop, Entry targetTop, SortedMap<String, Entry> have,
-            SortedMap<String, Entry> old) throws IOException {
+            SortedMap<String, Entry> old, Set<String> notMade) throws IOException {
         Map<String, Entry> dirs = new LinkedHashMap<>();
         if (differs(sourceTop, targetTop)) {
             dirs.put(to, sourceTop);
         }
         for (Map.Entry<String, Entry> e : have.entrySet()) {
-            if (e.getValue().directory() && differs(e.getValue(), old.get(e.getKey()))) {
-                dirs.put(Side.join(to, e.getKey()), e.getValue());
+            String dir = Side.join(to, e.getKey());
+            if (e.getValue().directory() && !notMade.contains(dir) && differs(e.getValue(), old.get(e.getKey()))) {
+                dirs.put(dir, e.getValue()); // (one that could not be made is reported once)
             }
         }
         target.setDirectories(dirs).forEach((dir, why) -> failed(target.resolve(dir), why));
