@@ -104,10 +104,8 @@ public final class Incoming implements Closeable {
         Landing landing;
         try {
             landing = Landing.open(directory != null ? directory : parent);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            throw new DeltaRefused("no such directory: " + target.getParent());
-        } catch (AccessDeniedException e) {
-            throw new DeltaRefused("permission denied: cannot write in " + target.getParent());
+        } catch (NoSuchFileException | NotDirectoryException | AccessDeniedException e) {
+            throw refusal(target, e);
         }
         try {
             return open(target, landing, name, useOld, answer, chunking, zstd, out, stop, grouped, request, digest,
@@ -136,12 +134,8 @@ public final class Incoming implements Closeable {
         FileChannel written;
         try {
             written = landing.create(temp);
-        } catch (NoSuchFileException e) {
-            throw new DeltaRefused("no such directory: " + target.getParent());
-        } catch (AccessDeniedException e) {
-            throw new DeltaRefused("permission denied: cannot write in " + target.getParent());
         } catch (IOException e) {
-            throw new DeltaRefused("cannot write " + target.getFileName() + ": " + e.getMessage());
+            throw refusal(target, e);
         }
         FileChannel old = null;
         try {
@@ -211,6 +205,21 @@ public final class Incoming implements Closeable {
 
     public Path target() {
         return target;
+    }
+
+    /**
+     * Why a file cannot be written at {@code target}, in one sentence for the sender: its directory
+     * is missing, may not be written (with the file system's reason, if it gives one), or else.
+     */
+    static DeltaRefused refusal(Path target, IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException) {
+            return new DeltaRefused("no such directory: " + target.getParent());
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return new DeltaRefused("permission denied: cannot write in " + target.getParent()
+                    + (denied.getReason() == null ? "" : " (" + denied.getReason() + ")"));
+        }
+        return new DeltaRefused("cannot write " + target.getFileName() + ": " + e.getMessage());
     }
 
     /** Removes the temporary file unless it was renamed into place, and lets the directory go. */

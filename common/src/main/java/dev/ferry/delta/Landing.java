@@ -14,9 +14,9 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
@@ -31,7 +31,7 @@ import java.util.Set;
 final class Landing implements Closeable {
 
     /** A temporary file is the writer's alone until it is renamed: its final mode is set just before. */
-    private static final FileAttribute<Set<java.nio.file.attribute.PosixFilePermission>> PRIVATE =
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
@@ -81,9 +81,7 @@ final class Landing implements Closeable {
             Modes.set(dir.resolve(name), mode, mtimeMillis);
             return;
         }
-        PosixFileAttributeView view = view(name);
-        view.setPermissions(Modes.permissions(mode & 0777));
-        view.setTimes(FileTime.fromMillis(mtimeMillis), null, null);
+        Modes.set(view(name), mode, mtimeMillis);
     }
 
     /** Renames {@code from} to {@code to} in this directory, replacing what is there in one step. */

@@ -29,6 +29,11 @@ public final class Modes {
             Files.setLastModifiedTime(file, FileTime.fromMillis(mtimeMillis));
             return;
         }
+        set(posix, mode, mtimeMillis);
+    }
+
+    /** The same through a view already at hand (one relative to an open directory, say). */
+    public static void set(PosixFileAttributeView posix, int mode, long mtimeMillis) throws IOException {
         posix.setPermissions(permissions(mode & 0777));
         posix.setTimes(FileTime.fromMillis(mtimeMillis), null, null);
     }

@@ -234,11 +234,9 @@ public final class Responder {
     private Path landing(Path target) throws IOException {
         try {
             return target.getFileName() == null ? null : resolver.landing(target);
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
-            throw new DeltaRefused("no such directory: " + target.getParent());
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new DeltaRefused("permission denied: cannot write in " + target.getParent()
-                    + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException
+                | java.nio.file.AccessDeniedException e) {
+            throw Incoming.refusal(target, e);
         }
     }
 

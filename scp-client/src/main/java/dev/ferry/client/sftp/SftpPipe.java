@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.sshd.client.channel.ChannelSubsystem;
@@ -163,6 +165,53 @@ public final class SftpPipe implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the server");
         }
+    }
+
+    /** Appends one request about {@code path} to {@code out}, as {@link Requests}' methods do. */
+    @FunctionalInterface
+    public interface PathRequest {
+        void append(Buffer out, int id, String path);
+    }
+
+    /**
+     * One request per path, all in one write, and their replies in the paths' order: a batch of
+     * MKDIRs, LSTATs or SETSTATs costs one round trip however many paths it has. Throws the pipe's
+     * failure if it broke before every reply came.
+     */
+    public Reply.Received[] exchange(List<String> paths, PathRequest request) throws IOException {
+        Reply.Received[] replies = new Reply.Received[paths.size()];
+        CountDownLatch all = new CountDownLatch(paths.size());
+        IOException[] failure = new IOException[1];
+        Buffer batch = new ByteArrayBuffer(paths.size() * 64 + 64);
+        for (int i = 0; i < paths.size(); i++) {
+            int slot = i;
+            int id = nextId();
+            expect(id, new Reply() {
+                @Override
+                public void complete(int type, Buffer body) {
+                    replies[slot] = new Reply.Received(type, body);
+                    all.countDown();
+                }
+
+                @Override
+                public void failed(IOException cause) {
+                    failure[0] = cause;
+                    all.countDown();
+                }
+            });
+            request.append(batch, id, paths.get(i));
+        }
+        send(batch);
+        try {
+            all.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return replies;
     }
 
     /** Why the pipe stopped working, or null while it works. */

@@ -9,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.LinkedHashMap;
@@ -155,10 +154,8 @@ final class LocalSide implements Side {
         Map<String, String> failed = new LinkedHashMap<>();
         for (Map.Entry<String, Entry> d : dirs.entrySet()) {
             try {
-                PosixFileAttributeView view = Files.getFileAttributeView(file(d.getKey()), PosixFileAttributeView.class,
-                        LinkOption.NOFOLLOW_LINKS);
-                view.setPermissions(Modes.permissions(d.getValue().mode() & 0777));
-                view.setTimes(FileTime.fromMillis(d.getValue().mtimeMillis()), null, null);
+                Modes.set(Files.getFileAttributeView(file(d.getKey()), PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS), d.getValue().mode(), d.getValue().mtimeMillis());
             } catch (IOException e) {
                 failed.put(d.getKey(), reason(e));
             }

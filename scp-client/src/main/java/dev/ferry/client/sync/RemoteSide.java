@@ -12,8 +12,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.SftpModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
@@ -30,7 +28,8 @@ import dev.ferry.fs.TemporaryName;
 
 /**
  * The server's files, changed over SFTP (which every SSH server has) and listed in one request
- * where the server can (ferryd's delta subsystem), else over SFTP, three round trips a directory.
+ * where the server can (ferryd's delta subsystem), else over SFTP with every directory's requests
+ * in flight at once ({@link RemoteTree}).
  * A listing is checked before it is used: names that could climb out of the directory, or entries
  * under something that is not a listed directory (a link, say), are refused, since a download
  * writes each entry under the local directory by its listed path.
@@ -85,7 +84,8 @@ final class RemoteSide implements Side {
     @Override
     public Tree walk(String path) throws IOException {
         SortedMap<String, Entry> all = new TreeMap<>();
-        List<ListEntry> listed = lister.list(resolve(path));
+        String top = resolve(path);
+        List<ListEntry> listed = lister.list(top);
         if (listed != null) {
             for (ListEntry e : listed) {
                 all.put(e.path(), new Entry(e.path(), e.directory(), e.size(), e.mtimeMillis(), e.mode(), e.link()));
@@ -95,7 +95,6 @@ final class RemoteSide implements Side {
         }
         // Over SFTP with every directory's requests in flight at once (one directory after another
         // cost about four round trips each: a minute for 275 directories at 50 ms).
-        String top = resolve(path);
         try (SftpPipe pipe = SftpPipe.open(sftp.getClientSession(), timeout())) {
             RemoteTree.Listing listing = RemoteTree.listKeepingLinks(pipe, server, top, new SftpClient.Attributes());
             if (!listing.failures().isEmpty()) {
@@ -120,29 +119,16 @@ final class RemoteSide implements Side {
         return new Tree(all);
     }
 
-    @FunctionalInterface
-    private interface PathRequest {
-        void append(Buffer batch, int id, String path);
-    }
-
     /**
      * One request per path, all sent at once on a channel of Ferry's own; each path whose status
      * is not OK is put in {@code failed} with the server's words.
      */
-    private void exchange(List<String> paths, PathRequest request, Map<String, String> failed) throws IOException {
+    private void exchange(List<String> paths, SftpPipe.PathRequest request, Map<String, String> failed)
+            throws IOException {
         try (SftpPipe pipe = SftpPipe.open(sftp.getClientSession(), timeout())) {
-            List<Reply.Waiting> replies = new ArrayList<>();
-            Buffer batch = new ByteArrayBuffer(paths.size() * 80 + 64);
-            for (String p : paths) {
-                int id = pipe.nextId();
-                Reply.Waiting reply = new Reply.Waiting();
-                pipe.expect(id, reply);
-                request.append(batch, id, p);
-                replies.add(reply);
-            }
-            pipe.send(batch);
+            Reply.Received[] replies = pipe.exchange(paths, request);
             for (int i = 0; i < paths.size(); i++) {
-                Reply.Received r = replies.get(i).await(timeout());
+                Reply.Received r = replies[i];
                 Status status = r.type() == SftpConstants.SSH_FXP_STATUS ? Status.of(r.body()) : null;
                 if (status == null) {
                     failed.put(paths.get(i), "the server answered with message type " + r.type());
@@ -154,13 +140,13 @@ final class RemoteSide implements Side {
     }
 
     /** {@code path}, listed under {@code top}, relative to it. */
-    private static String below(String top, String path) {
+    private static String below(String top, String path) throws IOException {
         if (top.isEmpty() || top.equals(".")) {
             return path;
         }
         String prefix = top.endsWith("/") ? top : top + "/";
         if (!path.startsWith(prefix)) {
-            throw new IllegalStateException(path + " was listed outside " + top);
+            throw new IOException("the server listed " + path + " outside " + top);
         }
         return path.substring(prefix.length());
     }

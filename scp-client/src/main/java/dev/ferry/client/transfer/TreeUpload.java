@@ -1,7 +1,6 @@
 package dev.ferry.client.transfer;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -193,7 +191,7 @@ final class TreeUpload {
         if (dirs.isEmpty()) {
             return broken;
         }
-        Reply.Received[] made = exchange(dirs, (b, id, d) -> Requests.mkdir(b, id, d));
+        Reply.Received[] made = pipe.exchange(dirs, (b, id, d) -> Requests.mkdir(b, id, d));
         List<String> check = new ArrayList<>();
         for (int i = 0; i < dirs.size(); i++) {
             if (!(made[i].type() == SftpConstants.SSH_FXP_STATUS && Status.of(made[i].body()).ok())) {
@@ -203,7 +201,7 @@ final class TreeUpload {
         if (check.isEmpty()) {
             return broken;
         }
-        Reply.Received[] stats = exchange(check, (b, id, d) -> Requests.lstat(b, id, d));
+        Reply.Received[] stats = pipe.exchange(check, (b, id, d) -> Requests.lstat(b, id, d));
         for (int i = 0; i < check.size(); i++) {
             String dir = check.get(i);
             Reply.Received s = stats[i];
@@ -217,48 +215,6 @@ final class TreeUpload {
             }
         }
         return broken;
-    }
-
-    @FunctionalInterface
-    private interface PathRequest {
-        void append(Buffer out, int id, String path);
-    }
-
-    /** One request per path, all in one write; the replies in the paths' order. */
-    private Reply.Received[] exchange(List<String> paths, PathRequest request) throws IOException {
-        Reply.Received[] replies = new Reply.Received[paths.size()];
-        CountDownLatch all = new CountDownLatch(paths.size());
-        IOException[] failure = new IOException[1];
-        Buffer batch = new ByteArrayBuffer(paths.size() * 64 + 64);
-        for (int i = 0; i < paths.size(); i++) {
-            int slot = i;
-            int id = pipe.nextId();
-            pipe.expect(id, new Reply() {
-                @Override
-                public void complete(int type, Buffer body) {
-                    replies[slot] = new Reply.Received(type, body);
-                    all.countDown();
-                }
-
-                @Override
-                public void failed(IOException cause) {
-                    failure[0] = cause;
-                    all.countDown();
-                }
-            });
-            request.append(batch, id, paths.get(i));
-        }
-        pipe.send(batch);
-        try {
-            all.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        return replies;
     }
 
     // ---- files --------------------------------------------------------------------------------
