@@ -10,6 +10,7 @@ import org.apache.sshd.server.auth.UserAuthFactory;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.session.ServerUserAuthServiceFactory;
 import org.apache.sshd.sftp.SftpModuleProperties;
 
 import dev.ferry.security.AlgorithmPolicy;
@@ -56,9 +57,9 @@ final class SshdAssembler {
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
         // MINA's MAX_CONCURRENT_SESSIONS counts connections per user; OpenSSH's MaxSessions
-        // (channels per connection) is MINA's MAX_CONCURRENT_CHANNELS, which refuses a channel only
-        // when more than the limit are already open, so it is set one lower.
-        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, limits.maxSessionsPerConnection() - 1);
+        // (channels per connection) is ChannelLimit, which refuses the channel and keeps the connection.
+        sshd.setServiceFactories(List.of(ServerUserAuthServiceFactory.INSTANCE,
+                new ChannelLimit(limits.maxSessionsPerConnection(), config.events())));
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));

@@ -350,6 +350,7 @@ class ControlMasterTest {
                 sshd.clientKey().toString(), "-F", "/dev/null", "-o", "UserKnownHostsFile=" + sshd.knownHosts()));
         base.addAll(control(dir, "60"));
         String remote = sshd.user() + "@127.0.0.1:" + sshd.root();
+        int logFrom = sshd.log().size(); // the server is the class's: count this test's lines only
         List<String> up = new ArrayList<>(List.of("cp"));
         up.addAll(base);
         up.addAll(List.of("o.bin", remote + "/o1.bin"));
@@ -361,9 +362,48 @@ class ControlMasterTest {
         assertEquals(0, s.exit(), s.all());
         assertArrayEquals(Files.readAllBytes(local.resolve("o.bin")), Files.readAllBytes(sshd.root().resolve("o2.bin")));
         assertEquals(0, ferry(local, up).exit(), "a third run");
-        long accepted = sshd.log().stream().filter(l -> l.contains("Accepted publickey")).count();
-        assertEquals(1, accepted, "one login at sshd for the three runs: " + sshd.log());
-        long sftpServers = sshd.log().stream().filter(l -> l.contains("Starting session: subsystem 'sftp'")).count();
-        assertEquals(1, sftpServers, "one sftp-server for the three runs: the master keeps its channel " + sshd.log());
+        List<String> all = sshd.log();
+        List<String> log = all.subList(logFrom, all.size());
+        long accepted = log.stream().filter(l -> l.contains("Accepted publickey")).count();
+        assertEquals(1, accepted, "one login at sshd for the three runs: " + log);
+        long sftpServers = log.stream().filter(l -> l.contains("Starting session: subsystem 'sftp'")).count();
+        assertEquals(1, sftpServers, "one sftp-server for the three runs: the master keeps its channel " + log);
+    }
+
+    /**
+     * Every run's channels close at the server too: servers allow ten open at once on a connection
+     * (OpenSSH's MaxSessions, ferryd's default), and a master that left each tree copy's channel open
+     * there lost its connection at the eleventh.
+     */
+    @Test
+    void runsBeyondTheServersChannelLimitAllSucceed() throws Exception {
+        Path dir = controlDir();
+        Path local = ferryd.newLocalDir();
+        Path tree = Files.createDirectories(local.resolve("t/sub"));
+        Files.write(tree.resolve("one.bin"), random(20_000, 7));
+        Files.write(local.resolve("t/two.bin"), random(30_000, 8));
+        List<String> cm = control(dir, "60");
+        long before = logins();
+        for (int i = 0; i < 12; i++) {
+            Proc.Result r = ferry(local, toFerryd("cp", cm, "-r", "t", "alice@127.0.0.1:t" + i));
+            assertEquals(0, r.exit(), "run " + i + ": " + r.all());
+        }
+        Proc.Result back = ferry(local, toFerryd("cp", cm, "-r", "alice@127.0.0.1:t11", "back"));
+        assertEquals(0, back.exit(), back.all());
+        assertArrayEquals(Files.readAllBytes(tree.resolve("one.bin")), Files.readAllBytes(local.resolve("back/sub/one.bin")));
+        assertEquals(before + 1, logins(), "one login for thirteen runs");
+        assertTrue(ferryd.events(ServerEvent.ChannelRefused.class).isEmpty(), "no channel refused");
+
+        Path sdir = controlDir();
+        List<String> base = new ArrayList<>(List.of("cp", "-r", "-B", "-P", String.valueOf(sshd.port()), "-i",
+                sshd.clientKey().toString(), "-F", "/dev/null", "-o", "UserKnownHostsFile=" + sshd.knownHosts()));
+        base.addAll(control(sdir, "60"));
+        for (int i = 0; i < 12; i++) {
+            List<String> up = new ArrayList<>(base);
+            up.addAll(List.of("t", sshd.user() + "@127.0.0.1:" + sshd.root() + "/t" + i));
+            Proc.Result r = ferry(local, up);
+            assertEquals(0, r.exit(), "run " + i + " to sshd: " + r.all());
+        }
+        assertArrayEquals(Files.readAllBytes(tree.resolve("one.bin")), Files.readAllBytes(sshd.root().resolve("t11/sub/one.bin")));
     }
 }

@@ -251,6 +251,26 @@ class LimitsTest {
             two.open().verify(10, TimeUnit.SECONDS);
             ChannelSubsystem three = session.createSubsystemChannel("sftp");
             assertThrows(Exception.class, () -> three.open().verify(10, TimeUnit.SECONDS));
+            // the third channel is refused on its own, as OpenSSH's MaxSessions does: the connection
+            // and its two channels go on, and a channel closed makes room for another
+            assertTrue(session.isOpen(), "the connection survives the refusal");
+            assertTrue(one.isOpen() && two.isOpen());
+            assertTrue(ferryd.events(ServerEvent.ChannelRefused.class).stream()
+                    .anyMatch(e -> e.user().equals("alice") && e.limit() == 2), "the refusal is logged");
+            two.close(false).await(10, TimeUnit.SECONDS);
+            // the server forgets the channel just after it answers the close: allow it a moment
+            ChannelSubsystem four = null;
+            for (int attempt = 0; four == null && attempt < 50; attempt++) {
+                ChannelSubsystem c = session.createSubsystemChannel("sftp");
+                try {
+                    c.open().verify(10, TimeUnit.SECONDS);
+                    four = c;
+                } catch (IOException refused) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(four != null && four.isOpen(), "a channel opens once another has closed");
+            assertTrue(session.isOpen());
         }
     }
 

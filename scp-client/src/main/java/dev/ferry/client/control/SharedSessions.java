@@ -105,11 +105,12 @@ public final class SharedSessions implements AutoCloseable {
                 lost.accept("the session to " + target.display() + " closed");
             }
         });
-        // Channels opened by a run belong to it: an interrupted run's are closed under it.
+        // Channels opened by a run belong to it: an interrupted run's are closed under it, gracefully
+        // (an immediate close in MINA tells the server nothing, and its end would stay open).
         session.addChannelListener(new ChannelListener() {
             @Override
             public void channelInitialized(Channel channel) {
-                ControlMaster.current().ifPresent(run -> run.track(() -> channel.close(true)));
+                ControlMaster.current().ifPresent(run -> run.track(() -> channel.close(false)));
             }
         });
         kept = session;
@@ -155,7 +156,7 @@ public final class SharedSessions implements AutoCloseable {
                 return SftpClients.open(session); // tracked for its run by the session's channel listener
             }
             SftpClient sftp = reused;
-            ControlMaster.current().ifPresent(run -> run.track(() -> sftp.getChannel().close(true)));
+            ControlMaster.current().ifPresent(run -> run.track(() -> sftp.getChannel().close(false)));
             return sftp;
         }
 

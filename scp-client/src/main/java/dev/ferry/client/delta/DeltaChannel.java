@@ -127,7 +127,7 @@ public final class DeltaChannel implements Closeable {
             boolean zstd = compress && hello.capabilities().contains(Hello.ZSTD);
             return Optional.of(new DeltaChannel(channel, in, out, params, zstd, sent, received));
         } catch (IOException | RuntimeException e) {
-            channel.close(true);
+            channel.close(false); // graceful: the server's end closes too, as SftpPipe.close says
             throw e;
         }
     }

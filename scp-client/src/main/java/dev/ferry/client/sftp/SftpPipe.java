@@ -219,10 +219,16 @@ public final class SftpPipe implements AutoCloseable {
         return broken;
     }
 
+    /**
+     * Ends the pipe: requests still waiting fail, and the channel closes gracefully, without waiting.
+     * Graceful because an immediate close in MINA sends no SSH_MSG_CHANNEL_CLOSE: the server would
+     * keep its end open until the connection ends, and a connection kept for many runs (ferry's
+     * ControlMaster) reached the server's channel limit after ten of them.
+     */
     @Override
     public void close() {
         fail(new IOException("the SFTP channel was closed"));
-        channel.close(true);
+        channel.close(false);
     }
 
     private void fail(IOException e) {
@@ -268,7 +274,7 @@ public final class SftpPipe implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 IOException failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
                 fail(failure);
-                channel.close(true);
+                channel.close(false);
             }
         }
 

@@ -113,6 +113,16 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * A channel was refused because {@code limit} were already open on its connection (OpenSSH's
+     * MaxSessions); the connection goes on.
+     */
+    record ChannelRefused(String user, String remote, String type, int limit) implements ServerEvent {
+        public String kind() {
+            return "channel-refused";
+        }
+    }
+
     /** An exec request for anything but scp was refused. */
     record ExecRefused(String user, String remote, String command) implements ServerEvent {
         public String kind() {
