@@ -39,12 +39,29 @@ public final class FerryMain implements Runnable {
         // escapes included; ferry prints every failure itself, made safe. (Set before any logger
         // exists; it overrides whichever simplelogger.properties is first on the class path.)
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "off");
+        quietBackgroundThreads(args);
         if (args.length > 0 && args[0].equals("-O")) {
             System.exit(Multiplexing.control(args));
         }
         OptionalInt attached = Multiplexing.attached(args);
         System.exit(attached.isPresent() ? attached.getAsInt()
                 : commandLine(Invocation.standalone(), args).execute(args));
+    }
+
+    /**
+     * A background thread's uncaught exception is printed only with -v. Every failure a user must
+     * hear of reaches the command's own thread and is said there in one sentence; what is left is
+     * noise such as the JDK's asynchronous-socket thread handing a last read to MINA's executor
+     * while the client shuts down ("Executor has been shut down", a stack trace after a good copy).
+     */
+    private static void quietBackgroundThreads(String[] args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("-v");
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (verbose) {
+                System.err.println("ferry: on thread " + thread.getName() + ":");
+                e.printStackTrace();
+            }
+        });
     }
 
     /** The configured command line with every subcommand, shared by {@link #main} and the tests. */
