@@ -36,6 +36,7 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
     /** @param policies the policy of the session's (authenticated) user */
     public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies) {
         this.policies = policies;
+        setFileSystemAccessor(LargeFilesSynced.INSTANCE);
     }
 
     @Override
