@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -83,6 +85,8 @@ final class TreeUpload {
     private final int writeSize;
     private final boolean posixRename;
     private final List<String> failures = new ArrayList<>(); // guarded by this
+    /** The directories {@link #makeDirectories} created (not found existing): their files are all new. */
+    private final Set<String> madeHere = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this: requests replies made due
     private int inFlight; // guarded by this: files opened and not finished
     private int removing; // guarded by this: failed files' partial copies whose REMOVE is unanswered
@@ -194,7 +198,9 @@ final class TreeUpload {
         Reply.Received[] made = pipe.exchange(dirs, (b, id, d) -> Requests.mkdir(b, id, d));
         List<String> check = new ArrayList<>();
         for (int i = 0; i < dirs.size(); i++) {
-            if (!(made[i].type() == SftpConstants.SSH_FXP_STATUS && Status.of(made[i].body()).ok())) {
+            if (made[i].type() == SftpConstants.SSH_FXP_STATUS && Status.of(made[i].body()).ok()) {
+                madeHere.add(dirs.get(i));
+            } else {
                 check.add(dirs.get(i)); // exists already, or refused: the stat tells which
             }
         }
@@ -422,8 +428,9 @@ final class TreeUpload {
                 finish(error);
                 return;
             }
-            // The stat says what is there (a directory is refused) and, without -p, the mode to keep.
-            boolean stat = !(item.known() && options.preserve());
+            // The stat says what is there (a directory is refused) and, without -p, the mode to keep;
+            // in a directory this run has just made there is nothing to ask about.
+            boolean stat = !(item.known() && options.preserve()) && !madeHere.contains(RemoteNames.parent(item.dst()));
             int statId = stat ? pipe.nextId() : -1;
             int openId = pipe.nextId();
             try {

@@ -123,6 +123,30 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
 
     // ---- containment -------------------------------------------------------------------------
 
+    /** The places checked during the current request of this thread, when one is open. */
+    private static final ThreadLocal<Set<Path>> CHECKED = new ThreadLocal<>();
+
+    /**
+     * Opens one request's worth of checks on this thread: until it is closed, a place found inside
+     * the root is not resolved again. MINA's SFTP subsystem asks the file system several times for
+     * one request (an OPEN checks that the file exists, opens it and reads its attributes; a RENAME
+     * checks both names, in one directory): each check walked the path with realpath(3), a readlink
+     * per component, and made up a fifth of ferryd's CPU on a tree of small files. Within a request
+     * the result cannot go stale by more than it already can between any check and its use (see
+     * the class comment); nothing is remembered from one request to the next.
+     */
+    public static Request oneRequest() {
+        Set<Path> outer = CHECKED.get();
+        CHECKED.set(new HashSet<>(4));
+        return () -> CHECKED.set(outer);
+    }
+
+    /** The scope {@link #oneRequest} opens. */
+    public interface Request extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Refuses {@code path} unless it resolves inside the root.
      *
@@ -135,6 +159,18 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         if (probe == null || !probe.startsWith(root) || probe.equals(root)) {
             return; // the root itself; unroot() has already refused anything lexically above it
         }
+        Set<Path> checked = CHECKED.get();
+        if (checked != null && checked.contains(probe)) {
+            return;
+        }
+        resolveInside(path, probe, root);
+        if (checked != null) {
+            checked.add(probe);
+        }
+    }
+
+    /** Resolves {@code probe}, or its deepest existing ancestor, and refuses it outside {@code root}. */
+    private static void resolveInside(Path path, Path probe, Path root) throws IOException {
         while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
             probe = probe.getParent(); // names still to be created cannot be links
         }

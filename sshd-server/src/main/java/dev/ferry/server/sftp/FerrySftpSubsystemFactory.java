@@ -21,6 +21,7 @@ import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
+import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.fs.FsPolicy;
 
 /**
@@ -53,6 +54,14 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 Function<ServerSession, FsPolicy> policies) {
             super(channel, configurator);
             this.policies = policies;
+        }
+
+        /** Each request with its own memory of the places it has checked (see oneRequest). */
+        @Override
+        protected void doProcess(Buffer buffer, int length, int type, int id) throws IOException {
+            try (ConfinedFileSystemProvider.Request checks = ConfinedFileSystemProvider.oneRequest()) {
+                super.doProcess(buffer, length, type, id);
+            }
         }
 
         @Override

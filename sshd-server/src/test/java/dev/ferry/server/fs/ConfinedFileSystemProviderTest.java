@@ -64,6 +64,37 @@ class ConfinedFileSystemProviderTest {
         return new ConfinedFileSystemProvider(policy).newFileSystem(root);
     }
 
+    // ---- one request's checks ------------------------------------------------------------------
+
+    /**
+     * A request remembers the places it has checked only until it ends: a directory swapped for a
+     * link leading out between two requests is caught by the second, and the checks made inside
+     * one request refuse what they refused without it.
+     */
+    @Test
+    void aRequestRemembersItsChecksOnlyUntilItEnds() throws IOException {
+        FileSystem fs = confined(READ_WRITE);
+        Files.writeString(root.resolve("sub/a.txt"), "a");
+        try (ConfinedFileSystemProvider.Request first = ConfinedFileSystemProvider.oneRequest()) {
+            assertEquals("a", Files.readString(fs.getPath("/sub/a.txt")));
+            assertTrue(Files.exists(fs.getPath("/sub/a.txt")));
+            assertThrows(AccessDeniedException.class, () -> Files.readString(fs.getPath("/abs-file")));
+            assertThrows(AccessDeniedException.class, () -> Files.readString(fs.getPath("/abs-file")),
+                    "a refusal is not remembered as a pass");
+        }
+        Files.delete(root.resolve("sub/a.txt"));
+        Files.delete(root.resolve("sub"));
+        Files.writeString(outside.resolve("a.txt"), "outside");
+        Files.createSymbolicLink(root.resolve("sub"), outside);
+        try (ConfinedFileSystemProvider.Request second = ConfinedFileSystemProvider.oneRequest()) {
+            assertThrows(AccessDeniedException.class, () -> Files.readString(fs.getPath("/sub/a.txt")));
+            assertThrows(AccessDeniedException.class, () -> Files.writeString(fs.getPath("/sub/b.txt"), "b"));
+        }
+        assertThrows(AccessDeniedException.class, () -> Files.readString(fs.getPath("/sub/a.txt")),
+                "and so without a request");
+        assertFalse(Files.exists(outside.resolve("b.txt")));
+    }
+
     // ---- symlinks planted in the root ------------------------------------------------------
 
     @ParameterizedTest
