@@ -163,6 +163,45 @@ class LauncherTest {
     }
 
     /**
+     * A copy handed to a control master (ControlMaster or ControlPath on the command line or in an
+     * ssh_config file) runs with a small cache of its own, recorded from the first such run after
+     * a build, and names the copy's cache for the master it may start; other copies keep the
+     * copy's cache.
+     */
+    @Test
+    void anAttachingRunHasACacheOfItsOwn(@TempDir Path repo) throws Exception {
+        Path jdk = newestInstalledJdk(24);
+        probeModule(repo);
+        Map<String, String> env = Map.of("FERRY_JAVA", jdk.toString(), "HOME", repo.toString());
+        int feature = feature(jdk);
+        Path cache = repo.resolve("scp-client/target/ferry-jdk" + feature + ".aot");
+        Path attachConf = repo.resolve("scp-client/target/ferry-jdk" + feature + "-attach.aotconf");
+        Path attachCache = repo.resolve("scp-client/target/ferry-jdk" + feature + "-attach.aot");
+        List<String> muxed = List.of("cp", "-o", "ControlMaster=auto", "a", "h:b");
+
+        Proc.Result first = launch(repo, env, muxed);
+        assertEquals(0, first.exit(), first.all());
+        assertTrue(first.out().contains("-XX:AOTConfiguration=" + attachConf) && first.out().contains(
+                "-Dferry.aot.master=" + cache), "the first attaching run records: " + first.all());
+        Proc.Result second = launch(repo, env, muxed);
+        assertTrue(second.err().contains("making the start-up cache of attaching runs"), second.all());
+        assertTrue(second.out().contains("-XX:AOTCache=" + attachCache) && second.out().contains(
+                "-Dferry.aot.master=" + cache), second.all());
+        assertFalse(Files.exists(attachConf), "the cache replaced the recording");
+
+        Proc.Result plain = launch(repo, env, List.of("cp", "a", "h:b"));
+        assertTrue(plain.out().contains("-XX:AOTCache=" + cache + ",") || plain.out().contains("-XX:AOTCache=" + cache + "]"),
+                "a copy without multiplexing keeps the copy's cache: " + plain.all());
+        Files.createDirectories(repo.resolve(".ssh"));
+        Files.writeString(repo.resolve(".ssh/config"), "Host *\n  ControlPath ~/.ssh/cm-%C\n");
+        Proc.Result configured = launch(repo, env, List.of("sync", "a", "h:b"));
+        assertTrue(configured.out().contains("-XX:AOTCache=" + attachCache), "ssh_config's ControlPath: "
+                + configured.all());
+        Proc.Result other = launch(repo, env, List.of("cp", "-F", "/dev/null", "a", "h:b"));
+        assertTrue(other.out().contains("-XX:AOTCache=" + cache), "-F replaces ~/.ssh/config: " + other.all());
+    }
+
+    /**
      * Without FERRY_JAVA the launcher takes the newest JDK of 17 or later among JAVA_HOME and the JDKs
      * under FERRY_JVM_DIR (/usr/lib/jvm by default), reading each one's release file; FERRY_JAVA, a
      * JDK's home or its java, wins over all. Made-up JDKs whose java prints which one ran.
@@ -210,8 +249,14 @@ class LauncherTest {
     }
 
     private static Proc.Result launch(Path repo, Map<String, String> env, String argument) {
-        return Proc.run(List.of("bash", repo.resolve("scripts/launch").toString(), "scp-client", "ferry", argument),
-                repo, env, null, 180);
+        return launch(repo, env, List.of(argument));
+    }
+
+    private static Proc.Result launch(Path repo, Map<String, String> env, List<String> arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", repo.resolve("scripts/launch").toString(),
+                "scp-client", "ferry"));
+        command.addAll(arguments);
+        return Proc.run(command, repo, env, null, 180);
     }
 
     /**

@@ -100,16 +100,26 @@ public final class MasterProcess {
      * the ciphers); the master serves many runs, so C2 compiles all of its hot code.
      */
     private static List<String> jvmOptions() {
+        // The launcher gives a run that attaches a small cache of its own and names the copy's cache,
+        // the one a master needs, in this property (scripts/launch says why).
+        String masterCache = System.getProperty(MASTER_CACHE);
         List<String> kept = new ArrayList<>();
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (option.startsWith("-XX:AOTMode=record") || option.startsWith("-XX:AOTConfiguration=")
                     || option.startsWith("-XX:AOTCacheOutput=") || option.startsWith("-XX:ArchiveClassesAtExit=")
                     || option.startsWith("-agentlib:jdwp") || option.startsWith("-XX:StartFlightRecording")
-                    || option.startsWith("-XX:CompilerDirectivesFile=")) {
+                    || option.startsWith("-XX:CompilerDirectivesFile=")
+                    || (masterCache != null && option.startsWith("-XX:AOTCache="))) {
                 continue;
             }
             kept.add(option);
         }
+        if (masterCache != null && Files.isReadable(Path.of(masterCache))) {
+            kept.add(0, "-XX:AOTCache=" + masterCache);
+        }
         return kept;
     }
+
+    /** The system property naming the cache a master starts with (set by scripts/launch). */
+    static final String MASTER_CACHE = "ferry.aot.master";
 }
