@@ -119,6 +119,8 @@ public final class TreeBenchmark {
     private final Set<String> treeKeys;
     private final Path sourcesJar;
     private final List<Tool> tools;
+    /** scp -r, rsync -a, ferry cp -r and ferry sync -r over connections control masters keep (RTT 0). */
+    private final List<Tool> reusedTools;
     private final List<Row> rows = new ArrayList<>();
     /** Set-up facts, then what was capped, skipped or failed: each said once. */
     private final Set<String> notes = new LinkedHashSet<>();
@@ -132,6 +134,9 @@ public final class TreeBenchmark {
         this.treeKeys = treeKeys;
         this.sourcesJar = sourcesJar;
         this.tools = TreeTools.all(repo, WORK.resolve("batches"));
+        Path control = WORK.resolve("control");
+        this.reusedTools = List.of(TreeTools.reused(TreeTools.scp(), control), TreeTools.reused(TreeTools.rsync(), control),
+                TreeTools.reused(TreeTools.ferryCp(repo), control), TreeTools.reused(TreeTools.ferrySync(repo), control));
     }
 
     public static void main(String[] args) throws Exception {
@@ -181,6 +186,8 @@ public final class TreeBenchmark {
         Files.createDirectories(WORK.resolve("local"));
         Files.createDirectories(WORK.resolve("sshd-side"));
         Files.createDirectories(WORK.resolve("batches"));
+        Files.createDirectories(WORK.resolve("control"), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))); // ssh refuses others' sockets
         try (SshdFixture sshd = new SshdFixture().start();
                 FerrydProcess ferryd = FerrydProcess.start(repo, WORK.resolve("ferryd-root"),
                         WORK.resolve("ferryd-state"), sshd.user(), Path.of(sshd.clientKey() + ".pub"), List.of())) {
@@ -220,11 +227,14 @@ public final class TreeBenchmark {
                             ferryd.hostKeyLine(), sshd, WORK.resolve("ferryd-root"), true, rtt));
             for (Tree tree : trees.values()) {
                 if (!tree.key().equals("c") || rtt == 0) { // 100,000 files: at RTT 0 only
-                    copies(tree, servers, rtt);
+                    copies(tree, servers, rtt, tools);
                 }
             }
             if (trees.containsKey("b") && (mode != Mode.QUICK || rtt == 0)) {
-                syncs(trees.get("b"), servers, rtt);
+                syncs(trees.get("b"), servers, rtt, tools);
+            }
+            if (rtt == 0) {
+                reusedConnections(servers);
             }
             if (rtt == 0) {
                 commandStart(servers.get(0));
@@ -390,8 +400,9 @@ public final class TreeBenchmark {
 
     // ---------------------------------------------------------------- copies of a new tree
 
-    private void copies(Tree tree, List<Server> servers, int rtt) throws IOException, InterruptedException {
-        for (Tool tool : tools) {
+    private void copies(Tree tree, List<Server> servers, int rtt, List<Tool> using)
+            throws IOException, InterruptedException {
+        for (Tool tool : using) {
             for (Server server : servers) {
                 if (!tool.servesOn(server)) {
                     continue;
@@ -427,6 +438,10 @@ public final class TreeBenchmark {
                 : tool.down().of(server, received, server.remote(serverCopy(server, tree)));
         int timeout = timeoutSeconds(tree);
         try {
+            if (tool.reused()) { // the run that starts the master is not the one timed
+                TransferBenchmark.deleteTree(received);
+                runOrFail(command, timeout);
+            }
             List<Sample> samples = repeat(() -> {
                 TransferBenchmark.deleteTree(received);
                 Sample s = timed(command, server, timeout);
@@ -443,10 +458,33 @@ public final class TreeBenchmark {
         }
     }
 
+    // ---------------------------------------------------------------- reused connections
+
+    /**
+     * Trees (a) and (b) copied, and (b) synced, by scp -r, rsync -a, ferry cp -r and ferry sync -r
+     * over connections that control masters keep, as scripts that copy to one host many times run
+     * them: ferry's JVM then starts only to hand its command to the master, and OpenSSH's tools
+     * skip their key exchange. RTT 0, where the start of each run weighs most.
+     */
+    private void reusedConnections(List<Server> servers) throws IOException, InterruptedException {
+        notes.add("Rows \"..., reused connection\" (RTT 0): ControlMaster=auto, ControlPath and ControlPersist, for "
+                + "OpenSSH's tools (rsync's ssh included) and ferry alike; the run that starts each master is not "
+                + "timed; their client CPU and RSS are the attaching command's, not the master's.");
+        for (Tree tree : trees.values()) {
+            if (!tree.key().equals("c")) {
+                copies(tree, servers, 0, reusedTools);
+            }
+        }
+        if (trees.containsKey("b")) {
+            syncs(trees.get("b"), servers, 0, reusedTools);
+        }
+    }
+
     // ---------------------------------------------------------------- syncs of the source tree
 
-    private void syncs(Tree tree, List<Server> servers, int rtt) throws IOException, InterruptedException {
-        for (Tool tool : tools) {
+    private void syncs(Tree tree, List<Server> servers, int rtt, List<Tool> using)
+            throws IOException, InterruptedException {
+        for (Tool tool : using) {
             for (Server server : servers) {
                 if (tool.sync() && tool.servesOn(server)) {
                     sync(tool, server, UP, tree, rtt);

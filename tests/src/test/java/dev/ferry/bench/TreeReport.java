@@ -67,14 +67,30 @@ final class TreeReport {
             for (String server : List.of("ferryd", "sshd")) {
                 for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
                     checks.add(speedCheck("RTT 0: ferry cp -r at least 2x scp -r's MB/s", rows, tree, server,
-                            direction, 0, 2.0));
+                            direction, 0, 2.0, ""));
                 }
             }
         }
         for (String change : CHANGES) {
             for (String server : List.of("ferryd", "sshd")) {
                 for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
-                    checks.add(syncCheck(rows, change, server, direction));
+                    checks.add(syncCheck(rows, change, server, direction, ""));
+                }
+            }
+        }
+        // the same at RTT 0 with every tool's runs sharing one connection (ControlMaster), as scripts do
+        for (String tree : List.of("a", "b")) {
+            for (String server : List.of("ferryd", "sshd")) {
+                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
+                    checks.add(speedCheck("RTT 0, reused connections: ferry cp -r at least 2x scp -r's MB/s", rows,
+                            tree, server, direction, 0, 2.0, TreeTools.REUSED));
+                }
+            }
+        }
+        for (String change : CHANGES) {
+            for (String server : List.of("ferryd", "sshd")) {
+                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
+                    checks.add(syncCheck(rows, change, server, direction, TreeTools.REUSED));
                 }
             }
         }
@@ -86,17 +102,18 @@ final class TreeReport {
         for (String server : List.of("ferryd", "sshd")) {
             for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
                 checks.add(speedCheck("RTT 50 ms: ferry cp -r at least 10x scp -r's MB/s", rows, "a", server,
-                        direction, 50, 10.0));
+                        direction, 50, 10.0, ""));
             }
         }
         return checks;
     }
 
+    /** @param reused "" for rows of new connections, {@link TreeTools#REUSED} for those of kept ones */
     private static Check speedCheck(String target, List<Row> rows, String tree, String server, String direction,
-            int rtt, double factor) {
+            int rtt, double factor, String reused) {
         String where = "(" + tree + ") to " + server + ", " + direction;
-        Optional<Row> ferry = find(rows, copy("ferry cp -r", server, tree, direction, rtt));
-        Optional<Row> scp = find(rows, copy(COPY_ANCHOR, "sshd", tree, direction, rtt));
+        Optional<Row> ferry = find(rows, copy("ferry cp -r" + reused, server, tree, direction, rtt));
+        Optional<Row> scp = find(rows, copy(COPY_ANCHOR + reused, "sshd", tree, direction, rtt));
         if (ferry.isEmpty() || scp.isEmpty()) {
             return new Check(target, where, "", Optional.empty());
         }
@@ -106,11 +123,12 @@ final class TreeReport {
                 ferry.get().mbps(), scp.get().mbps(), anchorPart, ratio), Optional.of(ratio >= factor));
     }
 
-    private static Check syncCheck(List<Row> rows, String change, String server, String direction) {
-        String target = "RTT 0, tree (b), " + change + ": ferry sync -r at most 1.0x rsync -a's time";
+    private static Check syncCheck(List<Row> rows, String change, String server, String direction, String reused) {
+        String target = "RTT 0" + (reused.isEmpty() ? "" : ", reused connections") + ", tree (b), " + change
+                + ": ferry sync -r at most 1.0x rsync -a's time";
         String where = "to " + server + ", " + direction;
-        Optional<Row> ferry = find(rows, sync("ferry sync -r", server, change, direction, 0));
-        Optional<Row> rsync = find(rows, sync(SYNC_ANCHOR, "sshd", change, direction, 0));
+        Optional<Row> ferry = find(rows, sync("ferry sync -r" + reused, server, change, direction, 0));
+        Optional<Row> rsync = find(rows, sync(SYNC_ANCHOR + reused, "sshd", change, direction, 0));
         if (ferry.isEmpty() || rsync.isEmpty()) {
             return new Check(target, where, "", Optional.empty());
         }
@@ -150,8 +168,9 @@ final class TreeReport {
 
     private static void copies(StringBuilder s, List<Row> rows) {
         s.append("\n## Copies of a new tree\n\n");
-        s.append("x scp -r: this row's MB/s over scp -r's to sshd (same tree, direction and RTT). rsync -a and ferry "
-                + "sync -r here sync into an empty directory.\n\n");
+        s.append("x scp -r: this row's MB/s over scp -r's to sshd (same tree, direction and RTT; a reused connection's "
+                + "row over scp -r's on a reused connection). rsync -a and ferry sync -r here sync into an empty "
+                + "directory.\n\n");
         s.append("| tree | tool | server | direction | RTT ms | files | MB | wall s | MB/s | files/s | x scp -r "
                 + "| client CPU s | server CPU s | client RSS MiB | server open files | runs |\n");
         s.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -159,7 +178,7 @@ final class TreeReport {
             if (!r.change().equals(TreeBenchmark.NEW_TREE)) {
                 continue;
             }
-            String ratio = find(rows, copy(COPY_ANCHOR, "sshd", r.tree(), r.direction(), r.rttMs()))
+            String ratio = find(rows, copy(COPY_ANCHOR + reusedPart(r.tool()), "sshd", r.tree(), r.direction(), r.rttMs()))
                     .map(a -> String.format(Locale.ROOT, "%.2f", r.mbps() / a.mbps())).orElse("");
             s.append(String.format(Locale.ROOT,
                     "| %s | %s | %s | %s | %d | %d | %.1f | %.2f | %.1f | %.0f | %s | %.2f | %.2f | %d | %d | %d |%n",
@@ -182,12 +201,14 @@ final class TreeReport {
         s.append("New tree: into an empty directory (the same runs as in the copies above); nothing changed: the "
                 + "target already in sync (the tool's own sync put it there); one file changed: a line appended to "
                 + "one file of the source (its time now) before each run. x rsync -a: this row's wall time over "
-                + "rsync -a's to sshd (at most 1.0 is the target).\n\n");
+                + "rsync -a's to sshd (on a reused connection for a reused connection's row; at most 1.0 is the "
+                + "target).\n\n");
         s.append("| case | tool | server | direction | RTT ms | wall s | x rsync -a | client CPU s | server CPU s "
                 + "| client RSS MiB | server open files | runs |\n");
         s.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : syncs) {
-            String ratio = find(rows, sync(SYNC_ANCHOR, "sshd", r.change(), r.direction(), r.rttMs()))
+            String ratio = find(rows, sync(SYNC_ANCHOR + reusedPart(r.tool()), "sshd", r.change(), r.direction(),
+                    r.rttMs()))
                     .map(a -> String.format(Locale.ROOT, "%.2f", r.seconds() / a.seconds())).orElse("");
             s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %.2f | %s | %.2f | %.2f | %d | %d | %d |%n",
                     r.change(), r.tool(), r.server(), r.direction(), r.rttMs(), r.seconds(), ratio, r.clientCpu(),
@@ -219,11 +240,17 @@ final class TreeReport {
     // ---------------------------------------------------------------- finding rows
 
     private static boolean isSyncTool(String tool) {
-        return tool.equals(SYNC_ANCHOR) || tool.equals("ferry sync -r");
+        String base = tool.substring(0, tool.length() - reusedPart(tool).length());
+        return base.equals(SYNC_ANCHOR) || base.equals("ferry sync -r");
     }
 
     private static Optional<Row> find(List<Row> rows, Predicate<Row> which) {
         return rows.stream().filter(which).findFirst();
+    }
+
+    /** A reused connection's rows are held against the anchor's over a reused connection. */
+    private static String reusedPart(String tool) {
+        return tool.endsWith(TreeTools.REUSED) ? TreeTools.REUSED : "";
     }
 
     private static Predicate<Row> copy(String tool, String server, String tree, String direction, int rtt) {

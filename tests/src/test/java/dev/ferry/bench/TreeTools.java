@@ -77,9 +77,43 @@ final class TreeTools {
             return name.startsWith("ferry");
         }
 
+        /** Runs over a connection kept by a control master ({@link TreeTools#reused}). */
+        boolean reused() {
+            return name.endsWith(REUSED);
+        }
+
         boolean servesOn(Server server) {
             return !needsShell || server.isSshd();
         }
+    }
+
+    /** What a tool's name ends with when its runs share one connection (ControlMaster). */
+    static final String REUSED = ", reused connection";
+
+    /**
+     * {@code tool} over a connection a control master keeps: ControlMaster=auto with a ControlPath
+     * in {@code controlDir} and ControlPersist, as a script that makes many copies to one host
+     * would run OpenSSH's tools and ferry alike (ferry takes the same options). For rsync the
+     * options go to the ssh it runs; for the others before the two operands.
+     */
+    static Tool reused(Tool tool, Path controlDir) {
+        String prefix = tool.isFerry() ? "ferry-" : "openssh-";
+        List<String> mux = List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + controlDir.resolve(prefix + "%C"),
+                "-o", "ControlPersist=120");
+        return new Tool(tool.name() + REUSED, tool.sync(), tool.stepwise(), tool.needsShell(),
+                (s, local, remote) -> withMux(tool.up().of(s, local, remote), mux),
+                (s, local, remote) -> withMux(tool.down().of(s, local, remote), mux));
+    }
+
+    private static List<String> withMux(List<String> command, List<String> mux) {
+        List<String> all = new ArrayList<>(command);
+        int e = all.indexOf("-e");
+        if (e >= 0) { // rsync: its ssh command is one string
+            all.set(e + 1, all.get(e + 1) + " " + String.join(" ", mux));
+        } else {
+            all.addAll(all.size() - 2, mux);
+        }
+        return all;
     }
 
     /** The tools in the order of the report: the stock ones first, scp -r (the anchor of copies) at the top. */

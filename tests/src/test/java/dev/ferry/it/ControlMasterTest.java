@@ -405,5 +405,14 @@ class ControlMasterTest {
             assertEquals(0, r.exit(), "run " + i + " to sshd: " + r.all());
         }
         assertArrayEquals(Files.readAllBytes(tree.resolve("one.bin")), Files.readAllBytes(sshd.root().resolve("t11/sub/one.bin")));
+        // a sync to sshd first asks for Ferry's subsystem, which sshd refuses: that channel closes too
+        for (int i = 0; i < 11; i++) {
+            List<String> sync = new ArrayList<>(base);
+            sync.set(0, "sync");
+            sync.addAll(List.of("t/", sshd.user() + "@127.0.0.1:" + sshd.root() + "/s"));
+            Proc.Result r = ferry(local, sync);
+            assertEquals(0, r.exit(), "sync " + i + " to sshd: " + r.all());
+        }
+        assertArrayEquals(Files.readAllBytes(tree.resolve("one.bin")), Files.readAllBytes(sshd.root().resolve("s/sub/one.bin")));
     }
 }

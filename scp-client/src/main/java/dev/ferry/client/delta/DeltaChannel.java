@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.io.IoSession;
+import org.apache.sshd.common.session.ConnectionService;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
@@ -83,11 +84,12 @@ public final class DeltaChannel implements Closeable {
      */
     public static Optional<DeltaChannel> open(ClientSession session, ChunkerParams params, boolean compress,
             Duration timeout) throws IOException {
-        ChannelSubsystem channel = session.createSubsystemChannel(SUBSYSTEM);
+        ChannelSubsystem channel = new RefusableSubsystem(SUBSYSTEM);
+        session.getService(ConnectionService.class).registerChannel(channel);
         try {
             channel.open().verify(timeout);
         } catch (IOException e) {
-            channel.close(true);
+            channel.close(false); // graceful, as below: what the server opened of it closes too
             return Optional.empty();
         }
         AtomicLong sent = new AtomicLong();
@@ -110,8 +112,11 @@ public final class DeltaChannel implements Closeable {
                 }
                 first = Optional.empty(); // closed before a word: the server refused the subsystem
             }
-            if (first.isEmpty()) { // the server refused the subsystem and closed the channel
-                channel.close(true);
+            if (first.isEmpty()) {
+                // The server refused the subsystem. OpenSSH's sshd keeps the session channel open
+                // until the client closes it, and an immediate close in MINA tells it nothing: a
+                // kept connection (ControlMaster) ran out of channels after ten syncs to sshd.
+                channel.close(false);
                 return Optional.empty();
             }
             if (first.get() instanceof Failure f) {
@@ -219,6 +224,24 @@ public final class DeltaChannel implements Closeable {
             // closing anyway
         }
         channel.close(false).await(Duration.ofSeconds(5));
+    }
+
+    /**
+     * A subsystem channel that, when the server refuses the subsystem (OpenSSH's sshd has no
+     * ferry-delta), closes gracefully. MINA's own closes immediately, which sends no
+     * SSH_MSG_CHANNEL_CLOSE: sshd kept each refused channel open, and a connection kept for many
+     * runs (ControlMaster) reached sshd's MaxSessions after ten syncs ("no more sessions").
+     */
+    private static final class RefusableSubsystem extends ChannelSubsystem {
+        RefusableSubsystem(String subsystem) {
+            super(subsystem);
+        }
+
+        @Override
+        public void handleFailure() {
+            removePendingRequest(CHANNEL_SUBSYSTEM);
+            close(false);
+        }
     }
 
     /** Writes whose packets' completions run on the writing thread (InlineCompletions says why). */
