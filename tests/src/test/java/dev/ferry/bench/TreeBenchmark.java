@@ -118,6 +118,10 @@ public final class TreeBenchmark {
     private final int runs;
     private final Set<String> treeKeys;
     private final Path sourcesJar;
+    /** A directory for control sockets: ssh and ferry refuse one that others may enter. */
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
     private final List<Tool> tools;
     /** scp -r, rsync -a, ferry cp -r and ferry sync -r over connections control masters keep (RTT 0). */
     private final List<Tool> reusedTools;
@@ -186,8 +190,7 @@ public final class TreeBenchmark {
         Files.createDirectories(WORK.resolve("local"));
         Files.createDirectories(WORK.resolve("sshd-side"));
         Files.createDirectories(WORK.resolve("batches"));
-        Files.createDirectories(WORK.resolve("control"), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))); // ssh refuses others' sockets
+        Files.createDirectories(WORK.resolve("control"), PRIVATE);
         try (SshdFixture sshd = new SshdFixture().start();
                 FerrydProcess ferryd = FerrydProcess.start(repo, WORK.resolve("ferryd-root"),
                         WORK.resolve("ferryd-state"), sshd.user(), Path.of(sshd.clientKey() + ".pub"), List.of())) {
@@ -346,6 +349,11 @@ public final class TreeBenchmark {
         Path small = WORK.resolve("warm-up");
         Trees.random(small, 1, 4, 1024, 3);
         TransferBenchmark.warmUp(TreeTools.ferryCp(repo).up().of(direct, small, "warm-up"), WORK);
+        // and the start-up cache of runs that attach to a master (recorded by one, made before the next)
+        Path control = Files.createDirectories(WORK.resolve("warm-up-control"), PRIVATE);
+        TransferBenchmark.warmUp(TreeTools.reused(TreeTools.ferryCp(repo), control).up().of(direct, small, "warm-up"),
+                WORK);
+        stopMasters(control, List.of(direct));
         TransferBenchmark.deleteTree(small);
         TransferBenchmark.deleteTree(direct.local("warm-up"));
     }
@@ -470,13 +478,25 @@ public final class TreeBenchmark {
         notes.add("Rows \"..., reused connection\" (RTT 0): ControlMaster=auto, ControlPath and ControlPersist, for "
                 + "OpenSSH's tools (rsync's ssh included) and ferry alike; the run that starts each master is not "
                 + "timed; their client CPU and RSS are the attaching command's, not the master's.");
-        for (Tree tree : trees.values()) {
-            if (!tree.key().equals("c")) {
-                copies(tree, servers, 0, reusedTools);
+        try {
+            for (Tree tree : trees.values()) {
+                if (!tree.key().equals("c")) {
+                    copies(tree, servers, 0, reusedTools);
+                }
             }
+            if (trees.containsKey("b")) {
+                syncs(trees.get("b"), servers, 0, reusedTools);
+            }
+        } finally {
+            stopMasters(WORK.resolve("control"), servers);
         }
-        if (trees.containsKey("b")) {
-            syncs(trees.get("b"), servers, 0, reusedTools);
+    }
+
+    private void stopMasters(Path controlDir, List<Server> servers) throws IOException, InterruptedException {
+        for (Server server : servers) {
+            for (List<String> exit : TreeTools.stopMasters(repo, controlDir, server)) {
+                Run.of(exit, WORK, 60); // none there is no failure
+            }
         }
     }
 

@@ -105,6 +105,19 @@ final class TreeTools {
                 (s, local, remote) -> withMux(tool.down().of(s, local, remote), mux));
     }
 
+    /**
+     * The commands that end the masters {@link #reused} tools started in {@code controlDir} for
+     * {@code s} (ssh -O exit, ferry -O exit): a master left running holds its connection open, and
+     * the servers' shutdown at the end of the run waited for it.
+     */
+    static List<List<String>> stopMasters(Path repo, Path controlDir, Server s) {
+        return List.of(
+                TransferBenchmark.concat(List.of("ssh", "-O", "exit", "-p", s.port(), "-o", "ControlPath="
+                        + controlDir.resolve("openssh-%C")), TransferBenchmark.ssh(s.endpoint()), s.login()),
+                List.of(repo.resolve("ferry").toString(), "-O", "exit", "-P", s.port(), "-F", "/dev/null", "-o",
+                        "ControlPath=" + controlDir.resolve("ferry-%C"), s.login()));
+    }
+
     private static List<String> withMux(List<String> command, List<String> mux) {
         List<String> all = new ArrayList<>(command);
         int e = all.indexOf("-e");
