@@ -452,7 +452,7 @@ public final class TreeBenchmark {
             }
             List<Sample> samples = repeat(() -> {
                 TransferBenchmark.deleteTree(received);
-                Sample s = timed(command, server, timeout);
+                Sample s = timed(command, server, timeout, tool.reused());
                 verify(tree.listing(), received);
                 return s;
             });
@@ -477,7 +477,8 @@ public final class TreeBenchmark {
     private void reusedConnections(List<Server> servers) throws IOException, InterruptedException {
         notes.add("Rows \"..., reused connection\" (RTT 0): ControlMaster=auto, ControlPath and ControlPersist, for "
                 + "OpenSSH's tools (rsync's ssh included) and ferry alike; the run that starts each master is not "
-                + "timed; their client CPU and RSS are the attaching command's, not the master's.");
+                + "timed; their client CPU and RSS are the attaching command's, not the master's, and sshd's CPU for "
+                + "them is not counted (its process for the master's connection outlives every run).");
         try {
             for (Tree tree : trees.values()) {
                 if (!tree.key().equals("c")) {
@@ -534,14 +535,14 @@ public final class TreeBenchmark {
             runOrFail(command, timeout); // the tree in place, untimed
             verify(tree.listing(), received);
             List<Sample> same = repeat(() -> {
-                Sample s = timed(command, server, timeout);
+                Sample s = timed(command, server, timeout, tool.reused());
                 verify(tree.listing(), received);
                 return s;
             });
             record(tool, server, direction, NO_CHANGE, tree.key(), "", rtt, same, tree.listing());
             List<Sample> one = repeat(() -> {
                 Trees.appendLine(edited);
-                Sample s = timed(command, server, timeout);
+                Sample s = timed(command, server, timeout, tool.reused());
                 verify(Listing.of(source), received);
                 return s;
             });
@@ -582,7 +583,7 @@ public final class TreeBenchmark {
                 try {
                     List<Sample> samples = repeat(() -> {
                         Files.deleteIfExists(received);
-                        Sample s = timed(command, server, 1800);
+                        Sample s = timed(command, server, 1800, false);
                         if (!Files.exists(received) || Files.size(received) != size) {
                             throw new ToolFailed("the copy of one file is not its size");
                         }
@@ -619,9 +620,15 @@ public final class TreeBenchmark {
      * sshd listener's, which holds its per-connection processes' CPU once it has reaped them (so
      * the run is counted only after they are gone).
      */
-    private Sample timed(List<String> command, Server server, int timeoutSeconds)
+    /**
+     * @param reused the command runs over a master's connection: sshd's process for it outlives the
+     *               run, so there is nothing to wait for (and its CPU is not counted)
+     */
+    private Sample timed(List<String> command, Server server, int timeoutSeconds, boolean reused)
             throws IOException, InterruptedException, ToolFailed {
-        settle(server);
+        if (!reused) {
+            settle(server);
+        }
         double cpuBefore = Run.cpuOf(server.pid());
         Run r;
         int openFiles;
@@ -629,7 +636,9 @@ public final class TreeBenchmark {
             r = runOrFail(command, timeoutSeconds);
             openFiles = files.peak();
         }
-        settle(server);
+        if (!reused) {
+            settle(server);
+        }
         double serverCpu = Run.cpuOf(server.pid()) - cpuBefore;
         return new Sample(r.seconds(), r.cpuSeconds(), serverCpu, r.maxRssKib(), openFiles);
     }
