@@ -1,8 +1,5 @@
 package dev.ferry.client.cli;
 
-import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.OptionalInt;
 
 import picocli.CommandLine;
@@ -21,19 +18,6 @@ public final class FerryMain implements Runnable {
     /** Exit status when a session could not be set up, as ssh and scp use it. */
     public static final int CONNECTION_FAILED = 255;
 
-    /**
-     * The subcommands. picocli builds a command's model by reflection when it is added, which
-     * costs tens of milliseconds each on a cold JVM, so a run builds only the one it names.
-     */
-    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        COMMANDS.put("cp", CpCommand.class);
-        COMMANDS.put("sync", SyncCommand.class);
-        COMMANDS.put("demo", DemoCommand.class);
-        COMMANDS.put("relay", RelayCommand.class);
-    }
-
     public static void main(String[] args) {
         // MINA's own log would print what a server sends (names, messages) unfiltered, terminal
         // escapes included; ferry prints every failure itself, made safe. (Set before any logger
@@ -45,7 +29,7 @@ public final class FerryMain implements Runnable {
         }
         OptionalInt attached = Multiplexing.attached(args);
         System.exit(attached.isPresent() ? attached.getAsInt()
-                : commandLine(Invocation.standalone(), args).execute(args));
+                : CommandLines.of(Invocation.standalone(), args).execute(args));
     }
 
     /**
@@ -62,56 +46,6 @@ public final class FerryMain implements Runnable {
                 e.printStackTrace();
             }
         });
-    }
-
-    /** The configured command line with every subcommand, shared by {@link #main} and the tests. */
-    public static CommandLine commandLine() {
-        return commandLine(Invocation.standalone(), new String[0]);
-    }
-
-    /**
-     * The command line for one run of {@code args} in {@code invocation} (a control master makes
-     * one per attached run): with only the subcommand {@code args} names, or all when it names none.
-     */
-    static CommandLine commandLine(Invocation invocation, String[] args) {
-        CommandLine.IFactory commands = new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> type) throws Exception {
-                K made = CommandLine.defaultFactory().create(type);
-                if (made instanceof RemoteCommand command) {
-                    command.invocation = invocation;
-                }
-                return made;
-            }
-        };
-        CommandLine cmd = new CommandLine(new FerryMain(), commands);
-        String named = args.length > 0 && COMMANDS.containsKey(args[0]) ? args[0] : null;
-        for (Map.Entry<String, Class<?>> c : COMMANDS.entrySet()) {
-            if (named == null || named.equals(c.getKey())) {
-                cmd.addSubcommand(c.getKey(), new CommandLine(c.getValue(), commands));
-            }
-        }
-        // set after the subcommands are added: picocli passes these settings on to those it has
-        cmd.setOut(new PrintWriter(invocation.out(), true));
-        cmd.setErr(new PrintWriter(invocation.err(), true));
-        cmd.setExpandAtFiles(false);
-        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println(e instanceof IllegalArgumentException ? "ferry: " + message : message);
-            if (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("-v")) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return 1;
-        });
-        // scp exits 1 on a usage error
-        cmd.setParameterExceptionHandler((ex, given) -> {
-            ex.getCommandLine().getErr().println("ferry: " + ex.getMessage());
-            ex.getCommandLine().usage(ex.getCommandLine().getErr());
-            return 1;
-        });
-        return cmd;
     }
 
     @Override

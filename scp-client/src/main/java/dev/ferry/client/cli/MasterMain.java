@@ -18,7 +18,6 @@ import dev.ferry.client.control.ControlMaster;
 import dev.ferry.client.control.ControlSettings;
 import dev.ferry.client.control.MasterProcess;
 import dev.ferry.client.control.SharedSessions;
-import picocli.CommandLine;
 
 /**
  * The background control master: {@code MasterMain SOCKET IDLE ferry-arguments...}, started by
@@ -36,19 +35,13 @@ public final class MasterMain {
         Path socket = Path.of(args[0]);
         Duration idle = ControlSettings.parseFormatted(args[1]);
         String[] first = Arrays.copyOfRange(args, 2, args.length);
-        Object parsed;
-        try {
-            CommandLine.ParseResult sub = FerryMain.commandLine(Invocation.standalone(), first).parseArgs(first)
-                    .subcommand();
-            parsed = sub == null ? null : sub.commandSpec().userObject();
-        } catch (CommandLine.ParameterException e) {
-            parsed = null;
-        }
-        if (!(parsed instanceof RemoteCommand command)) {
+        Optional<RemoteCommand> parsed = CommandLines.remoteCommand(first);
+        if (parsed.isEmpty()) {
             System.err.println("ferry: the control master cannot use the command line it was given");
             System.exit(2);
             return;
         }
+        RemoteCommand command = parsed.get();
         ControlMaster master;
         try {
             master = ControlMaster.bind(socket, idle);
@@ -102,7 +95,7 @@ public final class MasterMain {
             Invocation invocation = new Invocation(out, err, Optional.of(run.cwd()),
                     () -> run.interaction(err::println), run.stderrIsTerminal(), run.columns(),
                     (options, interaction) -> shared.view(interaction), run::interrupted);
-            int status = FerryMain.commandLine(invocation, run.argv().toArray(String[]::new))
+            int status = CommandLines.of(invocation, run.argv().toArray(String[]::new))
                     .execute(run.argv().toArray(String[]::new));
             master.connectedTo(shared.description());
             out.flush();

@@ -53,16 +53,14 @@ final class Multiplexing {
                 remotes.addAll(RemoteCommand.remotesOf(copy.args().operands()));
                 options = copy.args().options();
             } else {
-                CommandLine.ParseResult sub = FerryMain.commandLine(Invocation.standalone(), args).parseArgs(args)
-                        .subcommand();
-                if (sub == null || sub.isUsageHelpRequested() || sub.isVersionHelpRequested()
-                        || !(sub.commandSpec().userObject() instanceof RemoteCommand command)) {
+                Optional<RemoteCommand> command = CommandLines.remoteCommand(args);
+                if (command.isEmpty()) {
                     return OptionalInt.empty();
                 }
-                remotes.addAll(command.remotes());
-                options = command.connection.connectOptions();
+                remotes.addAll(command.get().remotes());
+                options = command.get().connection.connectOptions();
             }
-        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return OptionalInt.empty();
         }
         Operand.Remote remote;

@@ -16,7 +16,7 @@ abstract class RemoteCommand {
     @Mixin
     ConnectionOptions connection;
 
-    /** Set by the command line that makes this command ({@link FerryMain#commandLine}). */
+    /** Set by the command line that makes this command ({@link CommandLines#of}). */
     Invocation invocation;
 
     /** The remote operands as parsed; a run that names more than one server goes without a master. */

@@ -21,7 +21,7 @@ class QuickArgsTest {
     @Test
     void theTableSaysWhatPicocliSays() {
         for (String command : List.of("cp", "sync")) {
-            CommandLine line = FerryMain.commandLine().getSubcommands().get(command);
+            CommandLine line = CommandLines.of(Invocation.standalone(), new String[0]).getSubcommands().get(command);
             Map<String, Boolean> fromPicocli = new HashMap<>();
             for (OptionSpec option : line.getCommandSpec().options()) {
                 boolean takesValue = option.arity().min() > 0; // -z's optional true/false is read as a flag
