@@ -619,8 +619,7 @@ public final class TreeBenchmark {
      * One run of a command under GNU time, with the server's CPU over it: ferryd's process, or the
      * sshd listener's, which holds its per-connection processes' CPU once it has reaped them (so
      * the run is counted only after they are gone).
-     */
-    /**
+     *
      * @param reused the command runs over a master's connection: sshd's process for it outlives the
      *               run, so there is nothing to wait for (and its CPU is not counted)
      */

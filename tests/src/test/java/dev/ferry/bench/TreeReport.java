@@ -63,34 +63,22 @@ final class TreeReport {
     /** The targets, each on the rows it speaks of, computed from this run's figures. */
     static List<Check> checks(List<Row> rows) {
         List<Check> checks = new ArrayList<>();
-        for (String tree : List.of("a", "b")) {
-            for (String server : List.of("ferryd", "sshd")) {
-                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
-                    checks.add(speedCheck("RTT 0: ferry cp -r at least 2x scp -r's MB/s", rows, tree, server,
-                            direction, 0, 2.0, ""));
+        // at RTT 0 on new connections, then with every tool's runs sharing one (ControlMaster), as scripts do
+        for (String reused : List.of("", TreeTools.REUSED)) {
+            String copyTarget = "RTT 0" + (reused.isEmpty() ? "" : ", reused connections")
+                    + ": ferry cp -r at least 2x scp -r's MB/s";
+            for (String tree : List.of("a", "b")) {
+                for (String server : List.of("ferryd", "sshd")) {
+                    for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
+                        checks.add(speedCheck(copyTarget, rows, tree, server, direction, 0, 2.0, reused));
+                    }
                 }
             }
-        }
-        for (String change : CHANGES) {
-            for (String server : List.of("ferryd", "sshd")) {
-                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
-                    checks.add(syncCheck(rows, change, server, direction, ""));
-                }
-            }
-        }
-        // the same at RTT 0 with every tool's runs sharing one connection (ControlMaster), as scripts do
-        for (String tree : List.of("a", "b")) {
-            for (String server : List.of("ferryd", "sshd")) {
-                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
-                    checks.add(speedCheck("RTT 0, reused connections: ferry cp -r at least 2x scp -r's MB/s", rows,
-                            tree, server, direction, 0, 2.0, TreeTools.REUSED));
-                }
-            }
-        }
-        for (String change : CHANGES) {
-            for (String server : List.of("ferryd", "sshd")) {
-                for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
-                    checks.add(syncCheck(rows, change, server, direction, TreeTools.REUSED));
+            for (String change : CHANGES) {
+                for (String server : List.of("ferryd", "sshd")) {
+                    for (String direction : List.of(TreeBenchmark.UP, TreeBenchmark.DOWN)) {
+                        checks.add(syncCheck(rows, change, server, direction, reused));
+                    }
                 }
             }
         }
