@@ -30,7 +30,9 @@ import org.apache.sshd.scp.common.helpers.ScpTimestampCommandDetails;
  * <li>directories nest at most {@link #MAX_DEPTH} deep (MINA recurses once per level, so a client
  * could take the thread's stack);</li>
  * <li>a protocol line is at most {@link #MAX_LINE} bytes (MINA reads a line into memory until its
- * newline, however long).</li>
+ * newline, however long);</li>
+ * <li>an error reported by the client (a line starting with byte 2) ends the transfer (MINA logged
+ * it and read on, as often as a client sent one).</li>
  * </ul>
  */
 final class CheckedScpHelper extends ScpHelper {
@@ -48,6 +50,15 @@ final class CheckedScpHelper extends ScpHelper {
     CheckedScpHelper(Session session, InputStream in, OutputStream out, FileSystem fileSystem, ScpFileOpener opener,
             ScpTransferEventListener listener) {
         super(session, new LineLimit(in), out, fileSystem, opener, listener);
+    }
+
+    @Override
+    protected ScpAckInfo receiveNextCmd() throws IOException {
+        ScpAckInfo next = super.receiveNextCmd();
+        if (next != null && next.getStatusCode() == ScpAckInfo.ERROR) {
+            throw new ScpException("the client reported an error: " + next.getLine(), ScpAckInfo.ERROR);
+        }
+        return next;
     }
 
     @Override

@@ -60,8 +60,8 @@ import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 
 /**
- * The hostile-input suite: 88 cases of malformed or abusive input sent over real channels and raw
- * sockets to an in-process ferryd: 36 of SFTP packets written by hand, 22 of SCP protocol lines and
+ * The hostile-input suite: 89 cases of malformed or abusive input sent over real channels and raw
+ * sockets to an in-process ferryd: 36 of SFTP packets written by hand, 23 of SCP protocol lines and
  * command lines, 21 of shells, commands, channel and global requests and channels, 9 of bytes
  * before authentication. For each case, four things are checked:
  * <ol>
@@ -98,6 +98,8 @@ class HostileInputTest {
     private static SshClient client;
     private static long heapAtStart;
     private static final List<String> figures = new ArrayList<>();
+    /** The cases as the table in docs/security.md shows them, printed at the end. */
+    private static final List<String> table = new ArrayList<>();
     private static final AtomicInteger served = new AtomicInteger();
     private static final AtomicInteger sources = new AtomicInteger(10);
 
@@ -191,6 +193,8 @@ class HostileInputTest {
         client.stop();
         System.out.println("heap after GC at start: " + heapAtStart / (1024 * 1024) + " MiB");
         figures.forEach(System.out::println);
+        System.out.println("| case | sends | answer | log line |\n|---|---|---|---|");
+        table.forEach(System.out::println);
     }
 
     static Stream<HostileCase> cases() {
@@ -232,8 +236,11 @@ class HostileInputTest {
         assertFalse(text.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f), "one clean line: " + text);
         // (4) descriptors (sockets, file handles) released
         long fds = awaitFds(fdsBefore + FD_SLACK);
+        String logged = text.substring(text.indexOf(' ') + 1);
         figures.add(String.format("%-40s heap %4d MiB  fds %d -> %d  %s", c.name(), heap / (1024 * 1024), fdsBefore, fds,
-                text.substring(text.indexOf(' ') + 1)));
+                logged));
+        table.add("| " + c.name() + " | " + c.sends() + " | " + c.expects() + " | `"
+                + logged.replaceAll(" user=\\S*| remote=\\S*| seconds=\\S*", "") + "` |");
     }
 
     /** A context that only knows a remote address, for the log predicates once the case is over. */
@@ -559,6 +566,7 @@ class HostileInputTest {
         cases.add(sink("scp-mode-not-octal", "C9999 5 x.txt", "9999"));
         cases.add(sink("scp-unknown-line", "Xhello", "Unsupported command"));
         cases.add(sink("scp-timestamp-garbage", "T abc 0 def 0", "For input string"));
+        cases.add(sink("scp-error-from-the-client", "\u0002client failed", "the client reported an error"));
         cases.add(new HostileCase("scp-recursion-1000-deep", "scp -r -t up, then D0755 0 d 1000 times",
                 "error reply (2) at level " + (512 + 1), ctx -> {
                     ScpWire scp = sinkWire(ctx, "scp -r -t up");
@@ -1000,6 +1008,6 @@ class HostileInputTest {
     }
 
     private static String printable(String s) {
-        return s.replace("\0", "\\0");
+        return s.replace("\0", "\\0").replace("\u0002", "\\x02");
     }
 }
