@@ -4,6 +4,8 @@ import java.io.IOException;
 
 import org.apache.sshd.common.Service;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.ValidateUtils;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -11,7 +13,7 @@ import org.apache.sshd.server.session.AbstractServerSession;
 import org.apache.sshd.server.session.ServerConnectionService;
 import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 
-import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -21,15 +23,21 @@ import dev.ferry.server.log.ServerEvent;
  * <p>MINA's own limit ({@code MAX_CONCURRENT_CHANNELS}) throws from the middle of the channel open,
  * which closes the whole connection: a client that keeps one connection for many commands (ssh's or
  * ferry's ControlMaster) lost every command in flight when one too many asked for a channel.
+ *
+ * <p>Also logs what the connection layer refuses without a word from MINA: channels of other types
+ * than {@code session} (port forwarding, X11, agent) and global requests ({@code tcpip-forward}).
  */
 final class ChannelLimit extends ServerConnectionServiceFactory {
 
-    private final int limit;
-    private final EventSink events;
+    /** OpenSSH's client asks this of a quiet server (ServerAliveInterval); a refusal is the expected answer. */
+    private static final String KEEPALIVE = "keepalive@openssh.com";
 
-    ChannelLimit(int limit, EventSink events) {
+    private final int limit;
+    private final RefusalLog refusals;
+
+    ChannelLimit(int limit, RefusalLog refusals) {
         this.limit = limit;
-        this.events = events;
+        this.refusals = refusals;
     }
 
     @Override
@@ -49,20 +57,38 @@ final class ChannelLimit extends ServerConnectionServiceFactory {
 
         @Override
         protected void channelOpen(Buffer buffer) throws Exception {
-            int open = getChannels().size();
-            if (open < limit) {
-                super.channelOpen(buffer);
-                return;
-            }
             int start = buffer.rpos();
             String type = buffer.getString();
             long sender = buffer.getUInt();
             buffer.rpos(start);
             Session session = getSession();
-            events.accept(new ServerEvent.ChannelRefused(session.getUsername(),
+            if (!"session".equals(type)) {
+                // MINA answers "unknown channel type"; only session channels have a factory
+                refusals.refused(session, "ssh", "channel-open " + type,
+                        "only session channels are offered (no forwarding, X11 or agent)");
+                super.channelOpen(buffer);
+                return;
+            }
+            int open = getChannels().size();
+            if (open < limit) {
+                super.channelOpen(buffer);
+                return;
+            }
+            refusals.report(session, new ServerEvent.ChannelRefused(session.getUsername(),
                     ServerEvent.address(session.getRemoteAddress()), type, limit));
             sendChannelOpenFailure(buffer, sender, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                     "at most " + limit + " channels may be open at once on one connection", "");
+        }
+
+        @Override
+        protected IoWriteFuture sendGlobalResponse(Buffer buffer, String req, RequestHandler.Result result,
+                boolean wantReply) throws IOException {
+            if (result != RequestHandler.Result.ReplySuccess && result != RequestHandler.Result.Replied
+                    && !KEEPALIVE.equals(req)) {
+                refusals.refused(getSession(), "ssh", "global " + req,
+                        req.contains("forward") ? "port forwarding is not offered" : "unknown global request");
+            }
+            return super.sendGlobalResponse(buffer, req, result, wantReply);
         }
     }
 }

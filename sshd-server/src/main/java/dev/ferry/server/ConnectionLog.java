@@ -3,10 +3,12 @@ package dev.ferry.server;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
 
 import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.transport.TransportProfile;
 
@@ -15,6 +17,7 @@ final class ConnectionLog implements SessionListener {
 
     private static final AttributeKey<Long> STARTED = new AttributeKey<>();
     private static final AttributeKey<String> REASON = new AttributeKey<>();
+    private static final AttributeKey<String> FAILURE = new AttributeKey<>();
 
     private final EventSink events;
     private final TransportProfile profile;
@@ -47,12 +50,33 @@ final class ConnectionLog implements SessionListener {
 
     @Override
     public void sessionDisconnect(Session session, int reason, String msg, String language, boolean initiator) {
-        session.setAttribute(REASON, (initiator ? "server: " : "client: ") + msg);
+        String failure = session.getAttribute(FAILURE);
+        // The server disconnects because of the failure just caught, with a less precise message
+        // (MINA's "SSH2_DISCONNECT_PROTOCOL_ERROR" for an invalid packet length): the failure says why.
+        session.setAttribute(REASON, initiator && failure != null ? "server: " + failure
+                : (initiator ? "server: " : "client: ") + msg);
     }
 
     @Override
     public void sessionException(Session session, Throwable t) {
-        session.setAttribute(REASON, String.valueOf(t.getMessage()));
+        String failure = describe(t);
+        session.setAttribute(FAILURE, failure);
+        session.setAttribute(REASON, failure);
+    }
+
+    /**
+     * What went wrong, from the exception that says it: MINA wraps some failures in one whose
+     * message is only the disconnect code ("SSH2_DISCONNECT_PROTOCOL_ERROR" around "Invalid packet
+     * length: 0").
+     */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        Throwable cause = t.getCause();
+        if (cause != null && cause != t && cause.getMessage() != null
+                && (message == null || message.startsWith("SSH2_DISCONNECT_") || message.equals(cause.toString()))) {
+            return describe(cause);
+        }
+        return String.valueOf(message);
     }
 
     @Override
@@ -63,6 +87,11 @@ final class ConnectionLog implements SessionListener {
         }
         double seconds = ServerEvent.seconds(System.nanoTime() - started);
         String reason = session.getAttribute(REASON);
+        String version = session.getClientVersion();
+        if (reason == null && version != null && !SessionContext.isValidVersionPrefix(version)) {
+            // MINA closes such a connection before it reports why (the exception comes after the close)
+            reason = "client: unsupported protocol version: " + RefusalLog.clip(version);
+        }
         events.accept(new ServerEvent.ConnectionClosed(ServerEvent.address(session.getRemoteAddress()),
                 session.isAuthenticated() ? session.getUsername() : "", seconds,
                 reason == null ? "" : reason));

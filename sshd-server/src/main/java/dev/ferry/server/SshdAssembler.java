@@ -21,6 +21,7 @@ import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
@@ -58,9 +59,12 @@ final class SshdAssembler {
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
         // MINA's MAX_CONCURRENT_SESSIONS counts connections per user; OpenSSH's MaxSessions
         // (channels per connection) is ChannelLimit, which refuses the channel and keeps the connection.
+        // What clients are refused is logged, the first lines of each connection only (see RefusalLog).
+        RefusalLog refusals = new RefusalLog(config.events());
         sshd.setServiceFactories(List.of(ServerUserAuthServiceFactory.INSTANCE,
-                new ChannelLimit(limits.maxSessionsPerConnection(), config.events())));
+                new ChannelLimit(limits.maxSessionsPerConnection(), refusals)));
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
+        sshd.addSessionListener(refusals); // before the connection's own line, which then comes last
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));
 
@@ -81,7 +85,7 @@ final class SshdAssembler {
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
         ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
-        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget)));
+        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
@@ -91,14 +95,16 @@ final class SshdAssembler {
                 .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
-                .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT));
+                .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
+        // MINA's default is unlimited: each handle is a file descriptor of the whole server's
+        SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, FerrySftpSubsystemFactory.MAX_OPEN_HANDLES);
         // Ferry's delta sync, on the same confined file system as SFTP.
         sshd.setSubsystemFactories(List.of(sftp, new DeltaSubsystemFactory(config.events()::accept)));
 
         // 7. Exec: scp -t / scp -f without a shell; everything else refused.
-        ExecCommands exec = new ExecCommands(config.events(), config.scpBufferSize());
+        ExecCommands exec = new ExecCommands(config.events(), refusals, config.scpBufferSize());
         sshd.setCommandFactory(exec);
         sshd.setShellFactory(exec);
         return sshd;

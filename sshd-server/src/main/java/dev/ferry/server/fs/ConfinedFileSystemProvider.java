@@ -188,6 +188,16 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         }
     }
 
+    /**
+     * Refuses to remove, move or replace the root itself: an SFTP {@code RMDIR /} of an empty root
+     * removed the user's root directory, leaving them nothing to log in to.
+     */
+    private void notTheRoot(Path path) throws IOException {
+        if (unroot(path).equals(((RootedPath) path).getFileSystem().getRoot())) {
+            throw denied(path, "it is the user's root");
+        }
+    }
+
     private static boolean follows(Object[] options) {
         return !Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS);
     }
@@ -372,6 +382,7 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     public void delete(Path path) throws IOException {
         contain(path, false);
         writable(path);
+        notTheRoot(path);
         super.delete(path);
     }
 
@@ -379,6 +390,7 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     public boolean deleteIfExists(Path path) throws IOException {
         contain(path, false);
         writable(path);
+        notTheRoot(path);
         return super.deleteIfExists(path);
     }
 
@@ -400,6 +412,8 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         contain(source, false);
         contain(target, false);
         writable(target);
+        notTheRoot(source);
+        notTheRoot(target);
         super.move(source, target, options);
     }
 

@@ -123,6 +123,30 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * A request was refused or failed as malformed: a channel request (a shell, a terminal, the
+     * environment, forwarding), a global request, an SFTP packet or request, an SCP protocol line.
+     * Logged for the first {@link RefusalLog#LOGGED_PER_CONNECTION} of a connection only; the rest
+     * are counted in one {@link RefusalsUnlogged} when the connection closes.
+     *
+     * @param protocol {@code ssh} (the connection and its channels), {@code sftp} or {@code scp}
+     * @param request  what was asked, clipped to {@link RefusalLog#MAX_TEXT} characters
+     * @param reason   why it was refused, as the client was told where it could be
+     */
+    record RequestRefused(String user, String remote, String protocol, String request, String reason)
+            implements ServerEvent {
+        public String kind() {
+            return "request-refused";
+        }
+    }
+
+    /** How many refusals of a connection were past its logged ones (see {@link RequestRefused}). */
+    record RefusalsUnlogged(String user, String remote, long count) implements ServerEvent {
+        public String kind() {
+            return "refusals-unlogged";
+        }
+    }
+
     /** An exec request for anything but scp was refused. */
     record ExecRefused(String user, String remote, String command) implements ServerEvent {
         public String kind() {

@@ -11,6 +11,7 @@ import org.apache.sshd.server.shell.ShellFactory;
 import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.server.exec.ChecksumCommand;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -23,39 +24,40 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
     /** OpenSSH's scp default is 8 KiB; larger buffers mean fewer, larger writes to the channel. */
     public static final int DEFAULT_BUFFER_SIZE = 256 * 1024;
 
-    private final EventSink events;
+    private final RefusalLog refusals;
     private final ScpTransferLog transferLog;
     private final AtomicScpFileOpener opener = new AtomicScpFileOpener();
     private final int bufferSize;
 
-    public ExecCommands(EventSink events, int bufferSize) {
-        this.events = events;
+    public ExecCommands(EventSink events, RefusalLog refusals, int bufferSize) {
+        this.refusals = refusals;
         this.transferLog = new ScpTransferLog(events);
         this.bufferSize = bufferSize;
     }
 
     @Override
     public Command createCommand(ChannelSession channel, String command) {
-        Optional<Command> checksum = checksum(command);
+        Optional<Command> checksum = checksum(channel, command);
         if (checksum.isPresent()) {
             return checksum.get();
         }
         if (!ScpCommandLine.isScp(command)) {
-            events.accept(new ServerEvent.ExecRefused(channel.getSession().getUsername(),
-                    ServerEvent.address(channel.getSession().getRemoteAddress()), command));
+            refusals.report(channel.getSession(), new ServerEvent.ExecRefused(channel.getSession().getUsername(),
+                    ServerEvent.address(channel.getSession().getRemoteAddress()), RefusalLog.clip(command)));
             return new Refusal("ferryd: this server offers only SFTP and SCP (and md5sum, sha1sum, sha256sum); it does not run commands");
         }
         ScpCommandLine line;
         try {
             line = ScpCommandLine.parse(command);
         } catch (IllegalArgumentException e) {
+            refusals.refused(channel.getSession(), "scp", command, e.getMessage());
             return new Refusal("scp: " + e.getMessage());
         }
-        return new FerryScpCommand(command, line, null, bufferSize, opener, transferLog);
+        return new FerryScpCommand(command, line, null, bufferSize, opener, transferLog, refusals);
     }
 
     /** md5sum, sha1sum or sha256sum of files in the root, if that is what {@code command} asks. */
-    private static Optional<Command> checksum(String command) {
+    private Optional<Command> checksum(ChannelSession channel, String command) {
         List<String> words;
         try {
             words = ShellWords.split(command);
@@ -68,13 +70,14 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
         return ChecksumCommand.Program.named(words.get(0)).map(program -> {
             List<String> names = words.subList(1, words.size());
             Optional<String> refusal = ChecksumCommand.check(program, names);
+            refusal.ifPresent(why -> refusals.refused(channel.getSession(), "exec", command, why));
             return refusal.<Command>map(Refusal::new).orElseGet(() -> new ChecksumCommand(command, program, names));
         });
     }
 
     @Override
     public Command createShell(ChannelSession channel) {
-        events.accept(new ServerEvent.ExecRefused(channel.getSession().getUsername(),
+        refusals.report(channel.getSession(), new ServerEvent.ExecRefused(channel.getSession().getUsername(),
                 ServerEvent.address(channel.getSession().getRemoteAddress()), "(shell)"));
         return new Refusal("ferryd: this server offers only SFTP and SCP; there is no shell");
     }

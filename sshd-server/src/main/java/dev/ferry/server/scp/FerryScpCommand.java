@@ -11,10 +11,13 @@ import org.apache.sshd.scp.common.ScpTransferEventListener;
 import org.apache.sshd.scp.common.helpers.ScpAckInfo;
 import org.apache.sshd.server.command.AbstractFileSystemCommand;
 
+import dev.ferry.server.log.RefusalLog;
+
 /**
  * Runs one already parsed scp command with MINA's SCP engine on the session's confined file system.
  * MINA's own {@code ScpCommand} splits the command at spaces and so misreads quoted names; this
- * one takes the words from {@link ScpCommandLine}.
+ * one takes the words from {@link ScpCommandLine}, and checks what the client sends as OpenSSH's
+ * scp does ({@link CheckedScpHelper}). A failure is sent to the client and logged.
  */
 final class FerryScpCommand extends AbstractFileSystemCommand {
 
@@ -22,21 +25,23 @@ final class FerryScpCommand extends AbstractFileSystemCommand {
     private final int bufferSize;
     private final ScpFileOpener opener;
     private final ScpTransferEventListener listener;
+    private final RefusalLog refusals;
 
     FerryScpCommand(String command, ScpCommandLine line, CloseableExecutorService executor, int bufferSize,
-            ScpFileOpener opener, ScpTransferEventListener listener) {
+            ScpFileOpener opener, ScpTransferEventListener listener, RefusalLog refusals) {
         super(command, executor);
         this.line = line;
         this.bufferSize = bufferSize;
         this.opener = opener;
         this.listener = listener;
+        this.refusals = refusals;
     }
 
     @Override
     public void run() {
         int exit = ScpAckInfo.OK;
         String message = "";
-        ScpHelper helper = new ScpHelper(getServerSession(), getInputStream(), getOutputStream(), fileSystem, opener,
+        ScpHelper helper = new CheckedScpHelper(getServerSession(), getInputStream(), getOutputStream(), fileSystem, opener,
                 listener);
         try {
             if (line.sink()) {
@@ -49,6 +54,7 @@ final class FerryScpCommand extends AbstractFileSystemCommand {
             exit = e instanceof ScpException se && se.getExitStatus() != null
                     && se.getExitStatus() != ScpAckInfo.OK ? se.getExitStatus() : ScpAckInfo.ERROR;
             message = ScpErrors.describe(e);
+            refusals.refused(getServerSession(), "scp", getCommand(), message);
             try {
                 ScpAckInfo.sendAck(getOutputStream(), StandardCharsets.UTF_8, exit, message);
             } catch (IOException ignored) {

@@ -164,6 +164,22 @@ class ConfinedFileSystemProviderTest {
     // ---- read-only users -------------------------------------------------------------------
 
     @Test
+    void theRootItselfCannotBeRemovedOrMovedEvenWhenEmpty() throws IOException {
+        FileSystem fs = confined(READ_WRITE);
+        try (var entries = Files.list(root)) {
+            for (Path p : entries.toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThrows(AccessDeniedException.class, () -> Files.delete(fs.getPath("/")));
+        assertThrows(AccessDeniedException.class, () -> Files.deleteIfExists(fs.getPath("/")));
+        assertThrows(AccessDeniedException.class, () -> Files.move(fs.getPath("/"), fs.getPath("/elsewhere")));
+        assertTrue(Files.isDirectory(root), "the root is still there");
+        Files.createDirectory(fs.getPath("/d"));
+        Files.delete(fs.getPath("/d")); // what is in the root can still be removed
+    }
+
+    @Test
     void aReadOnlyUserCanRead() throws IOException {
         FileSystem fs = confined(READ_ONLY);
         assertEquals("hello", Files.readString(fs.getPath("/inside.txt")));

@@ -52,6 +52,16 @@ class LogFormatTest {
                 + " reason=\"banned after repeated failures\"", line);
     }
 
+    /** What a client sends ends up in the line escaped: it cannot start a line of its own, nor reach a terminal. */
+    @Test
+    void aRefusedRequestIsOneLineWhateverTheClientSent() {
+        String line = LogFormat.TEXT.format(new ServerEvent.RequestRefused("alice", "10.0.0.1:5000", "sftp",
+                "SSH_FXP_EXTENDED \u001b]0;x\u0007\n2025-01-02T03:04:05.678Z auth-ok user=root", "unknown extension"), TIME);
+        assertEquals("2025-01-02T03:04:05.678Z request-refused user=alice remote=10.0.0.1:5000 protocol=sftp"
+                + " request=\"SSH_FXP_EXTENDED \\u001B]0;x\\u0007\\n2025-01-02T03:04:05.678Z auth-ok user=root\""
+                + " reason=\"unknown extension\"", line);
+    }
+
     @Test
     void textLinesEscapeQuotesAndNewlinesAndLeaveOutEmptyValues() {
         String line = LogFormat.TEXT.format(TRANSFER, TIME);

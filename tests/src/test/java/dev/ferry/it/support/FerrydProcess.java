@@ -87,6 +87,11 @@ public final class FerrydProcess implements AutoCloseable {
         return port;
     }
 
+    /** The process id (for its memory in /proc/PID/status, say). */
+    public long pid() {
+        return process.pid();
+    }
+
     public List<String> stdout() {
         return List.copyOf(out);
     }
