@@ -50,6 +50,7 @@ public final class ScpCopier implements Copier {
     private final boolean strictNames;
     private final TransferListener listener;
     private final List<String> errors = new ArrayList<>();
+    private boolean lost;
 
     public ScpCopier(ClientSession session, String server, TransferOptions options, boolean strictNames,
             TransferListener listener, Throttle throttle) {
@@ -64,6 +65,20 @@ public final class ScpCopier implements Copier {
     @Override
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    @Override
+    public boolean connectionLost() {
+        return lost || !session.isOpen();
+    }
+
+    /** A failure of the whole SCP exchange: the lost connection's is said once by the caller (Copier). */
+    private void failed(IOException e) {
+        if (session.isOpen()) {
+            errors.add(message(e));
+        } else {
+            lost = true;
+        }
     }
 
     private EnumSet<ScpClient.Option> scpOptions() {
@@ -108,7 +123,7 @@ public final class ScpCopier implements Copier {
         try {
             scp.upload(existing.toArray(Path[]::new), target.isEmpty() ? "." : target, set);
         } catch (IOException e) {
-            errors.add(message(e));
+            failed(e);
         }
     }
 
@@ -130,12 +145,15 @@ public final class ScpCopier implements Copier {
             try {
                 scp.download(source, target, set);
             } catch (IOException e) {
-                errors.add(message(e));
+                failed(e);
             }
         }
     }
 
     private String message(IOException e) {
+        if (e instanceof SourceChangedException) {
+            return Terminal.safe(e.getMessage()); // names the local file, which is what changed
+        }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return Terminal.safe(server + ": " + m.strip());
     }

@@ -82,6 +82,8 @@ public final class SftpCopier implements Copier {
     private final int writeSize;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** Files that failed because the connection was gone by then (see fail). */
+    private int lost;
     /** Files found by upload()/download(), copied once every directory exists (see runFiles). */
     private final List<FileJob> files = new ArrayList<>();
     /** Work that must wait for the files: directory times and modes with -p. */
@@ -185,8 +187,22 @@ public final class SftpCopier implements Copier {
         return List.copyOf(warnings);
     }
 
+    /**
+     * Records a file's failure. One that comes once the session is closed is the lost connection's,
+     * counted, not said: a cut connection fails every file in flight, and one sentence says it
+     * ({@link #connectionLost()}), where a tree would print one per file in words of MINA's.
+     */
     private void fail(String sentence) {
-        errors.add(sentence);
+        if (sftp.getClientSession().isOpen()) {
+            errors.add(sentence);
+        } else {
+            lost++;
+        }
+    }
+
+    @Override
+    public boolean connectionLost() {
+        return lost > 0 || !sftp.getClientSession().isOpen();
     }
 
     // ---- upload ------------------------------------------------------------------------------
@@ -293,7 +309,8 @@ public final class SftpCopier implements Copier {
                 }
             }
             tree.upload(todo);
-            tree.failures().forEach(this::fail); // the directories' and the files'
+            errors.addAll(tree.failures()); // the directories' and the files', but for the lost connection's
+            lost += tree.lost();
         } catch (IOException e) {
             fail(describe(e, server));
         }
@@ -603,6 +620,7 @@ public final class SftpCopier implements Copier {
         for (SftpCopier w : workers) {
             errors.addAll(w.errors);
             warnings.addAll(w.warnings);
+            lost += w.lost;
         }
         if (pipe.failure() != null) {
             fail(describe(pipe.failure(), server));
@@ -958,6 +976,7 @@ public final class SftpCopier implements Copier {
         for (SftpCopier c : copiers) {
             errors.addAll(c.errors);
             warnings.addAll(c.warnings);
+            lost += c.lost;
         }
     }
 
@@ -1022,6 +1041,7 @@ public final class SftpCopier implements Copier {
             }
         }
         errors.addAll(to.errors);
+        lost += to.lost;
     }
 
     private void relay(SftpCopier to, String source, String dst) throws IOException {

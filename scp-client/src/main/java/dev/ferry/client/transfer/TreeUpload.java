@@ -86,6 +86,7 @@ final class TreeUpload {
     private final int writeSize;
     private final boolean posixRename;
     private final List<String> failures = new ArrayList<>(); // guarded by this
+    private int lost; // guarded by this: files failed once the channel was gone (SftpCopier.fail says why)
     /** The directories {@link #makeDirectories} created (not found existing): their files are all new. */
     private final Set<String> madeHere = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this: requests replies made due
@@ -180,9 +181,14 @@ final class TreeUpload {
         }
     }
 
-    /** The sentences of the failures so far. */
+    /** The sentences of the failures so far, but for those of a lost channel. */
     synchronized List<String> failures() {
         return List.copyOf(failures);
+    }
+
+    /** Files that failed because the channel was gone. */
+    synchronized int lost() {
+        return lost;
     }
 
     // ---- directories --------------------------------------------------------------------------
@@ -505,7 +511,9 @@ final class TreeUpload {
             listener.finished(transfer, failure == null ? size : sent, (System.nanoTime() - start) / 1e9, failure);
             synchronized (TreeUpload.this) {
                 inFlight--;
-                if (failure != null) {
+                if (failure != null && pipe.failure() != null) {
+                    lost++;
+                } else if (failure != null) {
                     failures.add(SftpCopier.describe(failure, item.source().toString()));
                 }
                 TreeUpload.this.notifyAll();
