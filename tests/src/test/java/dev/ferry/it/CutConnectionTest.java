@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -107,12 +108,28 @@ class CutConnectionTest {
         }
     }
 
+    /** The two sides of a test: a local directory and a directory on the server. */
+    private record Sides(Path local, Path remote) {
+    }
+
+    /**
+     * {@code local} holding {@code name} (the test data) and {@code remoteParent}'s {@code dir} made,
+     * holding {@code old} under the same name unless null.
+     */
+    private static Sides sides(Path local, Path remoteParent, String dir, String name, byte[] old) throws IOException {
+        Files.write(local.resolve(name), data());
+        Path remote = Files.createDirectories(remoteParent.resolve(dir));
+        if (old != null) {
+            Files.write(remote.resolve(name), old);
+        }
+        return new Sides(local, remote);
+    }
+
     @Test
     void anUploadCutMidwayLeavesFerrydsOldFile() throws Exception {
-        Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("up.bin"), data());
-        Path root = Files.createDirectories(ferryd.rootOf("alice").resolve("cut-up"));
-        Files.write(root.resolve("up.bin"), OLD);
+        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-up", "up.bin", OLD);
+        Path local = s.local();
+        Path root = s.remote();
         try (CuttingForwarder relay = new CuttingForwarder(ferryd.port(), 1, CUT)) {
             Proc.Result r = ferry(local, "cp", viaFerryd(relay), "up.bin", "alice@127.0.0.1:cut-up/up.bin");
             assertConnectionFailed(relay, r);
@@ -169,12 +186,11 @@ class CutConnectionTest {
 
     @Test
     void aDeltaSyncCutMidwayLeavesFerrydsOldCopyAndNoTemporaryFile() throws Exception {
-        Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("s.bin"), data());
-        Path root = Files.createDirectories(ferryd.rootOf("alice").resolve("cut-sync"));
         byte[] old = TestData.random(SIZE, 19);
-        Files.write(root.resolve("s.bin"), old);
-        Files.setLastModifiedTime(root.resolve("s.bin"), java.nio.file.attribute.FileTime.fromMillis(0)); // not "up to date"
+        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-sync", "s.bin", old);
+        Path local = s.local();
+        Path root = s.remote();
+        Files.setLastModifiedTime(root.resolve("s.bin"), FileTime.fromMillis(0)); // not "up to date"
         try (CuttingForwarder relay = new CuttingForwarder(ferryd.port(), 1, CUT)) {
             Proc.Result r = ferry(local, "sync", viaFerryd(relay), "--mode", "delta", "s.bin",
                     "alice@127.0.0.1:cut-sync/s.bin");
@@ -186,10 +202,9 @@ class CutConnectionTest {
 
     @Test
     void aWholeFileSyncToOpenSshCutMidwayKeepsTheOldCopy() throws Exception {
-        Path local = sshd.newLocalDir();
-        Files.write(local.resolve("w.bin"), data());
-        Path remote = Files.createDirectories(sshd.root().resolve("cut-whole"));
-        Files.write(remote.resolve("w.bin"), OLD);
+        Sides s = sides(sshd.newLocalDir(), sshd.root(), "cut-whole", "w.bin", OLD);
+        Path local = s.local();
+        Path remote = s.remote();
         try (CuttingForwarder relay = new CuttingForwarder(sshd.port(), 1, CUT)) {
             Proc.Result r = ferry(local, "sync", via(relay, sshd.port(), sshd.clientKey(), sshd.knownHosts()),
                     "w.bin", sshd.user() + "@127.0.0.1:" + remote.resolve("w.bin"));
@@ -210,10 +225,9 @@ class CutConnectionTest {
 
     @Test
     void openSshsLegacyScpCutMidwayLeavesFerrydsOldFileAndNoTemporaryFile() throws Exception {
-        Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("o.bin"), data());
-        Path root = Files.createDirectories(ferryd.rootOf("alice").resolve("cut-scp"));
-        Files.write(root.resolve("o.bin"), OLD);
+        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-scp", "o.bin", OLD);
+        Path local = s.local();
+        Path root = s.remote();
         try (CuttingForwarder relay = new CuttingForwarder(ferryd.port(), 1, CUT)) {
             List<String> cmd = openSsh("scp", relay);
             cmd.addAll(List.of("-O", "o.bin", "alice@127.0.0.1:cut-scp/o.bin"));
@@ -227,9 +241,9 @@ class CutConnectionTest {
 
     @Test
     void openSshsSftpCutMidwayLeavesNoFileOfFerrydsOwn() throws Exception {
-        Path local = ferryd.newLocalDir();
-        Files.write(local.resolve("p.bin"), data());
-        Path root = Files.createDirectories(ferryd.rootOf("alice").resolve("cut-sftp"));
+        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-sftp", "p.bin", null);
+        Path local = s.local();
+        Path root = s.remote();
         Path batch = Files.writeString(local.resolve("batch"), "put p.bin cut-sftp/p.bin\n");
         try (CuttingForwarder relay = new CuttingForwarder(ferryd.port(), 1, CUT)) {
             List<String> cmd = openSsh("sftp", relay);

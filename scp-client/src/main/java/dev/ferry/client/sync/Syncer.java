@@ -473,7 +473,7 @@ public final class Syncer {
 
     /** Whether the connection was lost during the run (some files then failed unsaid: see failed). */
     public boolean connectionLost() {
-        return lost || !session.isOpen();
+        return lost;
     }
 
     /** One copier for the run: making one asks the server for its SFTP limits, a round trip. */

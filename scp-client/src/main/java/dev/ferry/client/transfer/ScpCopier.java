@@ -69,7 +69,7 @@ public final class ScpCopier implements Copier {
 
     @Override
     public boolean connectionLost() {
-        return lost || !session.isOpen();
+        return lost;
     }
 
     /** A failure of the whole SCP exchange: the lost connection's is said once by the caller (Copier). */

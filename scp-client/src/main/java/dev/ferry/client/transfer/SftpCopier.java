@@ -202,7 +202,7 @@ public final class SftpCopier implements Copier {
 
     @Override
     public boolean connectionLost() {
-        return lost > 0 || !sftp.getClientSession().isOpen();
+        return lost > 0;
     }
 
     // ---- upload ------------------------------------------------------------------------------
