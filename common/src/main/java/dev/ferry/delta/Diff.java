@@ -7,6 +7,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 
 import dev.ferry.cdc.ChunkDigest;
@@ -18,6 +19,7 @@ import dev.ferry.delta.protocol.FileEnd;
 import dev.ferry.delta.protocol.Limits;
 import dev.ferry.delta.protocol.Literal;
 import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.fs.FileStamp;
 
 /**
  * Step two: the sender chunks the new file with the receiver's parameters and, chunk by chunk,
@@ -33,8 +35,11 @@ public final class Diff {
      *
      * @param literalWireBytes  the literals' bytes on the wire (compressed or not)
      * @param firstLiteralNanos {@link System#nanoTime()} when the first literal went out (0: none)
+     * @param changed           the file changed while it was read: it was ended so that the receiver
+     *                          keeps its old copy ({@link #end})
      */
-    public record Stats(long size, long literalBytes, long matchedBytes, long literalWireBytes, long firstLiteralNanos) {
+    public record Stats(long size, long literalBytes, long matchedBytes, long literalWireBytes, long firstLiteralNanos,
+            boolean changed) {
     }
 
     private final MessageWriter out;
@@ -60,6 +65,12 @@ public final class Diff {
      */
     public static Stats sendWhole(Path file, boolean zstd, FileDigest kind, int mode, long mtimeMillis,
             MessageWriter out) throws IOException {
+        return sendWhole(file, null, zstd, kind, mode, mtimeMillis, out);
+    }
+
+    /** As above; {@code before} (null: not checked) is the file as it was when its request went out. */
+    public static Stats sendWhole(Path file, FileStamp before, boolean zstd, FileDigest kind, int mode,
+            long mtimeMillis, MessageWriter out) throws IOException {
         FileHash digest = new FileHash(kind);
         long size = 0;
         Diff diff;
@@ -74,8 +85,8 @@ public final class Diff {
                 diff.flushLiteral();
             }
         }
-        out.write(new FileEnd(size, kind, digest.digest(), mode, mtimeMillis));
-        return new Stats(size, diff.literalBytes, 0, diff.literalWireBytes, diff.firstLiteralNanos);
+        boolean changed = end(file, before, size, kind, digest.digest(), mode, mtimeMillis, out);
+        return new Stats(size, diff.literalBytes, 0, diff.literalWireBytes, diff.firstLiteralNanos, changed);
     }
 
     /**
@@ -84,6 +95,12 @@ public final class Diff {
      */
     public static Stats send(Path file, ChunkerParams params, ChunkIndex index, boolean zstd, FileDigest kind,
             int mode, long mtimeMillis, MessageWriter out) throws IOException {
+        return send(file, null, params, index, zstd, kind, mode, mtimeMillis, out);
+    }
+
+    /** As above; {@code before} (null: not checked) is the file as it was when its request went out. */
+    public static Stats send(Path file, FileStamp before, ChunkerParams params, ChunkIndex index, boolean zstd,
+            FileDigest kind, int mode, long mtimeMillis, MessageWriter out) throws IOException {
         FileHash digest = new FileHash(kind);
         long size = 0;
         Diff diff;
@@ -106,8 +123,9 @@ public final class Diff {
         }
         diff.flushRun();
         diff.flushLiteral();
-        out.write(new FileEnd(size, kind, digest.digest(), mode, mtimeMillis));
-        return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos);
+        boolean changed = end(file, before, size, kind, digest.digest(), mode, mtimeMillis, out);
+        return new Stats(size, diff.literalBytes, diff.matchedBytes, diff.literalWireBytes, diff.firstLiteralNanos,
+                changed);
     }
 
     /**
@@ -118,8 +136,8 @@ public final class Diff {
      * (zeros past a new end, so the stream stays in step) and the receiver finds that the digest
      * does not match. Does not flush.
      */
-    static Stats sendPlanned(Path file, NewChunks fresh, long[] oldChunk, NewChunks.Ahead hashing, boolean zstd,
-            int mode, long mtimeMillis, MessageWriter out) throws IOException {
+    static Stats sendPlanned(Path file, FileStamp before, NewChunks fresh, long[] oldChunk, NewChunks.Ahead hashing,
+            boolean zstd, int mode, long mtimeMillis, MessageWriter out) throws IOException {
         Diff diff = new Diff(out, zstd, fresh.size());
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long offset = 0;
@@ -143,12 +161,43 @@ public final class Diff {
         }
         diff.flushRun();
         diff.flushLiteral();
-        out.write(new FileEnd(fresh.size(), hashing.kind(), hashing.digest(), mode, mtimeMillis));
+        // The digest is the first pass's, the literals the second's: a change between the two is
+        // caught here too.
+        boolean changed = end(file, before, fresh.size(), hashing.kind(), hashing.digest(), mode, mtimeMillis, out);
         return new Stats(fresh.size(), diff.literalBytes, diff.matchedBytes, diff.literalWireBytes,
-                diff.firstLiteralNanos);
+                diff.firstLiteralNanos, changed);
     }
 
     /** Sends {@code length} bytes of {@code in} from {@code position} as literal data. */
+    /**
+     * Writes the file's {@code FileEnd}; returns whether the file changed while it was read
+     * ({@link FileStamp}), and then ends it with the digest's every bit inverted. The protocol has
+     * no message that withdraws a file once its instructions went, and needs none: a digest that
+     * cannot match what the receiver built makes any receiver (this version or an older one) keep
+     * its old copy and say so (a Retry or a failed Result), which the sender then reports as the
+     * change, without a second pass.
+     */
+    private static boolean end(Path file, FileStamp before, long read, FileDigest kind, byte[] digest, int mode,
+            long mtimeMillis, MessageWriter out) throws IOException {
+        boolean changed = before != null && before.changed(read, stampOf(FileFacts.of(file)));
+        if (changed) {
+            for (int i = 0; i < digest.length; i++) {
+                digest[i] = (byte) ~digest[i];
+            }
+        }
+        out.write(new FileEnd(read, kind, digest, mode, mtimeMillis));
+        return changed;
+    }
+
+    /**
+     * A stamp from the facts the delta steps read anyway (no stat of its own before the read): size
+     * and modification time to the millisecond, finer than the kernel's file clock ticks. Without
+     * the file's identity: a file replaced by a rename while it was read was read whole, one version.
+     */
+    static FileStamp stampOf(FileFacts f) {
+        return f == null ? null : new FileStamp(f.size(), FileTime.fromMillis(f.mtimeMillis()), null);
+    }
+
     private void literalFrom(FileChannel in, long position, long length) throws IOException {
         flushRun();
         literalBytes += length;

@@ -184,8 +184,10 @@ public final class Downloads {
             todo.addFirst(pending(p.job, p.chunking.fullDigests()));
         } else {
             out.write(new Result(false, r.literalBytes(), r.matchedBytes(), r.writeNanos()));
-            listener.failed(p.job.label(), p.job.remote() + " did not match the peer's " + end.kind()
-                    + " after a second pass; the local copy is unchanged");
+            // Over SSH's integrity checks, what fails to match is, in practice, a file the sender saw
+            // change while it read it (Diff.end), or one that changed between the two passes.
+            listener.failed(p.job.label(), "changed while it was being copied (it did not match the server's "
+                    + end.kind() + (p.whole ? "" : " after a second pass") + "); the copy was not kept");
         }
     }
 

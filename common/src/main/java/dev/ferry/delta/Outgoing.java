@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import dev.ferry.delta.protocol.FileDigest;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
+import dev.ferry.fs.FileStamp;
 
 /**
  * One file going out, at the side that holds the new version: takes the receiver's signature (if
@@ -18,9 +19,10 @@ public final class Outgoing {
      * What went out.
      *
      * @param stopped the signature was stopped early: the file went (mostly) whole
+     * @param changed the file changed while it was read: the receiver will not keep it
      */
     public record Sent(long size, long literalBytes, long matchedBytes, long literalWireBytes, long firstLiteralNanos,
-            boolean stopped) {
+            boolean stopped, boolean changed) {
     }
 
     private Outgoing() {
@@ -33,8 +35,11 @@ public final class Outgoing {
      * @param signature whether a signature comes first (false: an upload opened without one)
      * @param grouped   whether the signature may come in two levels (the file is the only one in flight)
      * @param cutoff    may stop the signature early ({@link Signature.Cutoff#NEVER}: never)
+     * @param before    the file as it was when its request went out, to tell whether it changed
+     *                  while it was read (null: not checked)
      */
-    public static Sent send(MessageReader in, MessageWriter out, Path file, int mode, long mtimeMillis,
+    public static Sent send(MessageReader in, MessageWriter out, Path file, FileStamp before, int mode,
+            long mtimeMillis,
             FileChunking chunking, boolean zstd, FileDigest digest, boolean signature, boolean grouped,
             Signature.Cutoff cutoff) throws IOException {
         int digestLength = chunking.digestLength();
@@ -52,16 +57,17 @@ public final class Outgoing {
             }
             Diff.Stats stats;
             if (nothingToMatch) {
-                stats = Diff.sendWhole(file, zstd, digest, mode, mtimeMillis, out);
+                stats = Diff.sendWhole(file, before, zstd, digest, mode, mtimeMillis, out);
             } else if (sig.groups() != null) {
                 NewChunks fresh = ahead.chunks();
                 long[] plan = GroupMatch.plan(fresh, sig.groups(), digestLength, in, out);
-                stats = Diff.sendPlanned(file, fresh, plan, ahead, zstd, mode, mtimeMillis, out);
+                stats = Diff.sendPlanned(file, before, fresh, plan, ahead, zstd, mode, mtimeMillis, out);
             } else {
-                stats = Diff.send(file, chunking.params(), sig.index(), zstd, digest, mode, mtimeMillis, out);
+                stats = Diff.send(file, before, chunking.params(), sig.index(), zstd, digest, mode, mtimeMillis,
+                        out);
             }
             return new Sent(stats.size(), stats.literalBytes(), stats.matchedBytes(), stats.literalWireBytes(),
-                    stats.firstLiteralNanos(), sig.stopped());
+                    stats.firstLiteralNanos(), sig.stopped(), stats.changed());
         } finally {
             if (ahead != null) { // after a failure the passes over the new file stop; once sent, they are done
                 ahead.cancel();

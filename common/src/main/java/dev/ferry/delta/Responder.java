@@ -286,7 +286,7 @@ public final class Responder {
         }
         Signature.Cutoff cutoff = down.mayStop()
                 ? new WholeOrDelta(source, f.size(), chunking.params(), estimates) : Signature.Cutoff.NEVER;
-        Outgoing.Sent sent = Outgoing.send(in, out, source, f.mode(), f.mtimeMillis(), chunking, zstd,
+        Outgoing.Sent sent = Outgoing.send(in, out, source, Diff.stampOf(f), f.mode(), f.mtimeMillis(), chunking, zstd,
                 down.fileDigest(), true, down.grouped(), cutoff);
         downloads.add(new Download(down, sent, start));
     }

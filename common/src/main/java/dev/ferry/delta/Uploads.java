@@ -15,6 +15,8 @@ import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.delta.protocol.DeltaMessage;
 import dev.ferry.delta.protocol.Failure;
 import dev.ferry.delta.protocol.FileDigest;
+import dev.ferry.fs.FileStamp;
+import dev.ferry.fs.SourceChangedException;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.OpenUpload;
@@ -91,6 +93,7 @@ public final class Uploads {
         boolean retried;
         int mode;
         long mtimeMillis;
+        FileStamp stamp; // as the request went out: what tells a change while it is read
         Outgoing.Sent sent;
 
         Pending(Job job, SignatureRequest request, FileChunking chunking) {
@@ -170,11 +173,12 @@ public final class Uploads {
                 }
                 p.mode = f.mode();
                 p.mtimeMillis = f.mtimeMillis();
+                p.stamp = Diff.stampOf(f);
                 out.write(new OpenUpload(p.job.remote(), p.job.size(), p.mode, p.mtimeMillis,
                         p.chunking.params().avg(), p.chunking.digestLength(), p.request, digest, fsync));
                 if (p.request == SignatureRequest.NONE) {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, digest,
-                            false, false, Signature.Cutoff.NEVER);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.stamp, p.mode, p.mtimeMillis, p.chunking, zstd,
+                            digest, false, false, Signature.Cutoff.NEVER);
                     answers.add(new Answer(p, false));
                 } else {
                     answers.add(new Answer(p, true));
@@ -206,8 +210,8 @@ public final class Uploads {
                         ? new WholeOrDelta(p.job.local(), p.job.size(), p.chunking.params(), estimates)
                         : Signature.Cutoff.NEVER;
                 try {
-                    p.sent = Outgoing.send(in, out, p.job.local(), p.mode, p.mtimeMillis, p.chunking, zstd, digest,
-                            true, p.request == SignatureRequest.GROUPED, cutoff);
+                    p.sent = Outgoing.send(in, out, p.job.local(), p.stamp, p.mode, p.mtimeMillis, p.chunking, zstd,
+                            digest, true, p.request == SignatureRequest.GROUPED, cutoff);
                 } catch (DeltaFailure refused) { // a Failure in place of the signature: nothing was sent
                     listener.failed(p.job.label(), refused.getMessage());
                     continue;
@@ -222,6 +226,11 @@ public final class Uploads {
 
     private void result(Pending p, DeltaMessage m, Deque<Pending> todo, Outcome.Listener listener)
             throws IOException {
+        if (p.sent.changed() && !(m instanceof Result r && r.ok())) {
+            // ended so that the receiver kept its old copy (Diff.end): no second pass, the change is the news
+            listener.failed(p.job.label(), SourceChangedException.REASON);
+            return;
+        }
         if (m instanceof Result r) {
             if (!r.ok()) {
                 listener.failed(p.job.label(), p.job.remote() + " did not verify at the receiver after a second pass; "

@@ -168,6 +168,9 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
             SftpCopier writer = new SftpCopier(sftpB, dst.display(), transfer, TransferListener.NONE, Throttle.NONE);
             reader.copyTo(writer, paths, to.path());
             reader.errors().forEach(invocation.err()::println);
+            if (reader.connectionLost() || writer.connectionLost()) {
+                throw ConnectionFailedException.lostDuringCopy(reader.connectionLost() ? src.display() : dst.display());
+            }
             return reader.errors().isEmpty() ? 0 : 1;
         } catch (IOException e) {
             throw new FerryException("ferry: " + (e.getMessage() == null ? "connection lost" : e.getMessage()), e);
@@ -193,7 +196,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                     invocation.err().println("ferry: connected to " + target.display() + " port " + target.port()
                             + ", legacy SCP");
                 }
-                return finish(copier, job);
+                return finish(copier, job, target);
             }
             session.setAttribute(Tally.KEY, tally);
             SftpClient sftp = lease.sftp();
@@ -220,7 +223,7 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
                     invocation.err().println("ferry: " + Verbose.channel(((AbstractSftpClient) sftp).getChannel()));
                     invocation.err().println("ferry: socket " + TransportProfile.describeSocket(session.getIoSession()));
                 }
-                status = finish(copier, job);
+                status = finish(copier, job, target);
                 if (!quiet) {
                     copier.warnings().forEach(invocation.err()::println);
                 }
@@ -239,10 +242,13 @@ public final class CpCommand extends RemoteCommand implements Callable<Integer> 
         return status;
     }
 
-    private int finish(Copier copier, CopyJob job) throws FerryException {
+    private int finish(Copier copier, CopyJob job, Connector.Target target) throws FerryException {
         job.run(copier);
         for (String error : copier.errors()) {
             invocation.err().println(error);
+        }
+        if (copier.connectionLost()) { // the files it took are said once, here
+            throw ConnectionFailedException.lostDuringCopy(target.display());
         }
         return copier.errors().isEmpty() ? 0 : 1;
     }

@@ -133,6 +133,9 @@ public final class SyncCommand extends RemoteCommand implements Callable<Integer
                     Syncer syncer = new Syncer(lease.session(), sftp, target.display(), upload, options, listener,
                             invocation.localBase(), ahead);
                     SyncSummary summary = syncer.run(from.path(), to.path());
+                    if (syncer.connectionLost()) { // one sentence for the files it took, no summary
+                        throw ConnectionFailedException.lostDuringCopy(target.display());
+                    }
                     listener.close();
                     report(summary, err);
                     clean = true;

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.common.SftpConstants;
 
 /**
@@ -20,6 +21,11 @@ import org.apache.sshd.sftp.common.SftpConstants;
  *
  * <p>A server may answer a READ with fewer bytes than asked (OpenSSH's sftp-server caps a reply);
  * the rest is asked for again. End of file before the expected size is an error: the file shrank.
+ *
+ * <p>A whole file's copy ({@link #copy}) also asks for the file's attributes (FSTAT) right behind
+ * its last READ: a server answers a channel's requests in order, so they say what the file was once
+ * every byte had been read, at no round trip of their own, and the caller can tell whether the
+ * file changed while it was read.
  */
 public final class Download {
 
@@ -29,8 +35,13 @@ public final class Download {
         void at(long bytes) throws IOException;
     }
 
-    /** What a copy took: its bytes, the READ requests sent, and the replies that came back short. */
-    public record Outcome(long bytes, int requests, int shortReplies) {
+    /**
+     * What a copy took: its bytes, the READ requests sent, and the replies that came back short.
+     *
+     * @param after the file's attributes once it was read (whole files only; null if not asked
+     *              for or refused)
+     */
+    public record Outcome(long bytes, int requests, int shortReplies, Attributes after) {
     }
 
     /** How often the waiting thread reports progress when nothing else wakes it. */
@@ -57,9 +68,15 @@ public final class Download {
     /** Set when the copy ends: replies still under way write nothing more. Read per packet, so not under the lock. */
     private volatile boolean abandoned;
     private byte[] handle;
+    /** Whether to ask for the attributes behind the last READ ({@link #copy}). */
+    private final boolean stampAtEnd;
+    /** The attributes asked for behind the last READ sent so far; guarded by this. */
+    private Reply.Waiting stamp;
 
-    private Download(SftpPipe pipe, String path, FileChannel out, long start, long end, int readSize) {
+    private Download(SftpPipe pipe, String path, FileChannel out, long start, long end, int readSize,
+            boolean stampAtEnd) {
         this.pipe = pipe;
+        this.stampAtEnd = stampAtEnd;
         this.path = path;
         this.out = out;
         this.next = start;
@@ -77,7 +94,7 @@ public final class Download {
      */
     public static Outcome copy(SftpPipe pipe, String path, FileChannel out, long size, int readSize, Duration timeout,
             Progress progress) throws IOException {
-        return copyRange(pipe, path, out, 0, size, readSize, timeout, progress);
+        return new Download(pipe, path, out, 0, size, readSize, true).run(timeout, progress);
     }
 
     /**
@@ -89,15 +106,24 @@ public final class Download {
         if (start < 0 || end < start) {
             throw new IllegalArgumentException("bad range " + start + "-" + end);
         }
-        return new Download(pipe, path, out, start, end, readSize).run(timeout, progress);
+        return new Download(pipe, path, out, start, end, readSize, false).run(timeout, progress);
     }
 
     private Outcome run(Duration timeout, Progress progress) throws IOException {
         handle = open(timeout);
         try {
             pump(progress);
+            Reply.Waiting asked;
             synchronized (this) {
-                return new Outcome(written, requests, shortReplies);
+                asked = stamp;
+            }
+            Attributes after = null;
+            if (asked != null) { // its reply follows the last READ's, which is in
+                Reply.Received r = asked.await(timeout);
+                after = r.type() == SftpConstants.SSH_FXP_ATTRS ? Attrs.read(r.body()) : null;
+            }
+            synchronized (this) {
+                return new Outcome(written, requests, shortReplies, after);
             }
         } finally {
             abandoned = true;
@@ -201,6 +227,12 @@ public final class Download {
             Requests.read(batch, id, handle, offset, length);
             inflight++;
             requests++;
+        }
+        if (stampAtEnd && next >= end && again.isEmpty()) { // nothing more to read: behind the last READ
+            int id = pipe.nextId();
+            stamp = new Reply.Waiting();
+            pipe.expect(id, stamp);
+            Requests.fstat(batch, id, handle);
         }
         return batch;
     }

@@ -31,6 +31,12 @@ public final class Requests {
         out.putUInt(length);
     }
 
+    /** SSH_FXP_FSTAT: the open file's attributes, as the server sees them when it gets here. */
+    public static void fstat(Buffer out, int id, byte[] handle) {
+        start(out, SftpConstants.SSH_FXP_FSTAT, id, 4 + handle.length);
+        out.putBytes(handle);
+    }
+
     public static void close(Buffer out, int id, byte[] handle) {
         start(out, SftpConstants.SSH_FXP_CLOSE, id, 4 + handle.length);
         out.putBytes(handle);

@@ -23,6 +23,7 @@ import dev.ferry.delta.DeltaRefused;
 import dev.ferry.delta.Listing;
 import dev.ferry.delta.Modes;
 import dev.ferry.delta.protocol.ListEntry;
+import dev.ferry.fs.SourceChangedException;
 import dev.ferry.fs.TemporaryName;
 
 /** This machine's files; symbolic links are kept as links (rsync -a), never followed below the top. */
@@ -101,6 +102,9 @@ final class LocalSide implements Side {
         }
         if (e instanceof NoSuchFileException) {
             return "No such file or directory";
+        }
+        if (e instanceof SourceChangedException) {
+            return SourceChangedException.REASON; // the report names the file already
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();

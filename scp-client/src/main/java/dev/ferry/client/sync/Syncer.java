@@ -23,6 +23,7 @@ import org.apache.sshd.sftp.client.SftpClient;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.client.FerryException;
+import dev.ferry.client.connect.ConnectionFailedException;
 import dev.ferry.client.delta.DeltaChannel;
 import dev.ferry.client.transfer.Hashing;
 import dev.ferry.client.transfer.SftpCopier;
@@ -45,6 +46,7 @@ public final class Syncer {
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private final ClientSession session;
+    private boolean lost;
     private final SftpClient sftp;
     private final String server;
     private final boolean upload;
@@ -150,7 +152,13 @@ public final class Syncer {
             }
         } catch (LocalSide.LocalFailure e) {
             throw new FerryException("ferry: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (!session.isOpen()) { // MINA's words for a closed session (a RuntimeException, some of them)
+                throw ConnectionFailedException.lostDuringCopy(server);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new FerryException("ferry: " + server + ": " + (e.getMessage() == null ? "connection lost"
                     : e.getMessage()), e);
         } finally {
@@ -450,9 +458,22 @@ public final class Syncer {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /**
+     * A file failed; once the session is closed, because the connection was lost: those are counted,
+     * not said one by one (in MINA's words), and the caller says it once ({@link #connectionLost()}).
+     */
     private void failed(String path, String reason) {
         failed++;
-        listener.failed(path, reason);
+        if (session.isOpen()) {
+            listener.failed(path, reason);
+        } else {
+            lost = true;
+        }
+    }
+
+    /** Whether the connection was lost during the run (some files then failed unsaid: see failed). */
+    public boolean connectionLost() {
+        return lost;
     }
 
     /** One copier for the run: making one asks the server for its SFTP limits, a round trip. */

@@ -18,6 +18,12 @@ public interface Copier {
     /** Remote sources (globs allowed) to the local {@code target}. */
     void download(List<String> sources, Path target) throws FerryException;
 
-    /** One sentence per file that failed, in order. */
+    /** One sentence per file that failed, in order (not those the lost connection took: see below). */
     List<String> errors();
+
+    /**
+     * Whether the connection was lost during the copy: the files that failed for that are not in
+     * {@link #errors()}, each would say the same; the caller says it once.
+     */
+    boolean connectionLost();
 }

@@ -1,5 +1,6 @@
 package dev.ferry.client.transfer;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +27,8 @@ import org.apache.sshd.scp.common.helpers.ScpAckInfo;
 import org.apache.sshd.scp.common.helpers.ScpTimestampCommandDetails;
 
 import dev.ferry.client.FerryException;
+import dev.ferry.fs.FileStamp;
+import dev.ferry.fs.SourceChangedException;
 import dev.ferry.scp.AtomicScpFileOpener;
 
 /**
@@ -47,6 +50,7 @@ public final class ScpCopier implements Copier {
     private final boolean strictNames;
     private final TransferListener listener;
     private final List<String> errors = new ArrayList<>();
+    private boolean lost;
 
     public ScpCopier(ClientSession session, String server, TransferOptions options, boolean strictNames,
             TransferListener listener, Throttle throttle) {
@@ -61,6 +65,20 @@ public final class ScpCopier implements Copier {
     @Override
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    @Override
+    public boolean connectionLost() {
+        return lost;
+    }
+
+    /** A failure of the whole SCP exchange: the lost connection's is said once by the caller (Copier). */
+    private void failed(IOException e) {
+        if (session.isOpen()) {
+            errors.add(message(e));
+        } else {
+            lost = true;
+        }
     }
 
     private EnumSet<ScpClient.Option> scpOptions() {
@@ -97,13 +115,15 @@ public final class ScpCopier implements Copier {
             @Override
             public InputStream openRead(Session s, Path file, long size, Set<PosixFilePermission> permissions,
                     OpenOption... openOptions) throws IOException {
-                return throttle.wrap(super.openRead(s, file, size, permissions, openOptions));
+                FileStamp before = FileStamp.of(file);
+                return new Unchanging(throttle.wrap(super.openRead(s, file, size, permissions, openOptions)), file,
+                        size, before);
             }
         }, new Events(server, true));
         try {
             scp.upload(existing.toArray(Path[]::new), target.isEmpty() ? "." : target, set);
         } catch (IOException e) {
-            errors.add(message(e));
+            failed(e);
         }
     }
 
@@ -125,14 +145,59 @@ public final class ScpCopier implements Copier {
             try {
                 scp.download(source, target, set);
             } catch (IOException e) {
-                errors.add(message(e));
+                failed(e);
             }
         }
     }
 
     private String message(IOException e) {
+        if (e instanceof SourceChangedException) {
+            return Terminal.safe(e.getMessage()); // names the local file, which is what changed
+        }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return Terminal.safe(server + ": " + m.strip());
+    }
+
+    /**
+     * A local file read for SCP, which announces its size first and then sends that many bytes: a
+     * file that changed while it was read ({@link FileStamp}) fails before its last bytes go, so the
+     * server never has every announced byte. ferryd then drops its temporary file and keeps the old
+     * one; OpenSSH's scp writes into the target itself, which is then damaged whatever the client
+     * does (use SFTP, the default, to keep the old file).
+     */
+    private static final class Unchanging extends FilterInputStream {
+        private final Path file;
+        private final long size;
+        private final FileStamp before;
+        private long read;
+
+        Unchanging(InputStream in, Path file, long size, FileStamp before) {
+            super(in);
+            this.file = file;
+            this.size = size;
+            this.before = before;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, (int) Math.max(1, Math.min(len, size - read)));
+            if (n < 0 && read < size) {
+                throw new SourceChangedException(file.toString()); // it shrank
+            }
+            if (n > 0) {
+                read += n;
+                if (read >= size) { // the last bytes: handed on only if the file held still
+                    before.verify(file.toString(), read, FileStamp.after(file));
+                }
+            }
+            return n;
+        }
     }
 
     /**

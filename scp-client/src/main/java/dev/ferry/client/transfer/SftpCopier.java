@@ -1,5 +1,6 @@
 package dev.ferry.client.transfer;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -41,6 +43,8 @@ import dev.ferry.client.FerryException;
 import dev.ferry.client.connect.Connector;
 import dev.ferry.client.sftp.Download;
 import dev.ferry.client.sftp.SftpPipe;
+import dev.ferry.fs.FileStamp;
+import dev.ferry.fs.SourceChangedException;
 import dev.ferry.fs.TemporaryName;
 import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.transport.InlineCompletions;
@@ -78,6 +82,8 @@ public final class SftpCopier implements Copier {
     private final int writeSize;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** Files that failed because the connection was gone by then (see fail). */
+    private int lost;
     /** Files found by upload()/download(), copied once every directory exists (see runFiles). */
     private final List<FileJob> files = new ArrayList<>();
     /** Work that must wait for the files: directory times and modes with -p. */
@@ -181,8 +187,22 @@ public final class SftpCopier implements Copier {
         return List.copyOf(warnings);
     }
 
+    /**
+     * Records a file's failure. One that comes once the session is closed is the lost connection's,
+     * counted, not said: a cut connection fails every file in flight, and one sentence says it
+     * ({@link #connectionLost()}), where a tree would print one per file in words of MINA's.
+     */
     private void fail(String sentence) {
-        errors.add(sentence);
+        if (sftp.getClientSession().isOpen()) {
+            errors.add(sentence);
+        } else {
+            lost++;
+        }
+    }
+
+    @Override
+    public boolean connectionLost() {
+        return lost > 0;
     }
 
     // ---- upload ------------------------------------------------------------------------------
@@ -289,7 +309,8 @@ public final class SftpCopier implements Copier {
                 }
             }
             tree.upload(todo);
-            tree.failures().forEach(this::fail); // the directories' and the files'
+            errors.addAll(tree.failures()); // the directories' and the files', but for the lost connection's
+            lost += tree.lost();
         } catch (IOException e) {
             fail(describe(e, server));
         }
@@ -321,7 +342,8 @@ public final class SftpCopier implements Copier {
     }
 
     private void uploadFile(Path source, String dst) throws IOException {
-        long size = Files.size(source);
+        FileStamp before = FileStamp.of(source); // the size, and what tells a change while it is read
+        long size = before.size();
         Attributes old = statOrNull(dst);
         if (old != null && old.isDirectory()) {
             throw new IOException(server + ":" + dst + ": is a directory");
@@ -342,12 +364,14 @@ public final class SftpCopier implements Copier {
                 try (InputStream in = Files.newInputStream(source);
                         OutputStream out = remoteOutput(partial, offset)) {
                     in.skipNBytes(offset);
-                    copied += pump(in, out, transfer, offset);
+                    // a byte past the size says the file grew: no need to read what is appended
+                    copied += pump(in, out, transfer, offset, size + 1 - offset);
                 }
             }
-            if (copied != size) {
-                throw new IOException(source + ": the file changed size while it was copied");
-            }
+            // Before the attributes and the rename: a changed file's partial copy never takes the
+            // target's place. With --resume it stays, as after any failure: the next run reuses only
+            // the prefix whose digest matches the source then (ResumePoint).
+            before.verify(source.toString(), copied, FileStamp.after(source));
             Attributes attrs = uploadedAttributes(source, old);
             if (attrs != null) {
                 sftp.setStat(partial, attrs);
@@ -596,6 +620,7 @@ public final class SftpCopier implements Copier {
         for (SftpCopier w : workers) {
             errors.addAll(w.errors);
             warnings.addAll(w.warnings);
+            lost += w.lost;
         }
         if (pipe.failure() != null) {
             fail(describe(pipe.failure(), server));
@@ -722,20 +747,31 @@ public final class SftpCopier implements Copier {
             if (atomic && offset == 0) {
                 Files.deleteIfExists(partial);
             }
-            if (parallel(size) && offset == 0 && !special) {
-                Files.newOutputStream(partial).close();
-                copied = parallelRanges(readSize).download(source, partial, size, progressOf(transfer));
-            } else if (pipelined(size, offset) && !special) {
-                copied = pipelinedDownload(source, partial, size, transfer);
-            } else {
-                try (InputStream in = remoteInput(source, offset, size);
-                        OutputStream out = offset == 0 ? Files.newOutputStream(partial)
-                                : Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                    copied += pump(in, out, transfer, offset);
+            Attributes after;
+            try {
+                if (parallel(size) && offset == 0 && !special) {
+                    Files.newOutputStream(partial).close();
+                    copied = parallelRanges(readSize).download(source, partial, size, progressOf(transfer));
+                    after = sftp.stat(source); // by name, once for all the ranges
+                } else if (pipelined(size, offset) && !special) {
+                    Download.Outcome o = pipelinedDownload(source, partial, size, transfer);
+                    copied = o.bytes();
+                    after = o.after(); // asked for behind the last READ: no round trip of its own
+                } else {
+                    try (InputStream in = remoteInput(source, offset, size);
+                            OutputStream out = offset == 0 ? Files.newOutputStream(partial)
+                                    : Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                        // a byte past the size says the file grew
+                        copied += pump(in, out, transfer, offset,
+                                attrs.isRegularFile() ? size + 1 - offset : Long.MAX_VALUE);
+                    }
+                    after = attrs.isRegularFile() ? statOrNull(source) : null;
                 }
+            } catch (EOFException shrank) { // a READ met the end before the listed size
+                throw attrs.isRegularFile() ? new SourceChangedException(server + ":" + source) : shrank;
             }
-            if (attrs.isRegularFile() && copied < size) {
-                throw new IOException(server + ":" + source + ": the file shrank while it was copied");
+            if (attrs.isRegularFile() && changedRemotely(attrs, copied, after)) {
+                throw new SourceChangedException(server + ":" + source);
             }
             if (special) {
                 // written into; nothing of the source's attributes applies
@@ -768,15 +804,35 @@ public final class SftpCopier implements Copier {
         return offset == 0 && (sharedPipe != null || size >= PIPELINED_MIN_SIZE) && throttle == Throttle.NONE;
     }
 
-    private long pipelinedDownload(String source, Path partial, long size, TransferListener.FileTransfer transfer)
-            throws IOException {
+    /**
+     * Whether a remote file changed while it was read: the bytes read, or its size and modification
+     * time after the read (SFTP's are in seconds), differ from what the listing said before it.
+     * ({@link FileStamp} says why size and time tell; a remote file's identity is not in SFTP v3.)
+     * Attributes the server did not give count as unchanged.
+     */
+    static boolean changedRemotely(Attributes before, long copied, Attributes after) {
+        if (copied != before.getSize()) {
+            return true;
+        }
+        if (after == null) {
+            return false;
+        }
+        boolean sized = after.getFlags().contains(SftpClient.Attribute.Size);
+        boolean timed = before.getModifyTime() != null && after.getModifyTime() != null;
+        // in seconds: a listing may give milliseconds (ferry sync's), SFTP v3 gives seconds
+        return sized && after.getSize() != before.getSize() || timed
+                && before.getModifyTime().to(TimeUnit.SECONDS) != after.getModifyTime().to(TimeUnit.SECONDS);
+    }
+
+    private Download.Outcome pipelinedDownload(String source, Path partial, long size,
+            TransferListener.FileTransfer transfer) throws IOException {
         ClientSession session = sftp.getClientSession();
         Duration timeout = SftpModuleProperties.SFTP_CHANNEL_OPEN_TIMEOUT.getRequired(session);
         SftpPipe own = sharedPipe == null ? SftpPipe.open(session, timeout) : null;
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             return Download.copy(own != null ? own : sharedPipe, source, out, size, readSize,
-                    CoreModuleProperties.IDLE_TIMEOUT.getRequired(session), bytes -> listener.progress(transfer, bytes)).bytes();
+                    CoreModuleProperties.IDLE_TIMEOUT.getRequired(session), bytes -> listener.progress(transfer, bytes));
         } finally {
             if (own != null) {
                 own.close();
@@ -920,6 +976,7 @@ public final class SftpCopier implements Copier {
         for (SftpCopier c : copiers) {
             errors.addAll(c.errors);
             warnings.addAll(c.warnings);
+            lost += c.lost;
         }
     }
 
@@ -984,6 +1041,7 @@ public final class SftpCopier implements Copier {
             }
         }
         errors.addAll(to.errors);
+        lost += to.lost;
     }
 
     private void relay(SftpCopier to, String source, String dst) throws IOException {
@@ -1017,7 +1075,7 @@ public final class SftpCopier implements Copier {
         try {
             try (InputStream in = sftp.read(source, readSize);
                     OutputStream out = to.remoteOutput(partial, 0)) {
-                copied = pump(in, out, transfer, 0);
+                copied = pump(in, out, transfer, 0, Long.MAX_VALUE);
             }
             Attributes kept = new Attributes().perms(attrs.getPermissions() & (options.preserve() ? 0777 : 0755));
             if (options.preserve()) {
@@ -1042,15 +1100,18 @@ public final class SftpCopier implements Copier {
 
     // ---- shared ------------------------------------------------------------------------------
 
-    /** Copies to the end of {@code in}; progress counts from {@code already} bytes. Returns the bytes copied. */
-    private long pump(InputStream in, OutputStream out, TransferListener.FileTransfer transfer, long already)
-            throws IOException {
+    /**
+     * Copies to the end of {@code in}, or {@code limit} bytes; progress counts from {@code already}
+     * bytes. Returns the bytes copied.
+     */
+    private long pump(InputStream in, OutputStream out, TransferListener.FileTransfer transfer, long already,
+            long limit) throws IOException {
         byte[] buffer = new byte[Math.max(readSize, writeSize)];
         long total = 0;
         int n;
         // This thread writes the requests; bound, it also completes them (InlineCompletions says why).
         try (InlineCompletions.Binding inline = InlineCompletions.bind(sftp.getClientSession().getIoSession())) {
-            while ((n = in.read(buffer)) > 0) {
+            while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
                 inline.refresh();
                 out.write(buffer, 0, n);
                 total += n;

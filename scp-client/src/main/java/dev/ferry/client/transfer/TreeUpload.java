@@ -26,6 +26,7 @@ import dev.ferry.client.sftp.Reply;
 import dev.ferry.client.sftp.Requests;
 import dev.ferry.client.sftp.SftpPipe;
 import dev.ferry.client.sftp.Status;
+import dev.ferry.fs.FileStamp;
 import dev.ferry.fs.TemporaryName;
 
 /**
@@ -85,6 +86,7 @@ final class TreeUpload {
     private final int writeSize;
     private final boolean posixRename;
     private final List<String> failures = new ArrayList<>(); // guarded by this
+    private int lost; // guarded by this: files failed once the channel was gone (SftpCopier.fail says why)
     /** The directories {@link #makeDirectories} created (not found existing): their files are all new. */
     private final Set<String> madeHere = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Buffer> due = new ArrayDeque<>(); // guarded by this: requests replies made due
@@ -179,9 +181,14 @@ final class TreeUpload {
         }
     }
 
-    /** The sentences of the failures so far. */
+    /** The sentences of the failures so far, but for those of a lost channel. */
     synchronized List<String> failures() {
         return List.copyOf(failures);
+    }
+
+    /** Files that failed because the channel was gone. */
+    synchronized int lost() {
+        return lost;
     }
 
     // ---- directories --------------------------------------------------------------------------
@@ -316,11 +323,13 @@ final class TreeUpload {
                 if (u.error != null) {
                     return; // the server refused a write: stop sending this file
                 }
+                if (offset > u.size) {
+                    break; // it grew: changed, and what is appended need not be read
+                }
             }
         }
-        if (offset != u.size) {
-            throw new IOException(u.item.source() + ": the file changed size while it was copied");
-        }
+        // The failure comes before the close, so the partial copy is removed, never renamed.
+        u.stamp.verify(u.item.source().toString(), offset, FileStamp.ofUnix(u.item.source()));
     }
 
     /** Waits until {@code n} more bytes may be sent without exceeding the unacknowledged bound, and counts them. */
@@ -378,6 +387,7 @@ final class TreeUpload {
         final Acks acks = new Acks();
         // Read once from the local file when its OPEN goes out (see readLocal).
         long size;
+        FileStamp stamp; // what tells whether it changed while it was read
         int localMode = -1;
         long[] localTimes; // access and modification, in seconds
         TransferListener.FileTransfer transfer;
@@ -398,11 +408,13 @@ final class TreeUpload {
                     : item.dst();
         }
 
-        /** The local file's size, mode and times in one stat, taken as late as possible. */
+        /** The local file's size, mode, times and identity in one stat, taken as late as possible. */
         private void readLocal() {
             try {
-                Map<String, Object> a = Files.readAttributes(item.source(), "unix:size,mode,lastAccessTime,lastModifiedTime");
-                size = (Long) a.get("size");
+                Map<String, Object> a = Files.readAttributes(item.source(),
+                        "unix:mode,lastAccessTime," + FileStamp.UNIX_ATTRIBUTES);
+                stamp = FileStamp.ofUnix(a);
+                size = stamp.size();
                 localMode = (Integer) a.get("mode") & 07777;
                 localTimes = new long[] {((FileTime) a.get("lastAccessTime")).to(TimeUnit.SECONDS),
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS)};
@@ -499,7 +511,9 @@ final class TreeUpload {
             listener.finished(transfer, failure == null ? size : sent, (System.nanoTime() - start) / 1e9, failure);
             synchronized (TreeUpload.this) {
                 inFlight--;
-                if (failure != null) {
+                if (failure != null && pipe.failure() != null) {
+                    lost++;
+                } else if (failure != null) {
                     failures.add(SftpCopier.describe(failure, item.source().toString()));
                 }
                 TreeUpload.this.notifyAll();
