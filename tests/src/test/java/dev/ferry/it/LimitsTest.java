@@ -298,6 +298,18 @@ class LimitsTest {
         assertFalse(r.err().contains("Welcome"), r.all());
     }
 
+    @Test
+    void theListeningSocketQueuesAThousandConnectionsNotFifty() throws Exception {
+        // ss shows a listening socket's backlog as its Send-Q; the kernel caps it at somaxconn
+        Proc.Result ss = Proc.run(List.of(Peers.require("ss"), "-Hltn", "sport = :" + ferryd.port()), ferryd.newLocalDir(), 10);
+        assertEquals(0, ss.exit(), ss.all());
+        java.util.regex.Matcher listen = java.util.regex.Pattern.compile("LISTEN\\s+\\d+\\s+(\\d+)").matcher(ss.out());
+        assertTrue(listen.find(), ss.all());
+        long somaxconn = Long.parseLong(java.nio.file.Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip());
+        long backlog = Long.parseLong(listen.group(1));
+        assertTrue(backlog == 1024 || backlog == somaxconn && somaxconn < 1024, ss.out() + " somaxconn " + somaxconn);
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!condition.getAsBoolean()) {

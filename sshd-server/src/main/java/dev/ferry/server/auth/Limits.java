@@ -40,6 +40,10 @@ public record Limits(int maxAuthTries, Duration authTimeout, Duration idleTimeou
                 maxUnauthenticatedPerSource, bans);
     }
 
+    public Limits withAuthTimeout(Duration timeout) {
+        return new Limits(maxAuthTries, timeout, idleTimeout, maxSessionsPerConnection, maxUnauthenticatedPerSource, bans);
+    }
+
     public Limits withMaxUnauthenticatedPerSource(int max) {
         return new Limits(maxAuthTries, authTimeout, idleTimeout, maxSessionsPerConnection, max, bans);
     }

@@ -73,6 +73,10 @@ public final class FerrydCommand implements Callable<Integer> {
     @Option(names = "--umask", paramLabel = "OCTAL", description = "Umask for files --user creates (default 022).")
     String umask;
 
+    @Option(names = "--login-grace-time", paramLabel = "TIME",
+            description = "Time a connection has to log in before it is closed, as OpenSSH's LoginGraceTime (default 30s).")
+    String loginGraceTime;
+
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             description = "Event log on stderr: text lines or JSON objects (default ${DEFAULT-VALUE}).")
     String logFormat;
@@ -103,7 +107,8 @@ public final class FerrydCommand implements Callable<Integer> {
         UserDirectory users = users(stateDir);
         PrintStream out = System.out;
         FerryServer.Builder builder = FerryServer.builder()
-                .limits(Limits.DEFAULT.withBans(bans.policy()))
+                .limits(Limits.DEFAULT.withBans(bans.policy()).withAuthTimeout(
+                        BanOptions.time("--login-grace-time", loginGraceTime, Limits.DEFAULT.authTimeout())))
                 .algorithms(algorithms.algorithms());
         if (receiveBudget != null) {
             builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
