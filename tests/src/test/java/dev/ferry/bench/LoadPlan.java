@@ -8,17 +8,21 @@ import java.util.Locale;
  * {@code fileBytes} of random data, download it and compare digests; and, once every session has
  * finished its first round, {@code flood} connections that never authenticate, from
  * {@code floodSources} other addresses (127.0.1.1 on), held open until ferryd closes them and opened
- * again, until the sessions are done.
+ * again, until the sessions are done and the flood has lasted {@code floodSeconds}.
  *
- * @param users users in ferryd's users file; session i logs in as user i mod users
+ * @param users        users in ferryd's users file; session i logs in as user i mod users
+ * @param floodSeconds the flood lasts this long at least, so that ferryd's grace time to log in runs
+ *                     out under it even when the sessions finish sooner
  */
-record LoadPlan(int sessions, int sources, int rounds, long fileBytes, int flood, int floodSources, int users) {
+record LoadPlan(int sessions, int sources, int rounds, long fileBytes, int flood, int floodSources, int users,
+        int floodSeconds) {
 
     /** The full form, scripts/bench-load's default. */
-    static final LoadPlan FULL = new LoadPlan(200, 50, 3, 4L << 20, 1000, 50, 20);
+    static final LoadPlan FULL = new LoadPlan(200, 50, 3, 4L << 20, 1000, 50, 20, 0);
 
     LoadPlan {
-        if (sessions < 1 || sources < 1 || rounds < 2 || fileBytes < 1 || flood < 0 || floodSources < 1 || users < 1) {
+        if (sessions < 1 || sources < 1 || rounds < 2 || fileBytes < 1 || flood < 0 || floodSources < 1 || users < 1
+                || floodSeconds < 0) {
             throw new IllegalArgumentException("a load plan needs sessions, sources, 2 rounds or more (the first "
                     + "without the flood), a file size and flood sources: " + this);
         }

@@ -46,6 +46,13 @@ final class LoadRun {
     record Login(int round, boolean underFlood, double greetingMs, double loginMs) {
     }
 
+    /** What was going on when the probe logged in. */
+    enum Phase { IDLE, SESSIONS, FLOOD }
+
+    /** One login of the probe, which logs in alone from an address of its own, one login at a time. */
+    record Probe(Phase phase, double greetingMs, double loginMs, String error) {
+    }
+
     /**
      * What a run measured.
      *
@@ -54,12 +61,14 @@ final class LoadRun {
      * @param peakRssKib    ferryd's VmHWM at the end (its peak resident set)
      * @param maxThreads    the most threads ferryd had at once (sampled)
      * @param cpuSeconds    ferryd's user + system CPU during the run
+     * @param driverCpuSeconds this JVM's (the sessions' and the flood's), on the same two cores
      * @param floodSeconds  how long the flood was up
      * @param lateLoginMs   a new login from a fresh address right after the run; -1 if it failed
      */
     record Result(LoadPlan plan, int sessionsOk, int verified, List<String> errors, long bytesUp, long bytesDown,
-            double upSeconds, double downSeconds, double seconds, List<Login> logins, long startRssKib,
-            long peakRssKib, long maxSampledRssKib, int maxThreads, double cpuSeconds, List<Flood.Outcome> flood,
+            double upSeconds, double downSeconds, double seconds, List<Login> logins, List<Probe> probes, long startRssKib,
+            long peakRssKib, long maxSampledRssKib, int maxThreads, double cpuSeconds, double driverCpuSeconds,
+            List<Flood.Outcome> flood,
             List<String> floodFailures, double floodSeconds, double lateLoginMs, String lateLoginError) {
 
         double upMBps() {
@@ -85,7 +94,10 @@ final class LoadRun {
     private final AtomicLong upNanos = new AtomicLong();
     private final AtomicLong downNanos = new AtomicLong();
     private final AtomicLong verified = new AtomicLong();
+    private final List<Probe> probes = new CopyOnWriteArrayList<>();
     private volatile boolean floodUp;
+    private volatile Phase phase = Phase.IDLE;
+    private volatile boolean probing = true;
 
     LoadRun(int port, long pid, String fingerprint, KeyPair key, LoadPlan plan) {
         this.port = port;
@@ -118,14 +130,32 @@ final class LoadRun {
         for (AtomicLong counter : List.of(bytesUp, bytesDown, upNanos, downNanos)) {
             counter.set(0); // the warm-up's copies are not the run's
         }
+        for (int i = 0; i < 10; i++) {
+            probe(client);
+        }
+        Thread prober = new Thread(() -> {
+            // a flag rather than an interrupt: MINA turns an interrupt during a login into an IOException
+            while (probing) {
+                probe(client);
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "probe");
         Sampler sampler = new Sampler(pid);
         sampler.start();
         double cpuBefore = Run.cpuOf(pid);
+        long self = ProcessHandle.current().pid();
+        double driverBefore = Run.cpuOf(self);
         long startRss = Run.rssKib(pid);
         Flood flood = new Flood(port, plan);
         CountDownLatch firstRound = new CountDownLatch(plan.sessions());
         CountDownLatch floodReady = new CountDownLatch(1);
         long start = System.nanoTime();
+        phase = Phase.SESSIONS;
+        prober.start();
         List<Thread> sessions = new ArrayList<>();
         int[] ok = new int[1];
         for (int i = 0; i < plan.sessions(); i++) {
@@ -149,15 +179,23 @@ final class LoadRun {
                 errors.add("the flood's first connections were not all answered within 60 s");
             }
             floodUp = true;
+            phase = Phase.FLOOD;
         }
         floodReady.countDown();
         for (Thread t : sessions) {
             t.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long floodLeft = floodStart + TimeUnit.SECONDS.toNanos(plan.floodSeconds()) - System.nanoTime();
+        if (plan.flood() > 0 && floodLeft > 0) {
+            TimeUnit.NANOSECONDS.sleep(floodLeft); // the flood (and the probe) go on alone until then
+        }
+        probing = false;
+        prober.join();
         flood.stop();
         double floodSeconds = plan.flood() > 0 ? (System.nanoTime() - floodStart) / 1e9 : 0;
         double cpu = Run.cpuOf(pid) - cpuBefore;
+        double driverCpu = Run.cpuOf(self) - driverBefore;
         sampler.interrupt();
         sampler.join();
 
@@ -174,7 +212,8 @@ final class LoadRun {
         double concurrency = plan.sessions();
         return new Result(plan, ok[0], (int) verified.get(), List.copyOf(errors), bytesUp.get(), bytesDown.get(),
                 upNanos.get() / 1e9 / concurrency, downNanos.get() / 1e9 / concurrency, seconds, List.copyOf(logins),
-                startRss, Run.peakRssKib(pid), sampler.maxRss(), sampler.maxThreads(), cpu, flood.outcomes(),
+                List.copyOf(probes),
+                startRss, Run.peakRssKib(pid), sampler.maxRss(), sampler.maxThreads(), cpu, driverCpu, flood.outcomes(),
                 flood.failures(), floodSeconds, lateMs, lateError);
     }
 
@@ -189,6 +228,19 @@ final class LoadRun {
                     SftpClient sftp = SftpClientFactory.instance().createSftpClient(s)) {
                 copy(sftp, "warm-up.bin", 256 * 1024, i);
             }
+        }
+    }
+
+    /** The probe logs in from 127.0.0.252 and out again, timing its greeting and login. */
+    private void probe(SshClient client) {
+        Phase now = phase;
+        long t0 = System.nanoTime();
+        try (ClientSession s = login(client, "127.0.0.252", user(0, plan))) {
+            Long greeted = s.getAttribute(GREETED_AT);
+            probes.add(new Probe(now, greeted == null ? Double.NaN : (greeted - t0) / 1e6, (System.nanoTime() - t0) / 1e6,
+                    ""));
+        } catch (IOException | RuntimeException e) {
+            probes.add(new Probe(now, Double.NaN, Double.NaN, String.valueOf(e)));
         }
     }
 

@@ -52,7 +52,7 @@ class LimitsTest {
 
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture(new Limits(6, Duration.ofSeconds(2), Duration.ofSeconds(3),
-            2, 3, BanPolicy.DEFAULT.withExempt(List.of(Network.parse("127.0.0.99")))));
+            2, 3, 256, BanPolicy.DEFAULT.withExempt(List.of(Network.parse("127.0.0.99")))));
     private static SshClient client;
 
     @BeforeAll
