@@ -36,6 +36,15 @@ final class SshdAssembler {
     /** The software version in the SSH identification string. */
     static final String IDENTIFICATION = "Ferry_0.1";
 
+    /**
+     * Connections the kernel completes and queues before ferryd accepts them (Linux caps it at
+     * net.core.somaxconn, 4096 by default). MINA asks for the JDK's default, 50: under a flood, or
+     * 200 clients connecting at once, the queue overflowed, the kernel dropped the handshakes' last
+     * ACKs, and clients that believed themselves connected waited seconds for SYN-ACK retransmits or
+     * were reset (docs/benchmarks-load.md). OpenSSH's sshd asks for 128.
+     */
+    static final int LISTEN_BACKLOG = 1024;
+
     private SshdAssembler() {
     }
 
@@ -57,6 +66,7 @@ final class SshdAssembler {
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
+        CoreModuleProperties.SOCKET_BACKLOG.set(sshd, LISTEN_BACKLOG);
         // MINA's MAX_CONCURRENT_SESSIONS counts connections per user; OpenSSH's MaxSessions
         // (channels per connection) is ChannelLimit, which refuses the channel and keeps the connection.
         // What clients are refused is logged, the first lines of each connection only (see RefusalLog).

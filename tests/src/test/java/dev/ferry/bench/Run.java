@@ -59,6 +59,11 @@ record Run(int exit, double seconds, double cpuSeconds, double systemSeconds, lo
         return status(pid, "VmRSS:");
     }
 
+    /** The threads a running process has now. */
+    static long threads(long pid) throws IOException {
+        return status(pid, "Threads:");
+    }
+
     private static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
             if (line.startsWith(field)) {

@@ -1,6 +1,8 @@
 /**
  * Benchmarks, run by {@code scripts/bench*} (not by the test run): Ferry against OpenSSH side by side
  * in one run, across emulated round-trip times, written to {@code docs/benchmarks*.md}; one file at a
- * time in {@code scripts/bench}, trees of many files in {@code scripts/bench-trees}.
+ * time in {@code scripts/bench}, trees of many files in {@code scripts/bench-trees}, ferryd under many
+ * sessions and a flood in {@code scripts/bench-load}, whose short form {@code LoadTest} the test run
+ * does run.
  */
 package dev.ferry.bench;

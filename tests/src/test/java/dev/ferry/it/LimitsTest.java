@@ -54,7 +54,7 @@ class LimitsTest {
 
     @RegisterExtension
     static final FerrydFixture ferryd = new FerrydFixture(new Limits(6, Duration.ofSeconds(2), Duration.ofSeconds(3),
-            2, 3, BanPolicy.DEFAULT.withExempt(List.of(Network.parse("127.0.0.99")))));
+            2, 3, 256, BanPolicy.DEFAULT.withExempt(List.of(Network.parse("127.0.0.99")))));
     private static SshClient client;
 
     @BeforeAll
@@ -309,6 +309,18 @@ class LimitsTest {
         assertTrue(failures <= 6, failures + " password attempts were allowed on one connection");
         assertTrue(failures >= 3, "the attempts were made: " + failures + "\n" + r.all());
         assertFalse(r.err().contains("Welcome"), r.all());
+    }
+
+    @Test
+    void theListeningSocketQueuesAThousandConnectionsNotFifty() throws Exception {
+        // ss shows a listening socket's backlog as its Send-Q; the kernel caps it at somaxconn
+        Proc.Result ss = Proc.run(List.of(Peers.require("ss"), "-Hltn", "sport = :" + ferryd.port()), ferryd.newLocalDir(), 10);
+        assertEquals(0, ss.exit(), ss.all());
+        java.util.regex.Matcher listen = java.util.regex.Pattern.compile("LISTEN\\s+\\d+\\s+(\\d+)").matcher(ss.out());
+        assertTrue(listen.find(), ss.all());
+        long somaxconn = Long.parseLong(java.nio.file.Files.readString(Path.of("/proc/sys/net/core/somaxconn")).strip());
+        long backlog = Long.parseLong(listen.group(1));
+        assertTrue(backlog == 1024 || backlog == somaxconn && somaxconn < 1024, ss.out() + " somaxconn " + somaxconn);
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -33,13 +33,21 @@ import dev.ferry.server.log.ServerEvent;
  * <p>A banned client gets a one-line reason: its connection is let through to the exchange of
  * identification lines (still counted against its address's unauthenticated connections, so a flood
  * stays bounded) and then closed with an SSH disconnect message, which OpenSSH's client prints;
- * its closing counts as nothing more. Too many unauthenticated connections at once are refused
- * before the greeting, as OpenSSH's MaxStartups does.
+ * its closing counts as nothing more. Too many unauthenticated connections at once from one address
+ * are refused before the greeting, as OpenSSH's PerSourceMaxStartups does.
+ *
+ * <p>All addresses together may have {@link Limits#maxUnauthenticated()} connections authenticating.
+ * When that many are, a newcomer takes the place of the oldest connection of the address that has
+ * the most, which is closed, if that address has more than the newcomer's would then have;
+ * otherwise the newcomer is refused. OpenSSH's
+ * MaxStartups refuses newcomers at random, so a flood from many addresses keeps everyone out; here the
+ * flood displaces itself: an address holding 10 connections open without logging in loses them to
+ * clients whose addresses hold fewer (docs/benchmarks-load.md). Exempt addresses are not counted.
  */
 public final class Defender implements SessionListener {
 
     /** Set on a session while it counts against its address's unauthenticated connections. */
-    private static final AttributeKey<Boolean> COUNTED = new AttributeKey<>();
+    private static final AttributeKey<Pending> COUNTED = new AttributeKey<>();
     /** Set once the client's identification line arrived. */
     private static final AttributeKey<Boolean> GREETED = new AttributeKey<>();
     /** Set once the first key exchange completed. */
@@ -54,6 +62,8 @@ public final class Defender implements SessionListener {
     private final Clock clock;
     private final EventSink events;
     private final Map<InetAddress, Source> sources = new HashMap<>();
+    /** Connections authenticating from all counted addresses. */
+    private int unauthenticated;
     /** Offences recorded so far; every 1024th sweeps out addresses with nothing left to remember. */
     private long recorded;
 
@@ -65,15 +75,20 @@ public final class Defender implements SessionListener {
     public record Ban(InetAddress address, Instant until, int previous) {
     }
 
+    /** A connection still authenticating: where from, and how to close it to make room for a newer one. */
+    record Pending(SocketAddress remote, Runnable drop) {
+    }
+
     /** What is known of one source address. */
     private static final class Source {
-        int unauthenticated;
+        /** Its connections still authenticating, the oldest first. */
+        final Deque<Pending> pending = new ArrayDeque<>();
         final Deque<Scored> scores = new ArrayDeque<>();
         Instant bannedUntil = Instant.MIN;
         int bans;
 
         boolean idle(Instant now, Duration memory) {
-            return unauthenticated == 0 && scores.isEmpty() && !bannedUntil.plus(memory).isAfter(now);
+            return pending.isEmpty() && scores.isEmpty() && !bannedUntil.plus(memory).isAfter(now);
         }
     }
 
@@ -92,8 +107,12 @@ public final class Defender implements SessionListener {
     @Override
     public void sessionCreated(Session session) {
         try {
-            if (admit(session.getRemoteAddress())) {
-                session.setAttribute(COUNTED, Boolean.TRUE);
+            Pending pending = admit(session.getRemoteAddress(), () -> {
+                session.setAttribute(SETTLED, Boolean.TRUE); // dropped for another: not the client's offence
+                session.close(true);
+            });
+            if (pending != null) {
+                session.setAttribute(COUNTED, pending);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -102,25 +121,79 @@ public final class Defender implements SessionListener {
 
     /**
      * Counts a new connection from {@code remote} as authenticating, or refuses it when its address
-     * has too many already; false when the address is not counted (exempt, or not an IP address).
+     * has too many already, or when all addresses together have and its own has the most; closes the
+     * oldest connection of the address with the most to make room. Null when the address is not
+     * counted (exempt, or not an IP address).
      *
+     * @param drop closes the new connection, should a newer one need its place
      * @throws IOException saying why the connection is refused
      */
-    public boolean admit(SocketAddress remote) throws IOException {
+    Pending admit(SocketAddress remote, Runnable drop) throws IOException {
         InetAddress address = address(remote);
         if (address == null || policy.exempts(address)) {
-            return false;
+            return null;
         }
+        Pending admitted = null;
+        Pending dropped = null;
+        String refusal = null;
         synchronized (sources) {
             Source source = sources.computeIfAbsent(address, a -> new Source());
-            if (source.unauthenticated < limits.maxUnauthenticatedPerSource()) {
-                source.unauthenticated++;
-                return true;
+            if (source.pending.size() >= limits.maxUnauthenticatedPerSource()) {
+                refusal = "too many unauthenticated connections from this address";
+            } else {
+                if (unauthenticated >= limits.maxUnauthenticated()) {
+                    dropped = dropFromBusiest(source.pending.size() + 2);
+                    if (dropped == null) {
+                        forgetIfIdle(address, source, clock.instant());
+                        refusal = "too many unauthenticated connections (" + limits.maxUnauthenticated()
+                                + "), the most from this address";
+                    }
+                }
+                if (refusal == null) {
+                    admitted = new Pending(remote, drop);
+                    source.pending.addLast(admitted);
+                    unauthenticated++;
+                }
             }
         }
-        String refusal = "too many unauthenticated connections from this address";
-        events.accept(new ServerEvent.ConnectionRefused(ServerEvent.address(remote), refusal));
-        throw new IOException("connection from " + ServerEvent.address(remote) + " refused: " + refusal);
+        if (dropped != null) {
+            events.accept(new ServerEvent.ConnectionRefused(ServerEvent.address(dropped.remote()),
+                    "too many unauthenticated connections (" + limits.maxUnauthenticated() + "), dropped for one from "
+                            + "an address with fewer"));
+            dropped.drop().run();
+        }
+        if (refusal != null) {
+            events.accept(new ServerEvent.ConnectionRefused(ServerEvent.address(remote), refusal));
+            throw new IOException("connection from " + ServerEvent.address(remote) + " refused: " + refusal);
+        }
+        return admitted;
+    }
+
+    /**
+     * Takes the oldest connection of the address with the most connections authenticating, if it
+     * has at least {@code atLeast} (more than the newcomer's address would have: a swap between
+     * equals would make nothing fairer); null otherwise. Called full, so it scans every address at most
+     * once per admission.
+     */
+    private Pending dropFromBusiest(int atLeast) {
+        Source busiest = null;
+        for (Source s : sources.values()) {
+            if (s.pending.size() >= atLeast && (busiest == null || s.pending.size() > busiest.pending.size())) {
+                busiest = s;
+            }
+        }
+        if (busiest == null) {
+            return null;
+        }
+        unauthenticated--;
+        return busiest.pending.removeFirst();
+    }
+
+    /** How many connections are authenticating now, from all counted addresses. */
+    int unauthenticated() {
+        synchronized (sources) {
+            return unauthenticated;
+        }
     }
 
     /** A banned client learns why, in the one message it can read before the key exchange. */
@@ -180,20 +253,26 @@ public final class Defender implements SessionListener {
 
     /** Stops counting {@code session} as unauthenticated; true if it was counted until now. */
     private boolean release(Session session) {
-        if (session.removeAttribute(COUNTED) == null) {
+        Pending pending = session.removeAttribute(COUNTED);
+        if (pending == null) {
             return false;
         }
-        InetAddress address = address(session.getRemoteAddress());
+        release(pending);
+        return true;
+    }
+
+    /** Stops counting {@code pending} (unless it was dropped, and so no longer counted). */
+    void release(Pending pending) {
+        InetAddress address = address(pending.remote());
         if (address != null) {
             synchronized (sources) {
                 Source source = sources.get(address);
-                if (source != null && source.unauthenticated > 0) {
-                    source.unauthenticated--;
+                if (source != null && source.pending.remove(pending)) {
+                    unauthenticated--;
                     forgetIfIdle(address, source, clock.instant());
                 }
             }
         }
-        return true;
     }
 
     /** Adds {@code offence}'s score to the address of {@code remote}, banning it at the threshold. */

@@ -53,7 +53,8 @@ public final class BanOptions {
         return p.withExempt(networks);
     }
 
-    private static Duration time(String flag, String value, Duration otherwise) {
+    /** The time {@code value} of {@code flag} (90s, 10m, 1h), or {@code otherwise} when not given. */
+    static Duration time(String flag, String value, Duration otherwise) {
         if (value == null) {
             return otherwise;
         }

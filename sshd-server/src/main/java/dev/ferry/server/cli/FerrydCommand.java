@@ -73,6 +73,16 @@ public final class FerrydCommand implements Callable<Integer> {
     @Option(names = "--umask", paramLabel = "OCTAL", description = "Umask for files --user creates (default 022).")
     String umask;
 
+    @Option(names = "--login-grace-time", paramLabel = "TIME",
+            description = "Time a connection has to log in before it is closed, as OpenSSH's LoginGraceTime (default 30s).")
+    String loginGraceTime;
+
+    @Option(names = "--max-startups", paramLabel = "N",
+            description = "Connections from all addresses that may be authenticating at once (default 512, at most 10 "
+                    + "from one address); when full, a newcomer takes the place of the oldest of the address with the "
+                    + "most, if that address has more than the newcomer's would.")
+    Integer maxStartups;
+
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             description = "Event log on stderr: text lines or JSON objects (default ${DEFAULT-VALUE}).")
     String logFormat;
@@ -103,7 +113,7 @@ public final class FerrydCommand implements Callable<Integer> {
         UserDirectory users = users(stateDir);
         PrintStream out = System.out;
         FerryServer.Builder builder = FerryServer.builder()
-                .limits(Limits.DEFAULT.withBans(bans.policy()))
+                .limits(limits())
                 .algorithms(algorithms.algorithms());
         if (receiveBudget != null) {
             builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
@@ -129,6 +139,15 @@ public final class FerrydCommand implements Callable<Integer> {
         printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users);
         server.awaitClose();
         return 0;
+    }
+
+    private Limits limits() {
+        if (maxStartups != null && maxStartups < 1) {
+            throw new IllegalArgumentException("--max-startups must be at least 1");
+        }
+        return Limits.DEFAULT.withBans(bans.policy())
+                .withAuthTimeout(BanOptions.time("--login-grace-time", loginGraceTime, Limits.DEFAULT.authTimeout()))
+                .withMaxUnauthenticated(maxStartups != null ? maxStartups : Limits.DEFAULT.maxUnauthenticated());
     }
 
     private TransportProfile transport() {

@@ -70,7 +70,66 @@ class DefenderTest {
     }
 
     private void connect(InetSocketAddress from) throws IOException {
-        defender.admit(from);
+        defender.admit(from, () -> dropped.add(from));
+    }
+
+    /** Connections the defender closed to make room for newer ones. */
+    private final List<InetSocketAddress> dropped = new ArrayList<>();
+
+    /** A defender that lets 2 connections an address and 4 in all authenticate at once. */
+    private Defender fullAtFour() {
+        return new Defender(LIMITS.withMaxUnauthenticated(4), clock, events::add);
+    }
+
+    private Defender.Pending connect(Defender d, InetSocketAddress from) throws IOException {
+        return d.admit(from, () -> dropped.add(from));
+    }
+
+    @Test
+    void aFullServerDropsTheOldestConnectionOfTheAddressWithTheMostForANewcomer() throws IOException {
+        Defender d = fullAtFour();
+        InetSocketAddress first = remote("203.0.113.5", 1);
+        connect(d, first);
+        connect(d, remote("203.0.113.5", 2));
+        connect(d, remote("198.51.100.7", 1));
+        connect(d, remote("198.51.100.8", 1));
+        assertEquals(4, d.unauthenticated());
+        assertTrue(dropped.isEmpty());
+
+        connect(d, remote("198.51.100.9", 1)); // 203.0.113.5 has 2, the newcomer's address would have 1
+        assertEquals(List.of(first), dropped, "the oldest of the address with the most");
+        assertEquals(4, d.unauthenticated());
+        assertTrue(events.stream().anyMatch(e -> e instanceof ServerEvent.ConnectionRefused r
+                && r.remote().equals("203.0.113.5:1") && r.reason().contains("dropped")), events.toString());
+    }
+
+    @Test
+    void aFullServerRefusesANewcomerWhoseAddressWouldHaveAsManyAsTheBusiest() throws IOException {
+        Defender d = fullAtFour();
+        connect(d, remote("203.0.113.5", 1));
+        connect(d, remote("203.0.113.5", 2));
+        connect(d, remote("198.51.100.7", 1));
+        connect(d, remote("198.51.100.8", 1));
+        IOException refused = assertThrows(IOException.class, () -> connect(d, remote("198.51.100.7", 2)));
+        assertTrue(refused.getMessage().contains("too many unauthenticated connections (4)"), refused.getMessage());
+        assertTrue(dropped.isEmpty(), "a swap between equals makes nothing fairer");
+        assertEquals(4, d.unauthenticated());
+    }
+
+    @Test
+    void aDroppedConnectionIsNotCountedTwiceWhenItCloses() throws IOException {
+        Defender d = fullAtFour();
+        Defender.Pending oldest = connect(d, remote("203.0.113.5", 1));
+        Defender.Pending second = connect(d, remote("203.0.113.5", 2));
+        connect(d, remote("198.51.100.7", 1));
+        connect(d, remote("198.51.100.8", 1));
+        connect(d, remote("198.51.100.9", 1)); // drops the oldest
+        d.release(oldest); // its session closes
+        assertEquals(4, d.unauthenticated());
+        d.release(second); // the other logs in
+        assertEquals(3, d.unauthenticated());
+        assertDoesNotThrow(() -> connect(d, remote("198.51.100.10", 1)));
+        assertEquals(List.of(remote("203.0.113.5", 1)), dropped);
     }
 
     @Test

@@ -69,10 +69,23 @@ public final class FerrydProcess implements AutoCloseable {
 
     /** Starts {@code ferryd args...} in {@code cwd} and waits for its banner. */
     public static FerrydProcess start(Path cwd, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
+        return start(cwd, List.of(), args);
+    }
+
+    /** Starts {@code ferryd args...} in a JVM given {@code jvmOptions} (a heap limit, a collector). */
+    public static FerrydProcess start(Path cwd, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.ferry.server.cli.FerrydMain"));
         cmd.addAll(List.of(args));
-        return new FerrydProcess(new ProcessBuilder(cmd).directory(cwd.toFile()).start());
+        return launch(cwd, cmd);
+    }
+
+    /** Runs {@code command} (the {@code ferryd} launcher, say) in {@code cwd} and waits for ferryd's banner. */
+    public static FerrydProcess launch(Path cwd, List<String> command) throws IOException, InterruptedException {
+        return new FerrydProcess(new ProcessBuilder(command).directory(cwd.toFile()).start());
     }
 
     /** Runs {@code ferryd args...} to completion (for the subcommands and for failures). */
@@ -87,9 +100,13 @@ public final class FerrydProcess implements AutoCloseable {
         return port;
     }
 
-    /** The process id (for its memory in /proc/PID/status, say). */
+    /** The process id (the JVM's: the launcher execs it), for /proc's figures. */
     public long pid() {
         return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     public List<String> stdout() {
