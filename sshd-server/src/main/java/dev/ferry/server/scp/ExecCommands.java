@@ -8,6 +8,7 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.shell.ShellFactory;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.server.exec.ChecksumCommand;
 import dev.ferry.server.log.EventSink;
@@ -25,11 +26,13 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
 
     private final EventSink events;
     private final ScpTransferLog transferLog;
-    private final AtomicScpFileOpener opener = new AtomicScpFileOpener();
+    private final AtomicScpFileOpener opener;
     private final int bufferSize;
 
-    public ExecCommands(EventSink events, int bufferSize) {
+    /** @param temps told of each SCP upload's temporary file (ferryd's journal) */
+    public ExecCommands(EventSink events, int bufferSize, TemporaryFiles temps) {
         this.events = events;
+        this.opener = new AtomicScpFileOpener(temps);
         this.transferLog = new ScpTransferLog(events);
         this.bufferSize = bufferSize;
     }

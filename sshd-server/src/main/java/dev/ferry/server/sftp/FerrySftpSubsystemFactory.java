@@ -1,6 +1,7 @@
 package dev.ferry.server.sftp;
 
 import java.io.IOException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
@@ -17,10 +18,12 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.extensions.openssh.AbstractOpenSSHExtensionParser.OpenSSHExtension;
+import org.apache.sshd.sftp.server.Handle;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.fs.FsPolicy;
 
@@ -28,16 +31,24 @@ import dev.ferry.server.fs.FsPolicy;
  * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
  * sets the mode the client sent ({@code 0777} from OpenSSH), which would undo the umask, so the
  * requested mode is masked before it is applied; a directory named with a trailing slash, as
- * mkdir(2) allows; and the OpenSSH extensions OpenSSH's own sftp uses beyond MINA's ({@link OpenSshExtensions}).
+ * mkdir(2) allows; the OpenSSH extensions OpenSSH's own sftp uses beyond MINA's ({@link OpenSshExtensions});
+ * and uploads that replace a file whole or not at all ({@link AtomicUploads}), whose handles it
+ * tells apart when the client closes them.
  */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
     private final Function<ServerSession, FsPolicy> policies;
 
-    /** @param policies the policy of the session's (authenticated) user */
-    public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies) {
+    /**
+     * @param policies      the policy of the session's (authenticated) user
+     * @param atomicUploads write uploads that replace a file into a temporary file renamed at the
+     *                      client's close ({@link AtomicUploads}); false: in place, as OpenSSH's sftp-server
+     * @param temps         told of each such temporary file (ferryd's journal)
+     */
+    public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies, boolean atomicUploads,
+            TemporaryFiles temps) {
         this.policies = policies;
-        setFileSystemAccessor(LargeFilesSynced.INSTANCE);
+        setFileSystemAccessor(new AtomicUploads(atomicUploads, temps));
     }
 
     @Override
@@ -54,6 +65,56 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 Function<ServerSession, FsPolicy> policies) {
             super(channel, configurator);
             this.policies = policies;
+        }
+
+        /**
+         * The client's own CLOSE: only this puts an atomic upload in place. MINA closes the handles
+         * that are still open when the channel ends through the same {@code Handle.close()}, and
+         * those drop their temporary files.
+         */
+        @Override
+        protected void doClose(int id, String handle) throws IOException {
+            Handle h = handles.get(handle);
+            if (h != null) {
+                h.setAttribute(AtomicUploads.CLOSED_BY_CLIENT, Boolean.TRUE);
+            }
+            super.doClose(id, handle);
+        }
+
+        /** A write that failed (no space left, say) is remembered: the upload is dropped at its close. */
+        @Override
+        protected void doWrite(int id, String handle, long offset, int length, byte[] data, int doff, int remaining)
+                throws IOException {
+            try {
+                super.doWrite(id, handle, offset, length, data, doff, remaining);
+            } catch (IOException | RuntimeException e) {
+                Handle h = handles.get(handle);
+                if (h != null && h.getAttribute(AtomicUploads.WRITE_FAILED) == null) {
+                    h.setAttribute(AtomicUploads.WRITE_FAILED, e);
+                }
+                throw e;
+            }
+        }
+
+        /** An atomic upload's attributes are its temporary file's: its size so far, and the mode and time to come. */
+        @Override
+        protected Map<String, Object> doFStat(int id, String handle, int flags) throws IOException {
+            Path temp = AtomicUploads.temporaryOf(handles.get(handle));
+            if (temp == null) {
+                return super.doFStat(id, handle, flags);
+            }
+            return resolveFileAttributes(temp, flags, true, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        /** Set on the temporary file, so that the rename brings them along ({@code put -p}). */
+        @Override
+        protected void doFSetStat(int id, String handle, Map<String, ?> attrs) throws IOException {
+            Path temp = AtomicUploads.temporaryOf(handles.get(handle));
+            if (temp == null) {
+                super.doFSetStat(id, handle, attrs);
+                return;
+            }
+            doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", temp, attrs, false);
         }
 
         /** Each request with its own memory of the places it has checked (see oneRequest). */
