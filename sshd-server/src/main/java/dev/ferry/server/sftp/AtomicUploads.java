@@ -40,9 +40,16 @@ import dev.ferry.fs.TemporaryName;
  * on the temporary file ({@code FerrySftpSubsystemFactory}), so {@code put -p} sets the mode and
  * time the rename brings along; a STAT of the path during the upload sees the old file.
  *
- * <p>Written in place, as before: an append; an open without TRUNC of a file that exists (a
- * resume, OpenSSH's {@code reput} and {@code put -a}, or a patch at offsets: ferry cp's parallel
- * ranges); an exclusive create (CREAT|EXCL reserves the name at open, which a temporary file cannot);
+ * <p>OpenSSH's scp over SFTP writes in place by design: it opens WRITE|CREAT without TRUNC, writes
+ * from the start and truncates at the end. Such an open (CREAT, write-only, no TRUNC) of a file
+ * that exists gets a temporary file that starts as a copy of the old one (in-kernel, and free on
+ * a file system that clones), so that whatever the client writes lands on the old content exactly
+ * as in place, and the result still arrives whole at the CLOSE. The copy is the price of not
+ * knowing whether such a client rewrites the file or patches it.
+ *
+ * <p>Written in place, as before: an append (OpenSSH's {@code reput} and {@code put -a}); an open
+ * without CREAT or TRUNC of a file that exists (a resume or a patch: ferry cp's parallel ranges
+ * and {@code --resume}), or one that also reads; an exclusive create (CREAT|EXCL reserves the name at open, which a temporary file cannot);
  * a device, pipe or directory at the target; and a name that is already a Ferry temporary
  * ({@code .NAME.ferry-part} of ferry cp, which renames it itself: a second temporary would only
  * add a rename, and would throw away the partial file that {@code ferry cp --resume} continues).
@@ -88,6 +95,7 @@ final class AtomicUploads implements SftpFileSystemAccessor {
             return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
         }
         Path temp = file.resolveSibling(TemporaryName.random(file.getFileName().toString(), "sftp"));
+        boolean seeded = old != null && !options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         Set<OpenOption> tempOptions = new HashSet<>(options);
         tempOptions.removeAll(Set.of(StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.CREATE));
         tempOptions.add(StandardOpenOption.CREATE_NEW);
@@ -103,6 +111,9 @@ final class AtomicUploads implements SftpFileSystemAccessor {
             if (old != null && old.isRegularFile()) {
                 Files.setPosixFilePermissions(temp, old.permissions());
             }
+            if (seeded) {
+                copy(file, channel);
+            }
         } catch (IOException | RuntimeException e) {
             discard(channel, temp);
             throw e;
@@ -111,17 +122,30 @@ final class AtomicUploads implements SftpFileSystemAccessor {
         return channel;
     }
 
-    /** An open for writing that is not an append, an exclusive create or a Ferry temporary name. */
+    /** Copies what {@code file} holds (a regular file, not followed if a link) into {@code to}. */
+    private static void copy(Path file, FileChannel to) throws IOException {
+        try (FileChannel from = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = from.size();
+            for (long done = 0; done < size;) {
+                done += from.transferTo(done, size - done, to);
+            }
+        }
+    }
+
+    /**
+     * An open of a client's handle (MINA opens without one to set a size) for writing that is not
+     * an append, an exclusive create or a Ferry temporary name.
+     */
     private static boolean writesWhole(FileHandle fileHandle, Path file, Set<? extends OpenOption> options) {
-        return options.contains(StandardOpenOption.WRITE) && !fileHandle.isOpenAppend()
+        return fileHandle != null && options.contains(StandardOpenOption.WRITE) && !fileHandle.isOpenAppend()
                 && !options.contains(StandardOpenOption.CREATE_NEW) && file.getFileName() != null
                 && !TemporaryName.isTemporary(file.getFileName().toString());
     }
 
     /**
      * Whether an open with {@code options} of {@code file}, which is {@code old} (null: nothing
-     * there), replaces it whole: it truncates a regular file or a link to one, or creates a file
-     * where there is none. A link is replaced, not written through; but as for SCP uploads it must
+     * there), goes through a temporary file: it truncates a regular file or a link to one, creates
+     * a file where there is none, or is scp's write-only CREAT of a regular file that exists. A link is replaced, not written through; but as for SCP uploads it must
      * first pass the containment check of what it points to (a dangling link, or one that leads
      * out of the root, is refused here as it was when it was followed).
      */
@@ -131,7 +155,9 @@ final class AtomicUploads implements SftpFileSystemAccessor {
             return options.contains(StandardOpenOption.CREATE);
         }
         if (!options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
-            return false;
+            // scp's in-place upload (see the class comment): seeded with the old file, then written
+            return options.contains(StandardOpenOption.CREATE) && !options.contains(StandardOpenOption.READ)
+                    && old.isRegularFile();
         }
         return old.isRegularFile() || old.isSymbolicLink() && Files.readAttributes(file, BasicFileAttributes.class)
                 .isRegularFile();
@@ -149,6 +175,10 @@ final class AtomicUploads implements SftpFileSystemAccessor {
     @Override
     public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Channel channel, Set<? extends OpenOption> options) throws IOException {
+        if (fileHandle == null) { // a size set by SETSTAT: the handle's own close syncs, if anything does
+            SftpFileSystemAccessor.super.closeFile(subsystem, null, file, handle, channel, options);
+            return;
+        }
         Path temp = temporaryOf(fileHandle);
         if (temp == null) {
             LargeFilesSynced.close(channel, options);

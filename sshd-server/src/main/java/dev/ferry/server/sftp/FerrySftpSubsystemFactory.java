@@ -114,7 +114,9 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 super.doFSetStat(id, handle, attrs);
                 return;
             }
-            doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", temp, attrs, false);
+            // Following links is moot (ferryd made the file, a regular one) and must be asked
+            // for: Linux cannot chmod without following them, and MINA then fails the request.
+            doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", temp, attrs, true);
         }
 
         /** Each request with its own memory of the places it has checked (see oneRequest). */
