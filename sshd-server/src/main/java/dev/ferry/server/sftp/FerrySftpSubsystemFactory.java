@@ -1,6 +1,7 @@
 package dev.ferry.server.sftp;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -19,8 +20,10 @@ import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.extensions.openssh.AbstractOpenSSHExtensionParser.OpenSSHExtension;
 import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 import dev.ferry.fs.TemporaryFiles;
@@ -49,7 +52,27 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
             TemporaryFiles temps) {
         this.policies = policies;
         setFileSystemAccessor(new AtomicUploads(atomicUploads, temps));
+        setErrorStatusDataHandler(SAYS_WHY);
     }
+
+    /**
+     * A failure's own words where they tell the client something and nothing of the disk: MINA
+     * answers every failure "General failure", so a full disk reached ferry cp, rclone or sftp -v
+     * as that. An {@code IOException}'s message ("No space left on device", "Disk quota
+     * exceeded", ferryd's own sentences) is passed on; a {@code FileSystemException}'s names real
+     * paths outside what the user sees, and keeps MINA's text.
+     */
+    private static final SftpErrorStatusDataHandler SAYS_WHY = new SftpErrorStatusDataHandler() {
+        @Override
+        public String resolveErrorMessage(SftpSubsystemEnvironment sftp, int id, Throwable e, int subStatus, int cmd,
+                Object... args) {
+            if (subStatus == SftpConstants.SSH_FX_FAILURE && e instanceof IOException && e.getMessage() != null
+                    && !(e instanceof FileSystemException)) {
+                return e.getMessage();
+            }
+            return SftpErrorStatusDataHandler.super.resolveErrorMessage(sftp, id, e, subStatus, cmd, args);
+        }
+    };
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
