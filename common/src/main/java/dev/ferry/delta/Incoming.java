@@ -7,10 +7,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.fs.TemporaryName;
 import dev.ferry.delta.protocol.DetailRequest;
 import dev.ferry.delta.protocol.FileDigest;
@@ -36,8 +35,6 @@ public final class Incoming implements Closeable {
             boolean stopped) {
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final Path target;
     private final Landing landing;
     private final String name;
@@ -45,11 +42,14 @@ public final class Incoming implements Closeable {
     private final Patch patch;
     private final boolean stopped;
     private final MessageWriter out;
+    private final TemporaryFiles temps;
     private GroupDetail detail; // a two-level signature's fine level, until the sender's first instruction
     private boolean moved;
+    private boolean gone; // the temporary file is renamed or deleted, and temps told so
 
     private Incoming(Path target, Landing landing, String temp, Patch patch, boolean stopped, MessageWriter out,
-            GroupDetail detail) {
+            GroupDetail detail, TemporaryFiles temps) {
+        this.temps = temps;
         this.target = target;
         this.landing = landing;
         this.name = target.getFileName().toString();
@@ -85,17 +85,19 @@ public final class Incoming implements Closeable {
     public static Incoming open(Path target, boolean useOld, boolean answer, FileChunking chunking, boolean zstd,
             MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest,
             boolean syncAlways) throws IOException {
-        return open(target, null, useOld, answer, chunking, zstd, out, stop, grouped, request, digest, syncAlways);
+        return open(target, null, useOld, answer, chunking, zstd, out, stop, grouped, request, digest, syncAlways,
+                TemporaryFiles.NONE);
     }
 
     /**
      * As above, the file written in {@code directory}: the target's own directory as the file system
      * under it names it ({@link Responder.Resolver#landing}: the real directory behind ferryd's
-     * confined one, checked once), or null for the target's parent as it is.
+     * confined one, checked once), or null for the target's parent as it is; {@code temps} told of
+     * the temporary file.
      */
     static Incoming open(Path target, Path directory, boolean useOld, boolean answer, FileChunking chunking,
             boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request,
-            FileDigest digest, boolean syncAlways) throws IOException {
+            FileDigest digest, boolean syncAlways, TemporaryFiles temps) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         if (target.getFileName() == null || parent == null) {
             throw new DeltaRefused(target + " is a directory");
@@ -109,7 +111,7 @@ public final class Incoming implements Closeable {
         }
         try {
             return open(target, landing, name, useOld, answer, chunking, zstd, out, stop, grouped, request, digest,
-                    syncAlways);
+                    syncAlways, temps);
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(landing, e);
             throw e;
@@ -118,7 +120,7 @@ public final class Incoming implements Closeable {
 
     private static Incoming open(Path target, Landing landing, String name, boolean useOld, boolean answer,
             FileChunking chunking, boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped,
-            DeltaMessage request, FileDigest digest, boolean syncAlways) throws IOException {
+            DeltaMessage request, FileDigest digest, boolean syncAlways, TemporaryFiles temps) throws IOException {
         FileFacts there;
         try {
             there = landing.facts(name);
@@ -132,9 +134,11 @@ public final class Incoming implements Closeable {
         // before anything else and the session stays in step.
         String temp = temporaryBeside(name);
         FileChannel written;
+        temps.creating(landing.path(temp));
         try {
             written = landing.create(temp);
         } catch (IOException e) {
+            temps.gone(landing.path(temp));
             throw refusal(target, e);
         }
         FileChannel old = null;
@@ -154,12 +158,13 @@ public final class Incoming implements Closeable {
             }
             return new Incoming(target, landing, temp, new Patch(old, sent.basis(), written, new Literals(zstd),
                     digest, syncAlways),
-                    sent.stopped(), out, sent.stopped() ? null : sent.detail());
+                    sent.stopped(), out, sent.stopped() ? null : sent.detail(), temps);
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);
             closeQuietly(written, e);
             try {
                 landing.delete(temp);
+                temps.gone(landing.path(temp));
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -200,11 +205,17 @@ public final class Incoming implements Closeable {
         } else {
             landing.delete(temp);
         }
+        gone();
         return new Received(o.verified(), o.size(), o.literalBytes(), o.matchedBytes(), o.writeNanos(), stopped);
     }
 
     public Path target() {
         return target;
+    }
+
+    private void gone() {
+        gone = true;
+        temps.gone(landing.path(temp));
     }
 
     /**
@@ -229,8 +240,9 @@ public final class Incoming implements Closeable {
             patch.close();
         } finally {
             try {
-                if (!moved) {
+                if (!moved && !gone) {
                     landing.delete(temp);
+                    gone();
                 }
             } finally {
                 landing.close();
@@ -243,9 +255,7 @@ public final class Incoming implements Closeable {
      * (a long name cut to fit, {@link TemporaryName}).
      */
     static String temporaryBeside(String name) {
-        byte[] r = new byte[4];
-        RANDOM.nextBytes(r);
-        return TemporaryName.of(name, ".ferry-delta-" + HexFormat.of().formatHex(r));
+        return TemporaryName.random(name, "delta");
     }
 
     private static void closeQuietly(Closeable c, Throwable cause) {

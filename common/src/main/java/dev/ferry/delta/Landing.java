@@ -52,6 +52,11 @@ final class Landing implements Closeable {
         return new Landing(dir, null);
     }
 
+    /** {@code name} in this directory, as a path. */
+    Path path(String name) {
+        return dir.resolve(name);
+    }
+
     /** What is at {@code name}, not following a link; null if nothing is. */
     FileFacts facts(String name) throws IOException {
         if (open == null) {

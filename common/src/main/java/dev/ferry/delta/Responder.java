@@ -28,6 +28,7 @@ import dev.ferry.delta.protocol.SignatureBatch;
 import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.delta.protocol.SignatureRequest;
 import dev.ferry.delta.protocol.SignatureStop;
+import dev.ferry.fs.TemporaryFiles;
 
 /**
  * The answering side of a session (ferryd's): takes requests in the order they come and answers
@@ -95,6 +96,7 @@ public final class Responder {
     private final boolean zstd;
     private final Resolver resolver;
     private final Log log;
+    private final TemporaryFiles temps;
     private final Estimates estimates = new Estimates();
     private final Deque<Upload> uploads = new ArrayDeque<>();
     private final Deque<Download> downloads = new ArrayDeque<>();
@@ -106,6 +108,13 @@ public final class Responder {
      */
     public Responder(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Resolver resolver,
             Log log) {
+        this(in, out, session, zstd, resolver, log, TemporaryFiles.NONE);
+    }
+
+    /** As above, with each upload's temporary file told to {@code temps} (ferryd's journal of them). */
+    public Responder(MessageReader in, MessageWriter out, ChunkerParams session, boolean zstd, Resolver resolver,
+            Log log, TemporaryFiles temps) {
+        this.temps = temps;
         this.in = in;
         this.out = out;
         this.session = session;
@@ -213,7 +222,7 @@ public final class Responder {
             Path target = resolver.resolve(up.path());
             Incoming incoming = Incoming.open(target, landing(target), signature, signature, chunking, zstd, out,
                     up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
-                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync());
+                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync(), temps);
             Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);

@@ -3,7 +3,9 @@ package dev.ferry.fs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * The hidden name a file is written under beside its target before it is renamed into place:
@@ -21,6 +23,19 @@ public final class TemporaryName {
     /** Hex digits of the whole name's digest kept in a cut name. */
     private static final int DIGEST_HEX = 16;
 
+    /** The suffix of a client's partial file ({@code ferry cp}), which a later run may resume. */
+    public static final String PARTIAL = ".ferry-part";
+
+    /**
+     * The temporaries a writer makes for itself and nobody resumes: {@code .NAME.ferry-delta-HEX}
+     * (the delta subsystem), {@code .NAME.ferry-sftp-HEX} (ferryd's SFTP uploads),
+     * {@code .ferry-upload-HEX.part} (SCP uploads; older ones had decimal digits).
+     */
+    private static final Pattern DISPOSABLE = Pattern.compile(
+            "\\..+\\.ferry-(delta|sftp)-[0-9a-f]{8}|\\.ferry-upload-[0-9a-f]+\\.part", Pattern.DOTALL);
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private TemporaryName() {
     }
 
@@ -32,6 +47,37 @@ public final class TemporaryName {
         }
         String mark = "~" + digest(name);
         return "." + prefix(name, room - mark.length()) + mark + suffix;
+    }
+
+    /**
+     * A fresh disposable temporary for {@code name}: {@code .NAME.ferry-KIND-XXXXXXXX} (eight random
+     * hex digits, so that two writers of one name never meet), cut as {@link #of} cuts.
+     */
+    public static String random(String name, String kind) {
+        byte[] r = new byte[4];
+        RANDOM.nextBytes(r);
+        return of(name, ".ferry-" + kind + "-" + HexFormat.of().formatHex(r));
+    }
+
+    /** Sixteen random hex digits, for a temporary name that need not carry its target's. */
+    public static String randomHex() {
+        byte[] r = new byte[8];
+        RANDOM.nextBytes(r);
+        return HexFormat.of().formatHex(r);
+    }
+
+    /**
+     * Whether {@code fileName} has the shape of a temporary its writer makes and deletes itself
+     * (never of a client's resumable {@link #PARTIAL} file): only such a name is removed when a
+     * server finds it left behind by a crash.
+     */
+    public static boolean isDisposable(String fileName) {
+        return DISPOSABLE.matcher(fileName).matches();
+    }
+
+    /** Whether {@code fileName} is any temporary Ferry writes: disposable, or a client's partial file. */
+    public static boolean isTemporary(String fileName) {
+        return isDisposable(fileName) || fileName.startsWith(".") && fileName.endsWith(PARTIAL);
     }
 
     /** The longest beginning of {@code name} of at most {@code bytes} UTF-8 bytes, never half a character. */

@@ -16,6 +16,9 @@ import java.util.Set;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.scp.common.helpers.DefaultScpFileOpener;
 
+import dev.ferry.fs.TemporaryFiles;
+import dev.ferry.fs.TemporaryName;
+
 /**
  * Lands each file received over SCP atomically (ferryd's uploads, ferry's {@code -O} downloads): the data goes to a temporary file beside the target, which
  * is renamed over the target only when every announced byte has arrived. An interrupted or short
@@ -25,23 +28,46 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
 
     public static final String TEMP_PREFIX = ".ferry-upload-";
 
+    private final TemporaryFiles temps;
+
+    public AtomicScpFileOpener() {
+        this(TemporaryFiles.NONE);
+    }
+
+    /** @param temps told of each temporary file before it is made and once it is gone (ferryd's journal) */
+    public AtomicScpFileOpener(TemporaryFiles temps) {
+        this.temps = temps;
+    }
+
     @Override
     public OutputStream openWrite(Session session, Path file, long size, Set<PosixFilePermission> permissions,
             OpenOption... options) throws IOException {
         if (isDeviceOrPipe(file)) {
             return Files.newOutputStream(file, StandardOpenOption.WRITE);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        // The mode the client announced, masked by the user's umask in the file system layer.
-        Path temp = permissions == null || permissions.isEmpty()
-                ? Files.createTempFile(dir, TEMP_PREFIX, ".part")
-                : Files.createTempFile(dir, TEMP_PREFIX, ".part", PosixFilePermissions.asFileAttribute(permissions));
+        // Named here rather than by createTempFile, which would tell the name only once the file exists.
+        Path temp = file.toAbsolutePath().resolveSibling(TEMP_PREFIX + TemporaryName.randomHex() + ".part");
+        temps.creating(temp);
         try {
-            return new PendingFile(temp, file, size, decorate(Files.newOutputStream(temp)));
+            // The mode the client announced, masked by the user's umask in the file system layer
+            // (none announced: the owner's alone, as createTempFile made it).
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions == null || permissions.isEmpty()
+                    ? PosixFilePermissions.fromString("rw-------") : permissions));
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            temps.gone(temp);
             throw e;
         }
+        try {
+            return new PendingFile(temp, file, size, decorate(Files.newOutputStream(temp)), temps);
+        } catch (IOException | RuntimeException e) {
+            deleteTemporary(temp, temps);
+            throw e;
+        }
+    }
+
+    private static void deleteTemporary(Path temp, TemporaryFiles temps) throws IOException {
+        Files.deleteIfExists(temp);
+        temps.gone(temp);
     }
 
     /**
@@ -75,11 +101,13 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
         private final Path temp;
         private final Path target;
         private final long expected;
+        private final TemporaryFiles temps;
         private long written;
         private boolean done;
 
-        PendingFile(Path temp, Path target, long expected, OutputStream out) {
+        PendingFile(Path temp, Path target, long expected, OutputStream out, TemporaryFiles temps) {
             super(out);
+            this.temps = temps;
             this.temp = temp;
             this.target = target;
             this.expected = expected;
@@ -110,7 +138,7 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
                 }
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
-                Files.deleteIfExists(temp);
+                deleteTemporary(temp, temps);
             }
         }
 
@@ -123,7 +151,7 @@ public class AtomicScpFileOpener extends DefaultScpFileOpener {
             try {
                 out.close();
             } finally {
-                Files.deleteIfExists(temp);
+                deleteTemporary(temp, temps);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.ferry.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,5 +49,17 @@ class TemporaryNameTest {
         String cutEmoji = TemporaryName.of(emoji, ".ferry-link-1f");
         assertTrue(bytes(cutEmoji) <= 255, cutEmoji);
         assertEquals(cutEmoji, new String(cutEmoji.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void onlyTheTemporariesAWriterDeletesItselfAreDisposable() {
+        assertTrue(TemporaryName.isDisposable(TemporaryName.random("a.bin", "sftp")));
+        assertTrue(TemporaryName.isDisposable(TemporaryName.random("a.bin", "delta")));
+        assertTrue(TemporaryName.isDisposable(".ferry-upload-" + TemporaryName.randomHex() + ".part"));
+        assertTrue(TemporaryName.isDisposable(TemporaryName.random("n".repeat(300), "sftp")), "a cut name too");
+        assertFalse(TemporaryName.isDisposable(".a.bin.ferry-part"), "ferry cp resumes it");
+        assertFalse(TemporaryName.isDisposable("a.bin"));
+        assertFalse(TemporaryName.isDisposable(".a.bin.ferry-sftp-xyz"));
+        assertTrue(TemporaryName.isTemporary(".a.bin.ferry-part"));
     }
 }

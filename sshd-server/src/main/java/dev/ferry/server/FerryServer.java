@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.sshd.server.SshServer;
@@ -19,6 +20,8 @@ import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.fs.TemporaryFiles;
+import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
@@ -42,12 +45,14 @@ public final class FerryServer implements AutoCloseable {
     private final ServerConfig config;
     private final Defender defender;
     private final SshServer sshd;
+    private final Optional<TemporaryJournal> journal;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private FerryServer(ServerConfig config) {
         this.config = config;
         this.defender = new Defender(config.limits(), config.clock(), config.events());
-        this.sshd = SshdAssembler.assemble(config, defender);
+        this.journal = config.uploadJournal().map(TemporaryJournal::new);
+        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE));
     }
 
     /** The guard of the listening socket: its bans can be listed and lifted while serving. */
@@ -59,8 +64,15 @@ public final class FerryServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** Binds and starts serving; returns the port bound (useful with port 0). */
+    /**
+     * Removes what uploads left when the server last stopped without cleaning up (when it has a
+     * journal: each removal logged as {@code leftover-removed}), then binds and starts serving;
+     * returns the port bound (useful with port 0).
+     */
     public int start() throws IOException {
+        if (journal.isPresent()) {
+            journal.get().start(config.users().all().stream().map(UserAccount::root).toList(), config.events());
+        }
         sshd.start();
         return port();
     }
@@ -94,7 +106,13 @@ public final class FerryServer implements AutoCloseable {
         try {
             sshd.stop(true);
         } finally {
-            closed.countDown();
+            try {
+                if (journal.isPresent()) {
+                    journal.get().close();
+                }
+            } finally {
+                closed.countDown();
+            }
         }
     }
 
@@ -117,6 +135,8 @@ public final class FerryServer implements AutoCloseable {
         private TransportProfile transport = TransportProfile.DEFAULT;
         private long receiveBudget = ReceiveBudget.forHeap(Runtime.getRuntime().maxMemory()).capacity();
         private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
+        private boolean atomicSftpUploads = true;
+        private Path uploadJournal;
 
         private Builder() {
         }
@@ -201,12 +221,34 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether an SFTP upload that replaces a file is written into a temporary file renamed
+         * at the client's close (true, the default: an interrupted upload leaves the old file),
+         * or in place as OpenSSH's sftp-server does (a partial file that {@code reput} continues).
+         */
+        public Builder atomicSftpUploads(boolean atomic) {
+            this.atomicSftpUploads = atomic;
+            return this;
+        }
+
+        /**
+         * A file that lists the temporary files of the uploads in flight (ferryd keeps it in its
+         * state directory), so that {@link #start()} removes those a killed server left. Without
+         * one nothing is recorded, and a server killed mid-upload leaves hidden temporary files
+         * ({@code .NAME.ferry-sftp-*}, {@code .ferry-upload-*.part}, {@code .NAME.ferry-delta-*}).
+         */
+        public Builder uploadJournal(Path file) {
+            this.uploadJournal = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKey == null) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
             return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
-                    clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms));
+                    clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
+                    Optional.ofNullable(uploadJournal)));
         }
     }
 }

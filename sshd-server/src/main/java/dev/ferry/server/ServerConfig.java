@@ -1,7 +1,9 @@
 package dev.ferry.server;
 
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.util.Optional;
 
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Limits;
@@ -15,10 +17,15 @@ import dev.ferry.transport.TransportProfile;
  * @param receiveBudget bytes all clients together may have in flight towards the server (see
  *                      {@link dev.ferry.transport.ReceiveBudget}); the default is a quarter of the heap
  * @param algorithms    what the server offers (default: the modern profile's lists)
+ * @param atomicSftpUploads SFTP uploads that replace a file are written into a temporary file and
+ *                      renamed at the client's close (default), or in place
+ * @param uploadJournal the journal of uploads in flight ({@code dev.ferry.server.journal}), with
+ *                      which a start removes what a killed server left; none: nothing is recorded
  */
 public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
-        long receiveBudget, AlgorithmPolicy.Algorithms algorithms) {
+        long receiveBudget, AlgorithmPolicy.Algorithms algorithms, boolean atomicSftpUploads,
+        Optional<Path> uploadJournal) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server

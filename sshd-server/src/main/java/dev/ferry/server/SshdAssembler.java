@@ -13,6 +13,7 @@ import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.session.ServerUserAuthServiceFactory;
 import org.apache.sshd.sftp.SftpModuleProperties;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
@@ -48,7 +49,8 @@ final class SshdAssembler {
     private SshdAssembler() {
     }
 
-    static SshServer assemble(ServerConfig config, Defender defender) {
+    /** @param temps told of every upload's temporary file (the server's journal, or nothing) */
+    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());
@@ -105,16 +107,17 @@ final class SshdAssembler {
                 .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
-                .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals);
+                .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,
+                config.atomicSftpUploads(), temps);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         // MINA's default is unlimited: each handle is a file descriptor of the whole server's
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, FerrySftpSubsystemFactory.MAX_OPEN_HANDLES);
         // Ferry's delta sync, on the same confined file system as SFTP.
-        sshd.setSubsystemFactories(List.of(sftp, new DeltaSubsystemFactory(config.events()::accept)));
+        sshd.setSubsystemFactories(List.of(sftp, new DeltaSubsystemFactory(config.events()::accept, temps)));
 
         // 7. Exec: scp -t / scp -f without a shell; everything else refused.
-        ExecCommands exec = new ExecCommands(config.events(), refusals, config.scpBufferSize());
+        ExecCommands exec = new ExecCommands(config.events(), refusals, config.scpBufferSize(), temps);
         sshd.setCommandFactory(exec);
         sshd.setShellFactory(exec);
         return sshd;

@@ -88,7 +88,8 @@ class CutConnectionTest {
         do {
             try (Stream<Path> entries = Files.list(dir)) {
                 left = entries.map(p -> p.getFileName().toString())
-                        .filter(n -> n.startsWith(".ferry-upload-") || n.contains(".ferry-delta-")).toList();
+                        .filter(n -> n.startsWith(".ferry-upload-") || n.contains(".ferry-delta-")
+                                || n.contains(".ferry-sftp-")).toList();
             }
             if (left.isEmpty()) {
                 return;
@@ -240,8 +241,8 @@ class CutConnectionTest {
     }
 
     @Test
-    void openSshsSftpCutMidwayLeavesNoFileOfFerrydsOwn() throws Exception {
-        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-sftp", "p.bin", null);
+    void openSshsSftpCutMidwayLeavesFerrydsOldFile() throws Exception {
+        Sides s = sides(ferryd.newLocalDir(), ferryd.rootOf("alice"), "cut-sftp", "p.bin", OLD);
         Path local = s.local();
         Path root = s.remote();
         Path batch = Files.writeString(local.resolve("batch"), "put p.bin cut-sftp/p.bin\n");
@@ -252,11 +253,9 @@ class CutConnectionTest {
             assertTrue(relay.didCut());
             assertNotEquals(0, r.exit(), r.all());
         }
-        // sftp writes into the target itself (no temporary name): what arrived is a prefix of the source,
-        // kept as sftp's "reput" expects; ferryd adds no file of its own
-        byte[] arrived = Files.readAllBytes(root.resolve("p.bin"));
-        assertTrue(arrived.length < SIZE);
-        assertArrayEquals(Arrays.copyOf(data(), arrived.length), arrived);
+        // sftp writes into the target's name; ferryd puts it into a temporary file renamed only at
+        // the client's close (server/sftp/AtomicUploads), so the cut leaves the old file whole
+        assertArrayEquals(OLD, Files.readAllBytes(root.resolve("p.bin")));
         assertFerrydCleansUp(root);
         try (Stream<Path> entries = Files.list(root)) {
             assertEquals(List.of("p.bin"), entries.map(p -> p.getFileName().toString()).toList());

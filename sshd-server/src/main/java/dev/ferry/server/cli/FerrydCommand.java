@@ -18,6 +18,7 @@ import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.transport.IpQos;
@@ -99,6 +100,13 @@ public final class FerrydCommand implements Callable<Integer> {
             description = "DSCP mark for the server's packets, OpenSSH's IPQoS names or a number (default: unmarked).")
     String ipqos;
 
+    @Option(names = "--sftp-in-place",
+            description = "Write SFTP uploads directly into the target, as OpenSSH's sftp-server does (an interrupted "
+                    + "upload leaves a partial file, which sftp's reput continues), instead of into a temporary file "
+                    + "renamed over the target when the client closes it (the default: the old file stays until "
+                    + "the new one is whole).")
+    boolean sftpInPlace;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
@@ -124,6 +132,8 @@ public final class FerrydCommand implements Callable<Integer> {
                 .users(users)
                 .events(format.sink(System.err, Clock.systemUTC()))
                 .transport(transport())
+                .atomicSftpUploads(!sftpInPlace)
+                .uploadJournal(stateDir.resolve(TemporaryJournal.FILE_NAME))
                 .build();
         int port = server.start();
         new BanLedger(stateDir, server.defender()).start();

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 public final class StateOptions {
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "ferry-data",
-            description = "Directory for the host key, served files and users file (default ./${DEFAULT-VALUE}).")
+            description = "Directory for the host key, served files, users file and the journal of uploads in flight "
+                    + "(default ./${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Users file (YAML; default <state-dir>/users.yaml).")

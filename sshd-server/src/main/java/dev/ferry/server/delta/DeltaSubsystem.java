@@ -27,6 +27,7 @@ import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.log.ServerEvent;
 
@@ -42,12 +43,14 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
     private static final int BUFFER = 256 * 1024;
 
     private final Consumer<ServerEvent> events;
+    private final TemporaryFiles temps;
     /** Counted down when run() has cleaned up, so that destroy() does not close the file system under it. */
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    DeltaSubsystem(Consumer<ServerEvent> events) {
+    DeltaSubsystem(Consumer<ServerEvent> events, TemporaryFiles temps) {
         super(DeltaSubsystemFactory.NAME, null);
         this.events = events;
+        this.temps = temps;
     }
 
     @Override
@@ -96,7 +99,7 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
                             ? confined.writableDirectory(parent) : parent;
                 }
             };
-            new Responder(in, out, params, zstd, resolver, this::log).run();
+            new Responder(in, out, params, zstd, resolver, this::log, temps).run();
         } catch (DeltaFailure | ProtocolException e) {
             status = 1;
             fail(out, e.getMessage());

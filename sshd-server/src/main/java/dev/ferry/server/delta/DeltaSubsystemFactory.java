@@ -6,6 +6,7 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.log.ServerEvent;
 
 /** Serves the {@code ferry-delta} subsystem: one {@link DeltaSubsystem} per channel. */
@@ -15,9 +16,12 @@ public final class DeltaSubsystemFactory implements SubsystemFactory {
     public static final String NAME = "ferry-delta";
 
     private final Consumer<ServerEvent> events;
+    private final TemporaryFiles temps;
 
-    public DeltaSubsystemFactory(Consumer<ServerEvent> events) {
+    /** @param temps told of each upload's temporary file (ferryd's journal) */
+    public DeltaSubsystemFactory(Consumer<ServerEvent> events, TemporaryFiles temps) {
         this.events = events;
+        this.temps = temps;
     }
 
     @Override
@@ -27,6 +31,6 @@ public final class DeltaSubsystemFactory implements SubsystemFactory {
 
     @Override
     public Command createSubsystem(ChannelSession channel) {
-        return new DeltaSubsystem(events);
+        return new DeltaSubsystem(events, temps);
     }
 }

@@ -70,6 +70,15 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         return path.getFileSystem().provider() instanceof ConfinedFileSystemProvider p ? p.policy : FsPolicy.DEFAULT;
     }
 
+    /**
+     * Where {@code path} lies on the disk: for a path of a confined file system the user's root
+     * joined with its text (no link resolved: it names what the path names), any other path as it is.
+     */
+    public static Path onDisk(Path path) {
+        return path.getFileSystem().provider() instanceof ConfinedFileSystemProvider p ? p.unroot(path)
+                : path.toAbsolutePath();
+    }
+
     /** Creates the user's view of {@code root}, which must be an existing directory. */
     public RootedFileSystem newFileSystem(Path root) throws IOException {
         return (RootedFileSystem) newFileSystem(root.toRealPath(), Map.of());

@@ -153,4 +153,24 @@ public sealed interface ServerEvent {
             return "exec-refused";
         }
     }
+
+    /**
+     * At start: a temporary file that an upload had made when ferryd stopped without cleaning up
+     * (killed, or the machine went down) was found through the journal of uploads in flight and removed.
+     */
+    record LeftoverRemoved(String path) implements ServerEvent {
+        public String kind() {
+            return "leftover-removed";
+        }
+    }
+
+    /**
+     * At start: a journal entry that was not removed, and why: it lies outside every user's root,
+     * has not the shape of a Ferry temporary name, is not a regular file, or could not be deleted.
+     */
+    record LeftoverKept(String path, String reason) implements ServerEvent {
+        public String kind() {
+            return "leftover-kept";
+        }
+    }
 }

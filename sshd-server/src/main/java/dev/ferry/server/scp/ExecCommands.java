@@ -8,6 +8,7 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 import org.apache.sshd.server.shell.ShellFactory;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.scp.AtomicScpFileOpener;
 import dev.ferry.server.exec.ChecksumCommand;
 import dev.ferry.server.log.EventSink;
@@ -26,11 +27,13 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
 
     private final RefusalLog refusals;
     private final ScpTransferLog transferLog;
-    private final AtomicScpFileOpener opener = new AtomicScpFileOpener();
+    private final AtomicScpFileOpener opener;
     private final int bufferSize;
 
-    public ExecCommands(EventSink events, RefusalLog refusals, int bufferSize) {
+    /** @param temps told of each SCP upload's temporary file (ferryd's journal) */
+    public ExecCommands(EventSink events, RefusalLog refusals, int bufferSize, TemporaryFiles temps) {
         this.refusals = refusals;
+        this.opener = new AtomicScpFileOpener(temps);
         this.transferLog = new ScpTransferLog(events);
         this.bufferSize = bufferSize;
     }

@@ -2,6 +2,8 @@ package dev.ferry.server.sftp;
 
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
+import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
@@ -24,10 +26,13 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.apache.sshd.sftp.common.extensions.openssh.AbstractOpenSSHExtensionParser.OpenSSHExtension;
 import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.RefusalLog;
@@ -36,7 +41,9 @@ import dev.ferry.server.log.RefusalLog;
  * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
  * sets the mode the client sent ({@code 0777} from OpenSSH), which would undo the umask, so the
  * requested mode is masked before it is applied; a directory named with a trailing slash, as
- * mkdir(2) allows; and the OpenSSH extensions OpenSSH's own sftp uses beyond MINA's ({@link OpenSshExtensions}).
+ * mkdir(2) allows; the OpenSSH extensions OpenSSH's own sftp uses beyond MINA's ({@link OpenSshExtensions});
+ * and uploads that replace a file whole or not at all ({@link AtomicUploads}), whose handles it
+ * tells apart when the client closes them.
  *
  * <p>Against hostile clients, as OpenSSH's sftp-server where MINA differs: a message whose length
  * is below the shortest or above {@link #MAX_MESSAGE} ends the channel (exit status 1), where MINA
@@ -71,14 +78,38 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
     private final RefusalLog refusals;
 
     /**
-     * @param policies the policy of the session's (authenticated) user
-     * @param refusals where refused and malformed requests are logged
+     * @param policies      the policy of the session's (authenticated) user
+     * @param refusals      where refused and malformed requests are logged
+     * @param atomicUploads write uploads that replace a file into a temporary file renamed at the
+     *                      client's close ({@link AtomicUploads}); false: in place, as OpenSSH's sftp-server
+     * @param temps         told of each such temporary file (ferryd's journal)
      */
-    public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies, RefusalLog refusals) {
+    public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies, RefusalLog refusals,
+            boolean atomicUploads, TemporaryFiles temps) {
         this.policies = policies;
         this.refusals = refusals;
-        setFileSystemAccessor(LargeFilesSynced.INSTANCE);
+        setFileSystemAccessor(new AtomicUploads(atomicUploads, temps));
+        setErrorStatusDataHandler(SAYS_WHY);
     }
+
+    /**
+     * A failure's own words where they tell the client something and nothing of the disk: MINA
+     * answers every failure "General failure", so a full disk reached ferry cp, rclone or sftp -v
+     * as that. An {@code IOException}'s message ("No space left on device", "Disk quota
+     * exceeded", ferryd's own sentences) is passed on; a {@code FileSystemException}'s names real
+     * paths outside what the user sees, and keeps MINA's text.
+     */
+    private static final SftpErrorStatusDataHandler SAYS_WHY = new SftpErrorStatusDataHandler() {
+        @Override
+        public String resolveErrorMessage(SftpSubsystemEnvironment sftp, int id, Throwable e, int subStatus, int cmd,
+                Object... args) {
+            if (subStatus == SftpConstants.SSH_FX_FAILURE && e instanceof IOException && e.getMessage() != null
+                    && !(e instanceof FileSystemException)) {
+                return e.getMessage();
+            }
+            return SftpErrorStatusDataHandler.super.resolveErrorMessage(sftp, id, e, subStatus, cmd, args);
+        }
+    };
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
@@ -148,6 +179,58 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
                 String why = malformed;
                 callback.onExit(why == null ? exitValue : 1, why == null ? exitMessage : why, closeImmediately);
             });
+        }
+
+        /**
+         * The client's own CLOSE: only this puts an atomic upload in place. MINA closes the handles
+         * that are still open when the channel ends through the same {@code Handle.close()}, and
+         * those drop their temporary files.
+         */
+        @Override
+        protected void doClose(int id, String handle) throws IOException {
+            Handle h = handles.get(handle);
+            if (h != null) {
+                h.setAttribute(AtomicUploads.CLOSED_BY_CLIENT, Boolean.TRUE);
+            }
+            super.doClose(id, handle);
+        }
+
+        /** A write that failed (no space left, say) is remembered: the upload is dropped at its close. */
+        @Override
+        protected void doWrite(int id, String handle, long offset, int length, byte[] data, int doff, int remaining)
+                throws IOException {
+            try {
+                super.doWrite(id, handle, offset, length, data, doff, remaining);
+            } catch (IOException | RuntimeException e) {
+                Handle h = handles.get(handle);
+                if (h != null && h.getAttribute(AtomicUploads.WRITE_FAILED) == null) {
+                    h.setAttribute(AtomicUploads.WRITE_FAILED, e);
+                }
+                throw e;
+            }
+        }
+
+        /** An atomic upload's attributes are its temporary file's: its size so far, and the mode and time to come. */
+        @Override
+        protected Map<String, Object> doFStat(int id, String handle, int flags) throws IOException {
+            Path temp = AtomicUploads.temporaryOf(handles.get(handle));
+            if (temp == null) {
+                return super.doFStat(id, handle, flags);
+            }
+            return resolveFileAttributes(temp, flags, true, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        /** Set on the temporary file, so that the rename brings them along ({@code put -p}). */
+        @Override
+        protected void doFSetStat(int id, String handle, Map<String, ?> attrs) throws IOException {
+            Path temp = AtomicUploads.temporaryOf(handles.get(handle));
+            if (temp == null) {
+                super.doFSetStat(id, handle, attrs);
+                return;
+            }
+            // Following links is moot (ferryd made the file, a regular one) and must be asked
+            // for: Linux cannot chmod without following them, and MINA then fails the request.
+            doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", temp, attrs, true);
         }
 
         /**

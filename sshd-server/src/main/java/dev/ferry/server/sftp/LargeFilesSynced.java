@@ -4,14 +4,10 @@ import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
-import java.nio.file.Path;
 import java.util.Set;
 
 import org.apache.sshd.common.util.GenericUtils;
 import org.apache.sshd.common.util.io.IoUtils;
-import org.apache.sshd.sftp.server.FileHandle;
-import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
-import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 
 import dev.ferry.delta.protocol.Limits;
 
@@ -24,17 +20,18 @@ import dev.ferry.delta.protocol.Limits;
  * <p>MINA syncs every written file at its close. On a tree of small files that is one disk flush
  * per file, which OpenSSH's sftp-server and rsync (without --fsync) never pay: a flush costs a
  * millisecond or more on a real disk, more than the rest of a small file's work. A transfer that
- * is interrupted still never replaces the old file (the client writes a temporary name and renames
- * it only once the close is answered); what a small file gives up is only durability across a
- * crash of the machine itself in the seconds before the kernel writes it back.
+ * is interrupted still never replaces the old file (ferryd writes a temporary file and renames it
+ * at the client's close, {@link AtomicUploads}, or the client does so itself); what a small file
+ * gives up is only durability across a crash of the machine itself in the seconds before the
+ * kernel writes it back.
  */
-final class LargeFilesSynced implements SftpFileSystemAccessor {
+final class LargeFilesSynced {
 
-    static final LargeFilesSynced INSTANCE = new LargeFilesSynced();
+    private LargeFilesSynced() {
+    }
 
-    @Override
-    public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
-            Channel channel, Set<? extends OpenOption> options) throws IOException {
+    /** Closes a file handle's channel, synced first when {@link #syncs} says so. */
+    static void close(Channel channel, Set<? extends OpenOption> options) throws IOException {
         if (channel == null || !channel.isOpen()) {
             return;
         }

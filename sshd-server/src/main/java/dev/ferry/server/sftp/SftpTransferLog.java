@@ -13,8 +13,10 @@ import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
 
 /**
- * Reports each file an SFTP client read or wrote, when its handle is closed: user, address, path,
- * bytes and seconds. A file opened and closed without data moving is not a transfer.
+ * Reports each file an SFTP client read or wrote, when its handle is closed: user, address, path
+ * (the target's, also for an upload written into a temporary file), bytes and seconds. A file
+ * opened and closed without data moving is not a transfer. A handle still open when the channel
+ * ends is reported with the error that says so.
  */
 public final class SftpTransferLog implements SftpEventListener {
 
@@ -58,6 +60,17 @@ public final class SftpTransferLog implements SftpEventListener {
 
     @Override
     public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
+        report(session, localHandle, thrown == null ? "" : String.valueOf(thrown));
+    }
+
+    /** MINA closes the handles the client left open when the channel ends, and tells only this. */
+    @Override
+    public void exiting(ServerSession session, Handle handle) {
+        report(session, handle, "the channel ended before the client closed the file"
+                + (AtomicUploads.temporaryOf(handle) != null ? "; the old file is unchanged" : ""));
+    }
+
+    private void report(ServerSession session, Handle localHandle, String error) {
         Progress p = open.remove(localHandle);
         if (p == null || (p.read.get() == 0 && p.written.get() == 0)) {
             return;
@@ -66,6 +79,6 @@ public final class SftpTransferLog implements SftpEventListener {
         double seconds = ServerEvent.seconds(System.nanoTime() - p.startNanos);
         events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
                 "sftp", upload ? "upload" : "download", localHandle.getFile().toString(),
-                upload ? p.written.get() : p.read.get(), seconds, thrown == null ? "" : String.valueOf(thrown)));
+                upload ? p.written.get() : p.read.get(), seconds, error));
     }
 }

@@ -84,7 +84,7 @@ class HostileInputTest {
      * Ten seconds to authenticate, so the cases of clients that never do take ten, not thirty (a
      * first login on a busy machine, JIT and all, took five); otherwise the defaults.
      */
-    private static final Limits LIMITS = new Limits(6, Duration.ofSeconds(10), Duration.ofMinutes(15), 10, 10,
+    private static final Limits LIMITS = new Limits(6, Duration.ofSeconds(10), Duration.ofMinutes(15), 10, 10, 512,
             BanPolicy.DEFAULT);
     /** How much the heap after a GC may grow over the suite's start while a hostile connection is open. */
     static final long HEAP_GROWTH = 32L * 1024 * 1024;

@@ -117,6 +117,11 @@ public final class FerrydProcess implements AutoCloseable {
         return List.copyOf(err);
     }
 
+    /** kill -9: the server gets no chance to clean up (what a crash or the OOM killer does). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
