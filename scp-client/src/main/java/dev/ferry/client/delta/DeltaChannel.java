@@ -21,6 +21,7 @@ import org.apache.sshd.common.session.ConnectionService;
 
 import dev.ferry.cdc.ChunkerParams;
 import dev.ferry.cdc.GearChunker;
+import dev.ferry.delta.DeltaFailure;
 import dev.ferry.delta.Downloads;
 import dev.ferry.delta.Estimates;
 import dev.ferry.delta.Listing;
@@ -196,10 +197,45 @@ public final class DeltaChannel implements Closeable {
         }
         try {
             return transfer.run();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            usable = false;
+            String why = e instanceof DeltaFailure ? null : lastWords();
+            if (why != null) {
+                DeltaFailure said = new DeltaFailure(why);
+                said.addSuppressed(e);
+                throw said;
+            }
+            throw e;
+        } catch (RuntimeException e) {
             usable = false;
             throw e;
         }
+    }
+
+    /**
+     * The server's {@code Failure}, when it sent one and ended the channel (a full disk, say) while
+     * this side was still writing: this side's write then fails on the closed channel, and the
+     * server's reason, not "stream is already closed", is what the user needs. Reads only what has
+     * already arrived, and only from a channel that is ending, so it never waits.
+     */
+    private String lastWords() {
+        if (!channel.isClosing() && channel.isOpen()) {
+            return null;
+        }
+        try {
+            while (in.ready()) {
+                Optional<DeltaMessage> m = in.read();
+                if (m.isEmpty()) {
+                    return null;
+                }
+                if (m.get() instanceof Failure f) {
+                    return f.reason();
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // what was left is unreadable: the original failure stands
+        }
+        return null;
     }
 
     public boolean usable() {
