@@ -15,11 +15,15 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Passwords;
@@ -79,8 +83,27 @@ public final class UsersFile {
             throw new IOException(file + ": unknown setting '" + e.getPropertyName() + "' (known: "
                     + e.getKnownPropertyIds() + ")");
         } catch (JsonProcessingException e) {
-            throw new IOException(file + " is not a valid users file: " + e.getOriginalMessage());
+            throw new IOException(file + " is not a valid users file: " + problem(e));
         }
+    }
+
+    /**
+     * What is wrong, on one line with where: ferryd prints the message as its one sentence, and the
+     * YAML parser's own message spans five lines (context, a copy of the line, a caret, the problem
+     * and its place again).
+     */
+    private static String problem(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+                Mark mark = yaml.getProblemMark();
+                return yaml.getProblem().strip() + (mark == null ? ""
+                        : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")");
+            }
+        }
+        String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("").strip();
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     public Path file() {

@@ -77,6 +77,15 @@ class UsersFileTest {
         assertTrue(e.getMessage().contains("'pasword'"), e.getMessage());
     }
 
+    /** Found by UsersFileFuzzTest: the YAML parser's message was five lines, with a caret. */
+    @Test
+    void aSyntaxErrorIsOneLineWithItsPlace() throws IOException {
+        Files.writeString(file, "users:\n  carol:\n    root: data/alice\n    authorizedKeysFile:(keys/carol\n");
+        IOException e = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().endsWith("could not find expected ':' (line 5, column 1)"), e.getMessage());
+    }
+
     @Test
     void anUnknownTopLevelSettingIsNamed() throws IOException {
         Files.writeString(file, "groups: {}\n");
