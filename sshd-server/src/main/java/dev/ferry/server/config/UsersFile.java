@@ -157,7 +157,7 @@ public final class UsersFile {
 
     private UserAccount toAccount(String name, UserEntry entry) throws IOException {
         String where = file + ": user '" + name + "'";
-        if (entry.root() == null || entry.root().isBlank()) {
+        if (entry == null || entry.root() == null || entry.root().isBlank()) { // "alice:" alone is null
             throw new IOException(where + " has no root");
         }
         Path base = file.toAbsolutePath().getParent();

@@ -99,6 +99,13 @@ class UsersFileTest {
         assertTrue(message.contains("'carol'") && message.contains("root"), message);
     }
 
+    /** Found by UsersFileFuzzTest: a user with nothing under it stopped ferryd with a NullPointerException. */
+    @Test
+    void aUserWithNothingSetIsNamed() throws IOException {
+        String message = error("users:\n  carol:\n");
+        assertTrue(message.contains("'carol'") && message.contains("root"), message);
+    }
+
     @Test
     void aPasswordThatIsNotAHashIsRefusedNamingTheUser() throws IOException {
         String message = error("users:\n  dave:\n    root: data/alice\n    password: hunter2\n");
