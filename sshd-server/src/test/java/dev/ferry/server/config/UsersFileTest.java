@@ -86,6 +86,17 @@ class UsersFileTest {
         assertTrue(e.getMessage().endsWith("could not find expected ':' (line 5, column 1)"), e.getMessage());
     }
 
+    /** Found by UsersFileFuzzTest: a name in a flow mapping may span lines, and was printed so. */
+    @Test
+    void namesFromTheFileAreShownOnOneLineWithoutControlCharacters() throws IOException {
+        Files.writeString(file, "{users: {\"car\\nol\\e[2J\": {root: data/alice}}}\n");
+        String unknownUser = error(Files.readString(file));
+        assertTrue(unknownUser.contains("'car\\nol\\u001b[2J'"), unknownUser);
+        Files.writeString(file, "{\"user\\ns\": {}}\n");
+        IOException unknownSetting = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertTrue(unknownSetting.getMessage().contains("'user\\ns'"), unknownSetting.getMessage());
+    }
+
     @Test
     void anUnknownTopLevelSettingIsNamed() throws IOException {
         Files.writeString(file, "groups: {}\n");
