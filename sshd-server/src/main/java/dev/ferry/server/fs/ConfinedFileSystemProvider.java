@@ -13,6 +13,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -328,6 +329,9 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
             return;
         }
         Path parent = link.toAbsolutePath().getParent();
+        if (parent == null) {
+            throw new FileAlreadyExistsException(link.toString(), null, "it is the user's root");
+        }
         if (climbsAboveRoot(parent, target)) {
             throw denied(link, "its target climbs out of the user's root");
         }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -191,6 +192,15 @@ class ConfinedFileSystemProviderTest {
         try (var list = Files.list(root)) {
             assertEquals(8, list.count(), "nothing was created");
         }
+    }
+
+    /** Found by ConfinedFileSystemFuzzTest: a link at "/" with a relative target was a NullPointerException. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/", ".", "/sub/.."})
+    void aLinkInThePlaceOfTheRootExistsAlready(String name) throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath("inside.txt")));
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath("/inside.txt")));
     }
 
     // ---- modes of new files ----------------------------------------------------------------
