@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystem;
@@ -192,6 +193,22 @@ class ConfinedFileSystemProviderTest {
         try (var list = Files.list(root)) {
             assertEquals(8, list.count(), "nothing was created");
         }
+    }
+
+    /**
+     * Found by ConfinedFileSystemFuzzTest: the JDK opens a link's target for reading when given
+     * CREATE_NEW and NOFOLLOW_LINKS without WRITE, and the check looked only at the link's directory.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/abs-file", "/rel-file", "/dangling"})
+    void createNewWithNoFollowDoesNotReadALinkLeadingOut(String name) throws IOException {
+        FileSystem fs = confined(READ_WRITE);
+        assertThrows(AccessDeniedException.class, () -> Files.newByteChannel(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
+        assertThrows(AccessDeniedException.class, () -> Files.newInputStream(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
+        assertThrows(AccessDeniedException.class, () -> FileChannel.open(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
     }
 
     /** Found by ConfinedFileSystemFuzzTest: a link at "/" with a relative target was a NullPointerException. */
