@@ -40,6 +40,7 @@ import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.fs.Trees;
+import dev.ferry.transport.TransportProfile;
 
 /**
  * Coverage-guided fuzzing of what ferryd runs for an SCP upload: a real in-process ferryd on
@@ -99,6 +100,7 @@ class ScpUploadFuzzTest {
                 .build();
         int port = server.start();
         client = SshClient.setUpDefaultClient();
+        TransportProfile.DEFAULT.applyTo(client); // TCP_NODELAY: without it each input waits out a delayed ACK
         client.setServerKeyVerifier((s, address, key) -> KeyUtils.compareKeys(key, hostKey.getPublic()));
         client.start();
         session = client.connect("alice", new InetSocketAddress("127.0.0.1", port))
@@ -149,7 +151,10 @@ class ScpUploadFuzzTest {
             assertTrue(answer.indexOf(1) >= 0 || answer.indexOf(2) >= 0,
                     () -> command + " failed (" + exit + ") without an error line: " + answer);
         }
-        assertFalse(answer.contains(base.toString()), () -> "the answer names the real root: " + answer);
+        if (!new String(input, ISO_8859_1).contains(base.toString())) {
+            // (The fuzzer learns the path from this very comparison and sends it; an echo is no leak.)
+            assertFalse(answer.contains(base.toString()), () -> "the answer names the real root: " + answer);
+        }
         assertEquals(outsideBefore, Trees.snapshot(base, root), "something outside the root changed");
         checkRoot();
     }
