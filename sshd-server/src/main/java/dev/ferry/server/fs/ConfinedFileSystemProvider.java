@@ -339,7 +339,9 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
             super.createSymbolicLink(link, target, attrs);
             return;
         }
-        Path parent = link.toAbsolutePath().getParent();
+        // Normalized first: the parent of "/../x" is "/.." to the text, one name deep, but the link
+        // lands at "/x" (MINA normalizes it into the root), where a target "../y" climbs out.
+        Path parent = link.toAbsolutePath().normalize().getParent();
         if (parent == null) {
             throw new FileAlreadyExistsException(link.toString(), null, "it is the user's root");
         }

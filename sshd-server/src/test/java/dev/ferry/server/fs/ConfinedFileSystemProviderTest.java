@@ -211,6 +211,22 @@ class ConfinedFileSystemProviderTest {
                 CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
     }
 
+    /**
+     * Found by ConfinedFileSystemFuzzTest: a link named with a ".." above the root lands at the top,
+     * and its target's climb was counted from one name deeper: "../outside" -> "../x" was made.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"../l", "/../l", "sub/../../l", "/../../sub/l"})
+    void aLinkNamedAboveTheRootCountsItsTargetsClimbFromWhereItLands(String name) throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        String climb = name.endsWith("sub/l") ? "../../outside/secret.txt" : "../outside/secret.txt";
+        assertThrows(AccessDeniedException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath(climb)));
+        try (var list = Files.list(root.resolve("sub"))) {
+            assertEquals(0, list.count());
+        }
+        assertFalse(Files.exists(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+    }
+
     /** Found by ConfinedFileSystemFuzzTest: a link at "/" with a relative target was a NullPointerException. */
     @ParameterizedTest
     @ValueSource(strings = {"/", ".", "/sub/.."})
