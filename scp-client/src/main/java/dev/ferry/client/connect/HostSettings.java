@@ -3,7 +3,9 @@ package dev.ferry.client.connect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
@@ -29,8 +31,35 @@ public final class HostSettings {
         if (options.configFile().isPresent() && !Files.isReadable(configFile)) {
             throw new FerryException(configFile + ": cannot read the ssh configuration file");
         }
-        this.sshConfig = Files.exists(configFile) ? new ConfigFileHostEntryResolver(configFile)
+        this.sshConfig = Files.exists(configFile) ? new StarRunsCollapsed(configFile)
                 : HostConfigEntryResolver.EMPTY;
+    }
+
+    /**
+     * MINA's reading of the file, with each run of {@code *} in a Host pattern made one, as
+     * OpenSSH's match_pattern skips them: MINA turns every {@code *} into the regex {@code .*}, and
+     * {@code Host e**********************ias} then backtracked for more than 10 s to fail to match
+     * {@code example.com} (found by HostSettingsFuzzTest). Stars apart from each other still cost
+     * what they cost in OpenSSH.
+     */
+    private static final class StarRunsCollapsed extends ConfigFileHostEntryResolver {
+        private static final Pattern RUN = Pattern.compile("\\*{2,}");
+
+        StarRunsCollapsed(Path file) {
+            super(file);
+        }
+
+        @Override
+        protected List<HostConfigEntry> reloadHostConfigEntries(Path path, String host, int port, String username,
+                String proxyJump) throws IOException {
+            List<HostConfigEntry> entries = super.reloadHostConfigEntries(path, host, port, username, proxyJump);
+            for (HostConfigEntry entry : entries) {
+                if (entry.getHost() != null && entry.getHost().contains("**")) {
+                    entry.setHost(RUN.matcher(entry.getHost()).replaceAll("*"));
+                }
+            }
+            return entries;
+        }
     }
 
     /** The resolver MINA's client is given, so that jump hosts are looked up the same way. */

@@ -120,7 +120,8 @@ public final class KnownHosts {
 
     /**
      * The plain names (no wildcard, no negation) under which {@code key} is trusted, as written, in
-     * file order; empty for a revoked key. Hashed entries have no name to report: see {@link #knows}.
+     * file order, less those its own line negates; empty for a revoked key.
+     * Hashed entries have no name to report: see {@link #knows}.
      */
     public List<String> namesOf(PublicKey key) {
         if (revocation(key).isPresent()) {
@@ -129,7 +130,8 @@ public final class KnownHosts {
         Set<String> names = new LinkedHashSet<>();
         for (KnownHostLine line : lines) {
             if (!line.revoked() && KeyUtils.compareKeys(line.key(), key)) {
-                names.addAll(line.plainNames());
+                // Not a name the same line negates ("a.com,!a.com KEY"): the key is not trusted under it.
+                line.plainNames().stream().filter(n -> line.matches(n.toLowerCase(Locale.ROOT))).forEach(names::add);
             }
         }
         return List.copyOf(names);

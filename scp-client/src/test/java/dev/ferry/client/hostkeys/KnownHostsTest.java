@@ -263,6 +263,14 @@ class KnownHostsTest {
         assertEquals(List.of(), known.namesOf(ECDSA));
     }
 
+    /** Found while writing KnownHostsFuzzTest's invariant (a listed name must match the key). */
+    @Test
+    void namesOfLeavesOutANameItsOwnLineNegates() throws IOException {
+        KnownHosts known = read(line("a.example,!a.example,b.example,!*.b.example", KEY));
+        assertEquals(List.of("b.example"), known.namesOf(KEY));
+        assertEquals(Status.UNKNOWN, status(known, "a.example", KEY));
+    }
+
     @Test
     void aKeyListedOnlyUnderAHashedNameIsKnownWithoutANameToShow() throws IOException {
         KnownHosts known = read(line(hashed("hidden.example"), KEY));

@@ -15,11 +15,15 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Passwords;
@@ -76,11 +80,30 @@ public final class UsersFile {
             Document doc = YAML.readValue(Files.readString(file), Document.class);
             return new UsersFile(file, doc == null ? Map.of() : doc.users());
         } catch (UnrecognizedPropertyException e) {
-            throw new IOException(file + ": unknown setting '" + e.getPropertyName() + "' (known: "
+            throw new IOException(file + ": unknown setting '" + shown(e.getPropertyName()) + "' (known: "
                     + e.getKnownPropertyIds() + ")");
         } catch (JsonProcessingException e) {
-            throw new IOException(file + " is not a valid users file: " + e.getOriginalMessage());
+            throw new IOException(file + " is not a valid users file: " + shown(problem(e)));
         }
+    }
+
+    /**
+     * What is wrong, on one line with where: ferryd prints the message as its one sentence, and the
+     * YAML parser's own message spans five lines (context, a copy of the line, a caret, the problem
+     * and its place again).
+     */
+    private static String problem(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+                Mark mark = yaml.getProblemMark();
+                return yaml.getProblem().strip() + (mark == null ? ""
+                        : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")");
+            }
+        }
+        String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("").strip();
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     public Path file() {
@@ -133,14 +156,15 @@ public final class UsersFile {
     }
 
     private UserAccount toAccount(String name, UserEntry entry) throws IOException {
-        String where = file + ": user '" + name + "'";
-        if (entry.root() == null || entry.root().isBlank()) {
+        String where = file + ": user '" + shown(name) + "'";
+        if (entry == null || entry.root() == null || entry.root().isBlank()) { // "alice:" alone is null
             throw new IOException(where + " has no root");
         }
         Path base = file.toAbsolutePath().getParent();
         Path root = base.resolve(entry.root()).normalize();
         if (!Files.isDirectory(root)) {
-            throw new NoSuchFileException(root.toString(), null, "the root of user '" + name + "' is not a directory");
+            throw new NoSuchFileException(shown(root.toString()), null, "the root of user '" + shown(name)
+                    + "' is not a directory");
         }
         if (entry.password() != null && !Passwords.isSupportedHash(entry.password())) {
             throw new IOException(where + ": password is not an Argon2id or bcrypt hash (use 'ferryd user passwd')");
@@ -149,7 +173,7 @@ public final class UsersFile {
         try {
             keys = KeyFiles.parseAuthorizedKeys(entry.authorizedKeys());
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + e.getMessage());
+            throw new IOException(where + ": " + shown(e.getMessage()));
         }
         int umask;
         try {
@@ -162,7 +186,30 @@ public final class UsersFile {
             }
             return new UserAccount(name, root, Optional.ofNullable(entry.password()), keys, keysFile, policy);
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + e.getMessage());
+            throw new IOException(where + ": " + shown(e.getMessage()));
         }
+    }
+
+    /**
+     * Text from the file as an error message shows it: on one line, and without control characters
+     * that the terminal would obey (a name or value in quotes or a flow mapping may hold any).
+     */
+    private static String shown(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> shown.append("\\n");
+                case '\r' -> shown.append("\\r");
+                case '\t' -> shown.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        shown.append(String.format("\\u%04x", c));
+                    } else {
+                        shown.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return shown.toString();
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.AccessMode;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -211,6 +212,17 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         return !Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * Whether opening a file with {@code options} follows a link in the last component. The JDK
+     * drops O_NOFOLLOW when CREATE_NEW is given, and ignores CREATE_NEW itself when the file is
+     * opened only for reading: {@code {CREATE_NEW, NOFOLLOW_LINKS}} then opens a link's target,
+     * whose check NOFOLLOW_LINKS alone would skip. (MINA's SFTP OPEN never adds NOFOLLOW_LINKS, but
+     * the provider is the one place the root is kept, whoever calls it.)
+     */
+    private static boolean opensFollowing(Object[] options) {
+        return follows(options) || Arrays.asList(options).contains(StandardOpenOption.CREATE_NEW);
+    }
+
     private static AccessDeniedException denied(Path rooted, String why) {
         return new AccessDeniedException(rooted.toString(), null, why);
     }
@@ -248,7 +260,7 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
 
     private <T> T open(Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attrs, Opener<T> opener)
             throws IOException {
-        contain(path, follows(options.toArray()));
+        contain(path, opensFollowing(options.toArray()));
         if (writes(options)) {
             writable(path);
         }
@@ -282,7 +294,7 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
 
     @Override
     public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
-        contain(path, follows(options));
+        contain(path, opensFollowing(options));
         return super.newInputStream(path, options);
     }
 
@@ -346,7 +358,12 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
             super.createSymbolicLink(link, target, attrs);
             return;
         }
-        Path parent = link.toAbsolutePath().getParent();
+        // Normalized first: the parent of "/../x" is "/.." to the text, one name deep, but the link
+        // lands at "/x" (MINA normalizes it into the root), where a target "../y" climbs out.
+        Path parent = link.toAbsolutePath().normalize().getParent();
+        if (parent == null) {
+            throw new FileAlreadyExistsException(link.toString(), null, "it is the user's root");
+        }
         if (climbsAboveRoot(parent, target)) {
             throw denied(link, "its target climbs out of the user's root");
         }

@@ -51,8 +51,11 @@ final class FerryScpCommand extends AbstractFileSystemCommand {
                 helper.send(line.paths(), line.recursive(), line.preserve(), bufferSize);
             }
         } catch (IOException | RuntimeException e) {
+            // A status the client sent (ScpException carries the reply code it read) is passed on
+            // only as what the protocol knows: 1, a warning, or 2. Any other byte, echoed, made an
+            // answer no scp client can read, and the command's exit status that byte.
             exit = e instanceof ScpException se && se.getExitStatus() != null
-                    && se.getExitStatus() != ScpAckInfo.OK ? se.getExitStatus() : ScpAckInfo.ERROR;
+                    && se.getExitStatus() == ScpAckInfo.WARNING ? ScpAckInfo.WARNING : ScpAckInfo.ERROR;
             message = ScpErrors.describe(e);
             refusals.refused(getServerSession(), "scp", getCommand(), message);
             try {

@@ -77,6 +77,26 @@ class UsersFileTest {
         assertTrue(e.getMessage().contains("'pasword'"), e.getMessage());
     }
 
+    /** Found by UsersFileFuzzTest: the YAML parser's message was five lines, with a caret. */
+    @Test
+    void aSyntaxErrorIsOneLineWithItsPlace() throws IOException {
+        Files.writeString(file, "users:\n  carol:\n    root: data/alice\n    authorizedKeysFile:(keys/carol\n");
+        IOException e = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().endsWith("could not find expected ':' (line 5, column 1)"), e.getMessage());
+    }
+
+    /** Found by UsersFileFuzzTest: a name in a flow mapping may span lines, and was printed so. */
+    @Test
+    void namesFromTheFileAreShownOnOneLineWithoutControlCharacters() throws IOException {
+        Files.writeString(file, "{users: {\"car\\nol\\e[2J\": {root: data/alice}}}\n");
+        String unknownUser = error(Files.readString(file));
+        assertTrue(unknownUser.contains("'car\\nol\\u001b[2J'"), unknownUser);
+        Files.writeString(file, "{\"user\\ns\": {}}\n");
+        IOException unknownSetting = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertTrue(unknownSetting.getMessage().contains("'user\\ns'"), unknownSetting.getMessage());
+    }
+
     @Test
     void anUnknownTopLevelSettingIsNamed() throws IOException {
         Files.writeString(file, "groups: {}\n");
@@ -87,6 +107,13 @@ class UsersFileTest {
     @Test
     void aUserWithoutARootIsNamed() throws IOException {
         String message = error("users:\n  carol:\n    authorizedKeys: ['" + keyLine + "']\n");
+        assertTrue(message.contains("'carol'") && message.contains("root"), message);
+    }
+
+    /** Found by UsersFileFuzzTest: a user with nothing under it stopped ferryd with a NullPointerException. */
+    @Test
+    void aUserWithNothingSetIsNamed() throws IOException {
+        String message = error("users:\n  carol:\n");
         assertTrue(message.contains("'carol'") && message.contains("root"), message);
     }
 

@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -207,6 +209,47 @@ class ConfinedFileSystemProviderTest {
         try (var list = Files.list(root)) {
             assertEquals(8, list.count(), "nothing was created");
         }
+    }
+
+    /**
+     * Found by ConfinedFileSystemFuzzTest: the JDK opens a link's target for reading when given
+     * CREATE_NEW and NOFOLLOW_LINKS without WRITE, and the check looked only at the link's directory.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/abs-file", "/rel-file", "/dangling"})
+    void createNewWithNoFollowDoesNotReadALinkLeadingOut(String name) throws IOException {
+        FileSystem fs = confined(READ_WRITE);
+        assertThrows(AccessDeniedException.class, () -> Files.newByteChannel(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
+        assertThrows(AccessDeniedException.class, () -> Files.newInputStream(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
+        assertThrows(AccessDeniedException.class, () -> FileChannel.open(fs.getPath(name),
+                CREATE_NEW, LinkOption.NOFOLLOW_LINKS).close());
+    }
+
+    /**
+     * Found by ConfinedFileSystemFuzzTest: a link named with a ".." above the root lands at the top,
+     * and its target's climb was counted from one name deeper: "../outside" -> "../x" was made.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"../l", "/../l", "sub/../../l", "/../../sub/l"})
+    void aLinkNamedAboveTheRootCountsItsTargetsClimbFromWhereItLands(String name) throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        String climb = name.endsWith("sub/l") ? "../../outside/secret.txt" : "../outside/secret.txt";
+        assertThrows(AccessDeniedException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath(climb)));
+        try (var list = Files.list(root.resolve("sub"))) {
+            assertEquals(0, list.count());
+        }
+        assertFalse(Files.exists(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Found by ConfinedFileSystemFuzzTest: a link at "/" with a relative target was a NullPointerException. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/", ".", "/sub/.."})
+    void aLinkInThePlaceOfTheRootExistsAlready(String name) throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath("inside.txt")));
+        assertThrows(FileAlreadyExistsException.class, () -> Files.createSymbolicLink(fs.getPath(name), fs.getPath("/inside.txt")));
     }
 
     // ---- modes of new files ----------------------------------------------------------------

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Whatever bytes arrive, the reader answers with messages, a clean end, or a ProtocolException:
  * never another exception, never an OutOfMemoryError, never a hang. Seeds are fixed so a failure
- * repeats; the failure names the input.
+ * repeats; the failure names the input. (Coverage-guided fuzzing of the same reader:
+ * {@link MessageReaderFuzzTest}.)
  */
-class MessageFuzzTest {
+class MessageRandomInputTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
