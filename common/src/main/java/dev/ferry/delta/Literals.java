@@ -3,7 +3,6 @@ package dev.ferry.delta;
 import java.io.IOException;
 import java.io.OutputStream;
 
-import io.airlift.compress.MalformedInputException;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdDecompressor;
 
@@ -149,7 +148,10 @@ final class Literals {
             }
             to.write(w.decoded, 0, n);
             return n;
-        } catch (MalformedInputException | IllegalArgumentException | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) { // aircompressor's MalformedInputException among them
+            // Any exception the decoder throws on the peer's bytes is the peer's error: it has thrown
+            // IllegalStateException for a frame header without sizes (found by LiteralsFuzzTest),
+            // beside the IllegalArgumentException and IndexOutOfBoundsException it documents.
             throw new ProtocolException("a zstd literal is corrupt: " + e.getMessage());
         }
     }
