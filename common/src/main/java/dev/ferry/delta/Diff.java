@@ -168,7 +168,6 @@ public final class Diff {
                 diff.firstLiteralNanos, changed);
     }
 
-    /** Sends {@code length} bytes of {@code in} from {@code position} as literal data. */
     /**
      * Writes the file's {@code FileEnd}; returns whether the file changed while it was read
      * ({@link FileStamp}), and then ends it with the digest's every bit inverted. The protocol has
@@ -198,6 +197,7 @@ public final class Diff {
         return f == null ? null : new FileStamp(f.size(), FileTime.fromMillis(f.mtimeMillis()), null);
     }
 
+    /** Sends {@code length} bytes of {@code in} from {@code position} as literal data. */
     private void literalFrom(FileChannel in, long position, long length) throws IOException {
         flushRun();
         literalBytes += length;

@@ -65,7 +65,7 @@ public final class SftpCopier implements Copier {
     /** The request size every SFTP server must accept. */
     static final int DEFAULT_REQUEST = 32 * 1024;
     /** Partial files carry this suffix until they are renamed into place. */
-    public static final String PARTIAL_SUFFIX = ".ferry-part";
+    public static final String PARTIAL_SUFFIX = TemporaryName.PARTIAL; // one name: ferryd knows it too
 
     private final SftpClient sftp;
     private final Throttle throttle;

@@ -90,8 +90,9 @@ final class AtomicUploads implements SftpFileSystemAccessor {
     @Override
     public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
-        PosixFileAttributes old = atomic && writesWhole(fileHandle, file, options) ? attributes(file) : null;
-        if (!atomic || !writesWhole(fileHandle, file, options) || !replaces(file, options, old)) {
+        boolean whole = atomic && writesWhole(fileHandle, file, options);
+        PosixFileAttributes old = whole ? attributes(file) : null;
+        if (!whole || !replaces(file, options, old)) {
             return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
         }
         Path temp = file.resolveSibling(TemporaryName.random(file.getFileName().toString(), "sftp"));
