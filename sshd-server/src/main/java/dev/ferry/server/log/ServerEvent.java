@@ -173,4 +173,72 @@ public sealed interface ServerEvent {
             return "leftover-kept";
         }
     }
+
+    /**
+     * An upload was refused or stopped because it would take {@code user} past a quota
+     * ({@code limit}: {@code bytes} or {@code files}); what was partial is removed, the old file kept.
+     *
+     * @param protocol {@code sftp}, {@code scp} or {@code delta}
+     * @param used     what the user had when refused (bytes or files, as {@code limit})
+     * @param quota    the quota in that unit
+     */
+    record QuotaExceeded(String user, String remote, String protocol, String path, String limit, long used,
+            long quota) implements ServerEvent {
+        public String kind() {
+            return "quota-exceeded";
+        }
+    }
+
+    /** A login was refused because {@code user} already has {@code limit} connections (their maxSessions). */
+    record UserSessionsExceeded(String user, String remote, int limit) implements ServerEvent {
+        public String kind() {
+            return "user-sessions-exceeded";
+        }
+    }
+
+    /**
+     * The event hook's command failed for an event: it exited with an error, ran past its timeout
+     * (then killed), or could not be started.
+     *
+     * @param event what the hook was told ({@code upload}, {@code download}, {@code delete}, {@code rename})
+     */
+    record HookFailed(String command, String event, String path, String reason) implements ServerEvent {
+        public String kind() {
+            return "hook-failed";
+        }
+    }
+
+    /**
+     * The configuration was read again (SIGHUP): what changed, and what changes only at the next
+     * start (listen addresses, host keys, metrics listener) and so was not applied.
+     */
+    record Reloaded(String changed, String needsRestart) implements ServerEvent {
+        public String kind() {
+            return "reloaded";
+        }
+    }
+
+    /** A reload (SIGHUP) found the configuration or users file invalid; the running one is kept. */
+    record ReloadFailed(String reason) implements ServerEvent {
+        public String kind() {
+            return "reload-failed";
+        }
+    }
+
+    /**
+     * The server stopped accepting connections (SIGTERM) and waits up to {@code graceSeconds} for
+     * {@code transfers} transfers in progress before closing every connection.
+     */
+    record Stopping(int transfers, long graceSeconds) implements ServerEvent {
+        public String kind() {
+            return "stopping";
+        }
+    }
+
+    /** The server closed: {@code interrupted} transfers were still running at the end of the grace period. */
+    record Stopped(int interrupted) implements ServerEvent {
+        public String kind() {
+            return "stopped";
+        }
+    }
 }
