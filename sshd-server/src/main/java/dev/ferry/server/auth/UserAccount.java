@@ -17,9 +17,10 @@ import dev.ferry.server.fs.FsPolicy;
  * @param authorizedKeys     public keys that may log in as this user
  * @param authorizedKeysFile an authorized_keys file read at every login (so added keys work at once)
  * @param policy             read-only, umask and links
+ * @param limits             quotas, bandwidth and connections at once
  */
 public record UserAccount(String name, Path root, Optional<String> passwordHash, List<PublicKey> authorizedKeys,
-        Optional<Path> authorizedKeysFile, FsPolicy policy) {
+        Optional<Path> authorizedKeysFile, FsPolicy policy, UserLimits limits) {
 
     public UserAccount {
         Objects.requireNonNull(name, "name");
@@ -32,6 +33,18 @@ public record UserAccount(String name, Path root, Optional<String> passwordHash,
         authorizedKeys = List.copyOf(authorizedKeys);
         Objects.requireNonNull(authorizedKeysFile, "authorizedKeysFile");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A user without {@link UserLimits}. */
+    public UserAccount(String name, Path root, Optional<String> passwordHash, List<PublicKey> authorizedKeys,
+            Optional<Path> authorizedKeysFile, FsPolicy policy) {
+        this(name, root, passwordHash, authorizedKeys, authorizedKeysFile, policy, UserLimits.NONE);
+    }
+
+    /** This user with {@code limits}. */
+    public UserAccount withLimits(UserLimits limits) {
+        return new UserAccount(name, root, passwordHash, authorizedKeys, authorizedKeysFile, policy, limits);
     }
 
     /** A user who logs in with keys only. */

@@ -29,7 +29,9 @@ import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Passwords;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.transport.TransportProfile;
 
 /**
  * The users file, in YAML:
@@ -43,6 +45,9 @@ import dev.ferry.server.fs.FsPolicy;
  *       - ssh-ed25519 AAAAC3Nz... alice@laptop
  *     readOnly: false
  *     umask: "022"
+ *     quota: {bytes: 10G, files: 100000}
+ *     bandwidth: {upload: 20M, download: 50M}
+ *     maxSessions: 4
  * </pre>
  *
  * It holds password hashes, so it is written with mode 0600, atomically (temporary file, then rename).
@@ -184,9 +189,35 @@ public final class UsersFile {
             if (keys.isEmpty() && keysFile.isEmpty() && entry.password() == null) {
                 throw new IOException(where + " has neither a password nor a key, so cannot log in");
             }
-            return new UserAccount(name, root, Optional.ofNullable(entry.password()), keys, keysFile, policy);
+            return new UserAccount(name, root, Optional.ofNullable(entry.password()), keys, keysFile, policy,
+                    limits(where, entry));
         } catch (IllegalArgumentException e) {
             throw new IOException(where + ": " + shown(e.getMessage()));
+        }
+    }
+
+    private static UserLimits limits(String where, UserEntry entry) throws IOException {
+        UserEntry.Quota quota = entry.quota();
+        UserEntry.Bandwidth rate = entry.bandwidth();
+        long files = quota == null || quota.files() == null ? 0 : quota.files();
+        int sessions = entry.maxSessions() == null ? 0 : entry.maxSessions();
+        if (files < 0 || sessions < 0) {
+            throw new IOException(where + ": " + (files < 0 ? "quota.files" : "maxSessions") + " cannot be negative");
+        }
+        return new UserLimits(size(where, "quota.bytes", quota == null ? null : quota.bytes()), files,
+                size(where, "bandwidth.upload", rate == null ? null : rate.upload()),
+                size(where, "bandwidth.download", rate == null ? null : rate.download()), sessions);
+    }
+
+    /** A size with an optional unit (K, M, G; powers of 1024); absent or 0: unlimited. */
+    private static long size(String where, String setting, String text) throws IOException {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        try {
+            return TransportProfile.parseSize(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + setting + " '" + shown(text) + "' is not a size such as 500M or 10G");
         }
     }
 

@@ -65,6 +65,28 @@ class UsersFileTest {
     }
 
     @Test
+    void quotasRatesAndSessionsAreReadWithTheirUnits() throws IOException {
+        Files.writeString(file, "users:\n  alice:\n    root: data/alice\n    password: '" + HASH + "'\n"
+                + "    quota: {bytes: 10G, files: 1000}\n    bandwidth: {upload: 2M, download: 512K}\n"
+                + "    maxSessions: 3\n  bob:\n    root: data/alice\n    password: '" + HASH + "'\n");
+        var users = UsersFile.read(file).toDirectory();
+        assertEquals(new dev.ferry.server.auth.UserLimits(10L << 30, 1000, 2 << 20, 512 << 10, 3),
+                users.find("alice").orElseThrow().limits());
+        assertEquals(dev.ferry.server.auth.UserLimits.NONE, users.find("bob").orElseThrow().limits());
+    }
+
+    @Test
+    void aQuotaThatIsNotASizeIsNamedWithItsUser() throws IOException {
+        Files.writeString(file, "users:\n  alice:\n    root: data/alice\n    password: '" + HASH + "'\n"
+                + "    quota: {bytes: ten}\n");
+        IOException e = assertThrows(IOException.class, () -> UsersFile.read(file).toDirectory());
+        assertTrue(e.getMessage().contains("user 'alice': quota.bytes 'ten' is not a size"), e.getMessage());
+        Files.writeString(file, "users:\n  alice:\n    root: data/alice\n    quota: {byte: 1G}\n");
+        e = assertThrows(IOException.class, () -> UsersFile.read(file));
+        assertTrue(e.getMessage().contains("'byte'"), e.getMessage());
+    }
+
+    @Test
     void aMissingFileHasNoUsers() throws IOException {
         assertTrue(UsersFile.read(file).users().isEmpty());
         assertTrue(UsersFile.read(file).toDirectory().isEmpty());
