@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import java.io.IOException;
+import java.util.function.IntSupplier;
 
 import org.apache.sshd.common.Service;
 import org.apache.sshd.common.SshConstants;
@@ -32,10 +33,11 @@ final class ChannelLimit extends ServerConnectionServiceFactory {
     /** OpenSSH's client asks this of a quiet server (ServerAliveInterval); a refusal is the expected answer. */
     private static final String KEEPALIVE = "keepalive@openssh.com";
 
-    private final int limit;
+    private final IntSupplier limit;
     private final RefusalLog refusals;
 
-    ChannelLimit(int limit, RefusalLog refusals) {
+    /** @param limit the limit now (a reload may change it; channels opened from then on see it) */
+    ChannelLimit(IntSupplier limit, RefusalLog refusals) {
         this.limit = limit;
         this.refusals = refusals;
     }
@@ -70,6 +72,7 @@ final class ChannelLimit extends ServerConnectionServiceFactory {
                 return;
             }
             int open = getChannels().size();
+            int limit = ChannelLimit.this.limit.getAsInt();
             if (open < limit) {
                 super.channelOpen(buffer);
                 return;

@@ -1,18 +1,21 @@
 package dev.ferry.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-
-import org.apache.sshd.server.SshServer;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.security.KeyFiles;
@@ -21,7 +24,10 @@ import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.fs.TemporaryFiles;
+import dev.ferry.server.config.HostPort;
 import dev.ferry.server.journal.TemporaryJournal;
+import dev.ferry.server.lifecycle.TransfersInFlight;
+import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
@@ -44,15 +50,94 @@ public final class FerryServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Defender defender;
-    private final SshServer sshd;
+    private final ListeningServer sshd;
     private final Optional<TemporaryJournal> journal;
+    private final AtomicReference<UserDirectory> users;
+    private final TransfersInFlight inFlight = new TransfersInFlight();
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private FerryServer(ServerConfig config) {
         this.config = config;
+        this.users = new AtomicReference<>(config.users());
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
-        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE));
+        this.sshd = SshdAssembler.assemble(config, users::get, defender,
+                journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight);
+    }
+
+    /** The users as they are now (those the server was built with, or a reload's). */
+    public UserDirectory users() {
+        return users.get();
+    }
+
+    /**
+     * Serves {@code users} and applies {@code limits} from now on, without dropping a connection:
+     * each login looks its user up again, so a removed user cannot log in any more while their
+     * connections in progress go on (as OpenSSH's sshd leaves a removed account's sessions alone).
+     */
+    public void reload(UserDirectory users, Limits limits) {
+        this.users.set(Objects.requireNonNull(users, "users"));
+        SshdAssembler.offerPasswords(sshd, users);
+        SshdAssembler.applyLimits(sshd, limits);
+        defender.update(limits);
+    }
+
+    /** The transfers in progress (an SFTP file open, an scp command, a delta operation). */
+    public int transfersInFlight() {
+        return inFlight.count();
+    }
+
+    /**
+     * A graceful stop, as on SIGTERM: stops listening at once, lets the transfers in progress
+     * finish for up to {@code grace} (their connections may start more meanwhile), then closes
+     * every connection. Logged as {@code stopping} and {@code stopped}.
+     *
+     * @return the transfers that were still running when the grace period ended
+     */
+    public int stop(Duration grace) throws IOException {
+        sshd.stopListening();
+        config.events().accept(new ServerEvent.Stopping(inFlight.count(), grace.toSeconds()));
+        int interrupted;
+        try {
+            interrupted = inFlight.awaitNone(grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            interrupted = inFlight.count();
+        }
+        close();
+        config.events().accept(new ServerEvent.Stopped(interrupted));
+        return interrupted;
+    }
+
+    /**
+     * Every address the server listens on, with the ports bound (useful with port 0), in the order
+     * they were configured.
+     */
+    public List<InetSocketAddress> addresses() {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (SocketAddress address : sshd.getBoundAddresses()) {
+            if (address instanceof InetSocketAddress inet) {
+                bound.add(inet);
+            }
+        }
+        List<HostPort> order = config.listen();
+        bound.sort(Comparator.comparingInt(a -> rank(order, a)));
+        return bound;
+    }
+
+    private static int rank(List<HostPort> order, InetSocketAddress bound) {
+        for (int i = 0; i < order.size(); i++) {
+            HostPort want = order.get(i);
+            try {
+                if ((want.port() == 0 || want.port() == bound.getPort())
+                        && InetAddress.getByName(want.host()).equals(bound.getAddress())) {
+                    return i;
+                }
+            } catch (UnknownHostException e) {
+                // a name that no longer resolves: ranked last
+            }
+        }
+        return order.size();
     }
 
     /** The guard of the listening socket: its bans can be listed and lifted while serving. */
@@ -71,20 +156,16 @@ public final class FerryServer implements AutoCloseable {
      */
     public int start() throws IOException {
         if (journal.isPresent()) {
-            journal.get().start(config.users().all().stream().map(UserAccount::root).toList(), config.events());
+            journal.get().start(users.get().all().stream().map(UserAccount::root).toList(), config.events());
         }
         sshd.start();
         return port();
     }
 
-    /** The bound port, once started. */
+    /** The bound port of the first address, once started. */
     public int port() {
-        for (SocketAddress address : sshd.getBoundAddresses()) {
-            if (address instanceof InetSocketAddress inet) {
-                return inet.getPort();
-            }
-        }
-        return sshd.getPort();
+        List<InetSocketAddress> bound = addresses();
+        return bound.isEmpty() ? sshd.getPort() : bound.get(0).getPort();
     }
 
     public ServerConfig config() {
@@ -123,9 +204,8 @@ public final class FerryServer implements AutoCloseable {
 
     /** Collects the server's settings; every one has a default but the host key and the users. */
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = 2222;
-        private KeyPair hostKey;
+        private final List<HostPort> listen = new ArrayList<>();
+        private final List<KeyPair> hostKeys = new ArrayList<>();
         private final List<UserAccount> users = new ArrayList<>();
         private Limits limits = Limits.DEFAULT;
         private EventSink events = EventSink.NONE;
@@ -141,18 +221,33 @@ public final class FerryServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** The address to listen on; port 0 picks a free port ({@link #start()} returns it). */
+        /**
+         * The address to listen on; port 0 picks a free port ({@link #start()} returns it). Replaces
+         * the default 127.0.0.1:2222 and what {@link #alsoListen} added.
+         */
         public Builder listen(String host, int port) {
+            listen.clear();
+            return alsoListen(host, port);
+        }
+
+        /** Another address to listen on, with a port of its own (IPv4 and IPv6, say). */
+        public Builder alsoListen(String host, int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
-            this.host = Objects.requireNonNull(host, "host");
-            this.port = port;
+            listen.add(new HostPort(Objects.requireNonNull(host, "host"), port));
             return this;
         }
 
+        /** The host key; replaces those given before. */
         public Builder hostKey(KeyPair hostKey) {
-            this.hostKey = Objects.requireNonNull(hostKey, "hostKey");
+            hostKeys.clear();
+            return alsoHostKey(hostKey);
+        }
+
+        /** Another host key (of another type: an ed25519 key and an RSA key for older clients, say). */
+        public Builder alsoHostKey(KeyPair hostKey) {
+            hostKeys.add(Objects.requireNonNull(hostKey, "hostKey"));
             return this;
         }
 
@@ -243,10 +338,11 @@ public final class FerryServer implements AutoCloseable {
         }
 
         public FerryServer build() {
-            if (hostKey == null) {
+            if (hostKeys.isEmpty()) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
-            return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
+            List<HostPort> addresses = listen.isEmpty() ? List.of(new HostPort("127.0.0.1", 2222)) : listen;
+            return new FerryServer(new ServerConfig(addresses, hostKeys, new UserDirectory(users), limits, events,
                     clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
                     Optional.ofNullable(uploadJournal)));
         }

@@ -3,17 +3,21 @@ package dev.ferry.server;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.config.HostPort;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.transport.TransportProfile;
 
 /**
  * Everything a {@link FerryServer} is made from; built by {@link FerryServer.Builder}.
  *
+ * @param listen        the addresses to listen on, the first the main one
+ * @param hostKeys      the host keys offered, one per key type
  * @param receiveBudget bytes all clients together may have in flight towards the server (see
  *                      {@link dev.ferry.transport.ReceiveBudget}); the default is a quarter of the heap
  * @param algorithms    what the server offers (default: the modern profile's lists)
@@ -22,7 +26,7 @@ import dev.ferry.transport.TransportProfile;
  * @param uploadJournal the journal of uploads in flight ({@code dev.ferry.server.journal}), with
  *                      which a start removes what a killed server left; none: nothing is recorded
  */
-public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory users, Limits limits,
+public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
         long receiveBudget, AlgorithmPolicy.Algorithms algorithms, boolean atomicSftpUploads,
         Optional<Path> uploadJournal) {
@@ -34,4 +38,17 @@ public record ServerConfig(String host, int port, KeyPair hostKey, UserDirectory
      */
     public static final int DEFAULT_SFTP_MAX_READ = 256 * 1024 - 1024;
     public static final int DEFAULT_SCP_BUFFER = 256 * 1024;
+
+    public ServerConfig {
+        listen = List.copyOf(listen);
+        hostKeys = List.copyOf(hostKeys);
+        if (listen.isEmpty() || hostKeys.isEmpty()) {
+            throw new IllegalArgumentException("a server needs an address and a host key");
+        }
+    }
+
+    /** The first host key, whose fingerprint ferryd shows. */
+    public KeyPair hostKey() {
+        return hostKeys.get(0);
+    }
 }

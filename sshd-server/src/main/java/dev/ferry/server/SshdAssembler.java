@@ -1,7 +1,10 @@
 package dev.ferry.server;
 
+import java.security.KeyPair;
 import java.util.List;
+import java.util.function.Supplier;
 
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.ServerBuilder;
@@ -19,13 +22,17 @@ import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.config.HostPort;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
+import dev.ferry.server.sftp.SftpTransfersInFlight;
 import dev.ferry.transport.ReceiveBudget;
 
 /**
@@ -46,15 +53,39 @@ final class SshdAssembler {
      */
     static final int LISTEN_BACKLOG = 1024;
 
+    /** The limits in force, which a reload replaces ({@link #applyLimits}). */
+    static final AttributeKey<Limits> LIMITS = new AttributeKey<>();
+
     private SshdAssembler() {
     }
 
-    /** @param temps told of every upload's temporary file (the server's journal, or nothing) */
-    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps) {
-        SshServer sshd = SshServer.setUpDefaultServer();
-        sshd.setHost(config.host());
-        sshd.setPort(config.port());
-        sshd.setKeyPairProvider(KeyPairProvider.wrap(config.hostKey()));
+    /**
+     * Sets the limits that MINA reads from the server's properties when it needs them (so new
+     * connections and logins see a reload's values), and those Ferry's classes read.
+     */
+    static void applyLimits(SshServer sshd, Limits limits) {
+        sshd.setAttribute(LIMITS, limits);
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
+        CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
+        CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
+    }
+
+    /**
+     * @param users     the users as they are now: a reload replaces them, and each login, each
+     *                  channel's file system and policy, looks them up again
+     * @param temps     told of every upload's temporary file (the server's journal, or nothing)
+     * @param inFlight  counts the transfers in progress, for a graceful stop
+     */
+    static ListeningServer assemble(ServerConfig config, Supplier<UserDirectory> users, Defender defender,
+            TemporaryFiles temps, TransfersInFlight inFlight) {
+        HostPort first = config.listen().get(0);
+        ListeningServer sshd = (ListeningServer) ServerBuilder.builder()
+                .factory(() -> new ListeningServer(config.listen().subList(1, config.listen().size())))
+                .build();
+        sshd.setHost(first.host());
+        sshd.setPort(first.port());
+        sshd.setKeyPairProvider(KeyPairProvider.wrap(config.hostKeys().toArray(KeyPair[]::new)));
+        sshd.setAttribute(TransfersInFlight.KEY, inFlight);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, IDENTIFICATION);
 
         // 1. Algorithms: strong only (see AlgorithmPolicy); strict key exchange is MINA's default.
@@ -64,33 +95,24 @@ final class SshdAssembler {
         config.transport().applyTo(sshd);
 
         // 3. Limits against abuse.
-        Limits limits = config.limits();
-        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, limits.maxAuthTries());
-        CoreModuleProperties.AUTH_TIMEOUT.set(sshd, limits.authTimeout());
-        CoreModuleProperties.IDLE_TIMEOUT.set(sshd, limits.idleTimeout());
+        applyLimits(sshd, config.limits());
         CoreModuleProperties.SOCKET_BACKLOG.set(sshd, LISTEN_BACKLOG);
         // MINA's MAX_CONCURRENT_SESSIONS counts connections per user; OpenSSH's MaxSessions
         // (channels per connection) is ChannelLimit, which refuses the channel and keeps the connection.
         // What clients are refused is logged, the first lines of each connection only (see RefusalLog).
         RefusalLog refusals = new RefusalLog(config.events());
         sshd.setServiceFactories(List.of(ServerUserAuthServiceFactory.INSTANCE,
-                new ChannelLimit(limits.maxSessionsPerConnection(), refusals)));
+                new ChannelLimit(() -> sshd.getAttribute(LIMITS).maxSessionsPerConnection(), refusals)));
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(refusals); // before the connection's own line, which then comes last
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
-        Authenticators auth = new Authenticators(config.users(), defender, config.events());
+        Authenticators auth = new Authenticators(users, defender, config.events());
         sshd.setPublickeyAuthenticator(auth.publicKey());
-        if (auth.anyPasswords()) {
-            sshd.setPasswordAuthenticator(auth.password());
-            sshd.setUserAuthFactories(List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE,
-                    UserAuthPasswordFactory.INSTANCE));
-        } else {
-            sshd.setPasswordAuthenticator(null);
-            sshd.setUserAuthFactories(List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE));
-        }
+        sshd.setPasswordAuthenticator(auth.password());
+        offerPasswords(sshd, users.get());
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setHostBasedAuthenticator(null);
 
@@ -102,14 +124,15 @@ final class SshdAssembler {
         sshd.setAgentFactory(null);
 
         // 6. Files: each user confined to their root, with their policy.
-        sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> config.users()
+        sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> users.get()
                 .find(session.getUsername())
                 .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
                 .orElse(null)));
-        FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
+        FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> users.get()
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,
                 config.atomicSftpUploads(), temps);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
+        sftp.addSftpEventListener(new SftpTransfersInFlight());
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         // MINA's default is unlimited: each handle is a file descriptor of the whole server's
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, FerrySftpSubsystemFactory.MAX_OPEN_HANDLES);
@@ -121,5 +144,17 @@ final class SshdAssembler {
         sshd.setCommandFactory(exec);
         sshd.setShellFactory(exec);
         return sshd;
+    }
+
+    /**
+     * Password authentication is offered only when some user has a password, so that a client
+     * with no key for a keys-only server is not asked for one in vain; a reload may change that
+     * (new connections see the change).
+     */
+    static void offerPasswords(SshServer sshd, UserDirectory users) {
+        boolean any = users.all().stream().anyMatch(u -> u.passwordHash().isPresent());
+        sshd.setUserAuthFactories(any
+                ? List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE)
+                : List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE));
     }
 }

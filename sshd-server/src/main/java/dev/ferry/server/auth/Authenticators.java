@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -23,11 +24,12 @@ public final class Authenticators {
 
     private static final Logger LOG = LoggerFactory.getLogger(Authenticators.class);
 
-    private final UserDirectory users;
+    private final Supplier<UserDirectory> users;
     private final Defender defender;
     private final EventSink events;
 
-    public Authenticators(UserDirectory users, Defender defender, EventSink events) {
+    /** @param users the users as they are now (a reload replaces them; each login looks them up again) */
+    public Authenticators(Supplier<UserDirectory> users, Defender defender, EventSink events) {
         this.users = users;
         this.defender = defender;
         this.events = events;
@@ -35,12 +37,12 @@ public final class Authenticators {
 
     /** Whether any user has a password; if none does, password authentication is not offered at all. */
     public boolean anyPasswords() {
-        return users.all().stream().anyMatch(u -> u.passwordHash().isPresent());
+        return users.get().all().stream().anyMatch(u -> u.passwordHash().isPresent());
     }
 
     public PasswordAuthenticator password() {
         return (username, password, session) -> {
-            Optional<UserAccount> user = users.find(username);
+            Optional<UserAccount> user = users.get().find(username);
             char[] chars = password.toCharArray();
             boolean ok;
             if (user.isPresent() && user.get().passwordHash().isPresent()) {
@@ -68,7 +70,7 @@ public final class Authenticators {
      */
     public PublickeyAuthenticator publicKey() {
         return (username, key, session) -> {
-            Optional<UserAccount> user = users.find(username);
+            Optional<UserAccount> user = users.get().find(username);
             boolean ok = user.isPresent() && keysOf(user.get()).stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
             if (!ok) {
                 events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(session.getRemoteAddress()),

@@ -57,8 +57,8 @@ public final class Defender implements SessionListener {
     /** Set when the client offered a public key that was not accepted. */
     private static final AttributeKey<Boolean> KEY_REJECTED = new AttributeKey<>();
 
-    private final Limits limits;
-    private final BanPolicy policy;
+    private volatile Limits limits;
+    private volatile BanPolicy policy;
     private final Clock clock;
     private final EventSink events;
     private final Map<InetAddress, Source> sources = new HashMap<>();
@@ -97,6 +97,15 @@ public final class Defender implements SessionListener {
         this.policy = limits.bans();
         this.clock = clock;
         this.events = events;
+    }
+
+    /**
+     * Limits and a ban policy read again (a reload): new connections and offences from now on are
+     * judged by them; the bans in force and the offences remembered stay.
+     */
+    public void update(Limits limits) {
+        this.limits = limits;
+        this.policy = limits.bans();
     }
 
     /**

@@ -39,9 +39,17 @@ public final class BanOptions {
      * @throws IllegalArgumentException with one sentence naming the flag and what is wrong
      */
     BanPolicy policy() {
-        BanPolicy p = BanPolicy.DEFAULT;
+        return policy(BanPolicy.DEFAULT);
+    }
+
+    /** {@code base} with what the flags change (the exempt networks replace base's when given). */
+    BanPolicy policy(BanPolicy base) {
+        BanPolicy p = base;
         p = p.withThreshold(threshold != null ? threshold : p.threshold(), time("--ban-window", window, p.window()));
         p = p.withBanTimes(time("--ban-time", firstBan, p.firstBan()), time("--ban-max-time", maxBan, p.maxBan()));
+        if (exempt.isEmpty()) {
+            return p;
+        }
         List<Network> networks = new ArrayList<>();
         for (String spec : exempt) {
             try {

@@ -2,23 +2,33 @@ package dev.ferry.server.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
+import dev.ferry.config.TimeFormat;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.config.ConfigFile;
+import dev.ferry.server.config.FerrydConfig;
+import dev.ferry.server.config.HostPort;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.journal.TemporaryJournal;
+import dev.ferry.server.log.EventLog;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.transport.IpQos;
@@ -50,9 +60,21 @@ public final class FerrydCommand implements Callable<Integer> {
     @Mixin
     AlgorithmOptions algorithms;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default ${DEFAULT-VALUE}).",
-            defaultValue = "127.0.0.1:2222")
-    String listen;
+    @Option(names = "--config-file", paramLabel = "FILE",
+            description = "ferryd's settings (YAML; default <state-dir>/ferryd.yaml if it exists). Flags given "
+                    + "as well win over it.")
+    Path configFile;
+
+    @Option(names = "--check-config", description = "Check the settings, the users file and the host keys, then exit.")
+    boolean checkConfig;
+
+    @Option(names = "--print-config", description = "Print the effective settings (defaults, file and flags) as "
+            + "ferryd.yaml, then exit.")
+    boolean printConfig;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Address to listen on, repeatable for several (IPv4 and IPv6; default 127.0.0.1:2222).")
+    List<String> listen = new ArrayList<>();
 
     @Option(names = "--root", paramLabel = "DIR", description = "Directory served to --user (default <state-dir>/files).")
     Path root;
@@ -65,8 +87,9 @@ public final class FerrydCommand implements Callable<Integer> {
     Path authorizedKeys;
 
     @Option(names = "--host-key", paramLabel = "FILE",
-            description = "Host key; an ed25519 key is generated there if missing (default <state-dir>/host_ed25519_key).")
-    Path hostKey;
+            description = "Host key, repeatable for several types; with none an ed25519 key is used from, or generated "
+                    + "at, <state-dir>/host_ed25519_key.")
+    List<Path> hostKeys = new ArrayList<>();
 
     @Option(names = "--read-only", description = "Serve --user read-only.")
     boolean readOnly;
@@ -84,9 +107,13 @@ public final class FerrydCommand implements Callable<Integer> {
                     + "most, if that address has more than the newcomer's would.")
     Integer maxStartups;
 
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            description = "Event log on stderr: text lines or JSON objects (default ${DEFAULT-VALUE}).")
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Event log lines: text or JSON objects (default text).")
     String logFormat;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Append the event log to FILE (reopened on SIGHUP, for logrotate) instead of stderr.")
+    Path logFile;
 
     @Option(names = "--window", paramLabel = "SIZE", description = "Channel window offered to clients (default 64M).")
     String window;
@@ -107,92 +134,256 @@ public final class FerrydCommand implements Callable<Integer> {
                     + "the new one is whole).")
     boolean sftpInPlace;
 
+    @Option(names = "--stop-grace-period", paramLabel = "TIME",
+            description = "On SIGTERM, how long ferryd waits for transfers in progress before closing their "
+                    + "connections (default 30s; 0 closes at once).")
+    String stopGracePeriod;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
+    /** What a reload changes only at the next start, by their names in ferryd.yaml. */
+    static final Set<String> RESTART_ONLY = Set.of("listen", "hostKeys", "algorithms", "metrics", "transport", "sftp",
+            "hook");
+
+    private FerryServer server;
+    private EventLog log;
+    /** The configuration in force (what a reload could not change stays as the start set it). */
+    private FerrydConfig applied;
+
     @Override
     public Integer call() throws Exception {
-        LogFormat format = LogFormat.parse(logFormat);
-        HostPort address = HostPort.parse(listen);
+        FerrydConfig config = config();
         Path stateDir = state.stateDir();
-        Files.createDirectories(stateDir);
-        Path keyFile = hostKey != null ? hostKey : stateDir.resolve("host_ed25519_key");
-
-        UserDirectory users = users(stateDir);
-        PrintStream out = System.out;
-        FerryServer.Builder builder = FerryServer.builder()
-                .limits(limits())
-                .algorithms(algorithms.algorithms());
-        if (receiveBudget != null) {
-            builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
+        if (printConfig) {
+            System.out.print(ConfigFile.write(config));
+            System.out.flush();
+            return 0;
         }
-        FerryServer server = builder
-                .listen(address.host(), address.port())
-                .hostKeyFile(keyFile)
+        if (checkConfig) {
+            UserDirectory users = users(stateDir, config, false);
+            for (Path key : config.hostKeys()) {
+                KeyFiles.load(key);
+            }
+            AlgorithmOptions.algorithms(config.algorithms());
+            System.out.println("ferryd: the configuration is valid (" + configFile().map(Path::toString)
+                    .orElse("no ferryd.yaml") + ", " + users.all().size() + " user(s))");
+            return 0;
+        }
+        Files.createDirectories(stateDir);
+        UserDirectory users = users(stateDir, config, true);
+        log = EventLog.open(config.log().format(), config.log().file(), System.err, Clock.systemUTC());
+        FerryServer.Builder builder = FerryServer.builder()
+                .limits(config.limits())
+                .algorithms(AlgorithmOptions.algorithms(config.algorithms()));
+        if (config.transport().receiveBudget().isPresent()) {
+            builder.receiveBudget(config.transport().receiveBudget().get());
+        }
+        List<Path> keyFiles = config.hostKeys().isEmpty() ? List.of(stateDir.resolve("host_ed25519_key"))
+                : config.hostKeys();
+        if (config.hostKeys().isEmpty()) {
+            builder.hostKeyFile(keyFiles.get(0));
+        } else {
+            for (Path key : keyFiles) {
+                builder.alsoHostKey(KeyFiles.load(key));
+            }
+        }
+        builder.listen(config.listen().get(0).host(), config.listen().get(0).port());
+        for (HostPort more : config.listen().subList(1, config.listen().size())) {
+            builder.alsoListen(more.host(), more.port());
+        }
+        server = builder
                 .users(users)
-                .events(format.sink(System.err, Clock.systemUTC()))
-                .transport(transport())
-                .atomicSftpUploads(!sftpInPlace)
+                .events(log)
+                .transport(transport(config.transport()))
+                .atomicSftpUploads(!config.sftpInPlace())
                 .uploadJournal(stateDir.resolve(TemporaryJournal.FILE_NAME))
                 .build();
-        int port = server.start();
+        server.start();
+        applied = config;
         new BanLedger(stateDir, server.defender()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // exiting anyway
-            }
-        }, "ferryd-shutdown"));
-        format.sink(System.err, Clock.systemUTC()).accept(
-                new ServerEvent.Listening(address.host() + ":" + port, server.hostKeyFingerprint()));
-        printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(), "ferryd-shutdown"));
+        Signals.onHangup(this::reload);
+        List<String> bound = server.addresses().stream().map(a -> ServerEvent.address(a)).toList();
+        log.accept(new ServerEvent.Listening(String.join(",", bound), server.hostKeyFingerprint()));
+        printBanner(System.out, server.addresses(), server.hostKeyFingerprint(), keyFiles, users);
         server.awaitClose();
         return 0;
     }
 
-    private Limits limits() {
+    /** SIGTERM or Ctrl-C: stop listening, let transfers finish within the grace period, close. */
+    private void stop() {
+        try {
+            server.stop(applied.stopGracePeriod());
+        } catch (IOException ignored) {
+            // exiting anyway
+        } finally {
+            log.close();
+        }
+    }
+
+    /**
+     * SIGHUP: reads the config file and the users file again and applies what can change while
+     * connections go on (users, limits, bans, the log); what cannot is reported. An invalid file
+     * changes nothing: the error is logged and the server goes on as it was.
+     */
+    synchronized void reload() {
+        try {
+            FerrydConfig next = config();
+            UserDirectory users = users(state.stateDir(), next, true);
+            Map<String, Object> was = applied.toMap();
+            Map<String, Object> now = next.toMap();
+            List<String> changed = new ArrayList<>();
+            List<String> restart = new ArrayList<>();
+            Set<String> keys = new LinkedHashSet<>(was.keySet());
+            keys.addAll(now.keySet());
+            for (String key : keys) {
+                if (!Objects.equals(was.get(key), now.get(key))) {
+                    (RESTART_ONLY.contains(key) ? restart : changed).add(key);
+                }
+            }
+            String userChanges = userChanges(server.users(), users);
+            if (!userChanges.isEmpty()) {
+                changed.add("users (" + userChanges + ")");
+            }
+            log.reopen(next.log().format(), next.log().file());
+            server.reload(users, next.limits());
+            applied = next.toBuilder().listen(applied.listen()).hostKeys(applied.hostKeys())
+                    .algorithms(applied.algorithms()).metrics(applied.metrics()).transport(applied.transport())
+                    .sftpInPlace(applied.sftpInPlace()).hook(applied.hook()).build();
+            log.accept(new ServerEvent.Reloaded(changed.isEmpty() ? "nothing" : String.join(", ", changed),
+                    String.join(", ", restart)));
+        } catch (IOException | RuntimeException e) {
+            log.accept(new ServerEvent.ReloadFailed(FerrydMain.sentence(e)));
+        }
+    }
+
+    /** {@code +carol -bob ~alice}: users added, removed, changed. */
+    static String userChanges(UserDirectory before, UserDirectory after) {
+        List<String> changes = new ArrayList<>();
+        for (UserAccount u : after.all()) {
+            Optional<UserAccount> old = before.find(u.name());
+            if (old.isEmpty()) {
+                changes.add("+" + u.name());
+            } else if (!old.get().equals(u)) {
+                changes.add("~" + u.name());
+            }
+        }
+        for (UserAccount u : before.all()) {
+            if (after.find(u.name()).isEmpty()) {
+                changes.add("-" + u.name());
+            }
+        }
+        return String.join(" ", changes);
+    }
+
+    /** The config file named, else {@code <state-dir>/ferryd.yaml} if it exists. */
+    private Optional<Path> configFile() throws IOException {
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new NoSuchFileException(configFile.toString(), null, "no such config file");
+            }
+            return Optional.of(configFile);
+        }
+        Path standard = state.stateDir().resolve(ConfigFile.NAME);
+        return Files.exists(standard) ? Optional.of(standard) : Optional.empty();
+    }
+
+    /** Defaults, then the config file, then the flags. */
+    FerrydConfig config() throws IOException {
+        FerrydConfig.Builder b = FerrydConfig.defaults().toBuilder();
+        Optional<Path> file = configFile();
+        if (file.isPresent()) {
+            ConfigFile.read(file.get(), b);
+        }
+        if (!listen.isEmpty()) {
+            List<HostPort> addresses = new ArrayList<>();
+            for (String a : listen) {
+                try {
+                    addresses.add(HostPort.parse(a));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--listen: " + e.getMessage());
+                }
+            }
+            b.listen(addresses);
+        }
+        if (!hostKeys.isEmpty()) {
+            b.hostKeys(hostKeys);
+        }
+        b.algorithms(algorithms.over(b.algorithms()));
+        AlgorithmOptions.algorithms(b.algorithms()); // a name outside the policy is refused now
         if (maxStartups != null && maxStartups < 1) {
             throw new IllegalArgumentException("--max-startups must be at least 1");
         }
-        return Limits.DEFAULT.withBans(bans.policy())
-                .withAuthTimeout(BanOptions.time("--login-grace-time", loginGraceTime, Limits.DEFAULT.authTimeout()))
-                .withMaxUnauthenticated(maxStartups != null ? maxStartups : Limits.DEFAULT.maxUnauthenticated());
+        Limits limits = b.limits();
+        limits = limits.withBans(bans.policy(limits.bans()))
+                .withAuthTimeout(BanOptions.time("--login-grace-time", loginGraceTime, limits.authTimeout()))
+                .withMaxUnauthenticated(maxStartups != null ? maxStartups : limits.maxUnauthenticated());
+        b.limits(limits);
+        FerrydConfig.LogSettings logSettings = b.log();
+        b.log(new FerrydConfig.LogSettings(logFormat != null ? LogFormat.parse(logFormat) : logSettings.format(),
+                logFile != null ? Optional.of(logFile) : logSettings.file()));
+        FerrydConfig.TransportSettings t = b.transport();
+        b.transport(new FerrydConfig.TransportSettings(
+                window != null ? Optional.of(size("--window", window)) : t.window(),
+                receiveBudget != null ? Optional.of(size("--receive-budget", receiveBudget)) : t.receiveBudget(),
+                ipqos != null ? Optional.of(ipqos) : t.ipqos()));
+        if (state.configGiven()) {
+            b.usersFile(state.usersFile());
+        }
+        if (sftpInPlace) {
+            b.sftpInPlace(true);
+        }
+        if (stopGracePeriod != null) {
+            b.stopGracePeriod(TimeFormat.parse(stopGracePeriod).orElseThrow(() -> new IllegalArgumentException(
+                    "--stop-grace-period " + stopGracePeriod + ": use a time such as 90s, 10m or 1h")));
+        }
+        return b.build();
     }
 
-    private TransportProfile transport() {
+    private static long size(String flag, String value) {
+        try {
+            return TransportProfile.parseSize(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static TransportProfile transport(FerrydConfig.TransportSettings settings) {
         TransportProfile.Builder profile = TransportProfile.DEFAULT.newBuilder();
-        if (window != null) {
-            profile.windowSize(TransportProfile.parseSize(window));
-        }
-        if (ipqos != null) {
-            profile.ipQos(IpQos.parse(ipqos));
-        }
+        settings.window().ifPresent(profile::windowSize);
+        settings.ipqos().ifPresent(q -> profile.ipQos(IpQos.parse(q)));
         return profile.build();
     }
 
-    private UserDirectory users(Path stateDir) throws IOException {
-        Path usersFile = state.usersFile();
+    /**
+     * The users file's users (the one named, else {@code <state-dir>/users.yaml}), or the single
+     * user the flags describe.
+     *
+     * @param create whether the single user's default root may be created
+     */
+    private UserDirectory users(Path stateDir, FerrydConfig config, boolean create) throws IOException {
+        Path usersFile = config.usersFile().orElse(state.usersFile());
         List<UserAccount> accounts = new ArrayList<>();
         boolean single = user != null || root != null || authorizedKeys != null;
         if (Files.exists(usersFile)) {
             accounts.addAll(UsersFile.read(usersFile).toDirectory().all());
-        } else if (state.configGiven()) {
+        } else if (config.usersFile().isPresent()) {
             throw new IOException(usersFile + " does not exist (create it with 'ferryd user add')");
         }
         if (single || accounts.isEmpty()) {
-            accounts.add(singleUser(stateDir));
+            accounts.add(singleUser(stateDir, create));
         }
         return new UserDirectory(accounts);
     }
 
-    private UserAccount singleUser(Path stateDir) throws IOException {
+    private UserAccount singleUser(Path stateDir, boolean create) throws IOException {
         String name = user != null ? user : System.getProperty("user.name");
         Path dir = root != null ? root : stateDir.resolve("files");
-        if (root == null) {
-            Files.createDirectories(dir);
-        } else if (!Files.isDirectory(dir)) {
+        if (root != null && !Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "--root is not a directory");
+        } else if (root == null && create) {
+            Files.createDirectories(dir);
         }
         Path keys = authorizedKeys != null ? authorizedKeys
                 : Path.of(System.getProperty("user.home"), ".ssh", "authorized_keys");
@@ -205,11 +396,14 @@ public final class FerrydCommand implements Callable<Integer> {
                 new FsPolicy(readOnly, mask, false));
     }
 
-    private static void printBanner(PrintStream out, String host, int port, String fingerprint, Path keyFile,
-            UserDirectory users) {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        out.println("ferryd listening on " + h + ":" + port);
-        out.println("host key " + fingerprint + " (" + keyFile + ")");
+    private static void printBanner(PrintStream out, List<InetSocketAddress> addresses, String fingerprint,
+            List<Path> keyFiles, UserDirectory users) {
+        out.println("ferryd listening on " + String.join(", ", addresses.stream().map(ServerEvent::address).toList()));
+        out.println("host key " + fingerprint + " (" + keyFiles.get(0) + ")");
+        InetSocketAddress main = addresses.get(0);
+        String address = ServerEvent.address(main);
+        String h = address.substring(0, address.lastIndexOf(':'));
+        int port = main.getPort();
         for (UserAccount u : users.all()) {
             String how = u.authorizedKeysFile().map(f -> "keys in " + f).orElse(
                     u.authorizedKeys().size() + " key(s)" + (u.passwordHash().isPresent() ? ", password" : ""));

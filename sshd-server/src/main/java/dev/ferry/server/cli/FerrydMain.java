@@ -41,7 +41,7 @@ public final class FerrydMain {
         return cmd;
     }
 
-    private static String sentence(Throwable e) {
+    static String sentence(Throwable e) {
         String message = e.getMessage();
         if (e instanceof NoSuchFileException nsf) {
             return nsf.getFile() + ": " + (nsf.getReason() == null ? "no such file or directory" : nsf.getReason());

@@ -85,10 +85,10 @@ public final class UsersFile {
             Document doc = YAML.readValue(Files.readString(file), Document.class);
             return new UsersFile(file, doc == null ? Map.of() : doc.users());
         } catch (UnrecognizedPropertyException e) {
-            throw new IOException(file + ": unknown setting '" + shown(e.getPropertyName()) + "' (known: "
+            throw new IOException(file + ": unknown setting '" + Text.shown(e.getPropertyName()) + "' (known: "
                     + e.getKnownPropertyIds() + ")");
         } catch (JsonProcessingException e) {
-            throw new IOException(file + " is not a valid users file: " + shown(problem(e)));
+            throw new IOException(file + " is not a valid users file: " + Text.shown(problem(e)));
         }
     }
 
@@ -161,14 +161,14 @@ public final class UsersFile {
     }
 
     private UserAccount toAccount(String name, UserEntry entry) throws IOException {
-        String where = file + ": user '" + shown(name) + "'";
+        String where = file + ": user '" + Text.shown(name) + "'";
         if (entry == null || entry.root() == null || entry.root().isBlank()) { // "alice:" alone is null
             throw new IOException(where + " has no root");
         }
         Path base = file.toAbsolutePath().getParent();
         Path root = base.resolve(entry.root()).normalize();
         if (!Files.isDirectory(root)) {
-            throw new NoSuchFileException(shown(root.toString()), null, "the root of user '" + shown(name)
+            throw new NoSuchFileException(Text.shown(root.toString()), null, "the root of user '" + Text.shown(name)
                     + "' is not a directory");
         }
         if (entry.password() != null && !Passwords.isSupportedHash(entry.password())) {
@@ -178,7 +178,7 @@ public final class UsersFile {
         try {
             keys = KeyFiles.parseAuthorizedKeys(entry.authorizedKeys());
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + shown(e.getMessage()));
+            throw new IOException(where + ": " + Text.shown(e.getMessage()));
         }
         int umask;
         try {
@@ -192,7 +192,7 @@ public final class UsersFile {
             return new UserAccount(name, root, Optional.ofNullable(entry.password()), keys, keysFile, policy,
                     limits(where, entry));
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + shown(e.getMessage()));
+            throw new IOException(where + ": " + Text.shown(e.getMessage()));
         }
     }
 
@@ -217,30 +217,7 @@ public final class UsersFile {
         try {
             return TransportProfile.parseSize(text.strip());
         } catch (IllegalArgumentException e) {
-            throw new IOException(where + ": " + setting + " '" + shown(text) + "' is not a size such as 500M or 10G");
+            throw new IOException(where + ": " + setting + " '" + Text.shown(text) + "' is not a size such as 500M or 10G");
         }
-    }
-
-    /**
-     * Text from the file as an error message shows it: on one line, and without control characters
-     * that the terminal would obey (a name or value in quotes or a flow mapping may hold any).
-     */
-    private static String shown(String text) {
-        StringBuilder shown = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            switch (c) {
-                case '\n' -> shown.append("\\n");
-                case '\r' -> shown.append("\\r");
-                case '\t' -> shown.append("\\t");
-                default -> {
-                    if (Character.isISOControl(c)) {
-                        shown.append(String.format("\\u%04x", c));
-                    } else {
-                        shown.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return shown.toString();
     }
 }

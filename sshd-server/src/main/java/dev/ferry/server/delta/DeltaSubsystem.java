@@ -29,6 +29,7 @@ import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
+import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
 
 /**
@@ -55,6 +56,16 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
 
     @Override
     public void run() {
+        TransfersInFlight inFlight = TransfersInFlight.of(getServerSession());
+        inFlight.begin();
+        try {
+            serve();
+        } finally {
+            inFlight.end();
+        }
+    }
+
+    private void serve() {
         MessageWriter out = new MessageWriter(new BufferedOutputStream(getOutputStream(), BUFFER));
         int status = 0;
         try {

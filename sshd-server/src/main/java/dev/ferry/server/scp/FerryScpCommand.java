@@ -11,6 +11,7 @@ import org.apache.sshd.scp.common.ScpTransferEventListener;
 import org.apache.sshd.scp.common.helpers.ScpAckInfo;
 import org.apache.sshd.server.command.AbstractFileSystemCommand;
 
+import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.RefusalLog;
 
 /**
@@ -39,6 +40,16 @@ final class FerryScpCommand extends AbstractFileSystemCommand {
 
     @Override
     public void run() {
+        TransfersInFlight inFlight = TransfersInFlight.of(getServerSession());
+        inFlight.begin();
+        try {
+            transfer();
+        } finally {
+            inFlight.end();
+        }
+    }
+
+    private void transfer() {
         int exit = ScpAckInfo.OK;
         String message = "";
         ScpHelper helper = new CheckedScpHelper(getServerSession(), getInputStream(), getOutputStream(), fileSystem, opener,

@@ -1,4 +1,4 @@
-package dev.ferry.server.cli;
+package dev.ferry.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

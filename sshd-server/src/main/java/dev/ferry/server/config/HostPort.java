@@ -1,15 +1,15 @@
-package dev.ferry.server.cli;
+package dev.ferry.server.config;
 
 /** A listen address: {@code HOST:PORT}, {@code [IPv6]:PORT}, {@code :PORT} or {@code PORT}. */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
 
-    static HostPort parse(String text) {
+    public static HostPort parse(String text) {
         String host = "127.0.0.1";
         String port = text;
         if (text.startsWith("[")) {
             int end = text.indexOf("]:");
             if (end < 0) {
-                throw new IllegalArgumentException("--listen: expected [IPv6]:PORT, got '" + text + "'");
+                throw new IllegalArgumentException("expected [IPv6]:PORT, got '" + text + "'");
             }
             host = text.substring(1, end);
             port = text.substring(end + 2);
@@ -27,7 +27,13 @@ record HostPort(String host, int port) {
             }
             return new HostPort(host, p);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen: '" + port + "' is not a port number");
+            throw new IllegalArgumentException("'" + port + "' is not a port number");
         }
+    }
+
+    /** As it is written: {@code host:port}, an IPv6 host in brackets. */
+    @Override
+    public String toString() {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
