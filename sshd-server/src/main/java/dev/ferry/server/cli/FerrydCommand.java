@@ -156,7 +156,9 @@ public final class FerrydCommand implements Callable<Integer> {
         FerrydConfig config = config();
         Path stateDir = state.stateDir();
         if (printConfig) {
-            System.out.print(ConfigFile.write(config));
+            FerrydConfig shown = config.usersFile().isPresent() ? config
+                    : config.toBuilder().usersFile(state.usersFile().toAbsolutePath()).build();
+            System.out.print(ConfigFile.write(shown));
             System.out.flush();
             return 0;
         }

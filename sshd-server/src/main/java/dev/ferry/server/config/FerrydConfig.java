@@ -153,9 +153,9 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         tr.put("receiveBudget", transport.receiveBudget().map(FerrydConfig::size).orElse("default"));
         tr.put("ipqos", transport.ipqos().orElse("none"));
         m.put("transport", tr);
-        Map<String, Object> users = new LinkedHashMap<>();
-        users.put("file", usersFile.map(Path::toString).orElse("users.yaml"));
-        m.put("users", users);
+        if (usersFile.isPresent()) { // else the state directory's, which only ferryd knows
+            m.put("users", Map.of("file", usersFile.get().toString()));
+        }
         if (hook.isPresent()) {
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("command", hook.get().command());

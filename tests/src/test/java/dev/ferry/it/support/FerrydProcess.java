@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class FerrydProcess implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("ferryd listening on .*:(\\d+)$");
+    /** The banner's first address (it lists all, when there are several), and its port. */
+    private static final Pattern LISTENING = Pattern.compile("ferryd listening on (?:\\[[^\\]]*\\]|[^\\s,\\[]+):(\\d+)");
 
     private final Process process;
     private final List<String> out = new CopyOnWriteArrayList<>();
@@ -115,6 +116,37 @@ public final class FerrydProcess implements AutoCloseable {
 
     public List<String> stderr() {
         return List.copyOf(err);
+    }
+
+    /** Sends {@code signal} ({@code HUP}, {@code TERM}) to the server, as {@code kill -SIGNAL} would. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Waits up to {@code seconds} for a line of stderr (the event log) containing {@code text}; returns it. */
+    public String awaitStderr(String text, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (String line : err) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no line with '" + text + "' within " + seconds + " s in ferryd's log:\n"
+                + String.join("\n", err));
+    }
+
+    /** Waits up to {@code seconds} for the process to exit; its exit code. */
+    public int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("ferryd still runs after " + seconds + " s");
+        }
+        return process.exitValue();
     }
 
     /** kill -9: the server gets no chance to clean up (what a crash or the OOM killer does). */

@@ -29,6 +29,15 @@ public final class Peers {
         return null;
     }
 
+    /** IPv6's loopback address, ::1, usable for listening, or a skip (a failure under CI). */
+    public static void requireIpv6Loopback() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            return;
+        } catch (java.io.IOException e) {
+            missing("IPv6 loopback (::1) is not available: " + e.getMessage());
+        }
+    }
+
     /** {@code program} at a fixed path (for programs outside PATH, such as /usr/sbin/sshd), or a skip (a failure under CI). */
     public static String requireAt(Path program) {
         if (!Files.isExecutable(program)) {
