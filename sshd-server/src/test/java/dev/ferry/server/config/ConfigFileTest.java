@@ -105,6 +105,20 @@ class ConfigFileTest {
         assertEquals(FerrydConfig.defaults(), read(ConfigFile.write(FerrydConfig.defaults())));
     }
 
+    /** The sample the distribution installs as /etc/ferry/ferryd.yaml is valid, and says what it says. */
+    @Test
+    void theDistributedSampleIsValid() throws IOException {
+        FerrydConfig sample = ConfigFile.read(Path.of("src/main/dist/ferryd.yaml"), FerrydConfig.defaults().toBuilder())
+                .build();
+        assertEquals(List.of(new HostPort("0.0.0.0", 2222), new HostPort("::", 2222)), sample.listen());
+        assertEquals(Optional.of(new HostPort("127.0.0.1", 9339)), sample.metrics());
+        assertEquals(Optional.of(Path.of("/etc/ferry/users.yaml")), sample.usersFile());
+        FerrydConfig withoutThose = sample.toBuilder().listen(List.of(FerrydConfig.DEFAULT_LISTEN))
+                .metrics(Optional.empty()).build();
+        assertEquals(FerrydConfig.defaults().toBuilder().usersFile(Path.of("/etc/ferry/users.yaml")).build(),
+                withoutThose, "the sample shows the defaults but for listen, metrics and users");
+    }
+
     @Test
     void aSingleAddressNeedsNoList() throws IOException {
         assertEquals(List.of(new HostPort("0.0.0.0", 22)), read("listen: 0.0.0.0:22\n").listen());
