@@ -18,6 +18,7 @@ import dev.ferry.server.auth.Passwords;
 import dev.ferry.server.config.UserEntry;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.transport.TransportProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage the users file (default ./ferry-data/users.yaml).",
         subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.AddKey.class,
-            UserCommand.Remove.class, UserCommand.ListUsers.class})
+            UserCommand.Remove.class, UserCommand.ListUsers.class, UserCommand.SetLimits.class})
 public final class UserCommand {
 
     /** Reads a password: from stdin when asked (for scripts), else twice from the terminal. */
@@ -195,6 +196,71 @@ public final class UserCommand {
         }
     }
 
+    @Command(name = "limits", mixinStandardHelpOptions = true,
+            description = {"Set a user's quota, bandwidth and connections at once; 0 removes a limit.",
+                "Sizes and rates take K, M and G (powers of 1024); rates are per second."})
+    static final class SetLimits implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--quota-bytes", paramLabel = "SIZE", description = "Bytes the user's files may hold together.")
+        String quotaBytes;
+
+        @Option(names = "--quota-files", paramLabel = "N", description = "Files the user may have.")
+        Long quotaFiles;
+
+        @Option(names = "--upload-rate", paramLabel = "SIZE", description = "Bytes per second of all uploads together.")
+        String uploadRate;
+
+        @Option(names = "--download-rate", paramLabel = "SIZE",
+                description = "Bytes per second of all downloads together.")
+        String downloadRate;
+
+        @Option(names = "--max-sessions", paramLabel = "N", description = "Connections logged in at once.")
+        Integer maxSessions;
+
+        @Override
+        public Integer call() throws IOException {
+            update(state, name, entry -> {
+                UserEntry.Quota q = entry.quota() == null ? new UserEntry.Quota(null, null) : entry.quota();
+                UserEntry.Bandwidth b = entry.bandwidth() == null ? new UserEntry.Bandwidth(null, null)
+                        : entry.bandwidth();
+                q = new UserEntry.Quota(quotaBytes != null ? size("--quota-bytes", quotaBytes) : q.bytes(),
+                        quotaFiles != null ? count("--quota-files", quotaFiles) : q.files());
+                b = new UserEntry.Bandwidth(uploadRate != null ? size("--upload-rate", uploadRate) : b.upload(),
+                        downloadRate != null ? size("--download-rate", downloadRate) : b.download());
+                Long sessionCount = maxSessions != null ? count("--max-sessions", maxSessions) : null;
+                Integer sessions = maxSessions != null ? (sessionCount == null ? null : sessionCount.intValue())
+                        : entry.maxSessions();
+                return entry.withLimits(q.bytes() == null && q.files() == null ? null : q,
+                        b.upload() == null && b.download() == null ? null : b,
+                        sessions == null || sessions == 0 ? null : sessions);
+            });
+            UsersFile.read(state.usersFile()).toDirectory(); // the whole file still reads
+            System.out.println("limits set for " + name);
+            return 0;
+        }
+
+        /** The size as written, or null (no limit) for 0. */
+        private static String size(String flag, String text) throws IOException {
+            try {
+                return TransportProfile.parseSize(text) == 0 ? null : text.strip();
+            } catch (IllegalArgumentException e) {
+                throw new IOException(flag + " " + text + ": use a size such as 500M or 10G");
+            }
+        }
+
+        private static Long count(String flag, long n) throws IOException {
+            if (n < 0) {
+                throw new IOException(flag + " cannot be negative");
+            }
+            return n == 0 ? null : n;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users.")
     static final class ListUsers implements Callable<Integer> {
         @Mixin
@@ -207,9 +273,18 @@ public final class UserCommand {
                 UserEntry u = e.getValue();
                 System.out.println(e.getKey() + "  root=" + u.root() + "  keys=" + u.authorizedKeys().size()
                         + "  password=" + (u.password() != null ? "yes" : "no")
-                        + (Boolean.TRUE.equals(u.readOnly()) ? "  read-only" : ""));
+                        + (Boolean.TRUE.equals(u.readOnly()) ? "  read-only" : "")
+                        + (u.quota() == null ? "" : "  quota=" + orNone(u.quota().bytes()) + "," + orNone(u.quota().files())
+                                + " files")
+                        + (u.bandwidth() == null ? "" : "  rate=up " + orNone(u.bandwidth().upload()) + "/s, down "
+                                + orNone(u.bandwidth().download()) + "/s")
+                        + (u.maxSessions() == null ? "" : "  sessions=" + u.maxSessions()));
             }
             return 0;
+        }
+
+        private static String orNone(Object value) {
+            return value == null ? "none" : value.toString();
         }
     }
 }

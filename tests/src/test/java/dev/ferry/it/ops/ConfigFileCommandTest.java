@@ -77,6 +77,35 @@ class ConfigFileCommandTest {
     }
 
     @Test
+    void userLimitsSetsAndRemovesAUsersQuotaRatesAndSessions() throws Exception {
+        KeyPair pair = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        KeyFiles.write(pair, dir.resolve("id"), "alice");
+        Path users = dir.resolve("users.yaml");
+        Proc.Result add = FerrydProcess.run(dir, null, "user", "add", "alice", "--root", "alice", "--key",
+                "@" + dir.resolve("id.pub"), "--config", users.toString());
+        assertEquals(0, add.exit(), add.all());
+        Proc.Result set = FerrydProcess.run(dir, null, "user", "limits", "alice", "--quota-bytes", "1G",
+                "--quota-files", "100", "--upload-rate", "2M", "--max-sessions", "2", "--config", users.toString());
+        assertEquals(0, set.exit(), set.all());
+        var account = dev.ferry.server.config.UsersFile.read(users).toDirectory().find("alice").orElseThrow();
+        assertEquals(new dev.ferry.server.auth.UserLimits(1L << 30, 100, 2 << 20, 0, 2), account.limits());
+        Proc.Result list = FerrydProcess.run(dir, null, "user", "list", "--config", users.toString());
+        assertTrue(list.out().contains("quota=1G,100 files  rate=up 2M/s, down none/s  sessions=2"), list.all());
+
+        Proc.Result bad = FerrydProcess.run(dir, null, "user", "limits", "alice", "--upload-rate", "fast",
+                "--config", users.toString());
+        assertEquals(1, bad.exit(), bad.all());
+        assertEquals("ferryd: --upload-rate fast: use a size such as 500M or 10G", bad.err().strip());
+
+        Proc.Result none = FerrydProcess.run(dir, null, "user", "limits", "alice", "--quota-bytes", "0",
+                "--quota-files", "0", "--upload-rate", "0", "--max-sessions", "0", "--config", users.toString());
+        assertEquals(0, none.exit(), none.all());
+        assertEquals(dev.ferry.server.auth.UserLimits.NONE,
+                dev.ferry.server.config.UsersFile.read(users).toDirectory().find("alice").orElseThrow().limits());
+        assertFalse(Files.readString(users).contains("quota"), Files.readString(users));
+    }
+
+    @Test
     void theServerListensOnEveryAddressOfTheFileAndLogsWhereItSays() throws Exception {
         Peers.requireIpv6Loopback();
         Path state = Files.createDirectories(dir.resolve("state"));
