@@ -20,9 +20,12 @@ import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.UserLimits;
+import dev.ferry.server.auth.UserSessions;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
 
@@ -44,6 +47,9 @@ public final class FerryServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Defender defender;
+    /** The users' token buckets and connection counts, kept across reloads of the users. */
+    private final Bandwidth bandwidth = new Bandwidth(this::limitsOf);
+    private final UserSessions sessions;
     private final SshServer sshd;
     private final Optional<TemporaryJournal> journal;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -52,7 +58,14 @@ public final class FerryServer implements AutoCloseable {
         this.config = config;
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
-        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE));
+        this.sessions = new UserSessions(this::limitsOf, config.events());
+        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE),
+                bandwidth, sessions);
+    }
+
+    /** {@code user}'s limits as the users are now (none for a user no longer there), read at each use. */
+    private UserLimits limitsOf(String user) {
+        return config.users().find(user).map(UserAccount::limits).orElse(UserLimits.NONE);
     }
 
     /** The guard of the listening socket: its bans can be listed and lifted while serving. */

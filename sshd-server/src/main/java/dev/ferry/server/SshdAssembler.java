@@ -19,10 +19,12 @@ import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserSessions;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
@@ -49,8 +51,13 @@ final class SshdAssembler {
     private SshdAssembler() {
     }
 
-    /** @param temps told of every upload's temporary file (the server's journal, or nothing) */
-    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps) {
+    /**
+     * @param temps     told of every upload's temporary file (the server's journal, or nothing)
+     * @param bandwidth the users' upload and download rates
+     * @param sessions  each user's connections at once, held to their maxSessions
+     */
+    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps, Bandwidth bandwidth,
+            UserSessions sessions) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());
@@ -79,6 +86,7 @@ final class SshdAssembler {
         sshd.addSessionListener(refusals); // before the connection's own line, which then comes last
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));
+        sshd.addSessionListener(sessions); // after the login's own line: refused after it, for the user's limit
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(config.users(), defender, config.events());
@@ -97,7 +105,8 @@ final class SshdAssembler {
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
         ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
-        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals)));
+        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals,
+                bandwidth)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
@@ -108,7 +117,7 @@ final class SshdAssembler {
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,
-                config.atomicSftpUploads(), temps);
+                config.atomicSftpUploads(), temps, bandwidth);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         // MINA's default is unlimited: each handle is a file descriptor of the whole server's
