@@ -57,12 +57,17 @@ public final class UserSessions implements SessionListener {
             }
         }
         events.accept(new ServerEvent.UserSessionsExceeded(user, ServerEvent.address(session.getRemoteAddress()), max));
-        try {
-            session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS,
-                    "too many sessions for " + user + " (limit " + max + ")");
-        } catch (IOException e) {
-            session.close(true);
-        }
+        // Not from here: MINA signals the login while it holds the session's encoder, the success
+        // message encoded but not yet sent, so a disconnect sent now would reach the client before
+        // it, out of sequence ("Bad packet length"). Another thread's waits for the encoder.
+        String reason = "too many sessions for " + user + " (limit " + max + ")";
+        session.getFactoryManager().getScheduledExecutorService().execute(() -> {
+            try {
+                session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, reason);
+            } catch (IOException e) {
+                session.close(true);
+            }
+        });
     }
 
     @Override
