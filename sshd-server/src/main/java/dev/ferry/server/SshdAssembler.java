@@ -87,6 +87,7 @@ final class SshdAssembler {
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));
         sshd.addSessionListener(sessions); // after the login's own line: refused after it, for the user's limit
+        sshd.addChannelListener(sessions);
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(config.users(), defender, config.events());

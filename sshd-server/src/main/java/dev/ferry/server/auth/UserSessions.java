@@ -8,6 +8,8 @@ import java.util.function.Function;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 
@@ -26,10 +28,12 @@ import dev.ferry.server.log.ServerEvent;
  * counted, limited or not, so that a limit set by a reload of the users file counts the
  * connections already open; the limit itself is read from the user's account at each login.
  */
-public final class UserSessions implements SessionListener {
+public final class UserSessions implements SessionListener, ChannelListener {
 
     /** Set on a session counted against its user; removed, and the count lowered, when it closes. */
     private static final AttributeKey<String> COUNTED = new AttributeKey<>();
+    /** Set on a session refused, until its disconnect goes out: why. */
+    private static final AttributeKey<String> REFUSED = new AttributeKey<>();
 
     private final Function<String, UserLimits> limits;
     private final EventSink events;
@@ -61,6 +65,7 @@ public final class UserSessions implements SessionListener {
         // message encoded but not yet sent, so a disconnect sent now would reach the client before
         // it, out of sequence ("Bad packet length"). Another thread's waits for the encoder.
         String reason = "too many sessions for " + user + " (limit " + max + ")";
+        session.setAttribute(REFUSED, reason);
         session.getFactoryManager().getScheduledExecutorService().execute(() -> {
             try {
                 session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, reason);
@@ -68,6 +73,15 @@ public final class UserSessions implements SessionListener {
                 session.close(true);
             }
         });
+    }
+
+    /** A channel the client opens before the disconnect reaches it (it needs no more than a round trip) fails. */
+    @Override
+    public void channelInitialized(Channel channel) {
+        String refused = channel.getSession().getAttribute(REFUSED);
+        if (refused != null) {
+            throw new IllegalStateException(refused);
+        }
     }
 
     @Override
