@@ -26,7 +26,8 @@ import dev.ferry.server.log.ServerEvent;
  * refusal is therefore no offence of the address (the {@link Defender} stopped counting the
  * connection when it authenticated), and logged as {@code user-sessions-exceeded}. Every login is
  * counted, limited or not, so that a limit set by a reload of the users file counts the
- * connections already open; the limit itself is read from the user's account at each login.
+ * connections already open; the limit itself is read from the user's account at each login. A
+ * limit lowered below what a user has open closes nothing: their next login waits for fewer.
  */
 public final class UserSessions implements SessionListener, ChannelListener {
 

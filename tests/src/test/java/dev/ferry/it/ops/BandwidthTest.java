@@ -167,28 +167,61 @@ class BandwidthTest {
         assertArrayEquals(data, Files.readAllBytes(local.resolve("delta.bin")));
     }
 
+    @Test
+    void ferryCpGoesAtTheUsersRatesWhateverItsParallelChannels() throws Exception {
+        Path local = ferryd.newLocalDir();
+        byte[] data = Files.readAllBytes(newFile(local, "cp.bin", SIZE, 7));
+        double up = timed(() -> ferry(local, "cp", "cp.bin", "alice@127.0.0.1:cp.bin"));
+        assertAtTheRate(transfersOf("alice", "cp.bin", "upload"), up, "ferry cp upload");
+        assertArrayEquals(data, Files.readAllBytes(ferryd.rootOf("alice").resolve("cp.bin")));
+
+        double down = timed(() -> ferry(local, "cp", "alice@127.0.0.1:cp.bin", "back.bin"));
+        assertAtTheRate(transfersOf("alice", "cp.bin", "download"), down, "ferry cp download");
+        assertArrayEquals(data, Files.readAllBytes(local.resolve("back.bin")));
+    }
+
     /** {@code ferry sync} without compression (random data would not shrink; the rate is on what goes over the wire). */
     private static Proc.Result sync(Path cwd, String from, String to) {
-        List<String> args = new ArrayList<>(List.of("sync"));
+        return ferry(cwd, "sync", "--no-compress", from, to);
+    }
+
+    /** {@code ferry COMMAND} against this server, with {@code rest} after its connection options. */
+    private static Proc.Result ferry(Path cwd, String command, String... rest) {
+        List<String> args = new ArrayList<>(List.of(command));
         args.addAll(ferryd.ferryOptions());
-        args.addAll(List.of("--no-compress", from, to));
+        args.addAll(List.of(rest));
         return FerryCli.run(cwd, args.toArray(String[]::new));
     }
 
     /**
-     * The server's line for {@code user}'s transfer of the file named {@code name} in their root
-     * (SFTP logs {@code /name}, the delta subsystem {@code name}), which it may write just after
-     * the client has gone.
+     * The server's line for {@code user}'s transfer of the file named {@code name} in their root,
+     * which it may write just after the client has gone.
      */
     private static ServerEvent.Transfer transferOf(String user, String name, String direction)
             throws InterruptedException {
+        return transfersOf(user, name, direction).get(0);
+    }
+
+    /**
+     * Whether the server's {@code path} is {@code name} in the user's root: SFTP logs {@code /name},
+     * the delta subsystem {@code name}, and ferry cp's upload its partial file {@code /.name.ferry-part}.
+     */
+    private static boolean named(String path, String name) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        return p.equals(name) || p.equals("." + name + ".ferry-part");
+    }
+
+    /** Every line for such transfers: a client may move one file over several channels at once. */
+    private static List<ServerEvent.Transfer> transfersOf(String user, String name, String direction)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
-            for (ServerEvent.Transfer t : ferryd.events(ServerEvent.Transfer.class)) {
-                if (t.user().equals(user) && t.direction().equals(direction)
-                        && (t.path().equals(name) || t.path().equals("/" + name))) {
-                    return t;
-                }
+            List<ServerEvent.Transfer> found = ferryd.events(ServerEvent.Transfer.class).stream()
+                    .filter(t -> t.user().equals(user) && t.direction().equals(direction)
+                            && named(t.path(), name))
+                    .toList();
+            if (!found.isEmpty()) {
+                return found;
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no " + direction + " of " + name + " logged: " + ferryd.events());
