@@ -18,6 +18,7 @@ import org.apache.sshd.server.command.Command;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.WindowCredit;
 
@@ -31,28 +32,35 @@ import dev.ferry.transport.WindowCredit;
  * {@code AcceptEnv}, a terminal ({@code pty-req}) and environment variables ({@code env}): there is
  * no shell to give them to, and MINA would keep every variable sent, without limit. Every request
  * the channel answers with a failure is logged through the {@link RefusalLog}.
+ *
+ * <p>A blocking command's input and output pass through the user's {@link Bandwidth} (SFTP's
+ * requests are held to it in the SFTP subsystem, which takes its data itself).
  */
 final class CoalescingChannelSession extends ChannelSession {
 
     private final Consumer<ServerEvent> events;
     private final ReceiveBudget budget;
     private final RefusalLog refusals;
+    private final Bandwidth bandwidth;
     private volatile WindowCredit credit; // set once, when MINA configures the window
     /** What the request being answered was, for the log line of a refusal. */
     private String requestDetail = "";
 
-    private CoalescingChannelSession(Consumer<ServerEvent> events, ReceiveBudget budget, RefusalLog refusals) {
+    private CoalescingChannelSession(Consumer<ServerEvent> events, ReceiveBudget budget, RefusalLog refusals,
+            Bandwidth bandwidth) {
         this.events = events;
         this.budget = budget;
         this.refusals = refusals;
+        this.bandwidth = bandwidth;
     }
 
     /** Creates these channels for "session" channel requests. */
-    static ChannelSessionFactory factory(Consumer<ServerEvent> events, ReceiveBudget budget, RefusalLog refusals) {
+    static ChannelSessionFactory factory(Consumer<ServerEvent> events, ReceiveBudget budget, RefusalLog refusals,
+            Bandwidth bandwidth) {
         return new ChannelSessionFactory() {
             @Override
             public Channel createChannel(Session session) {
-                return new CoalescingChannelSession(events, budget, refusals);
+                return new CoalescingChannelSession(events, budget, refusals, bandwidth);
             }
         };
     }
@@ -125,17 +133,24 @@ final class CoalescingChannelSession extends ChannelSession {
 
     /**
      * Blocking commands (scp, ferry-delta, refusals) read through {@link ChannelInput} instead of
-     * MINA's pipe; SFTP and other commands that take the data themselves are left alone.
+     * MINA's pipe, and write through the user's download throttle on their own thread; SFTP and
+     * other commands that take the data themselves are left alone.
      */
     @Override
     protected Command prepareCommand(String requestType, Command command) throws IOException {
-        if (command != null && !(command instanceof AsyncCommandInputStreamAware)
-                && !(command instanceof ChannelDataReceiver)) {
-            ChannelInput input = new ChannelInput(getLocalWindow());
+        boolean blocking = command != null && !(command instanceof AsyncCommandInputStreamAware)
+                && !(command instanceof ChannelDataReceiver);
+        String user = getSession().getUsername();
+        if (blocking) {
+            ChannelInput input = new ChannelInput(getLocalWindow(), bandwidth.upload(user));
             setDataReceiver(input.receiver());
             command.setInputStream(input);
         }
-        return super.prepareCommand(requestType, command);
+        Command prepared = super.prepareCommand(requestType, command);
+        if (blocking && prepared == command && out != null) {
+            command.setOutputStream(bandwidth.download(user).wrap(out)); // replaces MINA's, which it wraps
+        }
+        return prepared;
     }
 
     @Override

@@ -23,12 +23,15 @@ import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.UserLimits;
+import dev.ferry.server.auth.UserSessions;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
 
@@ -50,6 +53,9 @@ public final class FerryServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Defender defender;
+    /** The users' token buckets and connection counts, kept across reloads of the users. */
+    private final Bandwidth bandwidth = new Bandwidth(this::limitsOf);
+    private final UserSessions sessions;
     private final ListeningServer sshd;
     private final Optional<TemporaryJournal> journal;
     private final AtomicReference<UserDirectory> users;
@@ -61,8 +67,14 @@ public final class FerryServer implements AutoCloseable {
         this.users = new AtomicReference<>(config.users());
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
+        this.sessions = new UserSessions(this::limitsOf, config.events());
         this.sshd = SshdAssembler.assemble(config, users::get, defender,
-                journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight);
+                journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight, bandwidth, sessions);
+    }
+
+    /** {@code user}'s limits as the users are now (none for a user no longer there), read at each use. */
+    private UserLimits limitsOf(String user) {
+        return users.get().find(user).map(UserAccount::limits).orElse(UserLimits.NONE);
     }
 
     /** The users as they are now (those the server was built with, or a reload's). */

@@ -23,12 +23,14 @@ import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.UserSessions;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
@@ -75,9 +77,11 @@ final class SshdAssembler {
      *                  channel's file system and policy, looks them up again
      * @param temps     told of every upload's temporary file (the server's journal, or nothing)
      * @param inFlight  counts the transfers in progress, for a graceful stop
+     * @param bandwidth the users' upload and download rates
+     * @param sessions  each user's connections at once, held to their maxSessions
      */
     static ListeningServer assemble(ServerConfig config, Supplier<UserDirectory> users, Defender defender,
-            TemporaryFiles temps, TransfersInFlight inFlight) {
+            TemporaryFiles temps, TransfersInFlight inFlight, Bandwidth bandwidth, UserSessions sessions) {
         HostPort first = config.listen().get(0);
         ListeningServer sshd = (ListeningServer) ServerBuilder.builder()
                 .factory(() -> new ListeningServer(config.listen().subList(1, config.listen().size())))
@@ -107,6 +111,8 @@ final class SshdAssembler {
         sshd.addSessionListener(refusals); // before the connection's own line, which then comes last
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));
         sshd.addSessionListener(new NegotiationLog(config.events()));
+        sshd.addSessionListener(sessions); // after the login's own line: refused after it, for the user's limit
+        sshd.addChannelListener(sessions);
 
         // 4. Authentication: keys for everyone, passwords only when some user has one.
         Authenticators auth = new Authenticators(users, defender, config.events());
@@ -119,7 +125,8 @@ final class SshdAssembler {
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
         ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
-        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals)));
+        sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals,
+                bandwidth)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
@@ -130,7 +137,7 @@ final class SshdAssembler {
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> users.get()
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,
-                config.atomicSftpUploads(), temps);
+                config.atomicSftpUploads(), temps, bandwidth);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         sftp.addSftpEventListener(new SftpTransfersInFlight());
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());

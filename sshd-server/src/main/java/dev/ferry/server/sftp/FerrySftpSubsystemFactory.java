@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -36,6 +37,7 @@ import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.rate.Bandwidth;
 
 /**
  * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
@@ -54,6 +56,10 @@ import dev.ferry.server.log.RefusalLog;
  * unknown handle is {@code SSH_FX_INVALID_HANDLE} (MINA: "no such file"); a name with NUL or
  * bytes that are not UTF-8 is refused (MINA acted on another name). Every error status but the
  * everyday ones (no such file, end of file, already exists) is logged through the {@link RefusalLog}.
+ *
+ * <p>Reads and writes are held to the user's {@link Bandwidth} on the subsystem's own thread, which
+ * releases the channel's window only once a request is done, so a client held to its rate waits
+ * on the window.
  */
 public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
@@ -76,6 +82,7 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
     private final Function<ServerSession, FsPolicy> policies;
     private final RefusalLog refusals;
+    private final Bandwidth bandwidth;
 
     /**
      * @param policies      the policy of the session's (authenticated) user
@@ -83,11 +90,13 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
      * @param atomicUploads write uploads that replace a file into a temporary file renamed at the
      *                      client's close ({@link AtomicUploads}); false: in place, as OpenSSH's sftp-server
      * @param temps         told of each such temporary file (ferryd's journal)
+     * @param bandwidth     the users' rates, which reads and writes are held to
      */
     public FerrySftpSubsystemFactory(Function<ServerSession, FsPolicy> policies, RefusalLog refusals,
-            boolean atomicUploads, TemporaryFiles temps) {
+            boolean atomicUploads, TemporaryFiles temps, Bandwidth bandwidth) {
         this.policies = policies;
         this.refusals = refusals;
+        this.bandwidth = bandwidth;
         setFileSystemAccessor(new AtomicUploads(atomicUploads, temps));
         setErrorStatusDataHandler(SAYS_WHY);
     }
@@ -113,7 +122,9 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new FerrySubsystem(channel, this, policies, refusals);
+        String user = channel.getSession().getUsername();
+        SftpSubsystem subsystem = new FerrySubsystem(channel, this, policies, refusals, bandwidth.upload(user),
+                bandwidth.download(user));
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }
@@ -121,16 +132,21 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
     private static final class FerrySubsystem extends SftpSubsystem {
         private final Function<ServerSession, FsPolicy> policies;
         private final RefusalLog refusals;
+        private final Bandwidth.Throttle uploads;
+        private final Bandwidth.Throttle downloads;
         /** Why the client's stream of messages could not be read on; set once, then the channel ends. */
         private volatile String malformed;
         /** Whether SSH_FXP_INIT came (requests are processed on one thread, one at a time). */
         private boolean initialized;
 
         FerrySubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
-                Function<ServerSession, FsPolicy> policies, RefusalLog refusals) {
+                Function<ServerSession, FsPolicy> policies, RefusalLog refusals, Bandwidth.Throttle uploads,
+                Bandwidth.Throttle downloads) {
             super(channel, configurator);
             this.policies = policies;
             this.refusals = refusals;
+            this.uploads = uploads;
+            this.downloads = downloads;
         }
 
         /**
@@ -195,10 +211,20 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
             super.doClose(id, handle);
         }
 
+        /** The bytes read go out once the user's download rate lets them. */
+        @Override
+        protected int doRead(int id, String handle, long offset, int length, byte[] data, int doff,
+                AtomicReference<Boolean> eof) throws IOException {
+            int read = super.doRead(id, handle, offset, length, data, doff, eof);
+            downloads.pass(Math.max(read, 0));
+            return read;
+        }
+
         /** A write that failed (no space left, say) is remembered: the upload is dropped at its close. */
         @Override
         protected void doWrite(int id, String handle, long offset, int length, byte[] data, int doff, int remaining)
                 throws IOException {
+            uploads.pass(length);
             try {
                 super.doWrite(id, handle, offset, length, data, doff, remaining);
             } catch (IOException | RuntimeException e) {

@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,7 @@ import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.Passwords;
 import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.ServerEvent;
 
@@ -54,6 +59,8 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     private long receiveBudget;
     private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
+    private final Map<String, UserLimits> userLimits = new HashMap<>();
+    private final Map<ServerEvent, Long> arrivals = Collections.synchronizedMap(new IdentityHashMap<>());
     private Path base;
     private Path key;
     private Path knownHosts;
@@ -80,6 +87,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         return this;
     }
 
+    /** Gives {@code user} these quotas, rates and connections at once (default: none). */
+    public FerrydFixture userLimits(String user, UserLimits limits) {
+        userLimits.put(user, limits);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         base = Files.createTempDirectory("ferry-it-");
@@ -99,20 +112,24 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         server = builder
                 .listen("127.0.0.1", 0)
                 .hostKey(hostKey)
-                .user(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT))
-                .user(UserAccount.withPassword("bob", root("bob"), Passwords.hash(BOB_PASSWORD.toCharArray()),
-                        FsPolicy.DEFAULT))
-                .user(UserAccount.withKeys("reader", root("reader"), keys, new FsPolicy(true, 022, false)))
-                .user(UserAccount.withKeys("strict", root("strict"), keys, new FsPolicy(false, 077, false)))
-                .user(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true)))
+                .user(limited(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT)))
+                .user(limited(UserAccount.withPassword("bob", root("bob"), Passwords.hash(BOB_PASSWORD.toCharArray()),
+                        FsPolicy.DEFAULT)))
+                .user(limited(UserAccount.withKeys("reader", root("reader"), keys, new FsPolicy(true, 022, false))))
+                .user(limited(UserAccount.withKeys("strict", root("strict"), keys, new FsPolicy(false, 077, false))))
+                .user(limited(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true))))
                 .limits(limits)
                 .algorithms(algorithms)
-                .events(events::add)
+                .events(this::record)
                 .build();
         port = server.start();
         knownHosts = base.resolve("known_hosts");
         Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + KeyFiles.publicKeyLine(hostKey.getPublic(), null)
                 + "\n");
+    }
+
+    private UserAccount limited(UserAccount user) {
+        return user.withLimits(userLimits.getOrDefault(user.name(), UserLimits.NONE));
     }
 
     private Path root(String user) throws IOException {
@@ -195,6 +212,20 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     public List<String> ferryOptions() {
         return List.of("-B", "-P", String.valueOf(port()), "-i", key().toString(),
                 "-o", "UserKnownHostsFile=" + knownHosts(), "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null");
+    }
+
+    private void record(ServerEvent event) {
+        arrivals.put(event, System.nanoTime());
+        events.add(event);
+    }
+
+    /** When the server reported {@code event} (one of {@link #events()}), on {@link System#nanoTime()}'s clock. */
+    public long reportedAt(ServerEvent event) {
+        Long at = arrivals.get(event);
+        if (at == null) {
+            throw new IllegalArgumentException("not an event of this server: " + event);
+        }
+        return at;
     }
 
     /** Events the server has reported so far. */
