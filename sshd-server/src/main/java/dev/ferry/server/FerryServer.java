@@ -21,8 +21,11 @@ import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.fs.TemporaryFiles;
+import dev.ferry.server.hook.Hook;
+import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.metrics.Metrics;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
 
@@ -46,13 +49,20 @@ public final class FerryServer implements AutoCloseable {
     private final Defender defender;
     private final SshServer sshd;
     private final Optional<TemporaryJournal> journal;
+    private final Optional<Metrics> metrics;
+    private final Optional<HookRunner> hooks;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private FerryServer(ServerConfig config) {
-        this.config = config;
+    private FerryServer(ServerConfig given) {
+        // Every event goes to the log, then the metrics, then the hook; the hook's failures to the first two.
+        this.metrics = given.metrics().map(address -> new Metrics());
+        EventSink logged = metrics.map(given.events()::andThen).orElse(given.events());
+        this.hooks = given.hook().map(hook -> new HookRunner(hook, logged, Clock.systemUTC()));
+        this.config = given.withEvents(hooks.map(logged::andThen).orElse(logged));
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
-        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE));
+        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE),
+                metrics, hooks);
     }
 
     /** The guard of the listening socket: its bans can be listed and lifted while serving. */
@@ -67,14 +77,28 @@ public final class FerryServer implements AutoCloseable {
     /**
      * Removes what uploads left when the server last stopped without cleaning up (when it has a
      * journal: each removal logged as {@code leftover-removed}), then binds and starts serving;
-     * returns the port bound (useful with port 0).
+     * returns the port bound (useful with port 0). With metrics, their listener is bound first.
      */
     public int start() throws IOException {
         if (journal.isPresent()) {
             journal.get().start(config.users().all().stream().map(UserAccount::root).toList(), config.events());
         }
-        sshd.start();
+        if (metrics.isPresent()) {
+            InetSocketAddress address = config.metrics().orElseThrow();
+            metrics.get().serve(address.getHostString(), address.getPort());
+        }
+        try {
+            sshd.start();
+        } catch (IOException | RuntimeException e) {
+            metrics.ifPresent(Metrics::close);
+            throw e;
+        }
         return port();
+    }
+
+    /** The port the metrics are served on ({@code http://host:port/metrics}) once started; -1 without metrics. */
+    public int metricsPort() {
+        return metrics.map(Metrics::port).orElse(-1);
     }
 
     /** The bound port, once started. */
@@ -107,6 +131,8 @@ public final class FerryServer implements AutoCloseable {
             sshd.stop(true);
         } finally {
             try {
+                hooks.ifPresent(HookRunner::close); // runs what is queued, within the hook's timeout
+                metrics.ifPresent(Metrics::close);
                 if (journal.isPresent()) {
                     journal.get().close();
                 }
@@ -137,6 +163,8 @@ public final class FerryServer implements AutoCloseable {
         private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
         private boolean atomicSftpUploads = true;
         private Path uploadJournal;
+        private InetSocketAddress metrics;
+        private Hook hook;
 
         private Builder() {
         }
@@ -242,13 +270,31 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves Prometheus metrics at {@code http://host:port/metrics}, a listener of its own
+         * (port 0 picks a free one: see {@link FerryServer#metricsPort()}). Default: none.
+         */
+        public Builder metrics(String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metrics port out of range: " + port);
+            }
+            this.metrics = InetSocketAddress.createUnresolved(Objects.requireNonNull(host, "host"), port);
+            return this;
+        }
+
+        /** A command run after each completed upload (or the other events {@code hook} names). Default: none. */
+        public Builder hook(Hook hook) {
+            this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKey == null) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
             }
             return new FerryServer(new ServerConfig(host, port, hostKey, new UserDirectory(users), limits, events,
                     clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
-                    Optional.ofNullable(uploadJournal)));
+                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook)));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -22,7 +23,9 @@ import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.metrics.Metrics;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
@@ -49,8 +52,13 @@ final class SshdAssembler {
     private SshdAssembler() {
     }
 
-    /** @param temps told of every upload's temporary file (the server's journal, or nothing) */
-    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps) {
+    /**
+     * @param temps   told of every upload's temporary file (the server's journal, or nothing)
+     * @param metrics counts connections and reads the receive budget, if served
+     * @param hooks   told of SFTP deletes and renames, if there is a hook
+     */
+    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps, Optional<Metrics> metrics,
+            Optional<HookRunner> hooks) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());
@@ -97,6 +105,7 @@ final class SshdAssembler {
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
         ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
+        metrics.ifPresent(m -> sshd.addSessionListener(m.watch(() -> sshd.getActiveSessions().size(), budget)));
         sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
@@ -110,6 +119,7 @@ final class SshdAssembler {
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,
                 config.atomicSftpUploads(), temps);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
+        hooks.ifPresent(h -> sftp.addSftpEventListener(h.sftpListener()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         // MINA's default is unlimited: each handle is a file descriptor of the whole server's
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, FerrySftpSubsystemFactory.MAX_OPEN_HANDLES);

@@ -18,9 +18,11 @@ import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.scp.ShellWords;
 import dev.ferry.transport.IpQos;
 import dev.ferry.transport.TransportProfile;
 import picocli.CommandLine.Command;
@@ -107,6 +109,23 @@ public final class FerrydCommand implements Callable<Integer> {
                     + "the new one is whole).")
     boolean sftpInPlace;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics, a listener of its own (default: none).")
+    String metrics;
+
+    @Option(names = "--hook-command", paramLabel = "CMD",
+            description = "Run CMD after each completed upload, with the event as one JSON object on its standard input "
+                    + "and in FERRY_* variables; CMD is split into words as a shell would, and run without one.")
+    String hookCommand;
+
+    @Option(names = "--hook-events", paramLabel = "LIST", defaultValue = "upload",
+            description = "The events --hook-command runs for: upload, download, delete, rename (default ${DEFAULT-VALUE}).")
+    String hookEvents;
+
+    @Option(names = "--hook-timeout", paramLabel = "TIME",
+            description = "How long one run of --hook-command may take before it is killed (default 30s).")
+    String hookTimeout;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
@@ -126,6 +145,11 @@ public final class FerrydCommand implements Callable<Integer> {
         if (receiveBudget != null) {
             builder.receiveBudget(TransportProfile.parseSize(receiveBudget));
         }
+        if (metrics != null) {
+            HostPort at = HostPort.parse("--metrics", metrics);
+            builder.metrics(at.host(), at.port());
+        }
+        hook().ifPresent(builder::hook);
         FerryServer server = builder
                 .listen(address.host(), address.port())
                 .hostKeyFile(keyFile)
@@ -147,6 +171,12 @@ public final class FerrydCommand implements Callable<Integer> {
         format.sink(System.err, Clock.systemUTC()).accept(
                 new ServerEvent.Listening(address.host() + ":" + port, server.hostKeyFingerprint()));
         printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users);
+        if (server.metricsPort() >= 0) {
+            HostPort at = HostPort.parse("--metrics", metrics);
+            out.println("metrics at http://" + (at.host().contains(":") ? "[" + at.host() + "]" : at.host()) + ":"
+                    + server.metricsPort() + "/metrics");
+            out.flush();
+        }
         server.awaitClose();
         return 0;
     }
@@ -158,6 +188,17 @@ public final class FerrydCommand implements Callable<Integer> {
         return Limits.DEFAULT.withBans(bans.policy())
                 .withAuthTimeout(BanOptions.time("--login-grace-time", loginGraceTime, Limits.DEFAULT.authTimeout()))
                 .withMaxUnauthenticated(maxStartups != null ? maxStartups : Limits.DEFAULT.maxUnauthenticated());
+    }
+
+    private Optional<Hook> hook() {
+        if (hookCommand == null) {
+            if (hookTimeout != null || !"upload".equals(hookEvents)) {
+                throw new IllegalArgumentException("--hook-events and --hook-timeout need --hook-command");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new Hook(ShellWords.split(hookCommand), Hook.parseEvents(hookEvents),
+                BanOptions.time("--hook-timeout", hookTimeout, Hook.DEFAULT_TIMEOUT)));
     }
 
     private TransportProfile transport() {

@@ -4,12 +4,17 @@ package dev.ferry.server.cli;
 record HostPort(String host, int port) {
 
     static HostPort parse(String text) {
+        return parse("--listen", text);
+    }
+
+    /** @param flag the option the address came with, named in an error */
+    static HostPort parse(String flag, String text) {
         String host = "127.0.0.1";
         String port = text;
         if (text.startsWith("[")) {
             int end = text.indexOf("]:");
             if (end < 0) {
-                throw new IllegalArgumentException("--listen: expected [IPv6]:PORT, got '" + text + "'");
+                throw new IllegalArgumentException(flag + ": expected [IPv6]:PORT, got '" + text + "'");
             }
             host = text.substring(1, end);
             port = text.substring(end + 2);
@@ -27,7 +32,7 @@ record HostPort(String host, int port) {
             }
             return new HostPort(host, p);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen: '" + port + "' is not a port number");
+            throw new IllegalArgumentException(flag + ": '" + port + "' is not a port number");
         }
     }
 }
