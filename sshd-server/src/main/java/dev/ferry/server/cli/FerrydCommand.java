@@ -170,13 +170,13 @@ public final class FerrydCommand implements Callable<Integer> {
         }, "ferryd-shutdown"));
         format.sink(System.err, Clock.systemUTC()).accept(
                 new ServerEvent.Listening(address.host() + ":" + port, server.hostKeyFingerprint()));
-        printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users);
+        String metricsUrl = null;
         if (server.metricsPort() >= 0) {
-            HostPort at = HostPort.parse("--metrics", metrics);
-            out.println("metrics at http://" + (at.host().contains(":") ? "[" + at.host() + "]" : at.host()) + ":"
-                    + server.metricsPort() + "/metrics");
-            out.flush();
+            String host = HostPort.parse("--metrics", metrics).host();
+            metricsUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.metricsPort()
+                    + "/metrics";
         }
+        printBanner(out, address.host(), port, server.hostKeyFingerprint(), keyFile, users, metricsUrl);
         server.awaitClose();
         return 0;
     }
@@ -247,10 +247,13 @@ public final class FerrydCommand implements Callable<Integer> {
     }
 
     private static void printBanner(PrintStream out, String host, int port, String fingerprint, Path keyFile,
-            UserDirectory users) {
+            UserDirectory users, String metricsUrl) {
         String h = host.contains(":") ? "[" + host + "]" : host;
         out.println("ferryd listening on " + h + ":" + port);
         out.println("host key " + fingerprint + " (" + keyFile + ")");
+        if (metricsUrl != null) {
+            out.println("metrics at " + metricsUrl);
+        }
         for (UserAccount u : users.all()) {
             String how = u.authorizedKeysFile().map(f -> "keys in " + f).orElse(
                     u.authorizedKeys().size() + " key(s)" + (u.passwordHash().isPresent() ? ", password" : ""));

@@ -24,9 +24,14 @@ record FileEvent(Hook.Event event, Instant time, String user, String remote, Str
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A transfer; {@code path} made absolute (the delta subsystem reports a path as the client
+     * named it, relative to the user's root) and {@code seconds} rounded to milliseconds, as logged.
+     */
     static FileEvent transfer(Hook.Event event, Instant time, String user, String remote, String protocol,
             String path, long bytes, double seconds) {
-        return new FileEvent(event, time, user, remote, protocol, path, bytes, seconds, null);
+        return new FileEvent(event, time, user, remote, protocol, path.startsWith("/") ? path : "/" + path, bytes,
+                Math.round(seconds * 1000) / 1000.0, null);
     }
 
     static FileEvent change(Hook.Event event, Instant time, String user, String remote, String path, String from) {

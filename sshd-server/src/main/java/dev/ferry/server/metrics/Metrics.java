@@ -39,7 +39,7 @@ public final class Metrics implements EventSink, AutoCloseable {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter connections = Counter.builder().name("ferryd_connections_total")
-            .help("Connections accepted (those refused before the SSH greeting are only in ferryd_connections_refused_total)")
+            .help("Connections the server took, those it then refused included (see ferryd_connections_refused_total)")
             .register(registry);
     private final Counter refused = Counter.builder().name("ferryd_connections_refused_total")
             .help("Connections and logins refused, by reason").labelNames("reason").register(registry);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.apache.sshd.client.SshClient;
@@ -54,6 +55,8 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     private long receiveBudget;
     private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
+    private Consumer<FerryServer.Builder> more = builder -> {
+    };
     private Path base;
     private Path key;
     private Path knownHosts;
@@ -80,6 +83,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         return this;
     }
 
+    /** More settings (metrics, a hook...), applied to the builder when the server starts, after the fixture's own. */
+    public FerrydFixture configure(Consumer<FerryServer.Builder> settings) {
+        this.more = more.andThen(settings);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         base = Files.createTempDirectory("ferry-it-");
@@ -96,7 +105,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         if (receiveBudget > 0) {
             builder.receiveBudget(receiveBudget);
         }
-        server = builder
+        builder
                 .listen("127.0.0.1", 0)
                 .hostKey(hostKey)
                 .user(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT))
@@ -107,8 +116,9 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
                 .user(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true)))
                 .limits(limits)
                 .algorithms(algorithms)
-                .events(events::add)
-                .build();
+                .events(events::add);
+        more.accept(builder);
+        server = builder.build();
         port = server.start();
         knownHosts = base.resolve("known_hosts");
         Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + KeyFiles.publicKeyLine(hostKey.getPublic(), null)
