@@ -197,7 +197,13 @@ public final class FerrydCommand implements Callable<Integer> {
             }
             return Optional.empty();
         }
-        return Optional.of(new Hook(ShellWords.split(hookCommand), Hook.parseEvents(hookEvents),
+        List<String> command;
+        try {
+            command = ShellWords.split(hookCommand);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hook-command: " + e.getMessage(), e);
+        }
+        return Optional.of(new Hook(command, Hook.parseEvents(hookEvents),
                 BanOptions.time("--hook-timeout", hookTimeout, Hook.DEFAULT_TIMEOUT)));
     }
 

@@ -82,12 +82,16 @@ class HookRunnerTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size(), lines.toString());
-        JsonNode upload = JSON.readTree(lines.get(0));
-        assertEquals("upload", upload.get("event").asText());
+        Map<String, JsonNode> byEvent = new java.util.HashMap<>(); // hooks run side by side, in any order
+        for (String line : lines) {
+            JsonNode e = JSON.readTree(line);
+            byEvent.put(e.get("event").asText(), e);
+        }
+        JsonNode upload = byEvent.get("upload");
         assertEquals("/dir/f.txt", upload.get("path").asText());
         assertEquals(1234, upload.get("bytes").asLong());
         assertEquals(0.5, upload.get("seconds").asDouble());
-        JsonNode rename = JSON.readTree(lines.get(1));
+        JsonNode rename = byEvent.get("rename");
         assertEquals(Map.of("event", "rename", "time", "2026-01-02T03:04:05.678Z", "user", "alice", "remote",
                 "127.0.0.1:40000", "protocol", "sftp", "path", "/dir/g.txt", "from", "/dir/f.txt", "to",
                 "/dir/g.txt"), JSON.convertValue(rename, Map.class));
