@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.ferry.security.KeyFiles;
@@ -191,8 +192,9 @@ public final class FerrydCommand implements Callable<Integer> {
     }
 
     private Optional<Hook> hook() {
+        Set<Hook.Event> events = Hook.parseEvents(hookEvents);
         if (hookCommand == null) {
-            if (hookTimeout != null || !"upload".equals(hookEvents)) {
+            if (hookTimeout != null || !events.equals(Set.of(Hook.Event.UPLOAD))) {
                 throw new IllegalArgumentException("--hook-events and --hook-timeout need --hook-command");
             }
             return Optional.empty();
@@ -203,7 +205,7 @@ public final class FerrydCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--hook-command: " + e.getMessage(), e);
         }
-        return Optional.of(new Hook(command, Hook.parseEvents(hookEvents),
+        return Optional.of(new Hook(command, events,
                 BanOptions.time("--hook-timeout", hookTimeout, Hook.DEFAULT_TIMEOUT)));
     }
 
