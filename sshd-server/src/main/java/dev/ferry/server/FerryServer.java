@@ -27,10 +27,13 @@ import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.auth.UserSessions;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.config.HostPort;
+import dev.ferry.server.hook.Hook;
+import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.metrics.Metrics;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
@@ -58,18 +61,25 @@ public final class FerryServer implements AutoCloseable {
     private final UserSessions sessions;
     private final ListeningServer sshd;
     private final Optional<TemporaryJournal> journal;
+    private final Optional<Metrics> metrics;
+    private final Optional<HookRunner> hooks;
     private final AtomicReference<UserDirectory> users;
     private final TransfersInFlight inFlight = new TransfersInFlight();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private FerryServer(ServerConfig config) {
-        this.config = config;
+    private FerryServer(ServerConfig given) {
+        // Every event goes to the log, then the metrics, then the hook; the hook's failures to the first two.
+        this.metrics = given.metrics().map(address -> new Metrics());
+        EventSink logged = metrics.map(given.events()::andThen).orElse(given.events());
+        this.hooks = given.hook().map(hook -> new HookRunner(hook, logged, Clock.systemUTC()));
+        this.config = given.withEvents(hooks.map(logged::andThen).orElse(logged));
         this.users = new AtomicReference<>(config.users());
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
         this.sessions = new UserSessions(this::limitsOf, config.events());
         this.sshd = SshdAssembler.assemble(config, users::get, defender,
-                journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight, bandwidth, sessions);
+                journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight, bandwidth, sessions,
+                metrics, hooks);
     }
 
     /** {@code user}'s limits as the users are now (none for a user no longer there), read at each use. */
@@ -170,8 +180,22 @@ public final class FerryServer implements AutoCloseable {
         if (journal.isPresent()) {
             journal.get().start(users.get().all().stream().map(UserAccount::root).toList(), config.events());
         }
-        sshd.start();
+        if (metrics.isPresent()) {
+            InetSocketAddress address = config.metrics().orElseThrow();
+            metrics.get().serve(address.getHostString(), address.getPort());
+        }
+        try {
+            sshd.start();
+        } catch (IOException | RuntimeException e) {
+            metrics.ifPresent(Metrics::close);
+            throw e;
+        }
         return port();
+    }
+
+    /** The port the metrics are served on ({@code http://host:port/metrics}) once started; -1 without metrics. */
+    public int metricsPort() {
+        return metrics.map(Metrics::port).orElse(-1);
     }
 
     /** The bound port of the first address, once started. */
@@ -200,6 +224,8 @@ public final class FerryServer implements AutoCloseable {
             sshd.stop(true);
         } finally {
             try {
+                hooks.ifPresent(HookRunner::close); // runs what is queued, within the hook's timeout
+                metrics.ifPresent(Metrics::close);
                 if (journal.isPresent()) {
                     journal.get().close();
                 }
@@ -229,6 +255,8 @@ public final class FerryServer implements AutoCloseable {
         private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
         private boolean atomicSftpUploads = true;
         private Path uploadJournal;
+        private InetSocketAddress metrics;
+        private Hook hook;
 
         private Builder() {
         }
@@ -349,6 +377,24 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves Prometheus metrics at {@code http://host:port/metrics}, a listener of its own
+         * (port 0 picks a free one: see {@link FerryServer#metricsPort()}). Default: none.
+         */
+        public Builder metrics(String host, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metrics port out of range: " + port);
+            }
+            this.metrics = InetSocketAddress.createUnresolved(Objects.requireNonNull(host, "host"), port);
+            return this;
+        }
+
+        /** A command run after each completed upload (or the other events {@code hook} names). Default: none. */
+        public Builder hook(Hook hook) {
+            this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKeys.isEmpty()) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
@@ -356,7 +402,7 @@ public final class FerryServer implements AutoCloseable {
             List<HostPort> addresses = listen.isEmpty() ? List.of(new HostPort("127.0.0.1", 2222)) : listen;
             return new FerryServer(new ServerConfig(addresses, hostKeys, new UserDirectory(users), limits, events,
                     clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
-                    Optional.ofNullable(uploadJournal)));
+                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -10,6 +11,7 @@ import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.config.HostPort;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.transport.TransportProfile;
 
@@ -25,11 +27,14 @@ import dev.ferry.transport.TransportProfile;
  *                      renamed at the client's close (default), or in place
  * @param uploadJournal the journal of uploads in flight ({@code dev.ferry.server.journal}), with
  *                      which a start removes what a killed server left; none: nothing is recorded
+ * @param metrics       where Prometheus metrics are served (an unresolved host and a port, 0 for any);
+ *                      none: not served
+ * @param hook          the command run after uploads and other file events; none: nothing is run
  */
 public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
         long receiveBudget, AlgorithmPolicy.Algorithms algorithms, boolean atomicSftpUploads,
-        Optional<Path> uploadJournal) {
+        Optional<Path> uploadJournal, Optional<InetSocketAddress> metrics, Optional<Hook> hook) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server
@@ -45,6 +50,12 @@ public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDi
         if (listen.isEmpty() || hostKeys.isEmpty()) {
             throw new IllegalArgumentException("a server needs an address and a host key");
         }
+    }
+
+    /** The same, with events going to {@code events} instead (the server tees its metrics and hook in). */
+    public ServerConfig withEvents(EventSink events) {
+        return new ServerConfig(listen, hostKeys, users, limits, events, clock, sftpMaxRead, scpBufferSize,
+                transport, receiveBudget, algorithms, atomicSftpUploads, uploadJournal, metrics, hook);
     }
 
     /** The first host key, whose fingerprint ferryd shows. */

@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import java.security.KeyPair;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -29,7 +30,9 @@ import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.lifecycle.TransfersInFlight;
+import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.metrics.Metrics;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
@@ -79,9 +82,12 @@ final class SshdAssembler {
      * @param inFlight  counts the transfers in progress, for a graceful stop
      * @param bandwidth the users' upload and download rates
      * @param sessions  each user's connections at once, held to their maxSessions
+     * @param metrics   counts connections and reads the receive budget, if served
+     * @param hooks     told of SFTP deletes and renames, if there is a hook
      */
     static ListeningServer assemble(ServerConfig config, Supplier<UserDirectory> users, Defender defender,
-            TemporaryFiles temps, TransfersInFlight inFlight, Bandwidth bandwidth, UserSessions sessions) {
+            TemporaryFiles temps, TransfersInFlight inFlight, Bandwidth bandwidth, UserSessions sessions,
+            Optional<Metrics> metrics, Optional<HookRunner> hooks) {
         HostPort first = config.listen().get(0);
         ListeningServer sshd = (ListeningServer) ServerBuilder.builder()
                 .factory(() -> new ListeningServer(config.listen().subList(1, config.listen().size())))
@@ -125,6 +131,7 @@ final class SshdAssembler {
         // 5. What an authenticated user may open: session channels only; no forwarding, no agent.
         // Each channel's window comes out of one budget, so many uploads onto a slow disk cannot fill the heap.
         ReceiveBudget budget = new ReceiveBudget(config.receiveBudget(), ReceiveBudget.DEFAULT_FLOOR);
+        metrics.ifPresent(m -> sshd.addSessionListener(m.watch(() -> sshd.getActiveSessions().size(), budget)));
         sshd.setChannelFactories(List.of(CoalescingChannelSession.factory(config.events()::accept, budget, refusals,
                 bandwidth)));
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
@@ -140,6 +147,7 @@ final class SshdAssembler {
                 config.atomicSftpUploads(), temps, bandwidth);
         sftp.addSftpEventListener(new SftpTransferLog(config.events()));
         sftp.addSftpEventListener(new SftpTransfersInFlight());
+        hooks.ifPresent(h -> sftp.addSftpEventListener(h.sftpListener()));
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(sshd, config.sftpMaxRead());
         // MINA's default is unlimited: each handle is a file descriptor of the whole server's
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(sshd, FerrySftpSubsystemFactory.MAX_OPEN_HANDLES);

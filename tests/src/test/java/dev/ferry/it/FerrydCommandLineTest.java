@@ -193,7 +193,7 @@ class FerrydCommandLineTest {
     }
 
     @Test
-    void badBanAndAlgorithmFlagsGetOneSentence() throws Exception {
+    void badBanAlgorithmMetricsAndHookFlagsGetOneSentence() throws Exception {
         String[][] cases = {
             {"--ban-window", "10x", "--ban-window 10x: use a time such as 90s, 10m or 1h"},
             {"--login-grace-time", "soon", "--login-grace-time soon: use a time such as 90s, 10m or 1h"},
@@ -203,12 +203,62 @@ class FerrydCommandLineTest {
             {"--ciphers", "-aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,"
                     + "aes192-ctr,aes256-ctr", "leaves no algorithm to offer"},
             {"--algorithms", "lax", "unknown algorithm profile lax: use modern or strict"},
+            {"--metrics", "127.0.0.1:http", "--metrics: 'http' is not a port number"},
+            {"--hook-timeout", "5s", "--hook-events and --hook-timeout need --hook-command"},
+            {"--hook-events", "upload,chmod", "unknown hook event 'chmod' (use upload, download, delete or rename)"},
+            {"--hook-command", "notify 'unterminated", "--hook-command: unterminated single quote"},
         };
         for (String[] c : cases) {
             Proc.Result r = FerrydProcess.run(dir, null, "--listen", "127.0.0.1:0", c[0], c[1]);
             assertEquals(1, r.exit(), r.all());
             assertTrue(r.err().contains(c[2]), c[0] + ": " + r.all());
             assertEquals(1, r.err().strip().lines().count(), r.all());
+        }
+    }
+
+    @Test
+    void theMetricsAndTheHookFlagsServeMetricsAndRunTheCommand() throws Exception {
+        Path key = userKey("id_test");
+        Path events = dir.resolve("hook-events.jsonl");
+        try (FerrydProcess off = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--user", "tester",
+                "--authorized-keys", key + ".pub")) {
+            assertTrue(off.stdout().stream().noneMatch(l -> l.startsWith("metrics at")), off.stdout().toString());
+        }
+        try (FerrydProcess ferryd = FerrydProcess.start(dir, "--listen", "127.0.0.1:0", "--user", "tester",
+                "--authorized-keys", key + ".pub", "--metrics", "127.0.0.1:0",
+                "--hook-command", "sh -c 'cat >> \"$0\"' " + events, "--hook-events", "upload,delete",
+                "--hook-timeout", "20s")) {
+            String line = ferryd.stdout().stream().filter(l -> l.startsWith("metrics at http://127.0.0.1:"))
+                    .findFirst().orElseThrow(() -> new AssertionError(ferryd.stdout().toString()));
+            int metricsPort = Integer.parseInt(line.replaceAll(".*:(\\d+)/metrics$", "$1"));
+            Files.write(dir.resolve("up.bin"), new byte[4321]);
+            Proc.Result put = sftp(ferryd.port(), knownHosts(ferryd.port(), dir.resolve("ferry-data")), "tester", key,
+                    "put up.bin", "rm up.bin");
+            assertEquals(0, put.exit(), put.all());
+
+            long end = System.nanoTime() + 20_000_000_000L;
+            while ((!Files.exists(events) || Files.readAllLines(events).size() < 2) && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            ObjectMapper json = new ObjectMapper();
+            List<String> told = Files.readAllLines(events).stream().map(l -> {
+                try {
+                    JsonNode e = json.readTree(l);
+                    return e.get("event").asText() + " " + e.get("path").asText() + " " + e.path("bytes").asText();
+                } catch (Exception e) {
+                    throw new AssertionError(l, e);
+                }
+            }).sorted().toList();
+            assertEquals(List.of("delete /up.bin ", "upload /up.bin 4321"), told);
+
+            String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(body.lines().anyMatch(l -> l.matches(
+                    "ferryd_transfers_total\\{direction=\"upload\",outcome=\"success\",protocol=\"sftp\"} 1(\\.0)?")),
+                    body);
+            assertTrue(body.lines().anyMatch(l -> l.matches(
+                    "ferryd_logins_total\\{method=\"publickey\",outcome=\"success\"} 1(\\.0)?")), body);
         }
     }
 }

@@ -27,10 +27,12 @@ import dev.ferry.server.config.FerrydConfig;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.EventLog;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.scp.ShellWords;
 import dev.ferry.transport.IpQos;
 import dev.ferry.transport.TransportProfile;
 import picocli.CommandLine.Command;
@@ -139,6 +141,23 @@ public final class FerrydCommand implements Callable<Integer> {
                     + "connections (default 30s; 0 closes at once).")
     String stopGracePeriod;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics, a listener of its own (default: none).")
+    String metrics;
+
+    @Option(names = "--hook-command", paramLabel = "CMD",
+            description = "Run CMD after each completed upload, with the event as one JSON object on its standard input "
+                    + "and in FERRY_* variables; CMD is split into words as a shell would, and run without one.")
+    String hookCommand;
+
+    @Option(names = "--hook-events", paramLabel = "LIST",
+            description = "The events --hook-command runs for: upload, download, delete, rename (default upload).")
+    String hookEvents;
+
+    @Option(names = "--hook-timeout", paramLabel = "TIME",
+            description = "How long one run of --hook-command may take before it is killed (default 30s).")
+    String hookTimeout;
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
@@ -190,6 +209,8 @@ public final class FerrydCommand implements Callable<Integer> {
                 builder.alsoHostKey(KeyFiles.load(key));
             }
         }
+        config.metrics().ifPresent(m -> builder.metrics(m.host(), m.port()));
+        config.hook().ifPresent(builder::hook);
         builder.listen(config.listen().get(0).host(), config.listen().get(0).port());
         for (HostPort more : config.listen().subList(1, config.listen().size())) {
             builder.alsoListen(more.host(), more.port());
@@ -208,7 +229,9 @@ public final class FerrydCommand implements Callable<Integer> {
         Signals.onHangup(this::reload);
         List<String> bound = server.addresses().stream().map(a -> ServerEvent.address(a)).toList();
         log.accept(new ServerEvent.Listening(String.join(",", bound), server.hostKeyFingerprint()));
-        printBanner(System.out, server.addresses(), server.hostKeyFingerprint(), keyFiles, users);
+        Optional<String> metricsUrl = config.metrics().map(m -> "http://"
+                + new HostPort(m.host(), server.metricsPort()) + "/metrics");
+        printBanner(System.out, server.addresses(), server.hostKeyFingerprint(), keyFiles, users, metricsUrl);
         server.awaitClose();
         return 0;
     }
@@ -336,11 +359,47 @@ public final class FerrydCommand implements Callable<Integer> {
         if (sftpInPlace) {
             b.sftpInPlace(true);
         }
+        if (metrics != null) {
+            try {
+                b.metrics(metrics.equals("off") ? Optional.empty() : Optional.of(HostPort.parse(metrics)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--metrics: " + e.getMessage());
+            }
+        }
+        b.hook(hook(b.hook()));
         if (stopGracePeriod != null) {
             b.stopGracePeriod(TimeFormat.parse(stopGracePeriod).orElseThrow(() -> new IllegalArgumentException(
                     "--stop-grace-period " + stopGracePeriod + ": use a time such as 90s, 10m or 1h")));
         }
         return b.build();
+    }
+
+    /** The hook the flags give, over {@code base} (the config file's): a command replaces it, events and timeout change it. */
+    private Optional<Hook> hook(Optional<Hook> base) {
+        Set<Hook.Event> events = hookEvents == null ? null : Hook.parseEvents(hookEvents);
+        if (hookCommand == null && base.isEmpty()) {
+            if (hookTimeout != null || hookEvents != null) {
+                throw new IllegalArgumentException("--hook-events and --hook-timeout need --hook-command");
+            }
+            return Optional.empty();
+        }
+        Hook hook = base.orElse(null);
+        if (hookCommand != null) {
+            List<String> command;
+            try {
+                command = ShellWords.split(hookCommand);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--hook-command: " + e.getMessage(), e);
+            }
+            hook = hook == null ? Hook.onUpload(command) : new Hook(command, hook.events(), hook.timeout());
+        }
+        if (events != null) {
+            hook = hook.withEvents(events);
+        }
+        if (hookTimeout != null) {
+            hook = hook.withTimeout(BanOptions.time("--hook-timeout", hookTimeout, Hook.DEFAULT_TIMEOUT));
+        }
+        return Optional.of(hook);
     }
 
     private static long size(String flag, String value) {
@@ -399,9 +458,10 @@ public final class FerrydCommand implements Callable<Integer> {
     }
 
     private static void printBanner(PrintStream out, List<InetSocketAddress> addresses, String fingerprint,
-            List<Path> keyFiles, UserDirectory users) {
+            List<Path> keyFiles, UserDirectory users, Optional<String> metricsUrl) {
         out.println("ferryd listening on " + String.join(", ", addresses.stream().map(ServerEvent::address).toList()));
         out.println("host key " + fingerprint + " (" + keyFiles.get(0) + ")");
+        metricsUrl.ifPresent(url -> out.println("metrics at " + url));
         InetSocketAddress main = addresses.get(0);
         String address = ServerEvent.address(main);
         String h = address.substring(0, address.lastIndexOf(':'));

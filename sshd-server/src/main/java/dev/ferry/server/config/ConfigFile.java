@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.ferry.config.TimeFormat;
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.BanPolicy;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.Network;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.log.LogFormat;
 import dev.ferry.server.scp.ShellWords;
 import dev.ferry.transport.IpQos;
@@ -188,9 +190,10 @@ public final class ConfigFile {
             List<String> argv = command.get().size() == 1
                     ? parse(h, "command", () -> ShellWords.split(command.get().get(0))) : command.get();
             List<String> events = h.strings("events").orElse(List.of("upload"));
-            Duration timeout = time(h, "timeout").orElse(FerrydConfig.HookSettings.DEFAULT_TIMEOUT);
+            Set<Hook.Event> kinds = parse(h, "events", () -> Hook.parseEvents(String.join(",", events)));
+            Duration timeout = time(h, "timeout").orElse(Hook.DEFAULT_TIMEOUT);
             h.finish();
-            b.hook(Optional.of(parse(h, "events", () -> new FerrydConfig.HookSettings(argv, events, timeout))));
+            b.hook(Optional.of(parse(h, "command", () -> new Hook(argv, kinds, timeout))));
         }
         Optional<YamlSection> sftp = top.section("sftp");
         if (sftp.isPresent()) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import dev.ferry.server.auth.BanPolicy;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.Network;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.log.LogFormat;
 
 /**
@@ -34,7 +35,7 @@ import dev.ferry.server.log.LogFormat;
  */
 public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, AlgorithmSettings algorithms, Limits limits,
         LogSettings log, Optional<HostPort> metrics, TransportSettings transport, Optional<Path> usersFile,
-        Optional<HookSettings> hook, boolean sftpInPlace, Duration stopGracePeriod) {
+        Optional<Hook> hook, boolean sftpInPlace, Duration stopGracePeriod) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 2222);
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
@@ -72,33 +73,6 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
     public record TransportSettings(Optional<Long> window, Optional<Long> receiveBudget, Optional<String> ipqos) {
         public static final TransportSettings DEFAULT = new TransportSettings(Optional.empty(), Optional.empty(),
                 Optional.empty());
-    }
-
-    /**
-     * The event hook: a command (run without a shell) told of each event named in {@code events}.
-     *
-     * @param events {@code upload}, {@code download}, {@code delete}, {@code rename}
-     */
-    public record HookSettings(List<String> command, List<String> events, Duration timeout) {
-        public static final List<String> EVENTS = List.of("upload", "download", "delete", "rename");
-        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-
-        public HookSettings {
-            command = List.copyOf(command);
-            events = List.copyOf(events);
-            if (command.isEmpty()) {
-                throw new IllegalArgumentException("the hook has no command");
-            }
-            for (String e : events) {
-                if (!EVENTS.contains(e)) {
-                    throw new IllegalArgumentException("unknown hook event '" + e + "' (known: "
-                            + String.join(", ", EVENTS) + ")");
-                }
-            }
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("the hook's timeout must be longer than 0");
-            }
-        }
     }
 
     /** The defaults: what ferryd does with neither a config file nor flags. */
@@ -159,7 +133,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         if (hook.isPresent()) {
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("command", hook.get().command());
-            h.put("events", hook.get().events());
+            h.put("events", hook.get().events().stream().sorted().map(Hook.Event::label).toList());
             h.put("timeout", time(hook.get().timeout()));
             m.put("hook", h);
         }
@@ -209,7 +183,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         private Optional<HostPort> metrics;
         private TransportSettings transport;
         private Optional<Path> usersFile;
-        private Optional<HookSettings> hook;
+        private Optional<Hook> hook;
         private boolean sftpInPlace;
         private Duration stopGracePeriod;
 
@@ -241,6 +215,10 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
 
         public TransportSettings transport() {
             return transport;
+        }
+
+        public Optional<Hook> hook() {
+            return hook;
         }
 
         public Builder listen(List<HostPort> addresses) {
@@ -283,7 +261,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             return this;
         }
 
-        public Builder hook(Optional<HookSettings> settings) {
+        public Builder hook(Optional<Hook> settings) {
             this.hook = settings;
             return this;
         }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.ferry.server.auth.Network;
+import dev.ferry.server.hook.Hook;
 import dev.ferry.server.log.LogFormat;
 
 class ConfigFileTest {
@@ -81,8 +83,8 @@ class ConfigFileTest {
         assertEquals(new FerrydConfig.TransportSettings(Optional.of(16L << 20), Optional.of(256L << 20),
                 Optional.of("af21")), c.transport());
         assertEquals(Optional.of(Path.of("/etc/ferry/users.yaml")), c.usersFile());
-        assertEquals(Optional.of(new FerrydConfig.HookSettings(List.of("/usr/local/bin/on-upload", "--quiet"),
-                List.of("upload", "delete"), Duration.ofSeconds(5))), c.hook());
+        assertEquals(Optional.of(new Hook(List.of("/usr/local/bin/on-upload", "--quiet"),
+                Set.of(Hook.Event.UPLOAD, Hook.Event.DELETE), Duration.ofSeconds(5))), c.hook());
         assertTrue(c.sftpInPlace());
         assertEquals(Duration.ofMinutes(2), c.stopGracePeriod());
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.apache.sshd.client.SshClient;
@@ -61,6 +62,8 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
     private final Map<String, UserLimits> userLimits = new HashMap<>();
     private final Map<ServerEvent, Long> arrivals = Collections.synchronizedMap(new IdentityHashMap<>());
+    private Consumer<FerryServer.Builder> more = builder -> {
+    };
     private Path base;
     private Path key;
     private Path knownHosts;
@@ -93,6 +96,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         return this;
     }
 
+    /** More settings (metrics, a hook...), applied to the builder when the server starts, after the fixture's own. */
+    public FerrydFixture configure(Consumer<FerryServer.Builder> settings) {
+        this.more = more.andThen(settings);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         base = Files.createTempDirectory("ferry-it-");
@@ -109,7 +118,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         if (receiveBudget > 0) {
             builder.receiveBudget(receiveBudget);
         }
-        server = builder
+        builder
                 .listen("127.0.0.1", 0)
                 .hostKey(hostKey)
                 .user(limited(UserAccount.withKeys("alice", root("alice"), keys, FsPolicy.DEFAULT)))
@@ -120,8 +129,9 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
                 .user(limited(UserAccount.withKeys("linker", root("linker"), keys, new FsPolicy(false, 022, true))))
                 .limits(limits)
                 .algorithms(algorithms)
-                .events(this::record)
-                .build();
+                .events(this::record);
+        more.accept(builder);
+        server = builder.build();
         port = server.start();
         knownHosts = base.resolve("known_hosts");
         Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + KeyFiles.publicKeyLine(hostKey.getPublic(), null)
