@@ -20,9 +20,12 @@ import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.UserLimits;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.quota.QuotaTracker;
+import dev.ferry.server.quota.Usage;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
 
@@ -46,13 +49,17 @@ public final class FerryServer implements AutoCloseable {
     private final Defender defender;
     private final SshServer sshd;
     private final Optional<TemporaryJournal> journal;
+    private final QuotaTracker quotas;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private FerryServer(ServerConfig config) {
         this.config = config;
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
-        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE));
+        this.quotas = new QuotaTracker(name -> config.users().find(name).map(UserAccount::limits)
+                .orElse(UserLimits.NONE));
+        this.sshd = SshdAssembler.assemble(config, defender, journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE),
+                quotas);
     }
 
     /** The guard of the listening socket: its bans can be listed and lifted while serving. */
@@ -73,8 +80,23 @@ public final class FerryServer implements AutoCloseable {
         if (journal.isPresent()) {
             journal.get().start(config.users().all().stream().map(UserAccount::root).toList(), config.events());
         }
+        quotas.scan(config.users().all()); // after the journal's clean-up: what is left is what users hold
         sshd.start();
         return port();
+    }
+
+    /** What users with a quota hold, as counted since the start. */
+    public QuotaTracker quotas() {
+        return quotas;
+    }
+
+    /**
+     * Walks {@code user}'s root again and counts their quota from it (after a reload that gave them
+     * a quota or a new root, or changes made beside the server); empty for an unknown user.
+     */
+    public Optional<Usage> rescan(String user) throws IOException {
+        Optional<UserAccount> account = config.users().find(user);
+        return account.isEmpty() ? Optional.empty() : Optional.of(quotas.rescan(user, account.get().root()));
     }
 
     /** The bound port, once started. */

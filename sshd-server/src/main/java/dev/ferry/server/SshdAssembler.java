@@ -23,6 +23,7 @@ import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.quota.QuotaTracker;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
 import dev.ferry.server.sftp.SftpTransferLog;
@@ -49,8 +50,11 @@ final class SshdAssembler {
     private SshdAssembler() {
     }
 
-    /** @param temps told of every upload's temporary file (the server's journal, or nothing) */
-    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps) {
+    /**
+     * @param temps  told of every upload's temporary file (the server's journal, or nothing)
+     * @param quotas what users with a quota hold
+     */
+    static SshServer assemble(ServerConfig config, Defender defender, TemporaryFiles temps, QuotaTracker quotas) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost(config.host());
         sshd.setPort(config.port());
@@ -101,10 +105,10 @@ final class SshdAssembler {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
-        // 6. Files: each user confined to their root, with their policy.
+        // 6. Files: each user confined to their root, with their policy; changes counted in their quota.
         sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> config.users()
                 .find(session.getUsername())
-                .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
+                .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy(), quotas.account(u)))
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> config.users()
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,

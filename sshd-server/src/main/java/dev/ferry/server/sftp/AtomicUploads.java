@@ -25,6 +25,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.fs.TemporaryName;
+import dev.ferry.server.fs.ConfinedFileSystemProvider;
 
 /**
  * SFTP uploads that replace a file whole or not at all, as SFTPGo's {@code upload_mode: atomic}.
@@ -102,7 +103,9 @@ final class AtomicUploads implements SftpFileSystemAccessor {
         tempOptions.add(StandardOpenOption.CREATE_NEW);
         temps.creating(temp);
         FileChannel channel;
-        try {
+        // counted in the user's quota as replacing the old file: it needs room for the new copy only
+        try (ConfinedFileSystemProvider.Request r = ConfinedFileSystemProvider.replacing(file.toString(),
+                old != null && old.isRegularFile() ? old.size() : -1)) {
             channel = FileChannel.open(temp, tempOptions, attrs); // the confined file system masks the mode
         } catch (IOException | RuntimeException e) {
             temps.gone(temp);
