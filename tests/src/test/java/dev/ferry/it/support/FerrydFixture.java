@@ -8,7 +8,9 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,7 @@ import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.Passwords;
 import dev.ferry.server.auth.UserAccount;
+import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.ServerEvent;
 
@@ -41,6 +44,7 @@ import dev.ferry.server.log.ServerEvent;
  * <li>{@code reader}: key, read-only</li>
  * <li>{@code strict}: key, umask 077</li>
  * <li>{@code linker}: key, may create links</li>
+ * <li>any added with {@link #user(String, UserLimits)}: key, with limits</li>
  * </ul>
  * Beside the roots lies {@link #outside()}, which no user may reach; it holds {@code secret.txt}.
  * Register with {@code @RegisterExtension static final FerrydFixture ferryd = new FerrydFixture();}.
@@ -54,6 +58,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     private long receiveBudget;
     private AlgorithmPolicy.Algorithms algorithms = AlgorithmPolicy.Algorithms.of(AlgorithmPolicy.Profile.MODERN);
     private final List<ServerEvent> events = new CopyOnWriteArrayList<>();
+    private final Map<String, UserLimits> limited = new LinkedHashMap<>();
     private Path base;
     private Path key;
     private Path knownHosts;
@@ -71,6 +76,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     /** A server whose clients together may have only {@code bytes} in flight towards it. */
     public FerrydFixture receiveBudget(long bytes) {
         this.receiveBudget = bytes;
+        return this;
+    }
+
+    /** One more user, {@code name}: key, read-write, umask 022, with {@code limits} (a quota, say). */
+    public FerrydFixture user(String name, UserLimits limits) {
+        limited.put(name, limits);
         return this;
     }
 
@@ -95,6 +106,9 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         FerryServer.Builder builder = FerryServer.builder();
         if (receiveBudget > 0) {
             builder.receiveBudget(receiveBudget);
+        }
+        for (Map.Entry<String, UserLimits> u : limited.entrySet()) {
+            builder.user(UserAccount.withKeys(u.getKey(), root(u.getKey()), keys, FsPolicy.DEFAULT).withLimits(u.getValue()));
         }
         server = builder
                 .listen("127.0.0.1", 0)
