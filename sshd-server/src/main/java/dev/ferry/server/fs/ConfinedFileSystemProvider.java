@@ -51,6 +51,11 @@ import dev.ferry.fs.SpaceAccount;
  * follows the link (open, list, stat, chmod) checks the link's target, and a dangling link is
  * refused, since following it could create a file wherever it points.
  *
+ * <p>Every change to the space the user's files take (a write past a file's end, a truncation, a
+ * new file, a delete, a rename over a file, a copy, a hard link) is told first to the user's
+ * {@link SpaceAccount}, which refuses what would pass their quota ({@code dev.ferry.server.quota});
+ * for a user without a quota it counts nothing and costs no extra system call.
+ *
  * <p>The check and the use are separate system calls: someone with a shell on the server can still
  * race a directory for a symlink between them. Java offers no {@code openat(O_NOFOLLOW)} walk to
  * close that window; roots should not be writable by untrusted local users.

@@ -41,6 +41,11 @@ import dev.ferry.server.fs.ConfinedFileSystemProvider;
  * on the temporary file ({@code FerrySftpSubsystemFactory}), so {@code put -p} sets the mode and
  * time the rename brings along; a STAT of the path during the upload sees the old file.
  *
+ * <p>Under a quota the temporary file is counted as replacing the old one: an upload needs room
+ * for the new copy only (the old one's bytes are counted as freed while both exist), and a
+ * replacement takes no new place in a file quota. A write the quota refuses fails as a write to
+ * a full disk does: the temporary file is dropped at the CLOSE, and the old file stays.
+ *
  * <p>OpenSSH's scp over SFTP writes in place by design: it opens WRITE|CREAT without TRUNC, writes
  * from the start and truncates at the end. Such an open (CREAT, write-only, no TRUNC) of a file
  * that exists gets a temporary file that starts as a copy of the old one (in-kernel, and free on
