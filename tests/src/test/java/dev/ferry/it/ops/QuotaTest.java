@@ -3,6 +3,7 @@ package dev.ferry.it.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +53,8 @@ class QuotaTest {
             .user("q-scp", bytes(MIB))
             .user("q-scp-legacy", bytes(MIB))
             .user("q-cp", bytes(MIB))
-            .user("q-sync", bytes(MIB));
+            .user("q-sync", bytes(MIB))
+            .user("q-java", bytes(MIB));
 
     private final OpenSsh openssh = new OpenSsh(ferryd);
 
@@ -115,6 +123,39 @@ class QuotaTest {
         assertEquals(0, replaced.exit(), replaced.all());
         assertEquals(900 * 1024, Files.size(ferryd.rootOf("q-sftp").resolve("data.bin")));
         assertCountedRight("q-sftp");
+    }
+
+    /**
+     * What a client that knows SFTP's later status codes sees: the write that would pass the quota
+     * is SSH_FX_QUOTA_EXCEEDED with the sentence; the upload is dropped though the client closes
+     * its handle as if all went well.
+     */
+    @Test
+    void aWritePastTheQuotaIsStatusQuotaExceededAndTheCloseDropsTheUpload() throws Exception {
+        byte[] old = plant("q-java", "data.bin", 100 * 1024);
+        SshClient client = ferryd.newClient();
+        try (ClientSession session = ferryd.login(client, "q-java");
+                SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+            SftpClient.CloseableHandle handle = sftp.open("data.bin", SftpClient.OpenMode.Write,
+                    SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
+            byte[] chunk = new byte[200 * 1024];
+            for (int i = 0; i < 3; i++) {
+                sftp.write(handle, (long) i * chunk.length, chunk);
+            }
+            assertEquals(List.of("data.bin"), Stream.of(ferryd.rootOf("q-java").toFile().list())
+                    .filter(n -> !n.contains(".ferry-")).toList());
+            SftpException refused = assertThrows(SftpException.class,
+                    () -> sftp.write(handle, 3L * chunk.length, new byte[500 * 1024])); // a new copy of 1100 KiB
+            assertEquals(SftpConstants.SSH_FX_QUOTA_EXCEEDED, refused.getStatus());
+            assertEquals("quota exceeded: 1 MiB for q-java", refused.getMessage());
+            assertThrows(SftpException.class, handle::close);
+        } finally {
+            client.stop();
+        }
+        assertArrayEquals(old, Files.readAllBytes(ferryd.rootOf("q-java").resolve("data.bin")));
+        assertEquals(List.of(), temporaries("q-java"));
+        refusedOnce("q-java", "sftp");
+        assertCountedRight("q-java");
     }
 
     @Test
