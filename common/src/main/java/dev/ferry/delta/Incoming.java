@@ -9,6 +9,9 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 import dev.ferry.delta.protocol.DeltaMessage;
+import dev.ferry.fs.AccountedChannel;
+import dev.ferry.fs.QuotaExceededException;
+import dev.ferry.fs.SpaceAccount;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.fs.TemporaryName;
 import dev.ferry.delta.protocol.DetailRequest;
@@ -43,13 +46,15 @@ public final class Incoming implements Closeable {
     private final boolean stopped;
     private final MessageWriter out;
     private final TemporaryFiles temps;
+    private final SpaceAccount space;
     private GroupDetail detail; // a two-level signature's fine level, until the sender's first instruction
     private boolean moved;
     private boolean gone; // the temporary file is renamed or deleted, and temps told so
 
     private Incoming(Path target, Landing landing, String temp, Patch patch, boolean stopped, MessageWriter out,
-            GroupDetail detail, TemporaryFiles temps) {
+            GroupDetail detail, TemporaryFiles temps, SpaceAccount space) {
         this.temps = temps;
+        this.space = space;
         this.target = target;
         this.landing = landing;
         this.name = target.getFileName().toString();
@@ -86,18 +91,20 @@ public final class Incoming implements Closeable {
             MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request, FileDigest digest,
             boolean syncAlways) throws IOException {
         return open(target, null, useOld, answer, chunking, zstd, out, stop, grouped, request, digest, syncAlways,
-                TemporaryFiles.NONE);
+                TemporaryFiles.NONE, SpaceAccount.UNLIMITED, 0);
     }
 
     /**
      * As above, the file written in {@code directory}: the target's own directory as the file system
      * under it names it ({@link Responder.Resolver#landing}: the real directory behind ferryd's
      * confined one, checked once), or null for the target's parent as it is; {@code temps} told of
-     * the temporary file.
+     * the temporary file; {@code space} of the bytes and file it takes (a file announced as
+     * {@code announced} bytes that would not fit is refused before anything is sent).
      */
     static Incoming open(Path target, Path directory, boolean useOld, boolean answer, FileChunking chunking,
             boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped, DeltaMessage request,
-            FileDigest digest, boolean syncAlways, TemporaryFiles temps) throws IOException {
+            FileDigest digest, boolean syncAlways, TemporaryFiles temps, SpaceAccount space, long announced)
+            throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         if (target.getFileName() == null || parent == null) {
             throw new DeltaRefused(target + " is a directory");
@@ -111,7 +118,7 @@ public final class Incoming implements Closeable {
         }
         try {
             return open(target, landing, name, useOld, answer, chunking, zstd, out, stop, grouped, request, digest,
-                    syncAlways, temps);
+                    syncAlways, temps, space, announced);
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(landing, e);
             throw e;
@@ -120,7 +127,8 @@ public final class Incoming implements Closeable {
 
     private static Incoming open(Path target, Landing landing, String name, boolean useOld, boolean answer,
             FileChunking chunking, boolean zstd, MessageWriter out, Signature.StopCheck stop, boolean grouped,
-            DeltaMessage request, FileDigest digest, boolean syncAlways, TemporaryFiles temps) throws IOException {
+            DeltaMessage request, FileDigest digest, boolean syncAlways, TemporaryFiles temps, SpaceAccount space,
+            long announced) throws IOException {
         FileFacts there;
         try {
             there = landing.facts(name);
@@ -133,12 +141,20 @@ public final class Incoming implements Closeable {
         // The temporary file first: if it cannot be made (read-only, no room), the sender hears so
         // before anything else and the session stays in step.
         String temp = temporaryBeside(name);
+        long replacing = there != null && there.regularFile() ? there.size() : -1;
+        try { // a refusal the sender hears before anything else, as one for a directory it cannot write
+            space.fits(target.toString(), announced, replacing);
+            space.creating(target.toString(), replacing);
+        } catch (QuotaExceededException e) {
+            throw new DeltaRefused(e.getMessage());
+        }
         FileChannel written;
         temps.creating(landing.path(temp));
         try {
-            written = landing.create(temp);
+            written = AccountedChannel.of(landing.create(temp), space, target.toString(), replacing);
         } catch (IOException e) {
             temps.gone(landing.path(temp));
+            space.removed(0);
             throw refusal(target, e);
         }
         FileChannel old = null;
@@ -158,12 +174,12 @@ public final class Incoming implements Closeable {
             }
             return new Incoming(target, landing, temp, new Patch(old, sent.basis(), written, new Literals(zstd),
                     digest, syncAlways),
-                    sent.stopped(), out, sent.stopped() ? null : sent.detail(), temps);
+                    sent.stopped(), out, sent.stopped() ? null : sent.detail(), temps, space);
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(old, e);
             closeQuietly(written, e);
             try {
-                landing.delete(temp);
+                deleteCounted(landing, temp, space);
                 temps.gone(landing.path(temp));
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
@@ -200,10 +216,14 @@ public final class Incoming implements Closeable {
         patch.close();
         if (o.verified()) {
             landing.setModeAndTime(temp, o.end().mode(), o.end().mtimeMillis());
+            FileFacts replaced = space.counts() ? landing.facts(name) : null;
             landing.rename(temp, name);
             moved = true;
+            if (replaced != null && replaced.regularFile()) {
+                space.removed(replaced.size());
+            }
         } else {
-            landing.delete(temp);
+            deleteCounted(landing, temp, space);
         }
         gone();
         return new Received(o.verified(), o.size(), o.literalBytes(), o.matchedBytes(), o.writeNanos(), stopped);
@@ -241,12 +261,21 @@ public final class Incoming implements Closeable {
         } finally {
             try {
                 if (!moved && !gone) {
-                    landing.delete(temp);
+                    deleteCounted(landing, temp, space);
                     gone();
                 }
             } finally {
                 landing.close();
             }
+        }
+    }
+
+    /** Removes the temporary file {@code temp}, told to {@code space} with the bytes it held. */
+    private static void deleteCounted(Landing landing, String temp, SpaceAccount space) throws IOException {
+        FileFacts f = space.counts() ? landing.facts(temp) : null;
+        landing.delete(temp);
+        if (f != null && f.regularFile()) {
+            space.removed(f.size());
         }
     }
 

@@ -28,6 +28,7 @@ import dev.ferry.delta.protocol.SignatureBatch;
 import dev.ferry.delta.protocol.SignatureEnd;
 import dev.ferry.delta.protocol.SignatureRequest;
 import dev.ferry.delta.protocol.SignatureStop;
+import dev.ferry.fs.SpaceAccount;
 import dev.ferry.fs.TemporaryFiles;
 
 /**
@@ -71,6 +72,11 @@ public final class Responder {
          */
         default Listing.LinkView links(Path listed) {
             return Listing.LinkView.AS_IS;
+        }
+
+        /** Told of the space uploads take (ferryd's quota of the user), before they take it. */
+        default SpaceAccount space() {
+            return SpaceAccount.UNLIMITED;
         }
     }
 
@@ -222,7 +228,8 @@ public final class Responder {
             Path target = resolver.resolve(up.path());
             Incoming incoming = Incoming.open(target, landing(target), signature, signature, chunking, zstd, out,
                     up.signature().stoppable() ? Signature.StopCheck.reading(in) : Signature.StopCheck.NEVER,
-                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync(), temps);
+                    up.signature() == SignatureRequest.GROUPED, null, up.fileDigest(), up.fsync(), temps,
+                    resolver.space(), up.size());
             Upload u = new Upload(up, chunking, incoming, start);
             if (signature) {
                 uploads.add(u);

@@ -34,6 +34,8 @@ import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.metrics.Metrics;
+import dev.ferry.server.quota.QuotaTracker;
+import dev.ferry.server.quota.Usage;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.TransportProfile;
@@ -64,6 +66,7 @@ public final class FerryServer implements AutoCloseable {
     private final Optional<Metrics> metrics;
     private final Optional<HookRunner> hooks;
     private final AtomicReference<UserDirectory> users;
+    private final QuotaTracker quotas;
     private final TransfersInFlight inFlight = new TransfersInFlight();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -77,9 +80,10 @@ public final class FerryServer implements AutoCloseable {
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
         this.sessions = new UserSessions(this::limitsOf, config.events());
+        this.quotas = new QuotaTracker(this::limitsOf);
         this.sshd = SshdAssembler.assemble(config, users::get, defender,
                 journal.<TemporaryFiles>map(j -> j).orElse(TemporaryFiles.NONE), inFlight, bandwidth, sessions,
-                metrics, hooks);
+                quotas, metrics, hooks);
     }
 
     /** {@code user}'s limits as the users are now (none for a user no longer there), read at each use. */
@@ -180,6 +184,7 @@ public final class FerryServer implements AutoCloseable {
         if (journal.isPresent()) {
             journal.get().start(users.get().all().stream().map(UserAccount::root).toList(), config.events());
         }
+        quotas.scan(users.get().all()); // after the journal's clean-up: what is left is what users hold
         if (metrics.isPresent()) {
             InetSocketAddress address = config.metrics().orElseThrow();
             metrics.get().serve(address.getHostString(), address.getPort());
@@ -191,6 +196,20 @@ public final class FerryServer implements AutoCloseable {
             throw e;
         }
         return port();
+    }
+
+    /** What users with a quota hold, as counted since the start. */
+    public QuotaTracker quotas() {
+        return quotas;
+    }
+
+    /**
+     * Walks {@code user}'s root again and counts their quota from it (after a reload that gave them
+     * a quota or a new root, or changes made beside the server); empty for an unknown user.
+     */
+    public Optional<Usage> rescan(String user) throws IOException {
+        Optional<UserAccount> account = users.get().find(user);
+        return account.isEmpty() ? Optional.empty() : Optional.of(quotas.rescan(user, account.get().root()));
     }
 
     /** The port the metrics are served on ({@code http://host:port/metrics}) once started; -1 without metrics. */

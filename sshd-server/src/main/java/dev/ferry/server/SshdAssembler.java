@@ -33,6 +33,7 @@ import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.metrics.Metrics;
+import dev.ferry.server.quota.QuotaTracker;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.server.scp.ExecCommands;
 import dev.ferry.server.sftp.FerrySftpSubsystemFactory;
@@ -82,12 +83,13 @@ final class SshdAssembler {
      * @param inFlight  counts the transfers in progress, for a graceful stop
      * @param bandwidth the users' upload and download rates
      * @param sessions  each user's connections at once, held to their maxSessions
+     * @param quotas    what users with a quota hold
      * @param metrics   counts connections and reads the receive budget, if served
      * @param hooks     told of SFTP deletes and renames, if there is a hook
      */
     static ListeningServer assemble(ServerConfig config, Supplier<UserDirectory> users, Defender defender,
             TemporaryFiles temps, TransfersInFlight inFlight, Bandwidth bandwidth, UserSessions sessions,
-            Optional<Metrics> metrics, Optional<HookRunner> hooks) {
+            QuotaTracker quotas, Optional<Metrics> metrics, Optional<HookRunner> hooks) {
         HostPort first = config.listen().get(0);
         ListeningServer sshd = (ListeningServer) ServerBuilder.builder()
                 .factory(() -> new ListeningServer(config.listen().subList(1, config.listen().size())))
@@ -137,10 +139,10 @@ final class SshdAssembler {
         sshd.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         sshd.setAgentFactory(null);
 
-        // 6. Files: each user confined to their root, with their policy.
+        // 6. Files: each user confined to their root, with their policy; changes counted in their quota.
         sshd.setFileSystemFactory(new ConfinedFileSystemFactory(session -> users.get()
                 .find(session.getUsername())
-                .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy()))
+                .map(u -> new ConfinedFileSystemFactory.Confinement(u.root(), u.policy(), quotas.account(u)))
                 .orElse(null)));
         FerrySftpSubsystemFactory sftp = new FerrySftpSubsystemFactory(session -> users.get()
                 .find(session.getUsername()).map(UserAccount::policy).orElse(FsPolicy.DEFAULT), refusals,

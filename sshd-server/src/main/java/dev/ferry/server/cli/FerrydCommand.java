@@ -272,7 +272,9 @@ public final class FerrydCommand implements Callable<Integer> {
                 changed.add("users (" + userChanges + ")");
             }
             log.reopen(next.log().format(), next.log().file());
+            UserDirectory before = server.users();
             server.reload(users, next.limits());
+            rescanQuotas(before, users);
             applied = next.toBuilder().listen(applied.listen()).hostKeys(applied.hostKeys())
                     .algorithms(applied.algorithms()).metrics(applied.metrics()).transport(applied.transport())
                     .sftpInPlace(applied.sftpInPlace()).hook(applied.hook()).build();
@@ -280,6 +282,22 @@ public final class FerrydCommand implements Callable<Integer> {
                     String.join(", ", restart)));
         } catch (IOException | RuntimeException e) {
             log.accept(new ServerEvent.ReloadFailed(FerrydMain.sentence(e)));
+        }
+    }
+
+    /**
+     * Counts again what a user holds when a reload gave them a quota, another quota or another
+     * root (the count kept since the start would not fit); the users file's other changes keep it.
+     */
+    private void rescanQuotas(UserDirectory before, UserDirectory after) throws IOException {
+        for (UserAccount u : after.all()) {
+            Optional<UserAccount> old = before.find(u.name());
+            boolean same = old.isPresent() && old.get().root().equals(u.root())
+                    && old.get().limits().quotaBytes() == u.limits().quotaBytes()
+                    && old.get().limits().quotaFiles() == u.limits().quotaFiles();
+            if (u.limits().hasQuota() && !same) {
+                server.rescan(u.name());
+            }
         }
     }
 

@@ -15,10 +15,13 @@ import java.util.concurrent.Callable;
 
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Passwords;
+import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.config.UserEntry;
 import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.transport.TransportProfile;
+import dev.ferry.server.quota.Tally;
+import dev.ferry.server.quota.Usage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage the users file (default ./ferry-data/users.yaml).",
         subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.AddKey.class,
-            UserCommand.Remove.class, UserCommand.ListUsers.class, UserCommand.SetLimits.class})
+            UserCommand.Remove.class, UserCommand.ListUsers.class, UserCommand.SetLimits.class,
+            UserCommand.QuotaScan.class})
 public final class UserCommand {
 
     /** Reads a password: from stdin when asked (for scripts), else twice from the terminal. */
@@ -285,6 +289,26 @@ public final class UserCommand {
 
         private static String orNone(Object value) {
             return value == null ? "none" : value.toString();
+        }
+    }
+
+    @Command(name = "quota-scan", mixinStandardHelpOptions = true,
+            description = {"Walk a user's root and print what it holds against their quota.",
+                "A running ferryd counts from its own walk at start; it walks again on SIGHUP."})
+    static final class QuotaScan implements Callable<Integer> {
+        @Mixin
+        StateOptions state;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            UsersFile file = UsersFile.read(state.usersFile());
+            UserAccount account = file.toDirectory().find(name)
+                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
+            System.out.println(Usage.describe(name, Tally.of(account.root()), account.limits()));
+            return 0;
         }
     }
 }

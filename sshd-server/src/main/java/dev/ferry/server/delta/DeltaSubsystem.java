@@ -27,10 +27,12 @@ import dev.ferry.delta.protocol.Hello;
 import dev.ferry.delta.protocol.MessageReader;
 import dev.ferry.delta.protocol.MessageWriter;
 import dev.ferry.delta.protocol.ProtocolException;
+import dev.ferry.fs.SpaceAccount;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.quota.QuotaLog;
 
 /**
  * One {@code ferry-delta} session: hellos, the client's chunking parameters, then the client's
@@ -81,6 +83,9 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
             ChunkingSpec spec = expect(in.readRequired("the chunking parameters"), ChunkingSpec.class,
                     "the chunking parameters");
             ChunkerParams params = params(spec);
+            // the user's quota; each refusal logged here, since the responder tells the client only
+            SpaceAccount space = QuotaLog.reporting(ConfinedFileSystemProvider.spaceOf(getFileSystem().getPath("/")),
+                    events, getServerSession(), "delta");
             Responder.Resolver resolver = new Responder.Resolver() {
                 @Override
                 public Path resolve(String path) throws IOException {
@@ -108,6 +113,11 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
                     Path parent = resolved.toAbsolutePath().getParent();
                     return resolved.getFileSystem().provider() instanceof ConfinedFileSystemProvider confined
                             ? confined.writableDirectory(parent) : parent;
+                }
+
+                @Override
+                public SpaceAccount space() {
+                    return space;
                 }
             };
             new Responder(in, out, params, zstd, resolver, this::log, temps).run();

@@ -9,11 +9,20 @@ import java.util.function.Function;
 import org.apache.sshd.common.file.FileSystemFactory;
 import org.apache.sshd.common.session.SessionContext;
 
+import dev.ferry.fs.SpaceAccount;
+
 /** Gives each session the confined view of its user's root, with that user's policy. */
 public final class ConfinedFileSystemFactory implements FileSystemFactory {
 
-    /** What the factory needs to know of the session's user. */
-    public record Confinement(Path root, FsPolicy policy) {
+    /**
+     * What the factory needs to know of the session's user.
+     *
+     * @param space what the user's changes are counted in (their quota)
+     */
+    public record Confinement(Path root, FsPolicy policy, SpaceAccount space) {
+        public Confinement(Path root, FsPolicy policy) {
+            this(root, policy, SpaceAccount.UNLIMITED);
+        }
     }
 
     private final Function<SessionContext, Confinement> resolver;
@@ -37,6 +46,6 @@ public final class ConfinedFileSystemFactory implements FileSystemFactory {
         if (!Files.isDirectory(c.root())) {
             throw new IOException("the root of user " + session.getUsername() + " is not a directory");
         }
-        return new ConfinedFileSystemProvider(c.policy()).newFileSystem(c.root());
+        return new ConfinedFileSystemProvider(c.policy(), c.space()).newFileSystem(c.root());
     }
 }

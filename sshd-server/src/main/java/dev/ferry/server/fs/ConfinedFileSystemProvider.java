@@ -36,6 +36,9 @@ import org.apache.sshd.common.file.root.RootedFileSystem;
 import org.apache.sshd.common.file.root.RootedFileSystemProvider;
 import org.apache.sshd.common.file.root.RootedPath;
 
+import dev.ferry.fs.AccountedChannel;
+import dev.ferry.fs.SpaceAccount;
+
 /**
  * MINA's rooted file system, made safe: every operation first checks that the path it acts on
  * resolves, symlinks followed, to a place inside the user's root, and then applies the user's
@@ -48,6 +51,11 @@ import org.apache.sshd.common.file.root.RootedPath;
  * follows the link (open, list, stat, chmod) checks the link's target, and a dangling link is
  * refused, since following it could create a file wherever it points.
  *
+ * <p>Every change to the space the user's files take (a write past a file's end, a truncation, a
+ * new file, a delete, a rename over a file, a copy, a hard link) is told first to the user's
+ * {@link SpaceAccount}, which refuses what would pass their quota ({@code dev.ferry.server.quota});
+ * for a user without a quota it counts nothing and costs no extra system call.
+ *
  * <p>The check and the use are separate system calls: someone with a shell on the server can still
  * race a directory for a symlink between them. Java offers no {@code openat(O_NOFOLLOW)} walk to
  * close that window; roots should not be writable by untrusted local users.
@@ -57,9 +65,16 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     private static final Set<PosixFilePermission> ALL = PosixFilePermissions.fromString("rwxrwxrwx");
 
     private final FsPolicy policy;
+    private final SpaceAccount space;
 
     public ConfinedFileSystemProvider(FsPolicy policy) {
+        this(policy, SpaceAccount.UNLIMITED);
+    }
+
+    /** @param space told of the bytes and regular files the user's changes take or free (their quota) */
+    public ConfinedFileSystemProvider(FsPolicy policy, SpaceAccount space) {
         this.policy = policy;
+        this.space = space;
     }
 
     public FsPolicy policy() {
@@ -69,6 +84,12 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     /** The policy that governs {@code path}, or the default one for a path outside any confined system. */
     public static FsPolicy policyOf(Path path) {
         return path.getFileSystem().provider() instanceof ConfinedFileSystemProvider p ? p.policy : FsPolicy.DEFAULT;
+    }
+
+    /** The account of space that governs {@code path}, or none for a path outside any confined system. */
+    public static SpaceAccount spaceOf(Path path) {
+        return path.getFileSystem().provider() instanceof ConfinedFileSystemProvider p ? p.space
+                : SpaceAccount.UNLIMITED;
     }
 
     /**
@@ -264,18 +285,100 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         if (writes(options)) {
             writable(path);
         }
-        if (!creates(options)) {
+        if (!creates(options) && !(space.counts() && writes(options))) {
             return opener.open(attrs);
         }
         Path local = unroot(path);
-        boolean existed = Files.exists(local, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> mode = policy.mask(requested(attrs, false));
-        T opened = opener.open(new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)});
-        if (!existed) {
+        BasicFileAttributes old = existing(local, options);
+        boolean existed = old != null || Files.exists(local, LinkOption.NOFOLLOW_LINKS);
+        Replacement replacing = REPLACING.get();
+        String shown = replacing != null ? replacing.target() : path.toString();
+        long replaced = replacing != null ? replacing.bytes() : -1;
+        boolean counted = creates(options) && !existed && space.counts();
+        if (counted) {
+            space.creating(shown, replaced);
+        }
+        T opened;
+        try {
+            opened = opener.open(creates(options)
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(policy.mask(requested(attrs, false)))}
+                    : attrs);
+        } catch (IOException | RuntimeException e) {
+            if (counted) {
+                space.removed(0);
+            }
+            throw e;
+        }
+        if (creates(options) && !existed) {
             // The process umask has also applied to the open(2) mode; set the user's exactly.
-            Files.setPosixFilePermissions(local, mode);
+            Files.setPosixFilePermissions(local, policy.mask(requested(attrs, false)));
+        }
+        if (old != null && old.isRegularFile() && options.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
+            space.shrunk(old.size());
         }
         return opened;
+    }
+
+    /**
+     * What an open that writes with {@code options} finds at {@code local} (links followed as the
+     * open follows them), when the user's space is counted; null when nothing is there, or nothing
+     * is counted.
+     */
+    private BasicFileAttributes existing(Path local, Set<? extends OpenOption> options) throws IOException {
+        if (!space.counts()) {
+            return null;
+        }
+        try {
+            return opensFollowing(options.toArray()) ? Files.readAttributes(local, BasicFileAttributes.class)
+                    : Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** A regular file's size at {@code local}, not following a link; -1 for anything else or nothing. */
+    private long regularSize(Path local) throws IOException {
+        if (!space.counts()) {
+            return -1;
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? a.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    /** Whether two names are one file, links not followed (a rename of one onto the other frees nothing). */
+    private boolean sameFile(Path a, Path b) throws IOException {
+        if (!space.counts()) {
+            return false;
+        }
+        try {
+            Object ka = Files.readAttributes(a, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object kb = Files.readAttributes(b, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return ka != null && ka.equals(kb);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /** The file an upload writing on this thread will replace (see {@link #replacing}). */
+    private record Replacement(String target, long bytes) {
+    }
+
+    private static final ThreadLocal<Replacement> REPLACING = new ThreadLocal<>();
+
+    /**
+     * Until closed, a file created on this thread is the temporary of an upload to {@code target}
+     * (as the user names it), to be renamed over a regular file of {@code bytes} there (-1: none):
+     * counted as replacing it ({@link SpaceAccount}), and refused in {@code target}'s name.
+     * ferryd's atomic SFTP and SCP uploads open their temporaries inside one.
+     */
+    public static Request replacing(String target, long bytes) {
+        Replacement outer = REPLACING.get();
+        REPLACING.set(new Replacement(target, bytes));
+        return () -> REPLACING.set(outer);
     }
 
     private Set<PosixFilePermission> requested(FileAttribute<?>[] attrs, boolean directory) {
@@ -313,19 +416,41 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
     @Override
     public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        return open(path, options, attrs, a -> super.newFileChannel(path, options, a));
+        return open(path, options, attrs, a -> counted(path, options, super.newFileChannel(path, options, a)));
+    }
+
+    /** {@code channel}, counted in the user's space when it writes. */
+    private FileChannel counted(Path path, Set<? extends OpenOption> options, FileChannel channel) {
+        if (!writes(options)) {
+            return channel;
+        }
+        Replacement r = REPLACING.get();
+        return AccountedChannel.of(channel, space, r != null ? r.target() : path.toString(), r != null ? r.bytes() : 0);
     }
 
     @Override
     public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
+        if (space.counts() && writes(options)) {
+            throw new UnsupportedOperationException("asynchronous writes are not counted in a quota");
+        }
         return open(path, options, attrs, a -> super.newAsynchronousFileChannel(path, options, executor, a));
     }
 
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
             FileAttribute<?>... attrs) throws IOException {
-        return open(path, options, attrs, a -> super.newByteChannel(path, options, a));
+        return open(path, options, attrs, a -> {
+            SeekableByteChannel c = super.newByteChannel(path, options, a);
+            if (c instanceof FileChannel f) { // what the JDK's Unix file system returns
+                return counted(path, options, f);
+            }
+            if (space.counts() && writes(options)) {
+                c.close();
+                throw new UnsupportedOperationException("this platform's channels cannot be counted in a quota");
+            }
+            return c;
+        });
     }
 
     @Override
@@ -401,7 +526,24 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         contain(existing, true);
         writable(link);
         linksAllowed(link);
-        super.createLink(link, existing);
+        long size = regularSize(unroot(existing));
+        if (size >= 0) { // counted as a copy: the walk of a root counts each name of a file
+            space.creating(link.toString(), -1);
+            try {
+                space.growing(link.toString(), size, 0);
+            } catch (IOException | RuntimeException e) {
+                space.removed(0);
+                throw e;
+            }
+        }
+        try {
+            super.createLink(link, existing);
+        } catch (IOException | RuntimeException e) {
+            if (size >= 0) {
+                space.removed(size);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -409,7 +551,11 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         contain(path, false);
         writable(path);
         notTheRoot(path);
+        long size = regularSize(unroot(path));
         super.delete(path);
+        if (size >= 0) {
+            space.removed(size);
+        }
     }
 
     @Override
@@ -417,7 +563,12 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         contain(path, false);
         writable(path);
         notTheRoot(path);
-        return super.deleteIfExists(path);
+        long size = regularSize(unroot(path));
+        boolean deleted = super.deleteIfExists(path);
+        if (deleted && size >= 0) {
+            space.removed(size);
+        }
+        return deleted;
     }
 
     @Override
@@ -430,7 +581,36 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         }
         contain(target, false);
         writable(target);
-        super.copy(source, target, options);
+        long size = space.counts() && Files.isRegularFile(unroot(source), follows(options) ? new LinkOption[0]
+                : new LinkOption[] {LinkOption.NOFOLLOW_LINKS}) ? Files.size(unroot(source)) : -1;
+        if (size < 0) {
+            super.copy(source, target, options);
+            return;
+        }
+        long replaced = regularSize(unroot(target));
+        if (replaced < 0) {
+            space.creating(target.toString(), -1);
+        }
+        try {
+            space.growing(target.toString(), size, Math.max(0, replaced));
+        } catch (IOException | RuntimeException e) {
+            if (replaced < 0) {
+                space.removed(0);
+            }
+            throw e;
+        }
+        try {
+            super.copy(source, target, options);
+        } catch (IOException | RuntimeException e) {
+            space.removed(replaced < 0 ? size : 0);
+            if (replaced >= 0) {
+                space.shrunk(size);
+            }
+            throw e;
+        }
+        if (replaced >= 0) {
+            space.shrunk(replaced);
+        }
     }
 
     @Override
@@ -440,7 +620,11 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         writable(target);
         notTheRoot(source);
         notTheRoot(target);
+        long replaced = sameFile(unroot(source), unroot(target)) ? -1 : regularSize(unroot(target));
         super.move(source, target, options);
+        if (replaced >= 0) {
+            space.removed(replaced); // the file that was there is gone
+        }
     }
 
     // ---- reading the tree ----------------------------------------------------------------------

@@ -7,7 +7,10 @@ import java.io.OutputStream;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.scp.common.ScpException;
@@ -19,6 +22,8 @@ import org.apache.sshd.scp.common.helpers.ScpPathCommandDetailsSupport;
 import org.apache.sshd.scp.common.helpers.ScpReceiveDirCommandDetails;
 import org.apache.sshd.scp.common.helpers.ScpReceiveFileCommandDetails;
 import org.apache.sshd.scp.common.helpers.ScpTimestampCommandDetails;
+
+import dev.ferry.server.fs.ConfinedFileSystemProvider;
 
 /**
  * MINA's SCP engine with the checks OpenSSH's {@code scp -t} makes of what a client sends, which
@@ -95,7 +100,26 @@ final class CheckedScpHelper extends ScpHelper {
             throw new ScpException(details.getName() + ": " + length + " bytes announced, " + usable
                     + " free: No space left on device", ScpAckInfo.ERROR);
         }
-        super.receiveFile(header, local, time, preserve, bufferSize);
+        Path target = Files.isDirectory(local) ? local.resolve(details.getName()) : local;
+        long replacing = regularSize(target);
+        ConfinedFileSystemProvider.spaceOf(target).fits(target.toString(), length, replacing);
+        // its temporary file counted in the user's quota as replacing the old file
+        try (ConfinedFileSystemProvider.Request r = ConfinedFileSystemProvider.replacing(target.toString(), replacing)) {
+            super.receiveFile(header, local, time, preserve, bufferSize);
+        }
+    }
+
+    /** The size of the regular file at {@code file} (not following a link), -1 for anything else; only when it counts. */
+    private static long regularSize(Path file) throws IOException {
+        if (!ConfinedFileSystemProvider.spaceOf(file).counts()) {
+            return -1;
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? a.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
     }
 
     /** As OpenSSH's scp: a name the client sends is one name, in the directory it is sent to. */

@@ -12,7 +12,9 @@ import org.apache.sshd.scp.common.helpers.ScpAckInfo;
 import org.apache.sshd.server.command.AbstractFileSystemCommand;
 
 import dev.ferry.server.lifecycle.TransfersInFlight;
+import dev.ferry.fs.QuotaExceededException;
 import dev.ferry.server.log.RefusalLog;
+import dev.ferry.server.quota.QuotaLog;
 
 /**
  * Runs one already parsed scp command with MINA's SCP engine on the session's confined file system.
@@ -68,7 +70,11 @@ final class FerryScpCommand extends AbstractFileSystemCommand {
             exit = e instanceof ScpException se && se.getExitStatus() != null
                     && se.getExitStatus() == ScpAckInfo.WARNING ? ScpAckInfo.WARNING : ScpAckInfo.ERROR;
             message = ScpErrors.describe(e);
-            refusals.refused(getServerSession(), "scp", getCommand(), message);
+            if (QuotaExceededException.in(e) != null) {
+                QuotaLog.report(event -> refusals.report(getServerSession(), event), getServerSession(), "scp", e);
+            } else {
+                refusals.refused(getServerSession(), "scp", getCommand(), message);
+            }
             try {
                 ScpAckInfo.sendAck(getOutputStream(), StandardCharsets.UTF_8, exit, message);
             } catch (IOException ignored) {

@@ -7,6 +7,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
+import dev.ferry.fs.QuotaExceededException;
+
 /** Turns a failure into the one sentence an scp client prints (it shows it after "scp: "). */
 final class ScpErrors {
 
@@ -14,6 +16,10 @@ final class ScpErrors {
     }
 
     static String describe(Throwable e) {
+        QuotaExceededException q = QuotaExceededException.in(e);
+        if (q != null) { // "scp: /dir/f: quota exceeded: 10 GiB for alice"
+            return q.path() + ": " + q.getMessage();
+        }
         if (e instanceof FileSystemException fse) {
             String file = fse.getFile() == null ? "" : fse.getFile();
             if (e instanceof NoSuchFileException) {

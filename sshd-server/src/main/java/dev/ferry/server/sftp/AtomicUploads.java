@@ -25,6 +25,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.fs.TemporaryName;
+import dev.ferry.server.fs.ConfinedFileSystemProvider;
 
 /**
  * SFTP uploads that replace a file whole or not at all, as SFTPGo's {@code upload_mode: atomic}.
@@ -39,6 +40,11 @@ import dev.ferry.fs.TemporaryName;
  * (a full disk), which the client then hears as an error. FSTAT and FSETSTAT of such a handle act
  * on the temporary file ({@code FerrySftpSubsystemFactory}), so {@code put -p} sets the mode and
  * time the rename brings along; a STAT of the path during the upload sees the old file.
+ *
+ * <p>Under a quota the temporary file is counted as replacing the old one: an upload needs room
+ * for the new copy only (the old one's bytes are counted as freed while both exist), and a
+ * replacement takes no new place in a file quota. A write the quota refuses fails as a write to
+ * a full disk does: the temporary file is dropped at the CLOSE, and the old file stays.
  *
  * <p>OpenSSH's scp over SFTP writes in place by design: it opens WRITE|CREAT without TRUNC, writes
  * from the start and truncates at the end. Such an open (CREAT, write-only, no TRUNC) of a file
@@ -102,7 +108,9 @@ final class AtomicUploads implements SftpFileSystemAccessor {
         tempOptions.add(StandardOpenOption.CREATE_NEW);
         temps.creating(temp);
         FileChannel channel;
-        try {
+        // counted in the user's quota as replacing the old file: it needs room for the new copy only
+        try (ConfinedFileSystemProvider.Request r = ConfinedFileSystemProvider.replacing(file.toString(),
+                old != null && old.isRegularFile() ? old.size() : -1)) {
             channel = FileChannel.open(temp, tempOptions, attrs); // the confined file system masks the mode
         } catch (IOException | RuntimeException e) {
             temps.gone(temp);

@@ -33,11 +33,13 @@ import org.apache.sshd.sftp.server.SftpSubsystemConfigurator;
 import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
+import dev.ferry.fs.QuotaExceededException;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.rate.Bandwidth;
+import dev.ferry.server.quota.QuotaLog;
 
 /**
  * MINA's SFTP subsystem with what the file system layer cannot do: MINA creates a directory and then
@@ -109,11 +111,23 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
      * paths outside what the user sees, and keeps MINA's text.
      */
     private static final SftpErrorStatusDataHandler SAYS_WHY = new SftpErrorStatusDataHandler() {
+        /**
+         * A quota refusal is SSH_FX_QUOTA_EXCEEDED (15, from version 5 of the drafts; MINA's client and
+         * SFTPGo's know it, OpenSSH's sftp prints "Unknown status" and fails the transfer all the same).
+         */
+        @Override
+        public int resolveSubStatus(SftpSubsystemEnvironment sftp, int id, Throwable e, int cmd, Object... args) {
+            if (e instanceof QuotaExceededException) {
+                return SftpConstants.SSH_FX_QUOTA_EXCEEDED;
+            }
+            return SftpErrorStatusDataHandler.super.resolveSubStatus(sftp, id, e, cmd, args);
+        }
+
         @Override
         public String resolveErrorMessage(SftpSubsystemEnvironment sftp, int id, Throwable e, int subStatus, int cmd,
                 Object... args) {
-            if (subStatus == SftpConstants.SSH_FX_FAILURE && e instanceof IOException && e.getMessage() != null
-                    && !(e instanceof FileSystemException)) {
+            if ((subStatus == SftpConstants.SSH_FX_FAILURE || subStatus == SftpConstants.SSH_FX_QUOTA_EXCEEDED)
+                    && e instanceof IOException && e.getMessage() != null && !(e instanceof FileSystemException)) {
                 return e.getMessage();
             }
             return SftpErrorStatusDataHandler.super.resolveErrorMessage(sftp, id, e, subStatus, cmd, args);
@@ -325,11 +339,16 @@ public final class FerrySftpSubsystemFactory extends SftpSubsystemFactory {
             super.doUnsupported(buffer, length, type, id);
         }
 
-        /** Every error answered to a request, logged unless it is an everyday one. */
+        /**
+         * Every error answered to a request, logged unless it is an everyday one; a quota refusal
+         * as {@code quota-exceeded}, once per upload (a client's writes sent ahead all fail with it).
+         */
         @Override
         protected void sendStatus(Buffer buffer, int id, Throwable e, int cmd, Object... args) throws IOException {
             int status = getErrorStatusDataHandler().resolveSubStatus(this, id, e, cmd, args);
-            if (!EVERYDAY.contains(status)) {
+            if (QuotaExceededException.in(e) != null) {
+                QuotaLog.report(event -> refusals.report(getServerSession(), event), getServerSession(), "sftp", e);
+            } else if (!EVERYDAY.contains(status)) {
                 String request = SftpConstants.getCommandMessageName(cmd) + (args == null || args.length == 0 ? ""
                         : " " + Arrays.stream(args).map(String::valueOf).collect(Collectors.joining(" ")));
                 refusals.refused(getServerSession(), "sftp", request, SftpConstants.getStatusName(status) + ": "

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,7 @@ import dev.ferry.server.log.ServerEvent;
  * <li>{@code reader}: key, read-only</li>
  * <li>{@code strict}: key, umask 077</li>
  * <li>{@code linker}: key, may create links</li>
+ * <li>any added with {@link #user(String, UserLimits)}: key, with limits</li>
  * </ul>
  * Beside the roots lies {@link #outside()}, which no user may reach; it holds {@code secret.txt}.
  * Register with {@code @RegisterExtension static final FerrydFixture ferryd = new FerrydFixture();}.
@@ -64,6 +66,7 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     private final Map<ServerEvent, Long> arrivals = Collections.synchronizedMap(new IdentityHashMap<>());
     private Consumer<FerryServer.Builder> more = builder -> {
     };
+    private final Map<String, UserLimits> extraUsers = new LinkedHashMap<>();
     private Path base;
     private Path key;
     private Path knownHosts;
@@ -81,6 +84,12 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
     /** A server whose clients together may have only {@code bytes} in flight towards it. */
     public FerrydFixture receiveBudget(long bytes) {
         this.receiveBudget = bytes;
+        return this;
+    }
+
+    /** One more user, {@code name}: key, read-write, umask 022, with {@code limits} (a quota, say). */
+    public FerrydFixture user(String name, UserLimits limits) {
+        extraUsers.put(name, limits);
         return this;
     }
 
@@ -117,6 +126,9 @@ public final class FerrydFixture implements BeforeAllCallback, AfterAllCallback 
         FerryServer.Builder builder = FerryServer.builder();
         if (receiveBudget > 0) {
             builder.receiveBudget(receiveBudget);
+        }
+        for (Map.Entry<String, UserLimits> u : extraUsers.entrySet()) {
+            builder.user(UserAccount.withKeys(u.getKey(), root(u.getKey()), keys, FsPolicy.DEFAULT).withLimits(u.getValue()));
         }
         builder
                 .listen("127.0.0.1", 0)
