@@ -1,0 +1,51 @@
+package dev.ferry.client.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.ferry.server.cli.FerrydMain;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+
+/**
+ * Writes the manual pages and bash completion scripts of {@code ferry} and {@code ferryd} for the
+ * distribution archive, from the same picocli command lines the programs run; the build runs it
+ * (exec-maven-plugin, scp-client's pom) before it packs the archive. A build class rather than part
+ * of ferry: the pages are made once, at build time, and ship as files.
+ *
+ * <p>Arguments: the output directory, and the name and version for the pages' footer. It writes
+ * {@code man1/*.1} and {@code completions/ferry}, {@code completions/ferryd} there.
+ */
+public final class DistDocs {
+
+    private DistDocs() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: DistDocs OUTPUT_DIR 'ferry VERSION'");
+        }
+        Path out = Path.of(args[0]);
+        String source = args[1];
+        write(out, CommandLines.of(Invocation.standalone(), new String[0]), source);
+        write(out, FerrydMain.commandLine(), source);
+    }
+
+    private static void write(Path out, CommandLine program, String source) throws IOException {
+        Path man = Files.createDirectories(out.resolve("man1"));
+        writePages(man, program, source);
+        String name = program.getCommandName();
+        Path completions = Files.createDirectories(out.resolve("completions"));
+        Files.writeString(completions.resolve(name), AutoComplete.bash(name, program), StandardCharsets.UTF_8);
+    }
+
+    private static void writePages(Path dir, CommandLine command, String source) throws IOException {
+        Files.writeString(dir.resolve(ManPage.fileName(command.getCommandSpec())),
+                ManPage.roff(command.getCommandSpec(), source), StandardCharsets.UTF_8);
+        for (CommandLine sub : ManPage.subcommands(command.getCommandSpec())) {
+            writePages(dir, sub, source);
+        }
+    }
+}
