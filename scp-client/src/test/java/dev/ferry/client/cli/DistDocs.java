@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import dev.ferry.server.cli.FerrydMain;
 import picocli.AutoComplete;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Writes the manual pages and bash completion scripts of {@code ferry} and {@code ferryd} for the
@@ -19,6 +23,20 @@ import picocli.CommandLine;
  * {@code man1/*.1} and {@code completions/ferry}, {@code completions/ferryd} there.
  */
 public final class DistDocs {
+
+    /** What bin/ferry and bin/ferryd read (src/main/dist/bin/launch and scripts/jvm.bash). */
+    private static final ManPage.Section ENVIRONMENT = environment();
+
+    private static ManPage.Section environment() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("FERRY_JAVA", "The java program, or the JDK's directory, to run on. Without it: the newest JDK "
+                + "of version 17 or later among JAVA_HOME and the JDKs in FERRY_JVM_DIR (default /usr/lib/jvm), else "
+                + "java on PATH.");
+        variables.put("FERRY_CACHE_DIR", "Where the JVM keeps the classes a run loads, so that the next run starts "
+                + "sooner (JDK 19 and later). Default: CACHE_DIRECTORY (which systemd's CacheDirectory= sets), else "
+                + "XDG_CACHE_HOME/ferry, else ~/.cache/ferry; never in the installation.");
+        return new ManPage.Section("ENVIRONMENT", variables);
+    }
 
     private DistDocs() {
     }
@@ -42,8 +60,9 @@ public final class DistDocs {
     }
 
     private static void writePages(Path dir, CommandLine command, String source) throws IOException {
-        Files.writeString(dir.resolve(ManPage.fileName(command.getCommandSpec())),
-                ManPage.roff(command.getCommandSpec(), source), StandardCharsets.UTF_8);
+        CommandSpec spec = command.getCommandSpec();
+        List<ManPage.Section> extra = spec.parent() == null ? List.of(ENVIRONMENT) : List.of();
+        Files.writeString(dir.resolve(ManPage.fileName(spec)), ManPage.roff(spec, source, extra), StandardCharsets.UTF_8);
         for (CommandLine sub : ManPage.subcommands(command.getCommandSpec())) {
             writePages(dir, sub, source);
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,8 +37,17 @@ final class ManPage {
         return spec.qualifiedName("-");
     }
 
+    /** A section the command's model does not hold (ENVIRONMENT, FILES): each term with its definition. */
+    record Section(String title, Map<String, String> definitions) {
+    }
+
     /** The page of {@code spec}; {@code source} names the package and its version in the footer. */
     static String roff(CommandSpec spec, String source) {
+        return roff(spec, source, List.of());
+    }
+
+    /** The page of {@code spec} with {@code extra} sections before SEE ALSO. */
+    static String roff(CommandSpec spec, String source, List<Section> extra) {
         StringBuilder page = new StringBuilder();
         String[] description = spec.usageMessage().description();
         page.append(".TH ").append(quoted(pageName(spec).toUpperCase(Locale.ROOT))).append(" 1 \"\" ")
@@ -93,6 +103,11 @@ final class ManPage {
                         .append(what.length > 0 ? text(what[0]) : "").append(" See \\fB")
                         .append(escape(pageName(sub))).append("\\fR(1).\n");
             }
+        }
+        for (Section section : extra) {
+            page.append(".SH ").append(escape(section.title())).append('\n');
+            section.definitions().forEach((term, definition) -> page.append(".TP\n\\fB").append(escape(term))
+                    .append("\\fR\n").append(text(definition)).append('\n'));
         }
         List<String> related = new ArrayList<>();
         if (spec.parent() != null) {

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -153,6 +155,55 @@ class DistributionArchiveTest {
         // installed under /opt by root, the programs run as users who may not write there
         assertEquals(installed, listing(home), "nothing was written into the unpacked archive");
     }
+
+    /**
+     * The systemd unit runs ferryd as its own user with no capability, or with CAP_NET_BIND_SERVICE
+     * alone (as an ambient capability) to listen on port 22; the same, done here with setpriv: as
+     * nobody, a port below 1024 is refused without the capability and served with it. And nobody
+     * has no home to keep a class archive in, which the launcher takes in its stride.
+     */
+    @Test
+    void asAnUnprivilegedUserFerrydListensBelowPort1024OnlyWithTheBindCapability() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to become another user (CI runs as root)");
+        String setpriv = Peers.require("setpriv");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody reaches the install
+        Path work = Files.createDirectories(dir.resolve("unprivileged"));
+        Path state = Files.createDirectories(work.resolve("state"));
+        Files.setAttribute(state, "unix:uid", NOBODY);
+        Files.setAttribute(state, "unix:gid", NOBODY);
+        KeyPair pair = KeyUtils.generateKeyPair("ssh-ed25519", 256);
+        KeyFiles.write(pair, work.resolve("id_ed25519"), "tester");
+        Path keys = work.resolve("id_ed25519.pub");
+        Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-r--r--"));
+        List<String> asNobody = List.of(setpriv, "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
+        List<String> ferryd = List.of(program("ferryd"), "--state-dir", state.toString(), "--user", "tester",
+                "--authorized-keys", keys.toString(), "--listen");
+
+        Proc.Result refused = Proc.run(with(with(asNobody, ferryd.toArray(String[]::new)), "127.0.0.1:1023"), work,
+                Map.of("HOME", "/nonexistent"), null, 120);
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("ferryd: cannot listen: Permission denied"), refused.all());
+
+        List<String> capable = with(asNobody, "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service");
+        capable.addAll(ferryd);
+        for (int port = 1023; port > 1000; port--) { // the first free one: the refusal above came before any port check
+            try (FerrydProcess served = FerrydProcess.launch(work, Map.of("HOME", "/nonexistent"),
+                    with(capable, "127.0.0.1:" + port))) {
+                assertEquals(port, served.port());
+                String status = Files.readString(Path.of("/proc", String.valueOf(served.pid()), "status"));
+                assertTrue(status.contains("\nUid:\t" + NOBODY + "\t"), status);
+                assertTrue(status.contains("\nCapEff:\t0000000000000400\n"), "CAP_NET_BIND_SERVICE alone: " + status);
+                return;
+            } catch (AssertionError e) {
+                if (!String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+        fail("no free port from 1001 to 1023");
+    }
+
+    private static final int NOBODY = 65534;
 
     private static List<String> with(List<String> command, String... more) {
         List<String> all = new ArrayList<>(command);
