@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * of ferry: the pages are made once, at build time, and ship as files.
  *
  * <p>Arguments: the output directory, and the name and version for the pages' footer. It writes
- * {@code man1/*.1} and {@code completions/ferry}, {@code completions/ferryd} there.
+ * there what the archive holds under the same names: {@code share/man/man1/*.1} and
+ * {@code share/bash-completion/completions/ferry} and {@code ferryd}.
  */
 public final class DistDocs {
 
@@ -52,10 +53,10 @@ public final class DistDocs {
     }
 
     private static void write(Path out, CommandLine program, String source) throws IOException {
-        Path man = Files.createDirectories(out.resolve("man1"));
+        Path man = Files.createDirectories(out.resolve("share/man/man1"));
         writePages(man, program, source);
         String name = program.getCommandName();
-        Path completions = Files.createDirectories(out.resolve("completions"));
+        Path completions = Files.createDirectories(out.resolve("share/bash-completion/completions"));
         Files.writeString(completions.resolve(name), AutoComplete.bash(name, program), StandardCharsets.UTF_8);
     }
 

@@ -63,8 +63,9 @@ class DistributionArchiveTest {
                     + ": the reactor makes it when it packages scp-client (mvn -B verify, or -pl tests -am)");
         }
         Path opt = Files.createDirectories(dir.resolve("opt"));
-        Proc.Result untar = Proc.run(List.of(Peers.require("tar"), "-xzf", archives.get(0).toString(), "-C",
-                opt.toString()), null, 120);
+        // as root with a strict umask, as an admin may unpack it: the archive's own modes must hold
+        Proc.Result untar = Proc.run(List.of(Peers.require("bash"), "-c", "umask 077 && exec \"$0\" -xzf \"$1\" -C \"$2\"",
+                Peers.require("tar"), archives.get(0).toString(), opt.toString()), null, 120);
         assertEquals(0, untar.exit(), untar.all());
         try (Stream<Path> top = Files.list(opt)) {
             List<Path> dirs = top.toList();
@@ -77,6 +78,22 @@ class DistributionArchiveTest {
 
     private static String program(String name) {
         return home.resolve("bin").resolve(name).toString();
+    }
+
+    private static boolean root() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    @Test
+    void everyoneMayReadTheInstallAndRunItsProgramsWhateverTheUmaskOfWhoUnpackedIt() throws IOException {
+        assumeTrue(root(), "tar keeps the archive's modes for root only (CI runs as root)");
+        try (Stream<Path> walk = Files.walk(home)) {
+            for (Path p : walk.toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                boolean program = Files.isDirectory(p) || p.getParent().getFileName().toString().equals("bin");
+                assertEquals(program ? "rwxr-xr-x" : "rw-r--r--", mode, home.relativize(p).toString());
+            }
+        }
     }
 
     @Test
@@ -164,7 +181,7 @@ class DistributionArchiveTest {
      */
     @Test
     void asAnUnprivilegedUserFerrydListensBelowPort1024OnlyWithTheBindCapability() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to become another user (CI runs as root)");
+        assumeTrue(root(), "needs root to become another user (CI runs as root)");
         String setpriv = Peers.require("setpriv");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody reaches the install
         Path work = Files.createDirectories(dir.resolve("unprivileged"));
