@@ -200,6 +200,10 @@ class DistributionArchiveTest {
                 Map.of("HOME", "/nonexistent"), null, 120);
         assertEquals(1, refused.exit(), refused.all());
         assertTrue(refused.err().contains("ferryd: cannot listen: Permission denied"), refused.all());
+        // ferryd's logging settings, not ferry's (each jar has a simplelogger.properties): MINA's line is dated
+        List<String> library = refused.err().lines().filter(l -> l.contains(" ERROR org.apache.sshd")).toList();
+        assertFalse(library.isEmpty(), refused.all());
+        assertTrue(library.stream().allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*")), refused.all());
 
         List<String> capable = with(asNobody, "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service");
         capable.addAll(ferryd);
