@@ -267,6 +267,7 @@ class LauncherTest {
         Path real = Path.of(System.getProperty("user.dir")).getParent();
         Files.createDirectories(repo.resolve("scripts"));
         Files.copy(real.resolve("scripts/launch"), repo.resolve("scripts/launch"));
+        Files.copy(real.resolve("scripts/jvm.bash"), repo.resolve("scripts/jvm.bash"));
         Files.copy(real.resolve("scripts/jit-directives.json"), repo.resolve("scripts/jit-directives.json"));
         for (String dir : List.of("common/src/main", "scp-client/src/main", "sshd-server/src/main")) {
             Files.createDirectories(repo.resolve(dir));

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -86,7 +87,15 @@ public final class FerrydProcess implements AutoCloseable {
 
     /** Runs {@code command} (the {@code ferryd} launcher, say) in {@code cwd} and waits for ferryd's banner. */
     public static FerrydProcess launch(Path cwd, List<String> command) throws IOException, InterruptedException {
-        return new FerrydProcess(new ProcessBuilder(command).directory(cwd.toFile()).start());
+        return launch(cwd, Map.of(), command);
+    }
+
+    /** Runs {@code command} in {@code cwd} with {@code env} added to this process's environment. */
+    public static FerrydProcess launch(Path cwd, Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().putAll(env);
+        return new FerrydProcess(pb.start());
     }
 
     /** Runs {@code ferryd args...} to completion (for the subcommands and for failures). */
@@ -94,7 +103,7 @@ public final class FerrydProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.cli.FerrydMain"));
         cmd.addAll(List.of(args));
-        return Proc.run(cmd, cwd, java.util.Map.of(), stdin, 60);
+        return Proc.run(cmd, cwd, Map.of(), stdin, 60);
     }
 
     public int port() {
