@@ -321,6 +321,9 @@ class DistributionArchiveTest {
         String start = settings.stream().filter(s -> s.startsWith("ExecStart=")).findFirst().orElseThrow();
         assertTrue(start.startsWith("ExecStart=/opt/ferry/bin/ferryd ") && start.contains("--state-dir /var/lib/ferry"),
                 start);
+        // ferryd takes the unit's arguments (a flag it does not know would throw here)
+        dev.ferry.server.cli.FerrydMain.commandLine().parseArgs(
+                start.substring("ExecStart=/opt/ferry/bin/ferryd ".length()).split(" "));
 
         // systemd's own check of the unit, as installed here: the programs it names exist, its
         // settings parse, and its Documentation= page is found (man ferryd, through MANPATH)
