@@ -492,12 +492,51 @@ public final class ConfinedFileSystemProvider extends RootedFileSystemProvider {
         if (climbsAboveRoot(parent, target)) {
             throw denied(link, "its target climbs out of the user's root");
         }
-        contain(parent.resolve(target.toString()).normalize(), true);
+        Path root = ((RootedPath) link).getFileSystem().getRoot();
+        if (walksOut(unroot(parent), target, root)) {
+            throw denied(link, "its target leads outside the user's root");
+        }
         // Made here, not by MINA: MINA refuses every relative target whose ".." outnumber the
         // target's own names before them ("../file.txt" from a link in a subdirectory, which
         // stays inside; rsync -a makes such links all the time). The climb is checked above
         // against the link's own depth, and the target kept as the text it was given.
         Files.createSymbolicLink(unroot(link), unroot(link).getFileSystem().getPath(target.toString()));
+    }
+
+    /**
+     * Whether {@code target}, a relative link target read from the directory {@code parent} (a real
+     * path), leaves {@code root} at any step when the kernel follows it: names one by one, each link
+     * on the way followed before a later "..". The lexical count ({@link #climbsAboveRoot}) is not
+     * enough: with {@code top} a link to the root, "top/.." names the root to the text but its
+     * parent to the kernel (found by ConfinedFileSystemFuzzTest).
+     */
+    static boolean walksOut(Path parent, Path target, Path root) throws IOException {
+        Path realRoot = root.toRealPath();
+        Path at;
+        try {
+            at = parent.toRealPath();
+        } catch (NoSuchFileException e) {
+            return false; // no directory to make the link in: the creation fails on its own
+        }
+        for (Path name : target) {
+            String n = name.toString();
+            if (n.equals("..")) {
+                at = at.getParent();
+            } else if (!n.equals(".") && !n.isEmpty()) {
+                at = at.resolve(n);
+                if (Files.isSymbolicLink(at)) {
+                    try {
+                        at = at.toRealPath();
+                    } catch (NoSuchFileException e) {
+                        at = at.getParent().resolve(Files.readSymbolicLink(at)).normalize(); // dangling: as written
+                    }
+                }
+            }
+            if (at == null || !at.startsWith(realRoot)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -241,6 +242,26 @@ class ConfinedFileSystemProviderTest {
             assertEquals(0, list.count());
         }
         assertFalse(Files.exists(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * Found by ConfinedFileSystemFuzzTest: with "top" a link to the root, "top/.." stays in the root
+     * to a lexical count but is the root's parent to the kernel, which follows "top" first.
+     */
+    @Test
+    void aTargetThatClimbsThroughALinkToTheRootIsRefused() throws IOException {
+        FileSystem fs = confined(WITH_LINKS);
+        Files.createSymbolicLink(fs.getPath("/top"), fs.getPath("."));
+        Files.createSymbolicLink(fs.getPath("/sub/up"), fs.getPath("/"));
+        for (String target : List.of("top/..", "top/../outside/secret.txt", "./top/./..")) {
+            assertThrows(AccessDeniedException.class, () -> Files.createSymbolicLink(fs.getPath("/l"), fs.getPath(target)),
+                    target);
+        }
+        assertThrows(AccessDeniedException.class, () -> Files.createSymbolicLink(fs.getPath("/sub/l"), fs.getPath("up/..")));
+        assertFalse(Files.exists(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+        // what stays inside is still made: through a link to a directory below the root, and back
+        Files.createSymbolicLink(fs.getPath("/sub/back"), fs.getPath("../top/sub/.."));
+        assertEquals(root.toRealPath(), root.resolve("sub/back").toRealPath());
     }
 
     /** Found by ConfinedFileSystemFuzzTest: a link at "/" with a relative target was a NullPointerException. */
