@@ -12,6 +12,7 @@ import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +20,17 @@ import dev.ferry.security.KeyFiles;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
 
-/** Password and public-key authentication against the {@link UserDirectory}, with every outcome reported. */
+/** Password and public-key authentication against the {@link Users}, with every outcome reported. */
 public final class Authenticators {
 
     private static final Logger LOG = LoggerFactory.getLogger(Authenticators.class);
 
-    private final Supplier<UserDirectory> users;
+    private final Supplier<? extends Users> users;
     private final Defender defender;
     private final EventSink events;
 
     /** @param users the users as they are now (a reload replaces them; each login looks them up again) */
-    public Authenticators(Supplier<UserDirectory> users, Defender defender, EventSink events) {
+    public Authenticators(Supplier<? extends Users> users, Defender defender, EventSink events) {
         this.users = users;
         this.defender = defender;
         this.events = events;
@@ -37,12 +38,15 @@ public final class Authenticators {
 
     /** Whether any user has a password; if none does, password authentication is not offered at all. */
     public boolean anyPasswords() {
-        return users.get().all().stream().anyMatch(u -> u.passwordHash().isPresent());
+        return users.get().anyPasswords();
     }
 
     public PasswordAuthenticator password() {
         return (username, password, session) -> {
-            Optional<UserAccount> user = users.get().find(username);
+            Optional<UserAccount> user = lookUp(username, session);
+            if (user == null) {
+                return false;
+            }
             char[] chars = password.toCharArray();
             boolean ok;
             if (user.isPresent() && user.get().passwordHash().isPresent()) {
@@ -70,7 +74,10 @@ public final class Authenticators {
      */
     public PublickeyAuthenticator publicKey() {
         return (username, key, session) -> {
-            Optional<UserAccount> user = users.get().find(username);
+            Optional<UserAccount> user = lookUp(username, session);
+            if (user == null) {
+                return false;
+            }
             boolean ok = user.isPresent() && keysOf(user.get()).stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
             if (!ok) {
                 events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(session.getRemoteAddress()),
@@ -82,6 +89,20 @@ public final class Authenticators {
             }
             return ok;
         };
+    }
+
+    /**
+     * The user for a login, or null when the store cannot be asked: the login is refused and
+     * logged, without counting against the client (it is not the client's fault).
+     */
+    private Optional<UserAccount> lookUp(String username, ServerSession session) {
+        try {
+            return users.get().atLogin(username);
+        } catch (UserStoreUnavailableException e) {
+            events.accept(new ServerEvent.UserStoreUnavailable(username,
+                    ServerEvent.address(session.getRemoteAddress()), e.getMessage()));
+            return null;
+        }
     }
 
     /** How a session's user proved who they are: the method and, for a key, its fingerprint. */
