@@ -510,13 +510,12 @@ public final class FerrydCommand implements Callable<Integer> {
         }
         if (users.all().isEmpty()) {
             out.println("no users yet: add them with 'ferryd user add --database ...'");
-            out.flush();
-            return;
+        } else {
+            UserAccount first = users.all().iterator().next();
+            out.println("connect with:");
+            out.println("  sftp -P " + port + " " + first.name() + "@" + h);
+            out.println("  scp -P " + port + " FILE " + first.name() + "@" + h + ":");
         }
-        UserAccount first = users.all().iterator().next();
-        out.println("connect with:");
-        out.println("  sftp -P " + port + " " + first.name() + "@" + h);
-        out.println("  scp -P " + port + " FILE " + first.name() + "@" + h + ":");
         out.println("stop with Ctrl-C");
         out.flush();
     }
