@@ -43,9 +43,11 @@ public final class Authenticators {
 
     public PasswordAuthenticator password() {
         return (username, password, session) -> {
-            Optional<UserAccount> user = lookUp(username, session);
-            if (user == null) {
-                return false;
+            Optional<UserAccount> user;
+            try {
+                user = users.get().atLogin(username);
+            } catch (UserStoreUnavailableException e) {
+                return storeUnavailable(username, session, e);
             }
             char[] chars = password.toCharArray();
             boolean ok;
@@ -74,9 +76,11 @@ public final class Authenticators {
      */
     public PublickeyAuthenticator publicKey() {
         return (username, key, session) -> {
-            Optional<UserAccount> user = lookUp(username, session);
-            if (user == null) {
-                return false;
+            Optional<UserAccount> user;
+            try {
+                user = users.get().atLogin(username);
+            } catch (UserStoreUnavailableException e) {
+                return storeUnavailable(username, session, e);
             }
             boolean ok = user.isPresent() && keysOf(user.get()).stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
             if (!ok) {
@@ -92,17 +96,13 @@ public final class Authenticators {
     }
 
     /**
-     * The user for a login, or null when the store cannot be asked: the login is refused and
-     * logged, without counting against the client (it is not the client's fault).
+     * Refuses a login the user store could not be asked about, and logs it; the client is not
+     * counted as an offender (the outage is not its doing).
      */
-    private Optional<UserAccount> lookUp(String username, ServerSession session) {
-        try {
-            return users.get().atLogin(username);
-        } catch (UserStoreUnavailableException e) {
-            events.accept(new ServerEvent.UserStoreUnavailable(username,
-                    ServerEvent.address(session.getRemoteAddress()), e.getMessage()));
-            return null;
-        }
+    private boolean storeUnavailable(String username, ServerSession session, UserStoreUnavailableException e) {
+        events.accept(new ServerEvent.UserStoreUnavailable(username, ServerEvent.address(session.getRemoteAddress()),
+                e.getMessage()));
+        return false;
     }
 
     /** How a session's user proved who they are: the method and, for a key, its fingerprint. */
