@@ -25,6 +25,7 @@ import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.auth.UserSessions;
+import dev.ferry.server.auth.Users;
 import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.hook.Hook;
@@ -65,18 +66,18 @@ public final class FerryServer implements AutoCloseable {
     private final Optional<TemporaryJournal> journal;
     private final Optional<Metrics> metrics;
     private final Optional<HookRunner> hooks;
-    private final AtomicReference<UserDirectory> users;
+    private final AtomicReference<Users> users;
     private final QuotaTracker quotas;
     private final TransfersInFlight inFlight = new TransfersInFlight();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private FerryServer(ServerConfig given) {
+    private FerryServer(ServerConfig given, Optional<Users> store) {
         // Every event goes to the log, then the metrics, then the hook; the hook's failures to the first two.
         this.metrics = given.metrics().map(address -> new Metrics());
         EventSink logged = metrics.map(given.events()::andThen).orElse(given.events());
         this.hooks = given.hook().map(hook -> new HookRunner(hook, logged, Clock.systemUTC()));
         this.config = given.withEvents(hooks.map(logged::andThen).orElse(logged));
-        this.users = new AtomicReference<>(config.users());
+        this.users = new AtomicReference<>(store.orElse(config.users()));
         this.defender = new Defender(config.limits(), config.clock(), config.events());
         this.journal = config.uploadJournal().map(TemporaryJournal::new);
         this.sessions = new UserSessions(this::limitsOf, config.events());
@@ -92,7 +93,7 @@ public final class FerryServer implements AutoCloseable {
     }
 
     /** The users as they are now (those the server was built with, or a reload's). */
-    public UserDirectory users() {
+    public Users users() {
         return users.get();
     }
 
@@ -101,7 +102,7 @@ public final class FerryServer implements AutoCloseable {
      * each login looks its user up again, so a removed user cannot log in any more while their
      * connections in progress go on (as OpenSSH's sshd leaves a removed account's sessions alone).
      */
-    public void reload(UserDirectory users, Limits limits) {
+    public void reload(Users users, Limits limits) {
         this.users.set(Objects.requireNonNull(users, "users"));
         SshdAssembler.offerPasswords(sshd, users);
         SshdAssembler.applyLimits(sshd, limits);
@@ -264,6 +265,7 @@ public final class FerryServer implements AutoCloseable {
         private final List<HostPort> listen = new ArrayList<>();
         private final List<KeyPair> hostKeys = new ArrayList<>();
         private final List<UserAccount> users = new ArrayList<>();
+        private Users store;
         private Limits limits = Limits.DEFAULT;
         private EventSink events = EventSink.NONE;
         private Clock clock = Clock.systemUTC();
@@ -322,6 +324,15 @@ public final class FerryServer implements AutoCloseable {
 
         public Builder users(UserDirectory directory) {
             users.addAll(directory.all());
+            return this;
+        }
+
+        /**
+         * Users looked up in {@code store} at each login (PostgreSQL, say) instead of those given
+         * by {@link #user} and {@link #users(UserDirectory)}.
+         */
+        public Builder userStore(Users store) {
+            this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -421,7 +432,8 @@ public final class FerryServer implements AutoCloseable {
             List<HostPort> addresses = listen.isEmpty() ? List.of(new HostPort("127.0.0.1", 2222)) : listen;
             return new FerryServer(new ServerConfig(addresses, hostKeys, new UserDirectory(users), limits, events,
                     clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
-                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook)));
+                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook)),
+                    Optional.ofNullable(store));
         }
     }
 }

@@ -23,7 +23,7 @@ import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
-import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.Users;
 import dev.ferry.server.auth.UserSessions;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
@@ -87,7 +87,7 @@ final class SshdAssembler {
      * @param metrics   counts connections and reads the receive budget, if served
      * @param hooks     told of SFTP deletes and renames, if there is a hook
      */
-    static ListeningServer assemble(ServerConfig config, Supplier<UserDirectory> users, Defender defender,
+    static ListeningServer assemble(ServerConfig config, Supplier<? extends Users> users, Defender defender,
             TemporaryFiles temps, TransfersInFlight inFlight, Bandwidth bandwidth, UserSessions sessions,
             QuotaTracker quotas, Optional<Metrics> metrics, Optional<HookRunner> hooks) {
         HostPort first = config.listen().get(0);
@@ -168,8 +168,8 @@ final class SshdAssembler {
      * with no key for a keys-only server is not asked for one in vain; a reload may change that
      * (new connections see the change).
      */
-    static void offerPasswords(SshServer sshd, UserDirectory users) {
-        boolean any = users.all().stream().anyMatch(u -> u.passwordHash().isPresent());
+    static void offerPasswords(SshServer sshd, Users users) {
+        boolean any = users.anyPasswords();
         sshd.setUserAuthFactories(any
                 ? List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE)
                 : List.<UserAuthFactory>of(UserAuthPublicKeyFactory.INSTANCE));

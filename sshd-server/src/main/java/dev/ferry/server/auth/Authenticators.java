@@ -12,6 +12,7 @@ import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +20,17 @@ import dev.ferry.security.KeyFiles;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
 
-/** Password and public-key authentication against the {@link UserDirectory}, with every outcome reported. */
+/** Password and public-key authentication against the {@link Users}, with every outcome reported. */
 public final class Authenticators {
 
     private static final Logger LOG = LoggerFactory.getLogger(Authenticators.class);
 
-    private final Supplier<UserDirectory> users;
+    private final Supplier<? extends Users> users;
     private final Defender defender;
     private final EventSink events;
 
     /** @param users the users as they are now (a reload replaces them; each login looks them up again) */
-    public Authenticators(Supplier<UserDirectory> users, Defender defender, EventSink events) {
+    public Authenticators(Supplier<? extends Users> users, Defender defender, EventSink events) {
         this.users = users;
         this.defender = defender;
         this.events = events;
@@ -37,12 +38,17 @@ public final class Authenticators {
 
     /** Whether any user has a password; if none does, password authentication is not offered at all. */
     public boolean anyPasswords() {
-        return users.get().all().stream().anyMatch(u -> u.passwordHash().isPresent());
+        return users.get().anyPasswords();
     }
 
     public PasswordAuthenticator password() {
         return (username, password, session) -> {
-            Optional<UserAccount> user = users.get().find(username);
+            Optional<UserAccount> user;
+            try {
+                user = users.get().atLogin(username);
+            } catch (UserStoreUnavailableException e) {
+                return storeUnavailable(username, session, e);
+            }
             char[] chars = password.toCharArray();
             boolean ok;
             if (user.isPresent() && user.get().passwordHash().isPresent()) {
@@ -70,7 +76,12 @@ public final class Authenticators {
      */
     public PublickeyAuthenticator publicKey() {
         return (username, key, session) -> {
-            Optional<UserAccount> user = users.get().find(username);
+            Optional<UserAccount> user;
+            try {
+                user = users.get().atLogin(username);
+            } catch (UserStoreUnavailableException e) {
+                return storeUnavailable(username, session, e);
+            }
             boolean ok = user.isPresent() && keysOf(user.get()).stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
             if (!ok) {
                 events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(session.getRemoteAddress()),
@@ -82,6 +93,16 @@ public final class Authenticators {
             }
             return ok;
         };
+    }
+
+    /**
+     * Refuses a login the user store could not be asked about, and logs it; the client is not
+     * counted as an offender (the outage is not its doing).
+     */
+    private boolean storeUnavailable(String username, ServerSession session, UserStoreUnavailableException e) {
+        events.accept(new ServerEvent.UserStoreUnavailable(username, ServerEvent.address(session.getRemoteAddress()),
+                e.getMessage()));
+        return false;
     }
 
     /** How a session's user proved who they are: the method and, for a key, its fingerprint. */

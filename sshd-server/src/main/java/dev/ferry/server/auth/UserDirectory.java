@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The server's users, looked up by name. Immutable. */
-public final class UserDirectory {
+public final class UserDirectory implements Users {
 
     private final Map<String, UserAccount> users;
 
@@ -20,10 +20,12 @@ public final class UserDirectory {
         this.users = Map.copyOf(map);
     }
 
+    @Override
     public Optional<UserAccount> find(String name) {
         return name == null ? Optional.empty() : Optional.ofNullable(users.get(name));
     }
 
+    @Override
     public Collection<UserAccount> all() {
         return users.values();
     }

@@ -22,10 +22,12 @@ import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
+import dev.ferry.server.auth.Users;
 import dev.ferry.server.config.ConfigFile;
 import dev.ferry.server.config.FerrydConfig;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.config.UsersFile;
+import dev.ferry.server.users.postgres.PostgresUsers;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.hook.Hook;
 import dev.ferry.server.journal.TemporaryJournal;
@@ -182,7 +184,7 @@ public final class FerrydCommand implements Callable<Integer> {
             return 0;
         }
         if (checkConfig) {
-            UserDirectory users = users(stateDir, config, false);
+            Users users = users(stateDir, config, false);
             for (Path key : config.hostKeys()) {
                 KeyFiles.load(key);
             }
@@ -192,7 +194,7 @@ public final class FerrydCommand implements Callable<Integer> {
             return 0;
         }
         Files.createDirectories(stateDir);
-        UserDirectory users = users(stateDir, config, true);
+        Users users = users(stateDir, config, true);
         log = EventLog.open(config.log().format(), config.log().file(), System.err, Clock.systemUTC());
         FerryServer.Builder builder = FerryServer.builder()
                 .limits(config.limits())
@@ -215,8 +217,12 @@ public final class FerrydCommand implements Callable<Integer> {
         for (HostPort more : config.listen().subList(1, config.listen().size())) {
             builder.alsoListen(more.host(), more.port());
         }
+        if (users instanceof UserDirectory directory) {
+            builder.users(directory);
+        } else {
+            builder.userStore(users);
+        }
         server = builder
-                .users(users)
                 .events(log)
                 .transport(transport(config.transport()))
                 .atomicSftpUploads(!config.sftpInPlace())
@@ -255,7 +261,9 @@ public final class FerrydCommand implements Callable<Integer> {
     synchronized void reload() {
         try {
             FerrydConfig next = config();
-            UserDirectory users = users(state.stateDir(), next, true);
+            // Users in a database are read at each login: a reload has nothing to read again.
+            boolean inDatabase = state.database().isPresent();
+            Users users = inDatabase ? server.users() : users(state.stateDir(), next, true);
             Map<String, Object> was = applied.toMap();
             Map<String, Object> now = next.toMap();
             List<String> changed = new ArrayList<>();
@@ -267,14 +275,16 @@ public final class FerrydCommand implements Callable<Integer> {
                     (RESTART_ONLY.contains(key) ? restart : changed).add(key);
                 }
             }
-            String userChanges = userChanges(server.users(), users);
+            String userChanges = inDatabase ? "" : userChanges(server.users(), users);
             if (!userChanges.isEmpty()) {
                 changed.add("users (" + userChanges + ")");
             }
             log.reopen(next.log().format(), next.log().file());
-            UserDirectory before = server.users();
+            Users before = server.users();
             server.reload(users, next.limits());
-            rescanQuotas(before, users);
+            if (!inDatabase) {
+                rescanQuotas(before, users);
+            }
             applied = next.toBuilder().listen(applied.listen()).hostKeys(applied.hostKeys())
                     .algorithms(applied.algorithms()).metrics(applied.metrics()).transport(applied.transport())
                     .sftpInPlace(applied.sftpInPlace()).hook(applied.hook()).build();
@@ -289,7 +299,7 @@ public final class FerrydCommand implements Callable<Integer> {
      * Counts again what a user holds when a reload gave them a quota, another quota or another
      * root (the count kept since the start would not fit); the users file's other changes keep it.
      */
-    private void rescanQuotas(UserDirectory before, UserDirectory after) throws IOException {
+    private void rescanQuotas(Users before, Users after) throws IOException {
         for (UserAccount u : after.all()) {
             Optional<UserAccount> old = before.find(u.name());
             boolean same = old.isPresent() && old.get().root().equals(u.root())
@@ -302,7 +312,7 @@ public final class FerrydCommand implements Callable<Integer> {
     }
 
     /** {@code +carol -bob ~alice}: users added, removed, changed. */
-    static String userChanges(UserDirectory before, UserDirectory after) {
+    static String userChanges(Users before, Users after) {
         List<String> changes = new ArrayList<>();
         for (UserAccount u : after.all()) {
             Optional<UserAccount> old = before.find(u.name());
@@ -441,7 +451,10 @@ public final class FerrydCommand implements Callable<Integer> {
      *
      * @param create whether the single user's default root may be created
      */
-    private UserDirectory users(Path stateDir, FerrydConfig config, boolean create) throws IOException {
+    private Users users(Path stateDir, FerrydConfig config, boolean create) throws IOException {
+        if (state.database().isPresent()) {
+            return PostgresUsers.open(state.database().get());
+        }
         Path usersFile = config.usersFile().orElse(state.usersFile());
         List<UserAccount> accounts = new ArrayList<>();
         boolean single = user != null || root != null || authorizedKeys != null;
@@ -476,7 +489,7 @@ public final class FerrydCommand implements Callable<Integer> {
     }
 
     private static void printBanner(PrintStream out, List<InetSocketAddress> addresses, String fingerprint,
-            List<Path> keyFiles, UserDirectory users, Optional<String> metricsUrl) {
+            List<Path> keyFiles, Users users, Optional<String> metricsUrl) {
         out.println("ferryd listening on " + String.join(", ", addresses.stream().map(ServerEvent::address).toList()));
         out.println("host key " + fingerprint + " (" + keyFiles.get(0) + ")");
         metricsUrl.ifPresent(url -> out.println("metrics at " + url));
@@ -495,10 +508,14 @@ public final class FerrydCommand implements Callable<Integer> {
                         + " does not exist, so nobody can log in as " + u.name() + " yet");
             }
         }
-        UserAccount first = users.all().iterator().next();
-        out.println("connect with:");
-        out.println("  sftp -P " + port + " " + first.name() + "@" + h);
-        out.println("  scp -P " + port + " FILE " + first.name() + "@" + h + ":");
+        if (users.all().isEmpty()) {
+            out.println("no users yet: add them with 'ferryd user add --database ...'");
+        } else {
+            UserAccount first = users.all().iterator().next();
+            out.println("connect with:");
+            out.println("  sftp -P " + port + " " + first.name() + "@" + h);
+            out.println("  scp -P " + port + " FILE " + first.name() + "@" + h + ":");
+        }
         out.println("stop with Ctrl-C");
         out.flush();
     }

@@ -1,6 +1,7 @@
 package dev.ferry.server.cli;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import picocli.CommandLine.Option;
 
@@ -14,6 +15,17 @@ public final class StateOptions {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Users file (YAML; default <state-dir>/users.yaml).")
     Path config;
+
+    @Option(names = "--database", paramLabel = "JDBC_URL",
+            description = "Users in PostgreSQL instead of the users file: jdbc:postgresql://HOST:PORT/DB?user=NAME "
+                    + "(default: $FERRY_DATABASE_URL; the password in $FERRY_DATABASE_PASSWORD).")
+    String database;
+
+    /** The user database's URL, if the users are kept in one. */
+    Optional<String> database() {
+        String url = database != null ? database : System.getenv("FERRY_DATABASE_URL");
+        return url == null || url.isBlank() ? Optional.empty() : Optional.of(url.strip());
+    }
 
     Path stateDir() {
         return stateDir;

@@ -17,7 +17,6 @@ import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Passwords;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.config.UserEntry;
-import dev.ferry.server.config.UsersFile;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.transport.TransportProfile;
 import dev.ferry.server.quota.Tally;
@@ -27,9 +26,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ferryd user ...}: manages the users file so that nobody edits password hashes by hand. */
+/** {@code ferryd user ...}: manages the users file or database so that nobody edits password hashes by hand. */
 @Command(name = "user", mixinStandardHelpOptions = true,
-        description = "Manage the users file (default ./ferry-data/users.yaml).",
+        description = "Manage the users file (default ./ferry-data/users.yaml), or the users in PostgreSQL (--database).",
         subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.AddKey.class,
             UserCommand.Remove.class, UserCommand.ListUsers.class, UserCommand.SetLimits.class,
             UserCommand.QuotaScan.class})
@@ -66,12 +65,18 @@ public final class UserCommand {
         UserEntry apply(UserEntry entry) throws IOException;
     }
 
-    /** Reads the users file, changes {@code name}'s entry, and writes the file back atomically. */
+    /**
+     * Changes {@code name}'s entry in the users file (written back atomically) or the database,
+     * after checking that ferryd would accept it.
+     */
     static void update(StateOptions state, String name, EntryChange change) throws IOException {
-        UsersFile file = UsersFile.read(state.usersFile());
-        UserEntry entry = file.get(name).orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
-        file.put(name, change.apply(entry));
-        file.write();
+        try (UserEntries users = UserEntries.open(state)) {
+            UserEntry entry = users.get(name).orElseThrow(() -> new IOException("no user '" + name + "' in "
+                    + users.where()));
+            UserEntry changed = change.apply(entry);
+            users.account(name, changed);
+            users.replace(name, changed);
+        }
     }
 
     static String readKey(String key) throws IOException {
@@ -116,10 +121,6 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            if (file.get(name).isPresent()) {
-                throw new IOException("user '" + name + "' already exists in " + file.file());
-            }
             if (umask != null) {
                 new FsPolicy(false, FsPolicy.Modes.parseOctal(umask), false); // validates
             }
@@ -135,9 +136,10 @@ public final class UserCommand {
             if (entry.password() == null && entry.authorizedKeys().isEmpty()) {
                 throw new IOException("user '" + name + "' needs --key or --password to be able to log in");
             }
-            file.put(name, entry);
-            file.write();
-            System.out.println("added user " + name + " to " + file.file());
+            try (UserEntries users = UserEntries.open(state)) {
+                users.add(name, entry);
+                System.out.println("added user " + name + " to " + users.where());
+            }
             return 0;
         }
     }
@@ -190,11 +192,11 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            if (!file.remove(name)) {
-                throw new IOException("no user '" + name + "' in " + file.file());
+            try (UserEntries users = UserEntries.open(state)) {
+                if (!users.remove(name)) {
+                    throw new IOException("no user '" + name + "' in " + users.where());
+                }
             }
-            file.write();
             System.out.println("removed user " + name);
             return 0;
         }
@@ -243,7 +245,6 @@ public final class UserCommand {
                         b.upload() == null && b.download() == null ? null : b,
                         sessions == null || sessions == 0 ? null : sessions);
             });
-            UsersFile.read(state.usersFile()).toDirectory(); // the whole file still reads
             System.out.println("limits set for " + name);
             return 0;
         }
@@ -272,8 +273,11 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            for (Map.Entry<String, UserEntry> e : file.users().entrySet()) {
+            Map<String, UserEntry> all;
+            try (UserEntries users = UserEntries.open(state)) {
+                all = users.all();
+            }
+            for (Map.Entry<String, UserEntry> e : all.entrySet()) {
                 UserEntry u = e.getValue();
                 System.out.println(e.getKey() + "  root=" + u.root() + "  keys=" + u.authorizedKeys().size()
                         + "  password=" + (u.password() != null ? "yes" : "no")
@@ -304,9 +308,12 @@ public final class UserCommand {
 
         @Override
         public Integer call() throws IOException {
-            UsersFile file = UsersFile.read(state.usersFile());
-            UserAccount account = file.toDirectory().find(name)
-                    .orElseThrow(() -> new IOException("no user '" + name + "' in " + file.file()));
+            UserAccount account;
+            try (UserEntries users = UserEntries.open(state)) {
+                UserEntry entry = users.get(name).orElseThrow(() -> new IOException("no user '" + name + "' in "
+                        + users.where()));
+                account = users.account(name, entry);
+            }
             System.out.println(Usage.describe(name, Tally.of(account.root()), account.limits()));
             return 0;
         }

@@ -155,17 +155,23 @@ public final class UsersFile {
     public UserDirectory toDirectory() throws IOException {
         List<UserAccount> accounts = new ArrayList<>();
         for (Map.Entry<String, UserEntry> e : users.entrySet()) {
-            accounts.add(toAccount(e.getKey(), e.getValue()));
+            accounts.add(toAccount(file + ": user '" + Text.shown(e.getKey()) + "'", file.toAbsolutePath().getParent(),
+                    e.getKey(), e.getValue()));
         }
         return new UserDirectory(accounts);
     }
 
-    private UserAccount toAccount(String name, UserEntry entry) throws IOException {
-        String where = file + ": user '" + Text.shown(name) + "'";
+    /**
+     * The account {@code entry} describes, checked as the users file's are (a user store keeps
+     * entries too).
+     *
+     * @param where the user and where they are written, for messages
+     * @param base  the directory relative roots and keys files are resolved against
+     */
+    public static UserAccount toAccount(String where, Path base, String name, UserEntry entry) throws IOException {
         if (entry == null || entry.root() == null || entry.root().isBlank()) { // "alice:" alone is null
             throw new IOException(where + " has no root");
         }
-        Path base = file.toAbsolutePath().getParent();
         Path root = base.resolve(entry.root()).normalize();
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(Text.shown(root.toString()), null, "the root of user '" + Text.shown(name)

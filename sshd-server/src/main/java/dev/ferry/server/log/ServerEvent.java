@@ -52,6 +52,16 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * A login was refused because the user store (the database) could not be asked; connections
+     * already logged in go on.
+     */
+    record UserStoreUnavailable(String user, String remote, String reason) implements ServerEvent {
+        public String kind() {
+            return "user-store-unavailable";
+        }
+    }
+
     record AuthFailed(String user, String remote, String method, String detail) implements ServerEvent {
         public String kind() {
             return "auth-failed";
