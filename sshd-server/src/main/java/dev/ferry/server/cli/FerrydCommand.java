@@ -262,7 +262,7 @@ public final class FerrydCommand implements Callable<Integer> {
         try {
             FerrydConfig next = config();
             // Users in a database are read at each login: a reload has nothing to read again.
-            boolean inDatabase = state.database().isPresent();
+            boolean inDatabase = database(next).isPresent();
             Users users = inDatabase ? server.users() : users(state.stateDir(), next, true);
             Map<String, Object> was = applied.toMap();
             Map<String, Object> now = next.toMap();
@@ -445,6 +445,11 @@ public final class FerrydCommand implements Callable<Integer> {
         return profile.build();
     }
 
+    /** The user database: --database (or FERRY_DATABASE_URL), else ferryd.yaml's users.database. */
+    private Optional<String> database(FerrydConfig config) {
+        return state.database().or(config::usersDatabase);
+    }
+
     /**
      * The users file's users (the one named, else {@code <state-dir>/users.yaml}), or the single
      * user the flags describe.
@@ -452,8 +457,8 @@ public final class FerrydCommand implements Callable<Integer> {
      * @param create whether the single user's default root may be created
      */
     private Users users(Path stateDir, FerrydConfig config, boolean create) throws IOException {
-        if (state.database().isPresent()) {
-            return PostgresUsers.open(state.database().get());
+        if (database(config).isPresent()) {
+            return PostgresUsers.open(database(config).get());
         }
         Path usersFile = config.usersFile().orElse(state.usersFile());
         List<UserAccount> accounts = new ArrayList<>();

@@ -36,7 +36,7 @@ import dev.ferry.transport.TransportProfile;
  * log: {format: json, file: /var/log/ferry/ferryd.log}
  * metrics: 127.0.0.1:9339
  * transport: {window: 64M, receiveBudget: 512M, ipqos: af21}
- * users: {file: users.yaml}
+ * users: {file: users.yaml}              # or {database: "jdbc:postgresql://db/ferry?user=ferry"}
  * hook: {command: /usr/local/bin/on-upload, events: [upload], timeout: 30s}
  * sftp: {inPlace: false}
  * stopGracePeriod: 30s
@@ -177,8 +177,13 @@ public final class ConfigFile {
         if (users.isPresent()) {
             YamlSection u = users.get();
             Optional<String> file = u.string("file");
+            Optional<String> database = u.string("database");
             u.finish();
+            if (file.isPresent() && database.isPresent()) {
+                throw top.invalid("users", "names both a file and a database: one holds the users");
+            }
             file.ifPresent(f -> b.usersFile(dir.resolve(f)));
+            database.ifPresent(b::usersDatabase);
         }
         Optional<YamlSection> hook = top.section("hook");
         if (hook.isPresent()) {

@@ -29,13 +29,14 @@ import dev.ferry.server.log.LogFormat;
  * @param metrics         where the Prometheus metrics are served; none: not served
  * @param transport       windows, the receive budget, DSCP
  * @param usersFile       the users file; none: {@code <state-dir>/users.yaml}
+ * @param usersDatabase   a JDBC URL of the PostgreSQL database holding the users, instead of a file
  * @param hook            the command run after transfers; none: no hook
  * @param sftpInPlace     SFTP uploads written in place rather than atomically
  * @param stopGracePeriod how long a stop (SIGTERM) waits for transfers in progress
  */
 public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, AlgorithmSettings algorithms, Limits limits,
         LogSettings log, Optional<HostPort> metrics, TransportSettings transport, Optional<Path> usersFile,
-        Optional<Hook> hook, boolean sftpInPlace, Duration stopGracePeriod) {
+        Optional<String> usersDatabase, Optional<Hook> hook, boolean sftpInPlace, Duration stopGracePeriod) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 2222);
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
@@ -79,7 +80,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
     public static FerrydConfig defaults() {
         return new FerrydConfig(List.of(DEFAULT_LISTEN), List.of(), AlgorithmSettings.DEFAULT, Limits.DEFAULT,
                 LogSettings.DEFAULT, Optional.empty(), TransportSettings.DEFAULT, Optional.empty(), Optional.empty(),
-                false, DEFAULT_STOP_GRACE);
+                Optional.empty(), false, DEFAULT_STOP_GRACE);
     }
 
     public Builder toBuilder() {
@@ -127,8 +128,11 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         tr.put("receiveBudget", transport.receiveBudget().map(FerrydConfig::size).orElse("default"));
         tr.put("ipqos", transport.ipqos().orElse("none"));
         m.put("transport", tr);
-        if (usersFile.isPresent()) { // else the state directory's, which only ferryd knows
-            m.put("users", Map.of("file", usersFile.get().toString()));
+        Map<String, Object> users = new LinkedHashMap<>();
+        usersFile.ifPresent(f -> users.put("file", f.toString())); // else the state directory's, which only ferryd knows
+        usersDatabase.ifPresent(url -> users.put("database", url.replaceAll("(?i)(password=)[^&]*", "$1***")));
+        if (!users.isEmpty()) {
+            m.put("users", users);
         }
         if (hook.isPresent()) {
             Map<String, Object> h = new LinkedHashMap<>();
@@ -183,6 +187,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         private Optional<HostPort> metrics;
         private TransportSettings transport;
         private Optional<Path> usersFile;
+        private Optional<String> usersDatabase;
         private Optional<Hook> hook;
         private boolean sftpInPlace;
         private Duration stopGracePeriod;
@@ -196,6 +201,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             metrics = from.metrics;
             transport = from.transport;
             usersFile = from.usersFile;
+            usersDatabase = from.usersDatabase;
             hook = from.hook;
             sftpInPlace = from.sftpInPlace;
             stopGracePeriod = from.stopGracePeriod;
@@ -261,6 +267,12 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             return this;
         }
 
+        /** The users in PostgreSQL, at this JDBC URL (its password may come from FERRY_DATABASE_PASSWORD). */
+        public Builder usersDatabase(String jdbcUrl) {
+            this.usersDatabase = Optional.of(jdbcUrl);
+            return this;
+        }
+
         public Builder hook(Optional<Hook> settings) {
             this.hook = settings;
             return this;
@@ -277,8 +289,8 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         }
 
         public FerrydConfig build() {
-            return new FerrydConfig(listen, hostKeys, algorithms, limits, log, metrics, transport, usersFile, hook,
-                    sftpInPlace, stopGracePeriod);
+            return new FerrydConfig(listen, hostKeys, algorithms, limits, log, metrics, transport, usersFile,
+                    usersDatabase, hook, sftpInPlace, stopGracePeriod);
         }
     }
 }

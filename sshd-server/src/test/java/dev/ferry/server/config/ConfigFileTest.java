@@ -122,6 +122,16 @@ class ConfigFileTest {
     }
 
     @Test
+    void theUsersMayBeInADatabaseWhosePasswordIsNotPrinted() throws IOException {
+        FerrydConfig c = read("users: {database: \"jdbc:postgresql://db:5432/ferry?user=ferry&password=s3cret\"}\n");
+        assertEquals(Optional.of("jdbc:postgresql://db:5432/ferry?user=ferry&password=s3cret"), c.usersDatabase());
+        String printed = ConfigFile.write(c);
+        assertTrue(printed.contains("password=***") && !printed.contains("s3cret"), printed);
+        assertTrue(error("users: {file: users.yaml, database: \"jdbc:postgresql://db/ferry\"}\n")
+                .contains("ferryd.yaml:1: 'users' names both a file and a database"));
+    }
+
+    @Test
     void aSingleAddressNeedsNoList() throws IOException {
         assertEquals(List.of(new HostPort("0.0.0.0", 22)), read("listen: 0.0.0.0:22\n").listen());
     }
