@@ -58,13 +58,12 @@ public final class ProxyProtocol implements ServerProxyAcceptor, SessionListener
 
     /**
      * Called with what arrived before the identification line, again at each arrival until that line is
-     * complete; true once the header is read (and consumed from {@code buffer}).
+     * complete; true once the header is read and skipped in {@code buffer}. MINA puts the buffer back
+     * where it was while the identification line is incomplete, header included: so each call parses
+     * the header again and skips it, and only the first records the client and admits it.
      */
     @Override
     public boolean acceptServerProxyMetadata(ServerSession session, Buffer buffer) throws Exception {
-        if (ClientAddress.known(session)) {
-            return true;
-        }
         Optional<ProxyHeader> header;
         try {
             header = ProxyHeaders.parse(buffer.array(), buffer.rpos(), buffer.available());
@@ -75,10 +74,12 @@ public final class ProxyProtocol implements ServerProxyAcceptor, SessionListener
             return false;
         }
         buffer.rpos(buffer.rpos() + header.get().length());
-        SocketAddress client = header.get() instanceof ProxyHeader.Proxied proxied ? proxied.source()
-                : session.getRemoteAddress();
-        session.setAttribute(ClientAddress.KEY, client);
-        admit.accept(session);
+        if (!ClientAddress.known(session)) {
+            SocketAddress client = header.get() instanceof ProxyHeader.Proxied proxied ? proxied.source()
+                    : session.getRemoteAddress();
+            session.setAttribute(ClientAddress.KEY, client);
+            admit.accept(session);
+        }
         return true;
     }
 
