@@ -259,6 +259,40 @@ class ProxyProtocolTest {
                 .findAny().orElse(null), "malformed headers do not ban the balancer");
     }
 
+    /**
+     * MINA reads the identification line again at each arrival, rewinding to before the header until
+     * the line is complete: the header must be skipped each time, and the client admitted once.
+     */
+    @Test
+    void aHeaderFollowedByAnIdentificationArrivingByteByByteIsServed() throws Exception {
+        byte[] header = "PROXY TCP4 192.0.2.44 127.0.0.2 40000 22\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (Socket s = new Socket()) {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress("127.0.0.1", ferryd.port()), 5000);
+            s.getOutputStream().write(header);
+            s.getOutputStream().flush();
+            for (byte b : "SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII)) {
+                s.getOutputStream().write(b);
+                s.getOutputStream().flush();
+                Thread.sleep(5); // separate segments, each a separate read for the server
+            }
+            s.setSoTimeout(2000);
+            InputStream in = s.getInputStream();
+            byte[] buffer = new byte[4096];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // the greeting and the key exchange's first message, then silence: the server waits
+                }
+                throw new AssertionError("the server closed the connection: " + ferryd.events());
+            } catch (java.net.SocketTimeoutException waiting) {
+                // still open, waiting for our key exchange
+            }
+        }
+        waitFor(() -> logged(ServerEvent.ConnectionClosed.class, a -> a.startsWith("192.0.2.44:")));
+        assertEquals(0, ferryd.events(ServerEvent.ProxyHeaderRefused.class).stream()
+                .filter(e -> e.reason().contains("192.0.2.44")).count());
+    }
+
     private static void waitFor(BooleanSupplier condition) throws InterruptedException {
         waitFor(condition, () -> "");
     }
