@@ -23,8 +23,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.it.support.FerrydFixture;
+import dev.ferry.it.support.FerrydProcess;
 import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
@@ -291,6 +293,20 @@ class ProxyProtocolTest {
         waitFor(() -> logged(ServerEvent.ConnectionClosed.class, a -> a.startsWith("192.0.2.44:")));
         assertEquals(0, ferryd.events(ServerEvent.ProxyHeaderRefused.class).stream()
                 .filter(e -> e.reason().contains("192.0.2.44")).count());
+    }
+
+    @Test
+    void ferrydsFlagTakesTheBalancersAndRefusesAConnectionWithoutHeader(@TempDir Path cwd) throws Exception {
+        try (FerrydProcess process = FerrydProcess.start(cwd, "--listen", "127.0.0.1:0",
+                "--proxy-protocol-from", "127.0.0.1/32,10.0.0.0/8")) {
+            try (Socket s = new Socket("127.0.0.1", process.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().readAllBytes();
+            }
+            String line = process.awaitStderr("proxy-header-refused", 15);
+            assertTrue(line.contains("127.0.0.1:") && line.contains("no PROXY header"), line);
+        }
     }
 
     private static void waitFor(BooleanSupplier condition) throws InterruptedException {
