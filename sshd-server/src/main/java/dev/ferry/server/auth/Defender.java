@@ -120,7 +120,7 @@ public final class Defender implements SessionListener {
     @Override
     public void sessionCreated(Session session) {
         if (!proxied.test(session.getRemoteAddress())) {
-            admitAs(session);
+            admitByClient(session);
         }
     }
 
@@ -139,10 +139,10 @@ public final class Defender implements SessionListener {
      * @throws UncheckedIOException saying why the connection is refused
      */
     public void admitProxied(Session session) {
-        admitAs(session);
+        admitByClient(session);
     }
 
-    private void admitAs(Session session) {
+    private void admitByClient(Session session) {
         try {
             Pending pending = admit(ClientAddress.of(session), () -> {
                 session.setAttribute(SETTLED, Boolean.TRUE); // dropped for another: not the client's offence
