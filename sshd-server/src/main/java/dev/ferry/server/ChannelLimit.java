@@ -16,6 +16,7 @@ import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * OpenSSH's {@code MaxSessions}: at most so many channels open at once on one connection, and a
@@ -78,7 +79,7 @@ final class ChannelLimit extends ServerConnectionServiceFactory {
                 return;
             }
             refusals.report(session, new ServerEvent.ChannelRefused(session.getUsername(),
-                    ServerEvent.address(session.getRemoteAddress()), type, limit));
+                    ServerEvent.address(ClientAddress.of(session)), type, limit));
             sendChannelOpenFailure(buffer, sender, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                     "at most " + limit + " channels may be open at once on one connection", "");
         }

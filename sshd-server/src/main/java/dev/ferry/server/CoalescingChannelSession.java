@@ -18,6 +18,7 @@ import org.apache.sshd.server.command.Command;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.transport.ReceiveBudget;
 import dev.ferry.transport.WindowCredit;
@@ -177,7 +178,7 @@ final class CoalescingChannelSession extends ChannelSession {
             if (c.receivedBytes() > 0) {
                 Session session = getSession();
                 events.accept(new ServerEvent.ChannelWindow(session.getUsername(),
-                        ServerEvent.address(session.getRemoteAddress()), c.receivedBytes(), c.adjusts(), c.window()));
+                        ServerEvent.address(ClientAddress.of(session)), c.receivedBytes(), c.adjusts(), c.window()));
             }
         }
         super.preClose();

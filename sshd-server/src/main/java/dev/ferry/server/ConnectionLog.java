@@ -10,6 +10,7 @@ import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 import dev.ferry.transport.TransportProfile;
 
 /** Reports each login, and each connection once, when it closes, with its user, duration and reason. */
@@ -37,9 +38,9 @@ final class ConnectionLog implements SessionListener {
         if (event == Event.Authenticated) {
             Authenticators.Login login = session.getAttribute(Authenticators.LOGIN);
             events.accept(new ServerEvent.AuthSucceeded(session.getUsername(),
-                    ServerEvent.address(session.getRemoteAddress()), login == null ? "" : login.method(),
+                    ServerEvent.address(ClientAddress.of(session)), login == null ? "" : login.method(),
                     login == null ? "" : login.detail()));
-            events.accept(new ServerEvent.Transport(ServerEvent.address(session.getRemoteAddress()),
+            events.accept(new ServerEvent.Transport(ServerEvent.address(ClientAddress.of(session)),
                     session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS),
                     session.getNegotiatedKexParameter(KexProposalOption.S2CENC),
                     session.getNegotiatedKexParameter(KexProposalOption.S2CMAC),
@@ -92,7 +93,7 @@ final class ConnectionLog implements SessionListener {
             // MINA closes such a connection before it reports why (the exception comes after the close)
             reason = "client: unsupported protocol version: " + RefusalLog.clip(version);
         }
-        events.accept(new ServerEvent.ConnectionClosed(ServerEvent.address(session.getRemoteAddress()),
+        events.accept(new ServerEvent.ConnectionClosed(ServerEvent.address(ClientAddress.of(session)),
                 session.isAuthenticated() ? session.getUsername() : "", seconds,
                 reason == null ? "" : reason));
     }

@@ -17,23 +17,24 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Network;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.auth.UserLimits;
 import dev.ferry.server.auth.UserSessions;
 import dev.ferry.server.auth.Users;
-import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.hook.Hook;
 import dev.ferry.server.hook.HookRunner;
 import dev.ferry.server.journal.TemporaryJournal;
 import dev.ferry.server.lifecycle.TransfersInFlight;
-import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.log.EventSink;
+import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.metrics.Metrics;
 import dev.ferry.server.quota.QuotaTracker;
 import dev.ferry.server.quota.Usage;
@@ -278,6 +279,7 @@ public final class FerryServer implements AutoCloseable {
         private Path uploadJournal;
         private InetSocketAddress metrics;
         private Hook hook;
+        private List<Network> proxyProtocolFrom = List.of();
 
         private Builder() {
         }
@@ -425,6 +427,17 @@ public final class FerryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves only connections from {@code balancers}, each starting with a PROXY header (v1 or v2,
+         * HAProxy's {@code send-proxy} or {@code send-proxy-v2}) whose client address then drives logs,
+         * per-address limits and bans. A connection from elsewhere, or without a valid header, is refused
+         * and logged ({@code proxy-header-refused}). Empty (the default): no PROXY protocol.
+         */
+        public Builder proxyProtocolFrom(List<Network> balancers) {
+            this.proxyProtocolFrom = List.copyOf(balancers);
+            return this;
+        }
+
         public FerryServer build() {
             if (hostKeys.isEmpty()) {
                 throw new IllegalStateException("no host key: call hostKey() or hostKeyFile()");
@@ -432,8 +445,8 @@ public final class FerryServer implements AutoCloseable {
             List<HostPort> addresses = listen.isEmpty() ? List.of(new HostPort("127.0.0.1", 2222)) : listen;
             return new FerryServer(new ServerConfig(addresses, hostKeys, new UserDirectory(users), limits, events,
                     clock, sftpMaxRead, scpBufferSize, transport, receiveBudget, algorithms, atomicSftpUploads,
-                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook)),
-                    Optional.ofNullable(store));
+                    Optional.ofNullable(uploadJournal), Optional.ofNullable(metrics), Optional.ofNullable(hook),
+                    proxyProtocolFrom), Optional.ofNullable(store));
         }
     }
 }

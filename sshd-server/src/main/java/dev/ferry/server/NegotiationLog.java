@@ -15,6 +15,7 @@ import org.apache.sshd.common.session.SessionListener;
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Explains a failed algorithm negotiation in one log line: the client's software, which list had
@@ -46,7 +47,7 @@ final class NegotiationLog implements SessionListener {
             List<String> ours = names(serverProposal.get(option));
             if (offered.stream().noneMatch(ours::contains)) {
                 String hint = hint(option, offered);
-                events.accept(new ServerEvent.NegotiationFailed(ServerEvent.address(session.getRemoteAddress()),
+                events.accept(new ServerEvent.NegotiationFailed(ServerEvent.address(ClientAddress.of(session)),
                         String.valueOf(session.getClientVersion()), option.getDescription(), String.join(",", offered),
                         hint));
                 try {

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Network;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.hook.Hook;
@@ -30,11 +31,14 @@ import dev.ferry.transport.TransportProfile;
  * @param metrics       where Prometheus metrics are served (an unresolved host and a port, 0 for any);
  *                      none: not served
  * @param hook          the command run after uploads and other file events; none: nothing is run
+ * @param proxyProtocolFrom the load balancers allowed to connect, each connection with a PROXY header
+ *                      naming its client ({@code dev.ferry.server.proxy}); empty: no PROXY protocol
  */
 public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDirectory users, Limits limits,
         EventSink events, Clock clock, int sftpMaxRead, int scpBufferSize, TransportProfile transport,
         long receiveBudget, AlgorithmPolicy.Algorithms algorithms, boolean atomicSftpUploads,
-        Optional<Path> uploadJournal, Optional<InetSocketAddress> metrics, Optional<Hook> hook) {
+        Optional<Path> uploadJournal, Optional<InetSocketAddress> metrics, Optional<Hook> hook,
+        List<Network> proxyProtocolFrom) {
 
     /**
      * The longest SFTP read answered in one message: 256 KiB less 1 KiB, as OpenSSH's sftp-server
@@ -47,6 +51,7 @@ public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDi
     public ServerConfig {
         listen = List.copyOf(listen);
         hostKeys = List.copyOf(hostKeys);
+        proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
         if (listen.isEmpty() || hostKeys.isEmpty()) {
             throw new IllegalArgumentException("a server needs an address and a host key");
         }
@@ -55,7 +60,8 @@ public record ServerConfig(List<HostPort> listen, List<KeyPair> hostKeys, UserDi
     /** The same, with events going to {@code events} instead (the server tees its metrics and hook in). */
     public ServerConfig withEvents(EventSink events) {
         return new ServerConfig(listen, hostKeys, users, limits, events, clock, sftpMaxRead, scpBufferSize,
-                transport, receiveBudget, algorithms, atomicSftpUploads, uploadJournal, metrics, hook);
+                transport, receiveBudget, algorithms, atomicSftpUploads, uploadJournal, metrics, hook,
+                proxyProtocolFrom);
     }
 
     /** The first host key, whose fingerprint ferryd shows. */

@@ -22,6 +22,7 @@ import dev.ferry.security.AlgorithmPolicy;
 import dev.ferry.server.auth.Authenticators;
 import dev.ferry.server.auth.Defender;
 import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Network;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.Users;
 import dev.ferry.server.auth.UserSessions;
@@ -29,10 +30,11 @@ import dev.ferry.server.config.HostPort;
 import dev.ferry.server.delta.DeltaSubsystemFactory;
 import dev.ferry.server.fs.ConfinedFileSystemFactory;
 import dev.ferry.server.fs.FsPolicy;
-import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.hook.HookRunner;
+import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.metrics.Metrics;
+import dev.ferry.server.proxy.ProxyProtocol;
 import dev.ferry.server.quota.QuotaTracker;
 import dev.ferry.server.rate.Bandwidth;
 import dev.ferry.server.scp.ExecCommands;
@@ -115,6 +117,16 @@ final class SshdAssembler {
         RefusalLog refusals = new RefusalLog(config.events());
         sshd.setServiceFactories(List.of(ServerUserAuthServiceFactory.INSTANCE,
                 new ChannelLimit(() -> sshd.getAttribute(LIMITS).maxSessionsPerConnection(), refusals)));
+        if (!config.proxyProtocolFrom().isEmpty()) {
+            // Before the defender: a stranger's connection is refused before it counts anywhere, and a
+            // balancer's waits for its header to be admitted by its client's address.
+            List<Network> balancers = config.proxyProtocolFrom();
+            ProxyProtocol proxy = new ProxyProtocol(a -> balancers.stream().anyMatch(n -> n.contains(a)),
+                    config.events(), defender::admitProxied);
+            sshd.setServerProxyAcceptor(proxy);
+            sshd.addSessionListener(proxy);
+            defender.deferProxied(proxy::trusts);
+        }
         sshd.addSessionListener(defender); // first, so that a refused connection goes no further
         sshd.addSessionListener(refusals); // before the connection's own line, which then comes last
         sshd.addSessionListener(new ConnectionLog(config.events(), config.transport()));

@@ -199,6 +199,7 @@ class FerrydCommandLineTest {
             {"--login-grace-time", "soon", "--login-grace-time soon: use a time such as 90s, 10m or 1h"},
             {"--max-startups", "0", "--max-startups must be at least 1"},
             {"--ban-exempt", "10.0.0.0/40", "--ban-exempt: prefix length 40 out of range"},
+            {"--proxy-protocol-from", "127.0.0.1/33", "--proxy-protocol-from: prefix length 33 out of range"},
             {"--macs", "hmac-sha1", "Unsupported MACs 'hmac-sha1' (ferryd offers "},
             {"--ciphers", "-aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,"
                     + "aes192-ctr,aes256-ctr", "leaves no algorithm to offer"},

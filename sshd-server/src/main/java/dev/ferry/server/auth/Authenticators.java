@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /** Password and public-key authentication against the {@link Users}, with every outcome reported. */
 public final class Authenticators {
@@ -57,7 +58,7 @@ public final class Authenticators {
                 Passwords.verifyDummy(chars); // the same time whether or not the user exists
                 ok = false;
             }
-            String remote = ServerEvent.address(session.getRemoteAddress());
+            String remote = ServerEvent.address(ClientAddress.of(session));
             if (ok) {
                 session.setAttribute(LOGIN, new Login("password", ""));
             } else {
@@ -84,7 +85,7 @@ public final class Authenticators {
             }
             boolean ok = user.isPresent() && keysOf(user.get()).stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
             if (!ok) {
-                events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(session.getRemoteAddress()),
+                events.accept(new ServerEvent.AuthFailed(username, ServerEvent.address(ClientAddress.of(session)),
                         "publickey", (user.isPresent() ? "key not authorized: " : "unknown user, key ")
                                 + KeyFiles.fingerprint(key)));
                 defender.keyRejected(session);

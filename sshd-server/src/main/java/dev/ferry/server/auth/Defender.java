@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
@@ -23,6 +24,7 @@ import org.apache.sshd.common.session.SessionListener;
 
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Guards the listening socket, like OpenSSH's MaxStartups and PerSourcePenalties or SFTPGo's
@@ -62,6 +64,8 @@ public final class Defender implements SessionListener {
     private final Clock clock;
     private final EventSink events;
     private final Map<InetAddress, Source> sources = new HashMap<>();
+    /** Connections from a load balancer: admitted by {@link #admitProxied} once its PROXY header names the client. */
+    private volatile Predicate<SocketAddress> proxied = remote -> false;
     /** Connections authenticating from all counted addresses. */
     private int unauthenticated;
     /** Offences recorded so far; every 1024th sweeps out addresses with nothing left to remember. */
@@ -115,8 +119,32 @@ public final class Defender implements SessionListener {
      */
     @Override
     public void sessionCreated(Session session) {
+        if (!proxied.test(session.getRemoteAddress())) {
+            admitByClient(session);
+        }
+    }
+
+    /**
+     * Connections from the addresses {@code fromBalancer} accepts are admitted only when their PROXY
+     * header was read ({@link #admitProxied}): at their start the defender would count the balancer.
+     */
+    public void deferProxied(Predicate<SocketAddress> fromBalancer) {
+        this.proxied = fromBalancer;
+    }
+
+    /**
+     * Admits a balancer's connection by the client address its PROXY header named, with the same
+     * per-address limits as a direct one. A banned client is told so at its identification line.
+     *
+     * @throws UncheckedIOException saying why the connection is refused
+     */
+    public void admitProxied(Session session) {
+        admitByClient(session);
+    }
+
+    private void admitByClient(Session session) {
         try {
-            Pending pending = admit(session.getRemoteAddress(), () -> {
+            Pending pending = admit(ClientAddress.of(session), () -> {
                 session.setAttribute(SETTLED, Boolean.TRUE); // dropped for another: not the client's offence
                 session.close(true);
             });
@@ -209,7 +237,7 @@ public final class Defender implements SessionListener {
     @Override
     public void sessionPeerIdentificationReceived(Session session, String version, List<String> extraLines) {
         session.setAttribute(GREETED, Boolean.TRUE);
-        InetAddress address = address(session.getRemoteAddress());
+        InetAddress address = address(ClientAddress.of(session));
         Ban ban = address == null ? null : ban(address);
         if (ban == null) {
             return;
@@ -217,7 +245,7 @@ public final class Defender implements SessionListener {
         session.setAttribute(SETTLED, Boolean.TRUE);
         long seconds = Math.max(1, Duration.between(clock.instant(), ban.until()).toSeconds());
         String reason = "banned after repeated failures";
-        events.accept(new ServerEvent.ConnectionRefused(ServerEvent.address(session.getRemoteAddress()), reason));
+        events.accept(new ServerEvent.ConnectionRefused(ServerEvent.address(ClientAddress.of(session)), reason));
         try {
             session.disconnect(SshConstants.SSH2_DISCONNECT_HOST_NOT_ALLOWED_TO_CONNECT,
                     "ferryd: " + address.getHostAddress() + " is banned for " + seconds
@@ -246,13 +274,13 @@ public final class Defender implements SessionListener {
                 : session.getAttribute(KEYED) != null ? Offence.NO_LOGIN
                 : session.getAttribute(GREETED) != null ? Offence.FAILED_KEY_EXCHANGE
                 : Offence.NO_GREETING;
-        record(session.getRemoteAddress(), offence);
+        record(ClientAddress.of(session), offence);
     }
 
     /** A wrong password or unknown user, counted at once: a connection may try several. */
     public void wrongPassword(Session session) {
         session.setAttribute(SETTLED, Boolean.TRUE);
-        record(session.getRemoteAddress(), Offence.WRONG_CREDENTIALS);
+        record(ClientAddress.of(session), Offence.WRONG_CREDENTIALS);
     }
 
     /** A public key offered and not accepted: counted once, when the connection ends unauthenticated. */

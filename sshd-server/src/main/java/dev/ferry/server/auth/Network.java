@@ -2,7 +2,9 @@ package dev.ferry.server.auth;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code ::1/128}); a bare address is
@@ -35,6 +37,23 @@ public record Network(byte[] prefix, int bits) {
             }
         }
         return new Network(bytes, bits);
+    }
+
+    /**
+     * Parses each of {@code specs} (the values of a command-line flag such as {@code --ban-exempt}).
+     *
+     * @throws IllegalArgumentException naming {@code flag} and what is wrong
+     */
+    public static List<Network> parseAll(String flag, List<String> specs) {
+        List<Network> networks = new ArrayList<>();
+        for (String spec : specs) {
+            try {
+                networks.add(parse(spec));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(flag + ": " + e.getMessage());
+            }
+        }
+        return networks;
     }
 
     /**

@@ -15,6 +15,7 @@ import org.apache.sshd.common.session.SessionListener;
 
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Each user's connections logged in at once, held to their {@link UserLimits#maxSessions()}: the
@@ -61,7 +62,7 @@ public final class UserSessions implements SessionListener, ChannelListener {
                 return;
             }
         }
-        events.accept(new ServerEvent.UserSessionsExceeded(user, ServerEvent.address(session.getRemoteAddress()), max));
+        events.accept(new ServerEvent.UserSessionsExceeded(user, ServerEvent.address(ClientAddress.of(session)), max));
         // Not from here: MINA signals the login while it holds the session's encoder, the success
         // message encoded but not yet sent, so a disconnect sent now would reach the client before
         // it, out of sequence ("Bad packet length"). Another thread's waits for the encoder.

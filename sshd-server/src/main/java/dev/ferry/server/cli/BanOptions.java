@@ -50,15 +50,7 @@ public final class BanOptions {
         if (exempt.isEmpty()) {
             return p;
         }
-        List<Network> networks = new ArrayList<>();
-        for (String spec : exempt) {
-            try {
-                networks.add(Network.parse(spec));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--ban-exempt: " + e.getMessage());
-            }
-        }
-        return p.withExempt(networks);
+        return p.withExempt(Network.parseAll("--ban-exempt", exempt));
     }
 
     /** The time {@code value} of {@code flag} (90s, 10m, 1h), or {@code otherwise} when not given. */

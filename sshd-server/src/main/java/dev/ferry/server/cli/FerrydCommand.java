@@ -20,6 +20,7 @@ import dev.ferry.config.TimeFormat;
 import dev.ferry.security.KeyFiles;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.auth.Limits;
+import dev.ferry.server.auth.Network;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.auth.UserDirectory;
 import dev.ferry.server.auth.Users;
@@ -160,6 +161,12 @@ public final class FerrydCommand implements Callable<Integer> {
             description = "How long one run of --hook-command may take before it is killed (default 30s).")
     String hookTimeout;
 
+    @Option(names = "--proxy-protocol-from", paramLabel = "CIDR", split = ",",
+            description = "Serve only connections from these load balancers (e.g. 127.0.0.1/32,10.0.0.0/8), each "
+                    + "starting with a PROXY header (v1 or v2, HAProxy's send-proxy[-v2]) whose client address then "
+                    + "drives logs, per-address limits and bans; others are refused (default: no PROXY protocol).")
+    List<String> proxyProtocolFrom = new ArrayList<>();
+
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
     boolean verbose;
 
@@ -213,6 +220,7 @@ public final class FerrydCommand implements Callable<Integer> {
         }
         config.metrics().ifPresent(m -> builder.metrics(m.host(), m.port()));
         config.hook().ifPresent(builder::hook);
+        builder.proxyProtocolFrom(Network.parseAll("--proxy-protocol-from", proxyProtocolFrom));
         builder.listen(config.listen().get(0).host(), config.listen().get(0).port());
         for (HostPort more : config.listen().subList(1, config.listen().size())) {
             builder.alsoListen(more.host(), more.port());

@@ -32,6 +32,7 @@ import dev.ferry.fs.TemporaryFiles;
 import dev.ferry.server.fs.ConfinedFileSystemProvider;
 import dev.ferry.server.lifecycle.TransfersInFlight;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 import dev.ferry.server.quota.QuotaLog;
 
 /**
@@ -185,7 +186,7 @@ final class DeltaSubsystem extends AbstractFileSystemCommand {
 
     private void log(String direction, String path, long bytes, long startNanos, String error) {
         ServerSession session = getServerSession();
-        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(ClientAddress.of(session)),
                 "delta", direction, path, bytes, (System.nanoTime() - startNanos) / 1e9, error));
     }
 }

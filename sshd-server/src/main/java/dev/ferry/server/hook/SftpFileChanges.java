@@ -11,6 +11,7 @@ import org.apache.sshd.sftp.server.SftpEventListener;
 
 import dev.ferry.fs.TemporaryName;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Tells the hook of the files SFTP clients delete and rename. A rename of a client's temporary
@@ -28,7 +29,7 @@ final class SftpFileChanges implements SftpEventListener {
     @Override
     public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
         if (thrown == null && !temporary(path)) {
-            runner.changed(Hook.Event.DELETE, session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+            runner.changed(Hook.Event.DELETE, session.getUsername(), ServerEvent.address(ClientAddress.of(session)),
                     path.toString(), null);
         }
     }
@@ -40,7 +41,7 @@ final class SftpFileChanges implements SftpEventListener {
             return;
         }
         String user = session.getUsername();
-        String remote = ServerEvent.address(session.getRemoteAddress());
+        String remote = ServerEvent.address(ClientAddress.of(session));
         if (temporary(srcPath)) {
             long size;
             try {

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Logs what a connection was refused (a shell, forwarding, a malformed SFTP packet, a bad SCP line),
@@ -44,7 +45,7 @@ public final class RefusalLog implements SessionListener {
 
     /** Reports that {@code session} was refused {@code request} of {@code protocol} because of {@code reason}. */
     public void refused(Session session, String protocol, String request, String reason) {
-        report(session, new ServerEvent.RequestRefused(user(session), ServerEvent.address(session.getRemoteAddress()),
+        report(session, new ServerEvent.RequestRefused(user(session), ServerEvent.address(ClientAddress.of(session)),
                 protocol, clip(request), clip(reason)));
     }
 
@@ -67,7 +68,7 @@ public final class RefusalLog implements SessionListener {
         long unlogged = count(session) - perConnection;
         if (unlogged > 0) {
             events.accept(new ServerEvent.RefusalsUnlogged(user(session),
-                    ServerEvent.address(session.getRemoteAddress()), unlogged));
+                    ServerEvent.address(ClientAddress.of(session)), unlogged));
         }
     }
 

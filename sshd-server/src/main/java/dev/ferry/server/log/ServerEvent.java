@@ -46,6 +46,18 @@ public sealed interface ServerEvent {
         }
     }
 
+    /**
+     * A connection on a listener behind a load balancer was refused: it came from an address not
+     * allowed to send a PROXY header, or its header was missing or malformed ({@code reason}).
+     *
+     * @param remote the socket's peer (the balancer, or whoever connected directly)
+     */
+    record ProxyHeaderRefused(String remote, String reason) implements ServerEvent {
+        public String kind() {
+            return "proxy-header-refused";
+        }
+    }
+
     record AuthSucceeded(String user, String remote, String method, String detail) implements ServerEvent {
         public String kind() {
             return "auth-ok";

@@ -8,6 +8,7 @@ import org.apache.sshd.common.session.Session;
 import dev.ferry.fs.QuotaExceededException;
 import dev.ferry.fs.SpaceAccount;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /** Logs each refused upload once, as {@code quota-exceeded}, with the protocol that carried it. */
 public final class QuotaLog {
@@ -29,7 +30,7 @@ public final class QuotaLog {
     public static void report(Consumer<ServerEvent> events, Session session, String protocol, Throwable e) {
         QuotaExceededException q = QuotaExceededException.in(e);
         if (q != null && q.firstReport()) {
-            events.accept(new ServerEvent.QuotaExceeded(q.user(), ServerEvent.address(session.getRemoteAddress()),
+            events.accept(new ServerEvent.QuotaExceeded(q.user(), ServerEvent.address(ClientAddress.of(session)),
                     protocol, q.path(), q.limit(), q.used(), q.quota()));
         }
     }

@@ -14,6 +14,7 @@ import dev.ferry.server.exec.ChecksumCommand;
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Answers exec and shell requests: {@code scp -t}/{@code scp -f} run the SCP engine,
@@ -46,7 +47,7 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
         }
         if (!ScpCommandLine.isScp(command)) {
             refusals.report(channel.getSession(), new ServerEvent.ExecRefused(channel.getSession().getUsername(),
-                    ServerEvent.address(channel.getSession().getRemoteAddress()), RefusalLog.clip(command)));
+                    ServerEvent.address(ClientAddress.of(channel.getSession())), RefusalLog.clip(command)));
             return new Refusal("ferryd: this server offers only SFTP and SCP (and md5sum, sha1sum, sha256sum); it does not run commands");
         }
         ScpCommandLine line;
@@ -81,7 +82,7 @@ public final class ExecCommands implements CommandFactory, ShellFactory {
     @Override
     public Command createShell(ChannelSession channel) {
         refusals.report(channel.getSession(), new ServerEvent.ExecRefused(channel.getSession().getUsername(),
-                ServerEvent.address(channel.getSession().getRemoteAddress()), "(shell)"));
+                ServerEvent.address(ClientAddress.of(channel.getSession())), "(shell)"));
         return new Refusal("ferryd: this server offers only SFTP and SCP; there is no shell");
     }
 }

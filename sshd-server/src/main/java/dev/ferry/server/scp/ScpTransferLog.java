@@ -11,6 +11,7 @@ import org.apache.sshd.scp.common.ScpTransferEventListener;
 
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /** Reports each file sent or received over SCP when it ends, with its size and duration. */
 final class ScpTransferLog implements ScpTransferEventListener {
@@ -36,7 +37,7 @@ final class ScpTransferLog implements ScpTransferEventListener {
             Set<PosixFilePermission> perms, Throwable thrown) {
         Long start = started.remove(new Key(session, file));
         double seconds = start == null ? 0 : ServerEvent.seconds(System.nanoTime() - start);
-        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(ClientAddress.of(session)),
                 "scp", op == FileOperation.RECEIVE ? "upload" : "download", file.toString(), length, seconds,
                 thrown == null ? "" : ScpErrors.describe(thrown)));
     }

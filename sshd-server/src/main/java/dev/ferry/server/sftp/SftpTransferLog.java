@@ -11,6 +11,7 @@ import org.apache.sshd.sftp.server.SftpEventListener;
 
 import dev.ferry.server.log.EventSink;
 import dev.ferry.server.log.ServerEvent;
+import dev.ferry.server.proxy.ClientAddress;
 
 /**
  * Reports each file an SFTP client read or wrote, when its handle is closed: user, address, path
@@ -77,7 +78,7 @@ public final class SftpTransferLog implements SftpEventListener {
         }
         boolean upload = p.written.get() > 0;
         double seconds = ServerEvent.seconds(System.nanoTime() - p.startNanos);
-        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(session.getRemoteAddress()),
+        events.accept(new ServerEvent.Transfer(session.getUsername(), ServerEvent.address(ClientAddress.of(session)),
                 "sftp", upload ? "upload" : "download", localHandle.getFile().toString(),
                 upload ? p.written.get() : p.read.get(), seconds, error));
     }
