@@ -172,7 +172,7 @@ public final class FerrydCommand implements Callable<Integer> {
 
     /** What a reload changes only at the next start, by their names in ferryd.yaml. */
     static final Set<String> RESTART_ONLY = Set.of("listen", "hostKeys", "algorithms", "metrics", "transport", "sftp",
-            "hook");
+            "hook", "proxyProtocol");
 
     private FerryServer server;
     private EventLog log;
@@ -220,7 +220,7 @@ public final class FerrydCommand implements Callable<Integer> {
         }
         config.metrics().ifPresent(m -> builder.metrics(m.host(), m.port()));
         config.hook().ifPresent(builder::hook);
-        builder.proxyProtocolFrom(Network.parseAll("--proxy-protocol-from", proxyProtocolFrom));
+        builder.proxyProtocolFrom(config.proxyProtocolFrom());
         builder.listen(config.listen().get(0).host(), config.listen().get(0).port());
         for (HostPort more : config.listen().subList(1, config.listen().size())) {
             builder.alsoListen(more.host(), more.port());
@@ -295,7 +295,8 @@ public final class FerrydCommand implements Callable<Integer> {
             }
             applied = next.toBuilder().listen(applied.listen()).hostKeys(applied.hostKeys())
                     .algorithms(applied.algorithms()).metrics(applied.metrics()).transport(applied.transport())
-                    .sftpInPlace(applied.sftpInPlace()).hook(applied.hook()).build();
+                    .sftpInPlace(applied.sftpInPlace()).hook(applied.hook())
+                    .proxyProtocolFrom(applied.proxyProtocolFrom()).build();
             log.accept(new ServerEvent.Reloaded(changed.isEmpty() ? "nothing" : String.join(", ", changed),
                     String.join(", ", restart)));
         } catch (IOException | RuntimeException e) {
@@ -391,6 +392,9 @@ public final class FerrydCommand implements Callable<Integer> {
                 ipqos != null ? Optional.of(ipqos) : t.ipqos()));
         if (state.configGiven()) {
             b.usersFile(state.usersFile());
+        }
+        if (!proxyProtocolFrom.isEmpty()) {
+            b.proxyProtocolFrom(Network.parseAll("--proxy-protocol-from", proxyProtocolFrom));
         }
         if (sftpInPlace) {
             b.sftpInPlace(true);

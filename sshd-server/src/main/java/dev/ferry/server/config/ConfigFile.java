@@ -38,6 +38,7 @@ import dev.ferry.transport.TransportProfile;
  * transport: {window: 64M, receiveBudget: 512M, ipqos: af21}
  * users: {file: users.yaml}              # or {database: "jdbc:postgresql://db/ferry?user=ferry"}
  * hook: {command: /usr/local/bin/on-upload, events: [upload], timeout: 30s}
+ * proxyProtocol: {from: [10.0.0.5/32]}   # PROXY headers from these balancers only
  * sftp: {inPlace: false}
  * stopGracePeriod: 30s
  * </pre>
@@ -199,6 +200,16 @@ public final class ConfigFile {
             Duration timeout = time(h, "timeout").orElse(Hook.DEFAULT_TIMEOUT);
             h.finish();
             b.hook(Optional.of(parse(h, "command", () -> new Hook(argv, kinds, timeout))));
+        }
+        Optional<YamlSection> proxy = top.section("proxyProtocol");
+        if (proxy.isPresent()) {
+            YamlSection pp = proxy.get();
+            List<Network> balancers = new ArrayList<>();
+            for (String n : pp.strings("from").orElse(List.of())) {
+                balancers.add(parse(pp, "from", () -> Network.parse(n)));
+            }
+            pp.finish();
+            b.proxyProtocolFrom(balancers);
         }
         Optional<YamlSection> sftp = top.section("sftp");
         if (sftp.isPresent()) {

@@ -31,12 +31,15 @@ import dev.ferry.server.log.LogFormat;
  * @param usersFile       the users file; none: {@code <state-dir>/users.yaml}
  * @param usersDatabase   a JDBC URL of the PostgreSQL database holding the users, instead of a file
  * @param hook            the command run after transfers; none: no hook
+ * @param proxyProtocolFrom the load balancers whose PROXY headers ferryd takes (then from them only);
+ *                        empty: no PROXY protocol
  * @param sftpInPlace     SFTP uploads written in place rather than atomically
  * @param stopGracePeriod how long a stop (SIGTERM) waits for transfers in progress
  */
 public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, AlgorithmSettings algorithms, Limits limits,
         LogSettings log, Optional<HostPort> metrics, TransportSettings transport, Optional<Path> usersFile,
-        Optional<String> usersDatabase, Optional<Hook> hook, boolean sftpInPlace, Duration stopGracePeriod) {
+        Optional<String> usersDatabase, Optional<Hook> hook, List<Network> proxyProtocolFrom, boolean sftpInPlace,
+        Duration stopGracePeriod) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 2222);
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
@@ -47,6 +50,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             throw new IllegalArgumentException("no address to listen on");
         }
         hostKeys = List.copyOf(hostKeys);
+        proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
         Objects.requireNonNull(algorithms, "algorithms");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(log, "log");
@@ -80,7 +84,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
     public static FerrydConfig defaults() {
         return new FerrydConfig(List.of(DEFAULT_LISTEN), List.of(), AlgorithmSettings.DEFAULT, Limits.DEFAULT,
                 LogSettings.DEFAULT, Optional.empty(), TransportSettings.DEFAULT, Optional.empty(), Optional.empty(),
-                Optional.empty(), false, DEFAULT_STOP_GRACE);
+                Optional.empty(), List.of(), false, DEFAULT_STOP_GRACE);
     }
 
     public Builder toBuilder() {
@@ -141,6 +145,9 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             h.put("timeout", time(hook.get().timeout()));
             m.put("hook", h);
         }
+        if (!proxyProtocolFrom.isEmpty()) {
+            m.put("proxyProtocol", Map.of("from", proxyProtocolFrom.stream().map(Network::toString).toList()));
+        }
         Map<String, Object> sftp = new LinkedHashMap<>();
         sftp.put("inPlace", sftpInPlace);
         m.put("sftp", sftp);
@@ -189,6 +196,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
         private Optional<Path> usersFile;
         private Optional<String> usersDatabase;
         private Optional<Hook> hook;
+        private List<Network> proxyProtocolFrom;
         private boolean sftpInPlace;
         private Duration stopGracePeriod;
 
@@ -203,6 +211,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             usersFile = from.usersFile;
             usersDatabase = from.usersDatabase;
             hook = from.hook;
+            proxyProtocolFrom = from.proxyProtocolFrom;
             sftpInPlace = from.sftpInPlace;
             stopGracePeriod = from.stopGracePeriod;
         }
@@ -278,6 +287,11 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
             return this;
         }
 
+        public Builder proxyProtocolFrom(List<Network> balancers) {
+            this.proxyProtocolFrom = List.copyOf(balancers);
+            return this;
+        }
+
         public Builder sftpInPlace(boolean inPlace) {
             this.sftpInPlace = inPlace;
             return this;
@@ -290,7 +304,7 @@ public record FerrydConfig(List<HostPort> listen, List<Path> hostKeys, Algorithm
 
         public FerrydConfig build() {
             return new FerrydConfig(listen, hostKeys, algorithms, limits, log, metrics, transport, usersFile,
-                    usersDatabase, hook, sftpInPlace, stopGracePeriod);
+                    usersDatabase, hook, proxyProtocolFrom, sftpInPlace, stopGracePeriod);
         }
     }
 }

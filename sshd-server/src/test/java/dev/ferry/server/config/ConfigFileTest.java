@@ -60,6 +60,7 @@ class ConfigFileTest {
                 transport: {window: 16M, receiveBudget: 256M, ipqos: af21}
                 users: {file: /etc/ferry/users.yaml}
                 hook: {command: "/usr/local/bin/on-upload --quiet", events: [upload, delete], timeout: 5s}
+                proxyProtocol: {from: [10.0.0.5/32]}
                 sftp: {inPlace: true}
                 stopGracePeriod: 2m
                 """);
@@ -86,6 +87,7 @@ class ConfigFileTest {
         assertEquals(Optional.of(new Hook(List.of("/usr/local/bin/on-upload", "--quiet"),
                 Set.of(Hook.Event.UPLOAD, Hook.Event.DELETE), Duration.ofSeconds(5))), c.hook());
         assertTrue(c.sftpInPlace());
+        assertEquals(List.of(Network.parse("10.0.0.5/32")), c.proxyProtocolFrom());
         assertEquals(Duration.ofMinutes(2), c.stopGracePeriod());
     }
 
@@ -99,6 +101,7 @@ class ConfigFileTest {
                 metrics: 127.0.0.1:0
                 transport: {window: 8M}
                 hook: {command: [/bin/true, "a b"], events: [rename]}
+                proxyProtocol: {from: [127.0.0.1/32, "::1/128"]}
                 stopGracePeriod: 0
                 """);
         FerrydConfig again = read(ConfigFile.write(c));
