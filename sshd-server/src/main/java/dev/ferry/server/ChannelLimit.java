@@ -14,6 +14,7 @@ import org.apache.sshd.server.session.AbstractServerSession;
 import org.apache.sshd.server.session.ServerConnectionService;
 import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 
+import dev.ferry.server.auth.UserSessions;
 import dev.ferry.server.log.RefusalLog;
 import dev.ferry.server.log.ServerEvent;
 import dev.ferry.server.proxy.ClientAddress;
@@ -65,6 +66,14 @@ final class ChannelLimit extends ServerConnectionServiceFactory {
             long sender = buffer.getUInt();
             buffer.rpos(start);
             Session session = getSession();
+            String refused = UserSessions.refusal(session);
+            if (refused != null) {
+                // A login past the user's maxSessions, whose disconnect is on its way: the channel
+                // its client opened at once is refused cleanly, with the reason (an exception here
+                // closed the connection before the disconnect, and the client never saw why).
+                sendChannelOpenFailure(buffer, sender, SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, refused, "");
+                return;
+            }
             if (!"session".equals(type)) {
                 // MINA answers "unknown channel type"; only session channels have a factory
                 refusals.refused(session, "ssh", "channel-open " + type,

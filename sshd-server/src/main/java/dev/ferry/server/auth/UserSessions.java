@@ -77,10 +77,19 @@ public final class UserSessions implements SessionListener, ChannelListener {
         });
     }
 
-    /** A channel the client opens before the disconnect reaches it (it needs no more than a round trip) fails. */
+    /**
+     * Why {@code session}'s login was refused, while its disconnect is on its way; null for a
+     * session not refused. The connection service refuses the channels such a session opens with
+     * this reason (a client opens one at once, within the round trip the disconnect takes).
+     */
+    public static String refusal(Session session) {
+        return session.getAttribute(REFUSED);
+    }
+
+    /** A channel of a refused login that got past the connection service's check fails. */
     @Override
     public void channelInitialized(Channel channel) {
-        String refused = channel.getSession().getAttribute(REFUSED);
+        String refused = refusal(channel.getSession());
         if (refused != null) {
             throw new IllegalStateException(refused);
         }

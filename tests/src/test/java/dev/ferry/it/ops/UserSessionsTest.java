@@ -50,7 +50,8 @@ class UserSessionsTest {
             ServerEvent.UserSessionsExceeded refused = ferryd.events(ServerEvent.UserSessionsExceeded.class).get(0);
             assertEquals("alice", refused.user());
             assertEquals(2, refused.limit());
-            awaitClosed(c -> c.reason().contains("too many sessions for alice"));
+            // closed by the server's disconnect, or by the client once its channel was refused with the reason
+            awaitClosed(c -> c.user().equals("alice"));
 
             // no offence: at a threshold of 1 the address would be banned, and linker refused
             assertEquals(List.of(), ferryd.server().defender().bans());
