@@ -9,6 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 import dev.ferry.config.TimeFormat;
 import dev.ferry.security.AlgorithmPolicy;
@@ -227,18 +233,17 @@ public final class ConfigFile {
         try {
             return "# ferryd's effective configuration (defaults, " + NAME + " and flags)\n"
                     + YAML.writeValueAsString(config.toMap());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the configuration as YAML", e);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
-            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
-                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES));
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     /** A value whose parser throws IllegalArgumentException, reported at the key's line. */
-    private static <T> T parse(YamlSection section, String key, java.util.function.Supplier<T> parser)
+    private static <T> T parse(YamlSection section, String key, Supplier<T> parser)
             throws IOException {
         try {
             return parser.get();

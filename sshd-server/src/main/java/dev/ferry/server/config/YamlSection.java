@@ -5,11 +5,14 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -19,6 +22,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * One mapping of a YAML file read key by key, so that every mistake is one sentence naming the
@@ -36,7 +40,7 @@ final class YamlSection {
     private final String prefix;
     private final Node node;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
-    private final Set<String> asked = new java.util.LinkedHashSet<>();
+    private final Set<String> asked = new LinkedHashSet<>();
 
     private YamlSection(Path file, String prefix, MappingNode node) throws IOException {
         this.file = file;
@@ -68,8 +72,7 @@ final class YamlSection {
             throw new IOException(file + ": not YAML: " + Text.shown(String.valueOf(e.getMessage())));
         }
         if (root == null) {
-            return new YamlSection(file, "", new MappingNode(
-                    org.yaml.snakeyaml.nodes.Tag.MAP, List.of(), org.yaml.snakeyaml.DumperOptions.FlowStyle.AUTO));
+            return new YamlSection(file, "", new MappingNode(Tag.MAP, List.of(), DumperOptions.FlowStyle.AUTO));
         }
         if (!(root instanceof MappingNode mapping)) {
             throw new IOException(file + ":" + line(root) + ": expected settings as 'key: value' lines");
@@ -127,7 +130,7 @@ final class YamlSection {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        return switch (text.get().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.get().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> Optional.of(true);
             case "false", "no", "off" -> Optional.of(false);
             default -> throw invalid(key, "must be true or false, not '" + Text.shown(text.get()) + "'");
