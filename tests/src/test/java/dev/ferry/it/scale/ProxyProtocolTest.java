@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ferry.it.support.FerrydFixture;
 import dev.ferry.it.support.FerrydProcess;
+import dev.ferry.it.support.Haproxy;
 import dev.ferry.it.support.OpenSsh;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
@@ -46,24 +46,17 @@ class ProxyProtocolTest {
             .configure(b -> b.proxyProtocolFrom(List.of(Network.parse("127.0.0.1/32"))));
 
     private static Path dir;
-    private static Process haproxy;
+    private static Haproxy haproxy;
     private static int v2Port;
     private static int v1Port;
     private static Path knownHosts;
 
     @BeforeAll
     static void startHaproxy() throws Exception {
-        String binary = Peers.requireAt(Path.of("/usr/sbin/haproxy"));
         dir = Files.createTempDirectory("ferry-haproxy-");
-        v2Port = freePort();
-        v1Port = freePort();
-        Path config = dir.resolve("haproxy.cfg");
-        Files.writeString(config, String.join("\n",
-                "defaults",
-                "    mode tcp",
-                "    timeout connect 5s",
-                "    timeout client 60s",
-                "    timeout server 60s",
+        v2Port = Haproxy.freePort("127.0.0.2");
+        v1Port = Haproxy.freePort("127.0.0.2");
+        haproxy = Haproxy.start(dir, Haproxy.defaults() + String.join("\n",
                 "frontend v2",
                 "    bind 127.0.0.2:" + v2Port,
                 "    default_backend ferryd_v2",
@@ -74,11 +67,7 @@ class ProxyProtocolTest {
                 "    default_backend ferryd_v1",
                 "backend ferryd_v1",
                 "    server ferryd 127.0.0.1:" + ferryd.port() + " send-proxy",
-                ""));
-        haproxy = new ProcessBuilder(binary, "-db", "-f", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
-        waitFor(() -> listening(v2Port) && listening(v1Port) || !haproxy.isAlive());
-        assertTrue(haproxy.isAlive(), () -> "haproxy exited: " + read(dir.resolve("haproxy.log")));
+                ""), "127.0.0.2", v2Port, v1Port);
         // ferryd's host key, as the clients will name it through the balancer
         String key = Files.readString(ferryd.knownHosts()).substring(Files.readString(ferryd.knownHosts()).indexOf(' '));
         knownHosts = dir.resolve("known_hosts");
@@ -88,31 +77,7 @@ class ProxyProtocolTest {
     @AfterAll
     static void stopHaproxy() throws Exception {
         if (haproxy != null) {
-            haproxy.destroy();
-            haproxy.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.2", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return e.toString();
+            haproxy.close();
         }
     }
 

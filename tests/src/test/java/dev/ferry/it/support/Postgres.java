@@ -1,4 +1,4 @@
-package dev.ferry.it.scale;
+package dev.ferry.it.support;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,15 +13,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.ferry.it.support.Peers;
-import dev.ferry.it.support.Proc;
 
 /**
  * A throw-away PostgreSQL 15 on 127.0.0.1: initdb into its own directory, trust authentication,
  * stopped (and started again) at will. PostgreSQL refuses to run as root, and tests run as root:
  * its programs run as the {@code postgres} OS user, in a directory it owns.
  */
-final class Postgres implements AutoCloseable {
+public final class Postgres implements AutoCloseable {
 
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
@@ -36,7 +34,7 @@ final class Postgres implements AutoCloseable {
     }
 
     /** A new cluster, started; fails under CI=true when PostgreSQL 15 is not installed. */
-    static Postgres launch() throws IOException {
+    public static Postgres launch() throws IOException {
         Peers.requireAt(BIN.resolve("initdb"));
         Peers.requireAt(BIN.resolve("pg_ctl"));
         String runuser = Peers.require("runuser");
@@ -72,29 +70,29 @@ final class Postgres implements AutoCloseable {
     }
 
     /** Starts the server (again, on the same port). */
-    void start(boolean check) {
+    public void start(boolean check) {
         run(pgCtl("-l", dir.resolve("log").toString(), "-o", "-h 127.0.0.1 -p " + port + " -k " + dir + " -F",
                 "start"), check);
     }
 
-    void start() {
+    public void start() {
         start(true);
     }
 
     /** Stops the server at once, closing every connection. */
-    void stop() {
+    public void stop() {
         run(pgCtl("-m", "fast", "stop"), true);
     }
 
     /** A new, empty database and its JDBC URL. */
-    String newDatabase(String name) throws SQLException {
+    public String newDatabase(String name) throws SQLException {
         try (Connection db = DriverManager.getConnection(url("postgres")); Statement st = db.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
         return url(name);
     }
 
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
     }
 
