@@ -86,6 +86,11 @@ final class ConnectionLog implements SessionListener {
         if (started == null) {
             return; // refused before it started; the refusal was reported
         }
+        if (ClientAddress.isBalancersOwn(session) && !session.isAuthenticated()) {
+            // a balancer's health check, every few seconds, which HAProxy ends with a reset: not worth a
+            // line each (a failed login on one is still logged, as auth-failed)
+            return;
+        }
         double seconds = ServerEvent.seconds(System.nanoTime() - started);
         String reason = session.getAttribute(REASON);
         String version = session.getClientVersion();

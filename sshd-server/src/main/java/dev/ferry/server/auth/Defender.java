@@ -143,6 +143,9 @@ public final class Defender implements SessionListener {
     }
 
     private void admitByClient(Session session) {
+        if (ClientAddress.isBalancersOwn(session)) {
+            return; // a health check: not counted, so its end costs its address nothing either
+        }
         try {
             Pending pending = admit(ClientAddress.of(session), () -> {
                 session.setAttribute(SETTLED, Boolean.TRUE); // dropped for another: not the client's offence

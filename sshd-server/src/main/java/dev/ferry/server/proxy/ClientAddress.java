@@ -14,6 +14,8 @@ public final class ClientAddress {
 
     /** Set on a session once its PROXY header was read (to the socket's peer for a LOCAL header). */
     static final AttributeKey<SocketAddress> KEY = new AttributeKey<>();
+    /** Set on a session whose PROXY header said it is the balancer's own connection. */
+    static final AttributeKey<Boolean> BALANCERS_OWN = new AttributeKey<>();
 
     private ClientAddress() {
     }
@@ -21,6 +23,17 @@ public final class ClientAddress {
     public static SocketAddress of(Session session) {
         SocketAddress proxied = session.getAttribute(KEY);
         return proxied != null ? proxied : session.getRemoteAddress();
+    }
+
+    /**
+     * Whether {@code session} is the balancer's own connection rather than a client it relays: a health
+     * check. HAProxy's {@code check-send-proxy} sends a v2 LOCAL header, or, on a {@code send-proxy}
+     * (v1) server, a header naming the check's own socket. Such a connection is neither counted nor
+     * scored by address (a check every 2 s would otherwise ban the balancer) nor logged when it ends
+     * without logging in; a password tried on one still counts.
+     */
+    public static boolean isBalancersOwn(Session session) {
+        return session.getAttribute(BALANCERS_OWN) != null;
     }
 
     /** Whether a PROXY header was read on {@code session}. */

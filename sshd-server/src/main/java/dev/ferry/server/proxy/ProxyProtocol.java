@@ -78,6 +78,9 @@ public final class ProxyProtocol implements ServerProxyAcceptor, SessionListener
             SocketAddress client = header.get() instanceof ProxyHeader.Proxied proxied ? proxied.source()
                     : session.getRemoteAddress();
             session.setAttribute(ClientAddress.KEY, client);
+            if (client.equals(session.getRemoteAddress())) {
+                session.setAttribute(ClientAddress.BALANCERS_OWN, Boolean.TRUE);
+            }
             admit.accept(session);
         }
         return true;

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -153,6 +154,56 @@ class ProxyProtocolTest {
                 null);
         assertTrue(logged(ServerEvent.AuthSucceeded.class, a -> a.startsWith("127.0.0.4:")),
                 "another client through the same balancer still logs in: " + other.all() + ferryd.events());
+    }
+
+    /**
+     * HAProxy's health checks, as docs/scale-out.md sets them up but sending an identification line as
+     * a client would: each check then ends as a failed key exchange (score 1; 30 ban), 50 per server
+     * in 5 s. Checks are the balancer's own connections (a v2 LOCAL header; a v1 header naming the
+     * check's own socket): they must neither ban the balancer nor write a line each.
+     */
+    @Test
+    void healthChecksThatGreetLikeAClientNeitherBanTheBalancerNorFillTheLog() throws Exception {
+        Path checks = Files.createTempDirectory(dir, "checks");
+        int port = Haproxy.freePort("127.0.0.2");
+        Path stats = checks.resolve("stats.sock");
+        String table;
+        long closedBefore;
+        long closedAfter;
+        try (Haproxy checking = Haproxy.start(checks, "global\n    stats socket " + stats + "\n" + Haproxy.defaults()
+                + String.join("\n",
+                        "frontend checked",
+                        "    bind 127.0.0.2:" + port,
+                        "    default_backend checked",
+                        "backend checked",
+                        "    option tcp-check",
+                        "    tcp-check send SSH-2.0-HAProxy-check\\r\\n",
+                        "    tcp-check expect rstring ^SSH-2\\.0-",
+                        "    server v2 127.0.0.1:" + ferryd.port() + " send-proxy-v2 check check-send-proxy inter 100ms",
+                        "    server v1 127.0.0.1:" + ferryd.port() + " send-proxy check check-send-proxy inter 100ms",
+                        ""), "127.0.0.2", port)) {
+            Thread.sleep(500); // the connections of the tests before have ended, the checks begun
+            closedBefore = closedFromTheBalancer();
+            Thread.sleep(5000);
+            closedAfter = closedFromTheBalancer();
+            table = Haproxy.ask(stats, "show stat");
+        }
+        for (String server : List.of("v2", "v1")) {
+            Map<String, String> row = Haproxy.row(table, "checked", server);
+            assertEquals(List.of("UP", "L7OK", "0"), List.of(row.get("status"), row.get("check_status"),
+                    row.get("chkfail")), "server " + server + "'s checks reached ferryd and passed: " + row);
+        }
+        assertFalse(banned("127.0.0.1"), "the checks did not ban the balancer: " + ferryd.events(ServerEvent.Banned.class));
+        assertEquals(closedBefore, closedAfter, () -> "no line per check: "
+                + ferryd.events(ServerEvent.ConnectionClosed.class).stream().map(ServerEvent.ConnectionClosed::reason)
+                        .distinct().toList());
+        Proc.Result r = through("sftp", v2Port, "127.0.0.8", "bob", FerrydFixture.BOB_PASSWORD, List.of(), "pwd\n");
+        assertEquals(0, r.exit(), r.all());
+    }
+
+    private static long closedFromTheBalancer() {
+        return ferryd.events(ServerEvent.ConnectionClosed.class).stream()
+                .filter(c -> c.remote().startsWith("127.0.0.1:")).count();
     }
 
     private static boolean banned(String address) {

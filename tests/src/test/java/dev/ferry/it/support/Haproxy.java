@@ -1,12 +1,20 @@
 package dev.ferry.it.support;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,6 +87,37 @@ public final class Haproxy implements AutoCloseable {
         } catch (IOException e) {
             return e.toString();
         }
+    }
+
+    /** Sends {@code command} to the stats socket at {@code socket} ({@code stats socket} in global) and returns the answer. */
+    public static String ask(Path socket, String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (channel.read(buffer) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            return answer.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** One server's row of {@code show stat}'s CSV, by column name ({@code status}, {@code check_status}, ...). */
+    public static Map<String, String> row(String showStat, String backend, String server) {
+        List<String> lines = showStat.lines().toList();
+        String[] names = lines.get(0).replaceFirst("^# ", "").split(",", -1);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] values = line.split(",", -1);
+            if (values.length >= 2 && values[0].equals(backend) && values[1].equals(server)) {
+                Map<String, String> row = new LinkedHashMap<>();
+                for (int i = 0; i < Math.min(names.length, values.length); i++) {
+                    row.put(names[i], values[i]);
+                }
+                return row;
+            }
+        }
+        throw new AssertionError("no row for " + backend + "/" + server + " in:\n" + showStat);
     }
 
     public boolean alive() {
