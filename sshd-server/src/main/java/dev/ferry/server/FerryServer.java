@@ -245,6 +245,7 @@ public final class FerryServer implements AutoCloseable {
             sshd.stop(true);
         } finally {
             try {
+                defender.stopSharing(); // what was queued for the shared bans, briefly
                 hooks.ifPresent(HookRunner::close); // runs what is queued, within the hook's timeout
                 metrics.ifPresent(Metrics::close);
                 if (journal.isPresent()) {

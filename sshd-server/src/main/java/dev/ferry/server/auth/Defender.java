@@ -15,6 +15,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -70,6 +73,13 @@ public final class Defender implements SessionListener {
     private int unauthenticated;
     /** Offences recorded so far; every 1024th sweeps out addresses with nothing left to remember. */
     private long recorded;
+    /** The bans of every node behind the balancer, or null when this node judges alone. */
+    private volatile SharedBans shared;
+    /** Talks to {@link #shared}, off the connections' threads: one at a time, in order. */
+    private ScheduledExecutorService sharing;
+    /** Whether the last use of {@link #shared} worked; while not, this node bans alone. */
+    private volatile boolean sharedWorks = true;
+    private long syncs;
 
     /** One offence's score, and when it was earned. */
     private record Scored(Instant at, int score) {
@@ -90,6 +100,8 @@ public final class Defender implements SessionListener {
         final Deque<Scored> scores = new ArrayDeque<>();
         Instant bannedUntil = Instant.MIN;
         int bans;
+        /** Whether the ban in force is in the shared store (made or learned there). */
+        boolean shared;
 
         boolean idle(Instant now, Duration memory) {
             return pending.isEmpty() && scores.isEmpty() && !bannedUntil.plus(memory).isAfter(now);
@@ -315,6 +327,43 @@ public final class Defender implements SessionListener {
         }
     }
 
+    /**
+     * Shares offences and bans with the other nodes through {@code store}: from now on each offence
+     * is scored there, against the address's offences on every node, and the bans there are read
+     * every {@code every} and enforced here. While the store cannot be reached this node judges alone,
+     * as before, and shares the bans it made once the store is back.
+     */
+    public void share(SharedBans store, Duration every) {
+        synchronized (sources) {
+            if (sharing != null) {
+                throw new IllegalStateException("the defender shares its bans already");
+            }
+            sharing = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread t = new Thread(task, "ferryd-shared-bans");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        shared = store;
+        sharing.scheduleWithFixedDelay(this::sync, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops sharing (the server stops); waits a moment for what was queued. */
+    public void stopSharing() {
+        ScheduledExecutorService stopping;
+        synchronized (sources) {
+            stopping = sharing;
+        }
+        if (stopping != null) {
+            stopping.shutdown();
+            try {
+                stopping.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Adds {@code offence}'s score to the address of {@code remote}, banning it at the threshold. */
     public void record(SocketAddress remote, Offence offence) {
         InetAddress address = address(remote);
@@ -324,8 +373,13 @@ public final class Defender implements SessionListener {
         }
         int total;
         Duration length;
+        Instant now = clock.instant();
+        boolean alone = shared == null || !sharedWorks;
+        if (!alone) {
+            BanPolicy judging = policy;
+            sharing.execute(() -> offendShared(address, now, score, judging));
+        }
         synchronized (sources) {
-            Instant now = clock.instant();
             if (++recorded % 1024 == 0) {
                 sweep(now);
             }
@@ -342,15 +396,116 @@ public final class Defender implements SessionListener {
             }
             source.scores.addLast(new Scored(now, score));
             total = source.scores.stream().mapToInt(Scored::score).sum();
-            if (total < policy.threshold()) {
-                return;
+            if (total < policy.threshold() || !alone) {
+                return; // sharing: the store judges, by the offences of every node
             }
             length = policy.banFor(source.bans);
             source.bans++;
             source.bannedUntil = now.plus(length);
+            source.shared = false; // made alone: shared at the next sync that reaches the store
             source.scores.clear();
         }
         events.accept(new ServerEvent.Banned(address.getHostAddress(), total, length.toSeconds()));
+    }
+
+    /** Scores an offence in the shared store; enforces the ban it brings, here at once, elsewhere at their next sync. */
+    private void offendShared(InetAddress address, Instant at, int score, BanPolicy judging) {
+        SharedBans.Verdict verdict;
+        try {
+            verdict = shared.offend(address, at, score, judging);
+            worked();
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+            return;
+        }
+        if (verdict.ban() != null && enforce(verdict.ban())) {
+            events.accept(new ServerEvent.Banned(address.getHostAddress(), verdict.score(),
+                    Duration.between(at, verdict.ban().until()).toSeconds()));
+        }
+    }
+
+    /**
+     * Makes {@code ban}, from the shared store, the one in force here, unless a ban lasting as long is
+     * already; true if it was not. A ban the store no longer has is lifted at the next sync.
+     */
+    private boolean enforce(Ban ban) {
+        synchronized (sources) {
+            Source source = sources.computeIfAbsent(ban.address(), a -> new Source());
+            source.shared = true;
+            if (!source.bannedUntil.isBefore(ban.until())) {
+                return false;
+            }
+            boolean fresh = !source.bannedUntil.isAfter(clock.instant());
+            source.bannedUntil = ban.until();
+            source.bans = Math.max(source.bans, ban.previous() + 1);
+            source.scores.clear();
+            return fresh;
+        }
+    }
+
+    /**
+     * Brings this node's bans and the store's together: enforces the bans other nodes made, lifts
+     * those lifted there (by {@code ferryd ban remove} on any node), shares those this node made
+     * alone while the store was down; now and then, sweeps the store.
+     */
+    private void sync() {
+        SharedBans store = shared;
+        try {
+            Instant now = clock.instant();
+            List<Ban> there = store.inForce(now);
+            worked();
+            Map<InetAddress, Ban> byAddress = new HashMap<>();
+            there.forEach(ban -> byAddress.put(ban.address(), ban));
+            for (Ban ban : there) {
+                if (!policy.exempts(ban.address()) && enforce(ban)) {
+                    events.accept(new ServerEvent.BanLearned(ban.address().getHostAddress(),
+                            Math.max(1, Duration.between(now, ban.until()).toSeconds())));
+                }
+            }
+            List<Ban> unshared = new ArrayList<>();
+            synchronized (sources) {
+                for (Map.Entry<InetAddress, Source> e : sources.entrySet()) {
+                    Source source = e.getValue();
+                    if (!source.bannedUntil.isAfter(now)) {
+                        continue;
+                    }
+                    if (!source.shared) {
+                        unshared.add(new Ban(e.getKey(), source.bannedUntil, source.bans - 1));
+                    } else if (!byAddress.containsKey(e.getKey())) {
+                        source.bannedUntil = Instant.MIN; // lifted on another node
+                        source.bans = 0;
+                    }
+                }
+            }
+            for (Ban ban : unshared) {
+                store.publish(ban);
+                synchronized (sources) {
+                    Source source = sources.get(ban.address());
+                    if (source != null) {
+                        source.shared = true;
+                    }
+                }
+            }
+            if (syncs++ % 60 == 0) {
+                store.sweep(now, policy);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void worked() {
+        if (!sharedWorks) {
+            sharedWorks = true;
+            events.accept(new ServerEvent.BanStoreAvailable());
+        }
+    }
+
+    private void failed(Exception e) {
+        if (sharedWorks) {
+            sharedWorks = false;
+            events.accept(new ServerEvent.BanStoreUnavailable(String.valueOf(e.getMessage())));
+        }
     }
 
     /** The ban on {@code address} in force now, or null. */
@@ -382,8 +537,18 @@ public final class Defender implements SessionListener {
         return bans;
     }
 
-    /** Lifts the ban on {@code address} and forgets its record; false if it was not banned. */
+    /** Lifts the ban on {@code address} and forgets its record, on every node when shared; false if it was not banned. */
     public boolean lift(InetAddress address) {
+        if (shared != null) {
+            sharing.execute(() -> {
+                try {
+                    shared.lift(address);
+                    worked();
+                } catch (IOException | RuntimeException e) {
+                    failed(e);
+                }
+            });
+        }
         boolean lifted;
         synchronized (sources) {
             Source source = sources.get(address);
@@ -391,6 +556,7 @@ public final class Defender implements SessionListener {
             if (source != null) {
                 source.bannedUntil = Instant.MIN;
                 source.bans = 0;
+                source.shared = false;
                 source.scores.clear();
                 forgetIfIdle(address, source, clock.instant());
             }

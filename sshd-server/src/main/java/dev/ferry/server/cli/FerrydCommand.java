@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +29,7 @@ import dev.ferry.server.config.ConfigFile;
 import dev.ferry.server.config.FerrydConfig;
 import dev.ferry.server.config.HostPort;
 import dev.ferry.server.config.UsersFile;
-import dev.ferry.server.users.postgres.PostgresUsers;
+import dev.ferry.server.postgres.PostgresUsers;
 import dev.ferry.server.fs.FsPolicy;
 import dev.ferry.server.hook.Hook;
 import dev.ferry.server.journal.TemporaryJournal;
@@ -239,6 +240,10 @@ public final class FerrydCommand implements Callable<Integer> {
         server.start();
         applied = config;
         new BanLedger(stateDir, server.defender()).start();
+        if (users instanceof PostgresUsers database) {
+            // the nodes reading one user database share their bans in it too
+            server.defender().share(database.bans(), Duration.ofSeconds(1));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(), "ferryd-shutdown"));
         Signals.onHangup(this::reload);
         List<String> bound = server.addresses().stream().map(a -> ServerEvent.address(a)).toList();

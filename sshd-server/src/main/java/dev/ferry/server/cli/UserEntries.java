@@ -8,7 +8,7 @@ import java.util.Optional;
 import dev.ferry.server.auth.UserAccount;
 import dev.ferry.server.config.UserEntry;
 import dev.ferry.server.config.UsersFile;
-import dev.ferry.server.users.postgres.PostgresUsers;
+import dev.ferry.server.postgres.PostgresUsers;
 
 /** Where {@code ferryd user} keeps the users: the users file, or the database given by {@code --database}. */
 interface UserEntries extends AutoCloseable {

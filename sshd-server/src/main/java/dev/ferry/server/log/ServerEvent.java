@@ -98,6 +98,30 @@ public sealed interface ServerEvent {
         }
     }
 
+    /** A ban another node made, read from the shared bans: in force here too from now on. */
+    record BanLearned(String address, long banSeconds) implements ServerEvent {
+        public String kind() {
+            return "ban-learned";
+        }
+    }
+
+    /**
+     * The shared bans could not be read or written (logged once per outage): this node bans alone,
+     * by the offences it sees, and shares its bans once the store is back ({@code ban-store-available}).
+     */
+    record BanStoreUnavailable(String reason) implements ServerEvent {
+        public String kind() {
+            return "ban-store-unavailable";
+        }
+    }
+
+    /** The shared bans can be read again after an outage. */
+    record BanStoreAvailable() implements ServerEvent {
+        public String kind() {
+            return "ban-store-available";
+        }
+    }
+
     /**
      * A file transfer finished.
      *

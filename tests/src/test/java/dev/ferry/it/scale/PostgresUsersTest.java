@@ -34,7 +34,7 @@ import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 import dev.ferry.it.support.TestData;
 import dev.ferry.security.KeyFiles;
-import dev.ferry.server.users.postgres.Migrations;
+import dev.ferry.server.postgres.Migrations;
 
 /**
  * Users in PostgreSQL, against a real PostgreSQL 15 and OpenSSH's sftp: the schema migrated once

@@ -1,4 +1,4 @@
-package dev.ferry.server.users.postgres;
+package dev.ferry.server.postgres;
 
 import java.io.IOException;
 import java.io.InputStream;

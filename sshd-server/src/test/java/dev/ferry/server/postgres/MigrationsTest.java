@@ -1,4 +1,4 @@
-package dev.ferry.server.users.postgres;
+package dev.ferry.server.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

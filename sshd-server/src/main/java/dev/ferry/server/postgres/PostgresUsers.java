@@ -1,4 +1,4 @@
-package dev.ferry.server.users.postgres;
+package dev.ferry.server.postgres;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,6 +89,11 @@ public final class PostgresUsers implements Users, AutoCloseable {
             throw new IOException("user database " + shown + ": " + rootMessage(e), e);
         }
         return users;
+    }
+
+    /** The offences and bans kept in the same database, shared by every node that reads it. */
+    public PostgresBans bans() {
+        return new PostgresBans(pool, where);
     }
 
     /** The database, for messages (without its password). */
