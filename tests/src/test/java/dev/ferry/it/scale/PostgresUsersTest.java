@@ -202,7 +202,8 @@ class PostgresUsersTest {
     void withPostgresDownANewLoginIsRefusedAndLoggedWhileARunningTransferFinishes() throws Exception {
         String url = pg.newDatabase("outage");
         addUser(url, "alice");
-        byte[] data = TestData.random(SIZE, 7);
+        // 6 MiB at sftp -l 4000: 12 s, to outlast stopping PostgreSQL and a refused login on a busy machine
+        byte[] data = TestData.random(3 * SIZE, 7);
         Files.write(dir.resolve("roots/alice/big.bin"), data);
         boolean stopped = false;
         try (FerrydProcess ferryd = ferryd("n", url)) {
