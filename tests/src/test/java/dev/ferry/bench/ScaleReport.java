@@ -84,7 +84,8 @@ final class ScaleReport {
         s.append("- CPU seconds (user + system) of each node and of HAProxy come from /proc/PID/stat before and after ")
                 .append("a run; the machine's busy time from /proc/stat (all processes, all cores): what it has beyond ")
                 .append("the nodes, HAProxy and the clients is *other* (this benchmark's own JVM waits meanwhile, so ")
-                .append("other is mostly other people's processes). Peak RSS is each node's VmHWM from its start ")
+                .append("other is other people's processes, and the kernel's interrupt time where it is not charged ")
+                .append("to a process). Peak RSS is each node's VmHWM from its start ")
                 .append("(warm-up included).\n");
         s.append("- The machine: ").append(c.machine()).append(". It was shared with other builds and tests while ")
                 .append("this ran (load average before: `").append(c.loadBefore()).append("`; after: `")
