@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.ferry.client.cli.RandomFile;
@@ -95,13 +98,14 @@ public final class ScaleOutBenchmark {
      * @param seconds         wall time, from the start of the clients' shell to the last client's end
      * @param firstEndSeconds when the first client ended (the spread shows how fair the sharing was)
      * @param nodeCpu         each node's user + system CPU seconds during the run
+     * @param nodeGc          each node's garbage collections during the run
      * @param nodeUploads     the uploads each node logged as done during the run
      * @param clientsCpu      the clients' user + system CPU seconds (sftp, ssh and the shell around them)
      * @param busyCpu         CPU seconds the whole machine was busy (all its cores, every process)
      * @param busyFraction    {@code busyCpu} over the cores' time
      * @param errors          what went wrong: a client's exit status, a file's size or checksum
      */
-    record Measured(int nodes, int run, double seconds, double firstEndSeconds, List<Double> nodeCpu,
+    record Measured(int nodes, int run, double seconds, double firstEndSeconds, List<Double> nodeCpu, List<Gc> nodeGc,
             List<Integer> nodeUploads, double haproxyCpu, double clientsCpu, double clientsSystemCpu, double busyCpu,
             double busyFraction, List<String> errors) {
 
@@ -113,6 +117,10 @@ public final class ScaleOutBenchmark {
             return nodeCpu.stream().mapToDouble(Double::doubleValue).sum();
         }
 
+        double gcSeconds() {
+            return nodeGc.stream().mapToDouble(Gc::cpuSeconds).sum();
+        }
+
         /** Busy CPU not spent by the nodes, HAProxy or the clients: other processes on the machine. */
         double otherCpu() {
             return Math.max(0, busyCpu - ferrydCpu() - haproxyCpu - clientsCpu);
@@ -121,6 +129,51 @@ public final class ScaleOutBenchmark {
 
     /** All runs to one count of nodes, with each node's peak RSS over them (VmHWM, from the launch). */
     record Setup(int nodes, List<Measured> runs, List<Long> peakRssKib, String transport) {
+
+        /** This setup's runs and {@code later}'s, each node's peak the higher of the two. */
+        Setup plus(Setup later) {
+            List<Measured> all = new ArrayList<>(runs);
+            all.addAll(later.runs());
+            List<Long> rss = new ArrayList<>();
+            for (int i = 0; i < peakRssKib.size(); i++) {
+                rss.add(Math.max(peakRssKib.get(i), later.peakRssKib().get(i)));
+            }
+            return new Setup(nodes, all, rss, transport);
+        }
+    }
+
+    /**
+     * A node's garbage collections so far, from its GC log ({@code -Xlog:gc,gc+cpu}, given to the node
+     * through JAVA_TOOL_OPTIONS: the launcher sets the JVM's other options): the pauses, and the CPU
+     * the collector's threads used in them, which on a busy machine is less than the pauses' length.
+     */
+    record Gc(long young, long full, double cpuSeconds, double pauseSeconds) {
+
+        private static final Pattern CPU = Pattern.compile("User=([0-9.]+)s Sys=([0-9.]+)s Real=([0-9.]+)s");
+
+        static Gc of(Path log) throws IOException {
+            long young = 0;
+            long full = 0;
+            double cpu = 0;
+            double pause = 0;
+            for (String line : Files.exists(log) ? Files.readAllLines(log) : List.<String>of()) {
+                Matcher m = CPU.matcher(line);
+                if (m.find()) {
+                    cpu += Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(2));
+                    pause += Double.parseDouble(m.group(3));
+                } else if (line.contains("Pause Young")) {
+                    young++;
+                } else if (line.contains("Pause Full")) {
+                    full++;
+                }
+            }
+            return new Gc(young, full, cpu, pause);
+        }
+
+        Gc minus(Gc before) {
+            return new Gc(young - before.young, full - before.full, cpuSeconds - before.cpuSeconds,
+                    pauseSeconds - before.pauseSeconds);
+        }
     }
 
     /** The files every node shares, and the client's key. */
@@ -138,13 +191,21 @@ public final class ScaleOutBenchmark {
         // The launcher records its start-up cache at a first run's exit and uses it from the next: one
         // run before the measured ones, so that every measured node starts the same way.
         node(repo, plan, shared, "prime").close();
+        // The counts of nodes take turns, run by run, so that a change in the machine's other load
+        // over the minutes falls on each of them alike.
         List<Setup> setups = new ArrayList<>();
-        String ferrydJava = "";
-        for (int n : plan.nodes()) {
-            Setup setup = measure(repo, plan, shared, n);
-            setups.add(setup);
-            System.out.println(ScaleReport.summary(plan, setup, setups.get(0)));
+        for (int r = 1; r <= plan.runs(); r++) {
+            for (int k = 0; k < plan.nodes().size(); k++) {
+                Setup one = measure(repo, plan, shared, plan.nodes().get(k), r);
+                System.out.println("run " + r + ", " + ScaleReport.summary(plan, one, k == 0 ? one : setups.get(0)));
+                if (r == 1) {
+                    setups.add(one);
+                } else {
+                    setups.set(k, setups.get(k).plus(one));
+                }
+            }
         }
+        String ferrydJava;
         try (FerrydProcess probe = node(repo, plan, shared, "probe")) {
             ferrydJava = ProcessHandle.of(probe.pid()).flatMap(p -> p.info().command()).orElse("java");
         }
@@ -182,18 +243,27 @@ public final class ScaleOutBenchmark {
     /** A ferryd node through the launcher: the shared files, a state directory of its own, PROXY headers from HAProxy. */
     static FerrydProcess node(Path repo, Plan plan, Shared shared, String name) throws IOException, InterruptedException {
         Path state = Files.createDirectories(plan.dir().resolve(name));
-        return FerrydProcess.launch(plan.dir(), List.of(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0",
+        return FerrydProcess.launch(plan.dir(), Map.of("JAVA_TOOL_OPTIONS", "-Xlog:gc,gc+cpu:file=" + gcLog(state)), List.of(repo.resolve("ferryd").toString(), "--listen", "127.0.0.1:0",
                 "--state-dir", state.toString(), "--host-key", shared.hostKey().toString(), "--config",
                 shared.users().toString(), "--proxy-protocol-from", "127.0.0.1/32", "--log-format", "json"));
     }
 
-    static Setup measure(Path repo, Plan plan, Shared shared, int n) throws Exception {
+    /** Where a node's JVM logs its collections. */
+    static Path gcLog(Path state) {
+        return state.resolve("gc.log");
+    }
+
+    /** Starts {@code n} nodes and HAProxy before them, warms the nodes up, and measures run {@code run}. */
+    static Setup measure(Path repo, Plan plan, Shared shared, int n, int run) throws Exception {
         List<FerrydProcess> nodes = new ArrayList<>();
+        List<Path> gcLogs = new ArrayList<>();
         try {
             for (int i = 1; i <= n; i++) {
-                nodes.add(node(repo, plan, shared, "node-" + n + "-" + i));
+                String name = "node-" + n + "-" + i + "-run-" + run;
+                nodes.add(node(repo, plan, shared, name));
+                gcLogs.add(gcLog(plan.dir().resolve(name)));
             }
-            Path dir = Files.createDirectories(plan.dir().resolve("haproxy-" + n));
+            Path dir = Files.createDirectories(plan.dir().resolve("haproxy-" + n + "-run-" + run));
             int port = Haproxy.freePort(BALANCER);
             StringBuilder config = new StringBuilder(Haproxy.defaults()).append("frontend sftp\n    bind ")
                     .append(BALANCER).append(':').append(port).append("\n    default_backend ferryd\nbackend ferryd\n")
@@ -216,18 +286,15 @@ public final class ScaleOutBenchmark {
                     throw new IllegalStateException("the warm-up failed: " + warmErrors + "\n" + haproxy.output());
                 }
                 clients.clean();
-                List<Measured> runs = new ArrayList<>();
-                for (int r = 1; r <= plan.runs(); r++) {
-                    runs.add(once(plan, shared, clients, nodes, haproxyPid, r));
-                    clients.clean(); // 40 x 256 MiB on tmpfs is 10 GiB of memory
-                }
+                Measured measured = once(plan, shared, clients, nodes, gcLogs, haproxyPid, run);
+                clients.clean(); // 40 x 256 MiB on tmpfs is 10 GiB of memory
                 List<Long> rss = new ArrayList<>();
                 for (FerrydProcess node : nodes) {
                     rss.add(Run.peakRssKib(node.pid()));
                 }
                 String transport = nodes.get(0).stderr().stream().filter(l -> l.contains("\"event\":\"transport\""))
                         .findFirst().orElse("");
-                return new Setup(n, runs, rss, transport);
+                return new Setup(n, List.of(measured), rss, transport);
             }
         } finally {
             for (FerrydProcess node : nodes) {
@@ -236,11 +303,13 @@ public final class ScaleOutBenchmark {
         }
     }
 
-    private static Measured once(Plan plan, Shared shared, Clients clients, List<FerrydProcess> nodes, long haproxyPid,
-            int run) throws Exception {
+    private static Measured once(Plan plan, Shared shared, Clients clients, List<FerrydProcess> nodes, List<Path> gcLogs,
+            long haproxyPid, int run) throws Exception {
         double[] cpuBefore = new double[nodes.size()];
         int[] uploadsBefore = new int[nodes.size()];
+        Gc[] gcBefore = new Gc[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
+            gcBefore[i] = Gc.of(gcLogs.get(i));
             cpuBefore[i] = Run.cpuOf(nodes.get(i).pid());
             uploadsBefore[i] = uploads(nodes.get(i));
         }
@@ -252,8 +321,10 @@ public final class ScaleOutBenchmark {
         double haproxyCpu = Run.cpuOf(haproxyPid) - haproxyBefore;
         List<Double> nodeCpu = new ArrayList<>();
         List<Integer> nodeUploads = new ArrayList<>();
+        List<Gc> nodeGc = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             nodeCpu.add(Run.cpuOf(nodes.get(i).pid()) - cpuBefore[i]);
+            nodeGc.add(Gc.of(gcLogs.get(i)).minus(gcBefore[i]));
             nodeUploads.add(uploads(nodes.get(i)) - uploadsBefore[i]);
         }
         List<String> errors = clients.check(plan.clients(), "up", plan.bytes(), r);
@@ -268,8 +339,8 @@ public final class ScaleOutBenchmark {
                 .orElse(startNanos) - startNanos;
         long busy = machineAfter[0] - machineBefore[0];
         long total = machineAfter[1] - machineBefore[1];
-        return new Measured(nodes.size(), run, r.seconds(), Math.max(0, firstEnd / 1e9), nodeCpu, nodeUploads, haproxyCpu,
-                r.cpuSeconds(), r.systemSeconds(), busy / 100.0, total == 0 ? 0 : (double) busy / total, errors);
+        return new Measured(nodes.size(), run, r.seconds(), Math.max(0, firstEnd / 1e9), nodeCpu, nodeGc, nodeUploads,
+                haproxyCpu, r.cpuSeconds(), r.systemSeconds(), busy / 100.0, total == 0 ? 0 : (double) busy / total, errors);
     }
 
     /** The uploads a node has logged as done (the JSON event log's transfer lines). */

@@ -65,6 +65,9 @@ final class ScaleReport {
                 + "upload %d MiB each at once (%.1f GiB in all) through HAProxy to %s ferryd node(s) in turn.%n%n",
                 c.args().isBlank() ? "" : " " + c.args(), minutes, minutes == 1 ? "" : "s", plan.clients(), plan.bytes() >> 20, gib,
                 plan.nodes().stream().map(String::valueOf).collect(Collectors.joining(", then "))));
+        s.append(plan.runs() == 1 ? "" : fmt("- %d runs; the counts of nodes take turns run by run (fresh processes and "
+                + "a warm-up each time), so that the machine's other load over the minutes falls on each alike.%n",
+                plan.runs()));
         s.append("- HAProxy in TCP mode (`balance leastconn`, `send-proxy-v2`, its default threads: one a core) ")
                 .append("listens on ").append(ScaleOutBenchmark.BALANCER).append("; each ferryd node is its own process ")
                 .append("through the `./ferryd` launcher (its defaults: a 2 GiB heap, the serial collector), with ")
@@ -86,23 +89,25 @@ final class ScaleReport {
                 .append("the nodes, HAProxy and the clients is *other* (this benchmark's own JVM waits meanwhile, so ")
                 .append("other is other people's processes, and the kernel's interrupt time where it is not charged ")
                 .append("to a process). Peak RSS is each node's VmHWM from its start ")
-                .append("(warm-up included).\n");
+                .append("(warm-up included), the highest over the runs.\n");
         s.append("- The machine: ").append(c.machine()).append(". It was shared with other builds and tests while ")
                 .append("this ran (load average before: `").append(c.loadBefore()).append("`; after: `")
                 .append(c.loadAfter()).append("`).\n\n");
 
         s.append("## Summary\n\n| nodes | wall s | aggregate MB/s | x 1 node | ferryd CPU-s (per node) | ferryd CPU-s/GiB ")
-                .append("| HAProxy CPU-s/GiB | clients CPU-s/GiB | other CPU-s | machine busy | ceiling MB/s | ")
-                .append("peak RSS MiB per node |\n|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+                .append("| of it GC | HAProxy CPU-s/GiB | clients CPU-s/GiB | other CPU-s | machine busy | ceiling MB/s | ")
+                .append("peak RSS MiB per node |\n|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Setup setup : setups) {
             Measured m = median(setup, plan);
-            s.append(fmt("| %d | %.1f | %.0f | %.2f | %.1f (%s) | %.2f | %.2f | %.2f | %.1f | %.0f%% | %.0f | %s |%n",
+            s.append(fmt("| %d | %.1f | %.0f | %.2f | %.1f (%s) | %.2f | %.0f%% | %.2f | %.2f | %.1f | %.0f%% | %.0f | %s |%n",
                     setup.nodes(), m.seconds(), m.mbps(plan), m.mbps(plan) / median(first, plan).mbps(plan),
-                    m.ferrydCpu(), join(m.nodeCpu(), "%.1f"), m.ferrydCpu() / gib, m.haproxyCpu() / gib,
+                    m.ferrydCpu(), join(m.nodeCpu(), "%.1f"), m.ferrydCpu() / gib, 100 * m.gcSeconds() / m.ferrydCpu(),
+                    m.haproxyCpu() / gib,
                     m.clientsCpu() / gib, m.otherCpu(), 100 * m.busyFraction(), ceiling(plan, m),
                     join(setup.peakRssKib().stream().map(k -> k >> 10).toList(), "%d")));
         }
-        s.append("\n*x 1 node*: against the first row. *Ceiling*: the MB/s the machine's cores would carry if this path ")
+        s.append("\n*x 1 node*: against the first row. *Of it GC*: the share of ferryd's CPU its collector took (the ")
+                .append("serial collector's, from the nodes' GC logs). *Ceiling*: the MB/s the machine's cores would carry if this path ")
                 .append("(nodes, HAProxy, clients) had them all, at the CPU per GiB measured: cores x GiB / CPU-s.")
                 .append(plan.runs() > 1 ? " With several runs the summary shows the run of median MB/s." : "")
                 .append("\n\n");
@@ -120,6 +125,9 @@ final class ScaleReport {
             row(s, setup, "uploads done per node", m -> join(m.nodeUploads(), "%d"));
             row(s, setup, "ferryd CPU-s per node", m -> join(m.nodeCpu(), "%.1f"));
             row(s, setup, "ferryd CPU-s, all nodes (per GiB)", m -> fmt("%.1f (%.2f)", m.ferrydCpu(), m.ferrydCpu() / gib));
+            row(s, setup, "ferryd GC per node: young + full collections, CPU-s (pauses s)", m -> m.nodeGc().stream()
+                    .map(g -> fmt("%d + %d, %.1f (%.1f)", g.young(), g.full(), g.cpuSeconds(), g.pauseSeconds()))
+                    .collect(Collectors.joining(" / ")));
             row(s, setup, "HAProxy CPU-s (per GiB)", m -> fmt("%.1f (%.2f)", m.haproxyCpu(), m.haproxyCpu() / gib));
             row(s, setup, "clients CPU-s (per GiB), of it system", m -> fmt("%.1f (%.2f), %.1f", m.clientsCpu(),
                     m.clientsCpu() / gib, m.clientsSystemCpu()));
@@ -155,10 +163,11 @@ final class ScaleReport {
         for (Setup setup : setups) {
             Measured m = median(setup, plan);
             double ours = m.ferrydCpu() + m.haproxyCpu() + m.clientsCpu();
-            s.append(fmt("With %d node%s, of the %.0f CPU-s the path used (%.2f a GiB) ferryd took %.0f%%, the clients "
-                    + "%.0f%% and HAProxy %.0f%%, while other processes took %.0f CPU-s. ", setup.nodes(),
-                    setup.nodes() == 1 ? "" : "s", ours, ours / gib, 100 * m.ferrydCpu() / ours,
-                    100 * m.clientsCpu() / ours, 100 * m.haproxyCpu() / ours, m.otherCpu()));
+            s.append(fmt("With %d node%s, of the %.0f CPU-s the path used (%.2f a GiB) ferryd took %.0f%% (of it %.0f%% "
+                    + "in its garbage collector), the clients %.0f%% and HAProxy %.0f%%, while other processes took "
+                    + "%.0f CPU-s. ", setup.nodes(), setup.nodes() == 1 ? "" : "s", ours, ours / gib,
+                    100 * m.ferrydCpu() / ours, 100 * m.gcSeconds() / m.ferrydCpu(), 100 * m.clientsCpu() / ours,
+                    100 * m.haproxyCpu() / ours, m.otherCpu()));
         }
         s.append(fmt("On %d cores the nodes, the clients and HAProxy share the same cores: a second node brings no core "
                 + "of its own, so the aggregate is bounded by the cores over the whole path's CPU per GiB (the ceiling "
