@@ -121,9 +121,19 @@ public final class ScaleOutBenchmark {
             return nodeGc.stream().mapToDouble(Gc::cpuSeconds).sum();
         }
 
+        /** CPU seconds of the whole path: the nodes, HAProxy and the clients. */
+        double pathCpu() {
+            return ferrydCpu() + haproxyCpu + clientsCpu;
+        }
+
+        /** The cores the path had on average: its CPU over the wall time. */
+        double pathCores() {
+            return pathCpu() / seconds;
+        }
+
         /** Busy CPU not spent by the nodes, HAProxy or the clients: other processes on the machine. */
         double otherCpu() {
-            return Math.max(0, busyCpu - ferrydCpu() - haproxyCpu - clientsCpu);
+            return Math.max(0, busyCpu - pathCpu());
         }
     }
 
