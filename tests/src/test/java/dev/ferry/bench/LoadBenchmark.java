@@ -193,7 +193,7 @@ public final class LoadBenchmark {
         }
     }
 
-    private static String uptime() {
+    static String uptime() {
         try {
             Process p = new ProcessBuilder("uptime").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).strip();
