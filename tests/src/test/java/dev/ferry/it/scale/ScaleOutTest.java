@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +106,8 @@ class ScaleOutTest {
         String toA = "127.0.0.1:" + a.port() + " send-proxy-v2";
         String toB = "127.0.0.1:" + b.port() + " send-proxy-v2";
         String checked = " check inter 200ms fall 1 rise 1 check-send-proxy";
-        haproxy = Haproxy.start(dir, Haproxy.defaults() + String.join("\n",
+        haproxy = Haproxy.start(dir, "global\n    stats socket " + dir.resolve("haproxy.sock") + "\n"
+                + Haproxy.defaults() + String.join("\n",
                 "frontend balanced",
                 "    bind " + BALANCER + ":" + balanced,
                 "    default_backend nodes",
@@ -151,9 +156,31 @@ class ScaleOutTest {
     }
 
     @BeforeEach
-    void markTheLogs() {
+    void markTheLogsOnceBothNodesAreUp() throws Exception {
+        for (String node : List.of("a", "b")) {
+            waitFor(() -> "UP".equals(stat("nodes", node, "status")),
+                    () -> "node " + node + " is not up in HAProxy" + logs());
+        }
         markA = a.stderr().size();
         markB = b.stderr().size();
+    }
+
+    /**
+     * A column of HAProxy's {@code show stat} (its CSV, on the stats socket) for {@code server} of
+     * {@code backend}: {@code status} (UP, DOWN), {@code check_status} (L4OK, L7OK...).
+     */
+    private static String stat(String backend, String server, String column) {
+        try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("haproxy.sock")))) {
+            socket.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
+            List<String> lines = new String(Channels.newInputStream(socket).readAllBytes(), StandardCharsets.US_ASCII)
+                    .lines().toList();
+            List<String> header = List.of(lines.get(0).replaceFirst("^# ", "").split(",", -1));
+            return lines.stream().map(l -> l.split(",", -1))
+                    .filter(f -> f.length == header.size() && f[0].equals(backend) && f[1].equals(server))
+                    .map(f -> f[header.indexOf(column)]).findFirst().orElse("");
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** Node {@code name} on {@code port} (0 for any), its users in PostgreSQL, its state its own. */
@@ -352,10 +379,10 @@ class ScaleOutTest {
             }
         }
         // node a, started again, removes its temporary file (its journal of uploads in flight) and is
-        // back in the balancer once a check reached it
+        // back in the balancer at its first check
         a.awaitStderr("leftover-removed", 20);
         assertEquals(List.of("data.bin"), namesIn(work));
-        awaitCheck(a);
+        waitFor(() -> "UP".equals(stat("nodes", "a", "status")), () -> "node a is not back" + logs());
     }
 
     @Test
@@ -395,6 +422,9 @@ class ScaleOutTest {
                     .equals("127.0.0.1")).toList(), "the balancer is not banned" + logs());
             assertEquals(List.of(), logged(node, node == a ? markA : markB, "banned"), "no one is banned for checks");
         }
+        for (String node : List.of("a", "b")) {
+            assertEquals("L7OK", stat("health", node, "check_status"), "the check read node " + node + "'s greeting");
+        }
         for (int i = 0; i < 2; i++) {
             Proc.Result ls = run(sftp("127.0.0.8", balanced, "alice", null, "ls"));
             assertEquals(0, ls.exit(), "a client logs in: " + ls.all() + logs());
@@ -405,11 +435,6 @@ class ScaleOutTest {
     private static long checks(FerrydProcess node, int mark) {
         return logged(node, mark, "connection-closed").stream()
                 .filter(l -> from(l, "127.0.0.1") && field(l, "user").isEmpty()).count();
-    }
-
-    /** Waits until HAProxy's checks reach {@code node}, which they mark up at the first ({@code rise 1}). */
-    private static void awaitCheck(FerrydProcess node) throws InterruptedException {
-        waitFor(() -> checks(node, 0) > 2, () -> "no health check reached the node" + logs());
     }
 
     @Test
