@@ -16,6 +16,8 @@ public final class ClientAddress {
     static final AttributeKey<SocketAddress> KEY = new AttributeKey<>();
     /** Set on a session whose PROXY header said it is the balancer's own connection. */
     static final AttributeKey<Boolean> BALANCERS_OWN = new AttributeKey<>();
+    /** Set on a session from a balancer, whose PROXY header is awaited. */
+    static final AttributeKey<Boolean> FROM_BALANCER = new AttributeKey<>();
 
     private ClientAddress() {
     }
@@ -34,6 +36,15 @@ public final class ClientAddress {
      */
     public static boolean isBalancersOwn(Session session) {
         return session.getAttribute(BALANCERS_OWN) != null;
+    }
+
+    /**
+     * Whether {@code session} came from a balancer and ended before a byte of it was read: a
+     * connect-only health check (HAProxy's bare {@code check} resets the connection at once, and the
+     * kernel drops the header it sent unread). It had nothing to refuse, so nothing to log.
+     */
+    public static boolean leftUnheard(Session session) {
+        return session.getAttribute(FROM_BALANCER) != null && !known(session) && session.getClientVersion() == null;
     }
 
     /** Whether a PROXY header was read on {@code session}. */

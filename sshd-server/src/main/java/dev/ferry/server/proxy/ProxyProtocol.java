@@ -54,6 +54,7 @@ public final class ProxyProtocol implements ServerProxyAcceptor, SessionListener
         if (!trusts(session.getRemoteAddress())) {
             throw new UncheckedIOException(refuse(session, "not from an address allowed to send a PROXY header"));
         }
+        session.setAttribute(ClientAddress.FROM_BALANCER, Boolean.TRUE);
     }
 
     /**

@@ -160,7 +160,8 @@ class ProxyProtocolTest {
      * HAProxy's health checks, as docs/scale-out.md sets them up but sending an identification line as
      * a client would: each check then ends as a failed key exchange (score 1; 30 ban), 50 per server
      * in 5 s. Checks are the balancer's own connections (a v2 LOCAL header; a v1 header naming the
-     * check's own socket): they must neither ban the balancer nor write a line each.
+     * check's own socket): they must neither ban the balancer nor write a line each; nor must a
+     * connect-only check, which HAProxy resets before ferryd has read its header.
      */
     @Test
     void healthChecksThatGreetLikeAClientNeitherBanTheBalancerNorFillTheLog() throws Exception {
@@ -181,6 +182,9 @@ class ProxyProtocolTest {
                         "    tcp-check expect rstring ^SSH-2\\.0-",
                         "    server v2 127.0.0.1:" + ferryd.port() + " send-proxy-v2 check check-send-proxy inter 100ms",
                         "    server v1 127.0.0.1:" + ferryd.port() + " send-proxy check check-send-proxy inter 100ms",
+                        // a connect-only check: its header sent, the connection reset at once
+                        "backend bare",
+                        "    server v2 127.0.0.1:" + ferryd.port() + " send-proxy-v2 check check-send-proxy inter 100ms",
                         ""), "127.0.0.2", port)) {
             Thread.sleep(500); // the connections of the tests before have ended, the checks begun
             closedBefore = closedFromTheBalancer();
@@ -193,6 +197,8 @@ class ProxyProtocolTest {
             assertEquals(List.of("UP", "L7OK", "0"), List.of(row.get("status"), row.get("check_status"),
                     row.get("chkfail")), "server " + server + "'s checks reached ferryd and passed: " + row);
         }
+        Map<String, String> bare = Haproxy.row(table, "bare", "v2");
+        assertEquals(List.of("UP", "L4OK"), List.of(bare.get("status"), bare.get("check_status")), bare.toString());
         assertFalse(banned("127.0.0.1"), "the checks did not ban the balancer: " + ferryd.events(ServerEvent.Banned.class));
         assertEquals(closedBefore, closedAfter, () -> "no line per check: "
                 + ferryd.events(ServerEvent.ConnectionClosed.class).stream().map(ServerEvent.ConnectionClosed::reason)
