@@ -52,7 +52,11 @@ fi
 # ferryd's heap bounds what its clients may have in flight (its receive budget is a quarter of the
 # heap: 512 MiB, eight full 64 MiB windows); a client copies one thing and needs less.
 heap=512m
-[ "$name" = ferryd ] && heap=2g
+young=64m
+# ferryd serves many transfers at once: a 64 MiB young generation filled every ~50 MB of 40 concurrent
+# uploads, each collection copying and promoting the bytes in flight; a quarter of the heap took its
+# collector from 4.5 to 0.8 CPU-s and its peak RSS from 1.4 to 0.7 GiB (docs/benchmarks-scale.md).
+[ "$name" = ferryd ] && heap=2g && young=512m
 
 # AES-GCM's GHASH and AES-CTR run as fast intrinsics only once C2 has compiled their callers, which
 # a fresh JVM reaches after about a GiB of packets (a 1 GiB upload spent half the client's time in
@@ -62,9 +66,9 @@ jit=(-XX:CompileCommand=quiet "-XX:CompileCommand=CompileThresholdScaling,com.su
 
 # IP_TOS (-o IPQoS) is set through the JDK's own socket code on MINA's asynchronous sockets, and so is
 # a copying thread's claim to complete its own writes (common/.../transport/InlineCompletions.java).
-# The serial collector with a small young generation: a copy makes short-lived buffers only, and on
-# two cores this measured the least CPU and memory per GiB (see docs/benchmarks.md).
-vm=("${jit[@]}" --add-opens java.base/sun.nio.ch=ALL-UNNAMED -XX:+UseSerialGC -Xmn64m -Xmx"$heap")
+# The serial collector with a small young generation for a copy: it makes short-lived buffers only,
+# and on two cores this measured the least CPU and memory per GiB (see docs/benchmarks.md).
+vm=("${jit[@]}" --add-opens java.base/sun.nio.ch=ALL-UNNAMED -XX:+UseSerialGC -Xmn"$young" -Xmx"$heap")
 # zstd (aircompressor) reads its buffers through sun.misc.Unsafe, about which JDK 24 and later print
 # four lines of warning on standard error at the first use, even with -q; JDK 23 and later take this
 # option, which keeps that access as it was (JEP 471).

@@ -90,8 +90,8 @@ final class ScaleReport {
                 .append("other is other people's processes, and the kernel's interrupt time where it is not charged ")
                 .append("to a process). Peak RSS is each node's VmHWM from its start ")
                 .append("(warm-up included), the highest over the runs.\n");
-        s.append("- The machine: ").append(c.machine()).append(". It was shared with other builds and tests while ")
-                .append("this ran (load average before: `").append(c.loadBefore()).append("`; after: `")
+        s.append("- The machine: ").append(c.machine()).append(". Other sessions may share it: their CPU is the ")
+                .append("other column (load average before: `").append(c.loadBefore()).append("`; after: `")
                 .append(c.loadAfter()).append("`; the load average after counts this run's own clients, an sftp and ")
                 .append("an ssh each).\n\n");
 
@@ -190,14 +190,20 @@ final class ScaleReport {
             - **What a second node cannot give here: cores.** Two nodes balanced the uploads evenly (the uploads
               row) and served one root, one host key and one users file correctly (every upload whole, the
               sampled checksums equal), but every process of the path ran on the same two cores, shared besides
-              with other sessions' builds and tests (Linux shares the cores between sessions, so this run had
-              about its fair share of them: the cores the path had). Scale-out adds the cores of the machines the
+              with whatever else ran (the other column; Linux shares the cores between sessions, so a run
+              has about its fair share of them: the cores the path had). Scale-out adds the cores of the machines the
               nodes run on; this box can show the balancing and the sharing, not that gain.
-            - **Much of ferryd's CPU went to its collector.** One sftp upload alone costs ferryd 1.6 CPU-s a GiB
-              (docs/benchmarks.md); forty at once cost it more, and the collector's share (the GC row) says why:
-              the launcher's `-Xmn64m` young generation, chosen for one copy at a time, fills every ~50 MB
-              uploaded, and each young collection copies the bytes in flight (up to the receive budget, a quarter
-              of the heap) and promotes them, so the old generation grows to the 2 GiB heap (the peak RSS).
+            - **ferryd's young generation.** One sftp upload alone costs ferryd 1.6 CPU-s a GiB
+              (docs/benchmarks.md); forty at once make its collector work (the GC row). The launcher gives
+              ferryd a young generation of a quarter of its heap (`-Xmn512m`, scripts/jvm.bash). Until
+              2026-12-06 it gave ferryd the client's `-Xmn64m`, chosen for one copy at a time: a young
+              collection every ~50 MB uploaded, each copying the bytes in flight (up to the receive budget, a
+              quarter of the heap) and promoting them, so that the old generation grew to the 2 GiB heap; the
+              experiment below measured the change.
+            - **The clients' CPU grows with their number on two cores.** One OpenSSH sftp upload costs its
+              client about 1 CPU-s a GiB (docs/benchmarks.md); forty at once, each an sftp and an ssh process
+              passing every packet through a pipe, cost several times that (the clients row), the more so the
+              faster the servers drain them: each process wakes for less data at a time.
             - **The collector's pauses stretch on a crowded machine.** The serial collector stops the node, and
               its one thread then waits for a core among the clients, HAProxy, the other node and the other
               sessions. With one node, a pause soon stops all the clients too (their windows fill), which frees
@@ -210,9 +216,8 @@ final class ScaleReport {
               node: ferryd's CPU 12.4 and 13.5 s against 9.4 and 7.9 s, of it the collector's 4.6 and 4.4 s (56
               collections) against 0.9 and 0.7 s (7); its peak RSS 1.4 GiB against 0.7 GiB; 118 and 115 MB/s
               against 140 and 189. Two nodes: ferryd's CPU 15.7 and 11.0 s against 11.0 and 10.6 s; the
-              aggregate stayed within the noise (93 and 120 MB/s against 97 and 106). A larger young generation
-              for ferryd (not for ferry, whose single copy measured best with 64 MiB) is worth measuring on a
-              machine of its own.
+              aggregate stayed within the noise (93 and 120 MB/s against 97 and 106). Hence ferryd's
+              `-Xmn512m` (not ferry's: its single copy measured best with 64 MiB).
             """;
 
     private static double ceiling(Plan plan, Measured m) {
