@@ -89,16 +89,6 @@ class ReloadAndStopTest {
         return Proc.run(command, dir, 60);
     }
 
-    private static Process begin(List<String> command, Path dir) throws Exception {
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    }
-
-    private static String finish(Process p) throws Exception {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sftp did not end");
-        return out;
-    }
-
     /** Waits until ferryd has begun writing an upload: its temporary file is in {@code root}. */
     private static void awaitUploadStarted(Path root) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -118,7 +108,7 @@ class ReloadAndStopTest {
         byte[] data = TestData.random(SIZE, 1);
         Files.write(aliceRoot.resolve("big.bin"), data);
         try (FerrydProcess ferryd = ferryd()) {
-            Process download = begin(sftp(ferryd, "alice", SLOW, "get big.bin got.bin"), dir);
+            Process download = Proc.begin(sftp(ferryd, "alice", SLOW, "get big.bin got.bin"), dir);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!(Files.exists(dir.resolve("got.bin")) && Files.size(dir.resolve("got.bin")) > 0)) {
                 assertTrue(System.nanoTime() < deadline, "the download did not start");
@@ -134,7 +124,7 @@ class ReloadAndStopTest {
             assertTrue(reloaded.contains("needsRestart=transport"), reloaded);
             assertTrue(download.isAlive(), "the download should still run at the reload: make it slower");
 
-            String out = finish(download);
+            String out = Proc.finish(download).out();
             assertEquals(0, download.exitValue(), out);
             assertArrayEquals(data, Files.readAllBytes(dir.resolve("got.bin")));
 
@@ -168,7 +158,7 @@ class ReloadAndStopTest {
         byte[] data = TestData.random(SIZE, 2);
         Files.write(dir.resolve("up.bin"), data);
         try (FerrydProcess ferryd = ferryd("--stop-grace-period", "60s")) {
-            Process upload = begin(sftp(ferryd, "alice", SLOW, "put up.bin"), dir);
+            Process upload = Proc.begin(sftp(ferryd, "alice", SLOW, "put up.bin"), dir);
             awaitUploadStarted(aliceRoot);
             ferryd.signal("TERM");
             String stopping = ferryd.awaitStderr("stopping", 20);
@@ -177,7 +167,7 @@ class ReloadAndStopTest {
             Proc.Result bob = run(sftp(ferryd, "bob", null, "ls"));
             assertNotEquals(0, bob.exit(), "a stopping server takes no new connection: " + bob.all());
 
-            String out = finish(upload);
+            String out = Proc.finish(upload).out();
             assertEquals(0, upload.exitValue(), out);
             assertArrayEquals(data, Files.readAllBytes(aliceRoot.resolve("up.bin")));
             assertTrue(ferryd.awaitStderr("stopped", 20).contains("interrupted=0"));
@@ -191,11 +181,11 @@ class ReloadAndStopTest {
         Files.write(aliceRoot.resolve("up.bin"), old);
         Files.write(dir.resolve("up.bin"), TestData.random(SIZE, 3));
         try (FerrydProcess ferryd = ferryd("--stop-grace-period", "1s")) {
-            Process upload = begin(sftp(ferryd, "alice", SLOW, "put up.bin"), dir);
+            Process upload = Proc.begin(sftp(ferryd, "alice", SLOW, "put up.bin"), dir);
             awaitUploadStarted(aliceRoot);
             ferryd.signal("TERM");
             assertTrue(ferryd.awaitStderr("stopped", 20).contains("interrupted=1"));
-            String out = finish(upload);
+            String out = Proc.finish(upload).out();
             assertNotEquals(0, upload.exitValue(), out);
             ferryd.awaitExit(20);
             assertArrayEquals(old, Files.readAllBytes(aliceRoot.resolve("up.bin")));

@@ -77,16 +77,6 @@ class SharedRootTest {
         return cmd;
     }
 
-    private static Process begin(List<String> command, Path dir) throws Exception {
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    }
-
-    private static int finish(Process p) throws Exception {
-        p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sftp did not end");
-        return p.exitValue();
-    }
-
     private List<String> namesIn(Path d) throws Exception {
         try (Stream<Path> files = Files.list(d)) {
             return files.map(f -> f.getFileName().toString()).sorted().toList();
@@ -102,10 +92,10 @@ class SharedRootTest {
         Files.write(dir.resolve("second.bin"), second);
         try (FerrydProcess a = node("node-a"); FerrydProcess b = node("node-b")) {
             for (int round = 0; round < 3; round++) {
-                Process up1 = begin(sftp(a, SLOW, "put first.bin same.bin"), dir);
-                Process up2 = begin(sftp(b, SLOW, "put second.bin same.bin"), dir);
-                assertEquals(0, finish(up1), "the upload through node a");
-                assertEquals(0, finish(up2), "the upload through node b");
+                Process up1 = Proc.begin(sftp(a, SLOW, "put first.bin same.bin"), dir);
+                Process up2 = Proc.begin(sftp(b, SLOW, "put second.bin same.bin"), dir);
+                assertEquals(0, Proc.finish(up1).exit(), "the upload through node a");
+                assertEquals(0, Proc.finish(up2).exit(), "the upload through node b");
                 byte[] landed = Files.readAllBytes(root.resolve("same.bin"));
                 assertTrue(Arrays.equals(first, landed) || Arrays.equals(second, landed),
                         "round " + round + ": same.bin is neither upload whole (" + landed.length + " bytes)");
@@ -125,14 +115,14 @@ class SharedRootTest {
         Files.write(root.resolve("data.bin"), old);
         Files.write(dir.resolve("new.bin"), TestData.random(SIZE, 3));
         try (FerrydProcess a = node("node-a"); FerrydProcess b = node("node-b")) {
-            Process upload = begin(sftp(a, SLOW, "put new.bin data.bin"), dir);
+            Process upload = Proc.begin(sftp(a, SLOW, "put new.bin data.bin"), dir);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (namesIn(root).stream().noneMatch(n -> n.contains(".ferry-sftp-"))) {
                 assertTrue(System.nanoTime() < deadline, "the upload did not start");
                 Thread.sleep(20);
             }
             a.kill();
-            assertTrue(finish(upload) != 0, "the client saw its node go");
+            assertTrue(Proc.finish(upload).exit() != 0, "the client saw its node go");
             assertArrayEquals(old, Files.readAllBytes(root.resolve("data.bin")));
 
             Proc.Result throughB = Proc.run(sftp(b, null, "put new.bin data.bin"), dir, 60);

@@ -103,7 +103,10 @@ public final class Haproxy implements AutoCloseable {
         }
     }
 
-    /** One server's row of {@code show stat}'s CSV, by column name ({@code status}, {@code check_status}, ...). */
+    /**
+     * One server's row of {@code show stat}'s CSV, by column name ({@code status}, {@code check_status}, ...).
+     * A check in progress as the table is read marks its last result with "* " ("* L7OK"): left out here.
+     */
     public static Map<String, String> row(String showStat, String backend, String server) {
         List<String> lines = showStat.lines().toList();
         String[] names = lines.get(0).replaceFirst("^# ", "").split(",", -1);
@@ -112,7 +115,7 @@ public final class Haproxy implements AutoCloseable {
             if (values.length >= 2 && values[0].equals(backend) && values[1].equals(server)) {
                 Map<String, String> row = new LinkedHashMap<>();
                 for (int i = 0; i < Math.min(names.length, values.length); i++) {
-                    row.put(names[i], values[i]);
+                    row.put(names[i], names[i].endsWith("_status") ? values[i].replaceFirst("^\\* ", "") : values[i]);
                 }
                 return row;
             }

@@ -66,6 +66,24 @@ public final class Proc {
         }
     }
 
+    /**
+     * Starts {@code command} in {@code cwd}, its standard error merged into its output, and leaves
+     * it running while the test acts (kills a server under it, starts a rival); {@link #finish} ends it.
+     */
+    public static Process begin(List<String> command, Path cwd) throws IOException {
+        return new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+    }
+
+    /** Waits for a process {@link #begin} started: its exit and its output, both streams in {@code out}. */
+    public static Result finish(Process p) throws IOException, InterruptedException {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("did not end within 60 s: " + p.info().commandLine().orElse("") + "\n" + out);
+        }
+        return new Result(p.exitValue(), out, "");
+    }
+
     /** On a thread of its own: the common pool has one thread on two cores, and two drains must not wait in turn. */
     private static CompletableFuture<byte[]> drain(InputStream in) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
