@@ -29,6 +29,7 @@ import dev.ferry.it.support.FerrydFixture;
 import dev.ferry.it.support.Peers;
 import dev.ferry.it.support.Proc;
 import dev.ferry.it.support.SshdFixture;
+import dev.ferry.server.log.ServerEvent;
 
 /**
  * scp's options in {@code ferry cp}, each doing what scp does: -F with Host blocks, -c, -C, -l, -3,
@@ -328,5 +329,20 @@ class FerryCpOptionsTest {
                 sshd.user() + "@127.0.0.1:" + sshd.root().resolve("e.txt"));
         assertEquals(255, batch.exit(), "-B never asks, so the encrypted key cannot be used: " + batch.all());
         assertFalse(Files.exists(sshd.root().resolve("e.txt")));
+    }
+
+    @Test
+    void bindAddressChoosesTheLocalAddressAndANonLocalOneIsOneSentence() throws Exception {
+        Path dir = ferryd.newLocalDir();
+        Files.writeString(dir.resolve("b.txt"), "from 127.0.0.9");
+        Proc.Result r = ferry(dir, toFerryd("-o", "BindAddress=127.0.0.9", "b.txt", "alice@127.0.0.1:bound.txt"));
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(ferryd.events(ServerEvent.AuthSucceeded.class).stream().anyMatch(a -> a.remote().startsWith("127.0.0.9:")),
+                "ferryd saw the client come from 127.0.0.9: " + ferryd.events(ServerEvent.AuthSucceeded.class));
+
+        Proc.Result foreign = ferry(dir, toFerryd("-o", "BindAddress=192.0.2.1", "b.txt", "alice@127.0.0.1:no.txt"));
+        assertEquals(255, foreign.exit(), foreign.all());
+        assertEquals("ssh: bind 192.0.2.1: Cannot assign requested address", foreign.err().strip(), foreign.all());
+        assertFalse(Files.exists(ferryd.rootOf("alice").resolve("no.txt")));
     }
 }

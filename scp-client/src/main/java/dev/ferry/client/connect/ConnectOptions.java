@@ -44,7 +44,7 @@ public record ConnectOptions(OptionalInt port, List<Path> identities, Optional<P
             "globalknownhostsfile", "compression", "ciphers", "kexalgorithms", "macs", "hostkeyalgorithms",
             "connecttimeout", "batchmode",
             "passwordauthentication", "pubkeyauthentication", "loglevel", "ipqos", "addressfamily",
-            "controlmaster", "controlpath", "controlpersist");
+            "controlmaster", "controlpath", "controlpersist", "bindaddress");
 
     public ConnectOptions {
         identities = List.copyOf(identities);

@@ -2,6 +2,7 @@ package dev.ferry.client.connect;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -151,9 +152,12 @@ public final class Connector implements Sessions {
         return chosen;
     }
 
-    /** The host, port and user a remote operand resolves to, and how to verify and log in to it. */
+    /**
+     * The host, port and user a remote operand resolves to, and how to verify and log in to it;
+     * {@code bindAddress} the local address to connect from ({@code -o BindAddress=}, as ssh's).
+     */
     public record Target(String host, int port, String user, Optional<String> jump, List<Path> identities,
-            HostKeyPolicy hostKeys) {
+            HostKeyPolicy hostKeys, Optional<String> bindAddress) {
         public String display() {
             return user + "@" + (host.contains(":") ? "[" + host + "]" : host);
         }
@@ -174,7 +178,8 @@ public final class Connector implements Sessions {
                 identities.add(HostSettings.home().resolve(".ssh").resolve(name));
             }
         }
-        return new Target(r.host(), r.port(), r.user(), r.jump(), identities, hostKeyPolicy(r));
+        return new Target(r.host(), r.port(), r.user(), r.jump(), identities, hostKeyPolicy(r),
+                r.setting("BindAddress").map(String::strip).filter(a -> !a.isEmpty()));
     }
 
     private HostKeyPolicy hostKeyPolicy(HostSettings.Resolved entry) {
@@ -238,7 +243,8 @@ public final class Connector implements Sessions {
         long timeout = options.connectTimeout().toMillis();
         ClientSession session;
         try {
-            session = client.connect(entry, null, null).verify(timeout, TimeUnit.MILLISECONDS).getSession();
+            session = client.connect(entry, null, localAddress(target)).verify(timeout, TimeUnit.MILLISECONDS)
+                    .getSession();
         } catch (IOException e) {
             throw hostKeyRefusal(targetVerifier, hopVerifier, e)
                     .orElseGet(() -> new ConnectionFailedException(connectFailure(target, e), e));
@@ -327,7 +333,7 @@ public final class Connector implements Sessions {
         HostKeyPolicy keys = target.hostKeys().hostKeyAlias().isPresent() ? target.hostKeys()
                 : target.hostKeys().newBuilder().hostKeyAlias(KnownHosts.hostName(target.host(), target.port())).build();
         return new Target(chosen.getHostAddress(), target.port(), target.user(), target.jump(), target.identities(),
-                keys);
+                keys, target.bindAddress());
     }
 
     private static boolean isTarget(SocketAddress address, Target target) {
@@ -351,9 +357,27 @@ public final class Connector implements Sessions {
         return String.join(",", methods);
     }
 
+    /** Where to connect from: {@code BindAddress}'s address (any port), or null for the system's choice. */
+    private static InetSocketAddress localAddress(Target target) throws ConnectionFailedException {
+        if (target.bindAddress().isEmpty()) {
+            return null;
+        }
+        String address = target.bindAddress().get();
+        try {
+            return new InetSocketAddress(InetAddress.getByName(address), 0);
+        } catch (UnknownHostException e) {
+            throw new ConnectionFailedException("ssh: BindAddress " + address + ": Name or service not known", e);
+        }
+    }
+
     private static String connectFailure(Target target, Exception e) {
         String where = "ssh: connect to host " + target.host() + " port " + target.port() + ": ";
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                // as ssh says it: the address is not this machine's, or its port range is used up
+                return "ssh: bind " + target.bindAddress().orElse("") + ": "
+                        + (t.getMessage() == null ? "Cannot assign requested address" : t.getMessage());
+            }
             if (t instanceof ConnectException) {
                 return where + "Connection refused";
             }

@@ -62,6 +62,8 @@ class ScaleOutTest {
     private static final String SLOW = "4000";
     private static final int SIZE = 2 << 20;
     private static final String BALANCER = "127.0.0.2";
+    /** Where ferry connects from ({@code -o BindAddress}), so that the nodes' logs can name it. */
+    private static final String FERRY_SOURCE = "127.0.0.11";
     private static final String PASSWORD = "scale-out-secret";
 
     private static Path dir;
@@ -222,11 +224,17 @@ class ScaleOutTest {
 
     /** ferry's {@code cp} or {@code sync} through the balancer, with alice's key and the one host key. */
     private static Proc.Result ferry(String command, String... operands) {
-        List<String> args = new ArrayList<>(List.of(command, "-B", "-P", String.valueOf(balanced),
+        return FerryCli.run(dir, ferryArgs(balanced, command, operands).toArray(String[]::new));
+    }
+
+    /** The arguments of ferry's {@code command} through the frontend on {@code port}. */
+    private static List<String> ferryArgs(int port, String command, String... operands) {
+        List<String> args = new ArrayList<>(List.of(command, "-B", "-P", String.valueOf(port),
+                "-o", "BindAddress=" + FERRY_SOURCE,
                 "-i", dir.resolve("alice").toString(), "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "GlobalKnownHostsFile=/dev/null", "-F", "/dev/null"));
         args.addAll(List.of(operands));
-        return FerryCli.run(dir, args.toArray(String[]::new));
+        return args;
     }
 
     /** The lines of {@code kind} ({@code auth-ok}, {@code banned}) that {@code node} logged from line {@code mark}. */
@@ -304,6 +312,11 @@ class ScaleOutTest {
         Proc.Result down = ferry("cp", "alice@" + BALANCER + ":ferry/cp.bin", "cp-down.bin");
         assertEquals(0, down.exit(), down.all());
         assertArrayEquals(data, Files.readAllBytes(dir.resolve("cp-down.bin")));
+        // round robin: one copy through each node, each logging ferry's own address, not the balancer's
+        for (FerrydProcess node : List.of(a, b)) {
+            awaitLogged(node, node == a ? markA : markB, "transfer", l -> from(l, FERRY_SOURCE),
+                    (node == a ? "node a" : "node b") + " logged a copy from " + FERRY_SOURCE);
+        }
 
         // the second sync reaches the other node, which patches what the first node wrote
         byte[] synced = TestData.random(1 << 20, 22);
@@ -356,13 +369,11 @@ class ScaleOutTest {
         Files.write(dir.resolve("kill-new.bin"), TestData.random(SIZE, 41));
         int port = a.port();
         try {
-            Process upload = new ProcessBuilder(sftp("127.0.0.5", onlyA, "alice", SLOW, "put kill-new.bin kill/data.bin"))
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            Process upload = Proc.begin(sftp("127.0.0.5", onlyA, "alice", SLOW, "put kill-new.bin kill/data.bin"), dir);
             waitFor(() -> names(work).stream().anyMatch(n -> n.contains(".ferry-")), () -> "the upload did not start");
             a.kill();
-            String out = new String(upload.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(upload.waitFor(60, TimeUnit.SECONDS), "sftp did not end");
-            assertNotEquals(0, upload.exitValue(), "the client saw its node go: " + out);
+            Proc.Result r = Proc.finish(upload);
+            assertNotEquals(0, r.exit(), "the client saw its node go: " + r.out());
             assertArrayEquals(old, Files.readAllBytes(work.resolve("data.bin")), "the old file is whole");
 
             for (int i = 0; i < 6; i++) {
@@ -390,14 +401,11 @@ class ScaleOutTest {
         byte[] second = TestData.random(SIZE, 52);
         Files.write(dir.resolve("race-1.bin"), first);
         Files.write(dir.resolve("race-2.bin"), second);
-        Process viaA = new ProcessBuilder(sftp("127.0.0.6", onlyA, "alice", SLOW, "put race-1.bin race/same.bin"))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        Process viaB = new ProcessBuilder(sftp("127.0.0.7", onlyB, "alice", SLOW, "put race-2.bin race/same.bin"))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+        Process viaA = Proc.begin(sftp("127.0.0.6", onlyA, "alice", SLOW, "put race-1.bin race/same.bin"), dir);
+        Process viaB = Proc.begin(sftp("127.0.0.7", onlyB, "alice", SLOW, "put race-2.bin race/same.bin"), dir);
         for (Process p : List.of(viaA, viaB)) {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "sftp did not end");
-            assertEquals(0, p.exitValue(), out);
+            Proc.Result r = Proc.finish(p);
+            assertEquals(0, r.exit(), r.out());
         }
         byte[] landed = Files.readAllBytes(work.resolve("same.bin"));
         assertTrue(Arrays.equals(first, landed) || Arrays.equals(second, landed),
@@ -405,6 +413,34 @@ class ScaleOutTest {
         assertEquals(List.of("same.bin"), namesIn(work), "no temporary file is left");
         awaitLogged(a, markA, "transfer", l -> from(l, "127.0.0.6"), "node a took the upload of 127.0.0.6");
         awaitLogged(b, markB, "transfer", l -> from(l, "127.0.0.7"), "node b took the upload of 127.0.0.7");
+    }
+
+    /**
+     * The delta's landing, as the SFTP uploads above: two {@code ferry sync} runs of one name, one
+     * through each node, started together (their transfers overlap when their JVMs start alike; the
+     * outcome must be the same when they do not): one of the two files whole, no temporary left.
+     */
+    @Test
+    void twoSyncsOfOneNameThroughTwoNodesAtOnceLeaveOneWholeFile() throws Exception {
+        Path work = Files.createDirectories(aliceRoot.resolve("sync-race"));
+        byte[] first = TestData.random(32 << 20, 61);
+        byte[] second = TestData.random(32 << 20, 62);
+        Files.write(dir.resolve("sync-race-1.bin"), first);
+        Files.write(dir.resolve("sync-race-2.bin"), second);
+        for (int round = 0; round < 2; round++) {
+            Process viaA = Proc.begin(FerryCli.command(ferryArgs(onlyA, "sync", "sync-race-1.bin",
+                    "alice@" + BALANCER + ":sync-race/same.bin").toArray(String[]::new)), dir);
+            Process viaB = Proc.begin(FerryCli.command(ferryArgs(onlyB, "sync", "sync-race-2.bin",
+                    "alice@" + BALANCER + ":sync-race/same.bin").toArray(String[]::new)), dir);
+            for (Process p : List.of(viaA, viaB)) {
+                Proc.Result r = Proc.finish(p);
+                assertEquals(0, r.exit(), r.out());
+            }
+            byte[] landed = Files.readAllBytes(work.resolve("same.bin"));
+            assertTrue(Arrays.equals(first, landed) || Arrays.equals(second, landed),
+                    "round " + round + ": same.bin is neither sync whole (" + landed.length + " bytes)");
+            assertEquals(List.of("same.bin"), namesIn(work), "no temporary file is left");
+        }
     }
 
     /**
