@@ -164,15 +164,36 @@ public final class PostgresUsers implements Users, AutoCloseable {
 
     /** {@code name}'s row as a users file entry. */
     public Optional<UserEntry> entry(String name) throws IOException {
+        try {
+            return lookUp(name);
+        } catch (SQLException e) {
+            if (!lostConnection(e)) {
+                throw new IOException(rootMessage(e), e);
+            }
+        }
+        // A pooled connection the database closed (a restart, a failover) fails once; the pool
+        // drops it, so a login tries once more on a new one rather than be refused for it.
+        try {
+            return lookUp(name);
+        } catch (SQLException e) {
+            throw new IOException(rootMessage(e), e);
+        }
+    }
+
+    private Optional<UserEntry> lookUp(String name) throws SQLException {
         try (Connection db = pool.getConnection();
                 PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS + " FROM ferry_user WHERE name = ?")) {
             q.setString(1, name);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? Optional.of(entryOf(rs)) : Optional.empty();
             }
-        } catch (SQLException e) {
-            throw new IOException(rootMessage(e), e);
         }
+    }
+
+    /** A connection-level failure (SQLSTATE class 08, or 57P01-03: the server shut down or restarted). */
+    private static boolean lostConnection(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P0"));
     }
 
     /** Every row, by name. */
