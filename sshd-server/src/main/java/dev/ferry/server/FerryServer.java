@@ -249,6 +249,7 @@ public final class FerryServer implements AutoCloseable {
                 hooks.ifPresent(HookRunner::close); // runs what is queued, within the hook's timeout
                 metrics.ifPresent(Metrics::close);
                 if (journal.isPresent()) {
+                    journal.get().removeInFlight(config.events());
                     journal.get().close();
                 }
             } finally {

@@ -49,6 +49,8 @@ public final class TemporaryJournal implements TemporaryFiles, AutoCloseable {
     private final Path file;
     private final Set<Path> live = new HashSet<>();
     private RandomAccessFile out; // null until started, and after close
+    /** The users' roots, real paths, as {@link #start} found them. */
+    private List<Path> roots = List.of();
 
     public TemporaryJournal(Path file) {
         this.file = file;
@@ -65,15 +67,16 @@ public final class TemporaryJournal implements TemporaryFiles, AutoCloseable {
      * @param roots the users' roots: a listed path outside all of them is never touched
      */
     public synchronized void start(Collection<Path> roots, EventSink events) throws IOException {
-        if (Files.exists(file)) {
-            List<Path> realRoots = new ArrayList<>();
-            for (Path root : roots) {
-                try {
-                    realRoots.add(root.toRealPath());
-                } catch (IOException e) {
-                    // a root that is gone holds no leftovers
-                }
+        List<Path> realRoots = new ArrayList<>();
+        for (Path root : roots) {
+            try {
+                realRoots.add(root.toRealPath());
+            } catch (IOException e) {
+                // a root that is gone holds no leftovers
             }
+        }
+        this.roots = realRoots;
+        if (Files.exists(file)) {
             for (Path leftover : inFlight(file)) {
                 removeLeftover(leftover, realRoots, events);
             }
@@ -113,6 +116,23 @@ public final class TemporaryJournal implements TemporaryFiles, AutoCloseable {
             }
         } catch (IOException e) {
             // The file is gone all the same; at worst the next start looks for it and finds nothing.
+        }
+    }
+
+    /**
+     * Removes the temporary files still in flight, as the next start would (the same checks, the same
+     * log lines): called once the server has closed every connection, when each is an upload that was
+     * cut (a stop past its grace period), whose connection's own clean-up may not run before the
+     * process exits.
+     */
+    public synchronized void removeInFlight(EventSink events) throws IOException {
+        if (out == null) {
+            return;
+        }
+        for (Path temp : List.copyOf(live)) {
+            removeLeftover(temp, roots, events);
+            live.remove(temp);
+            append('-', temp);
         }
     }
 

@@ -48,6 +48,22 @@ class TemporaryJournalTest {
     }
 
     @Test
+    void theTemporariesStillInFlightWhenTheServerStopsAreRemovedThenAndStruckOff() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path cut = root.resolve(".a.bin.ferry-sftp-0123abcd");
+        try (TemporaryJournal journal = started(root)) {
+            journal.creating(cut);
+            Files.writeString(cut, "partial");
+            journal.removeInFlight(events::add);
+        }
+        assertFalse(Files.exists(cut));
+        assertEquals(List.of(new ServerEvent.LeftoverRemoved(cut.toString())), events);
+        events.clear();
+        started(root).close();
+        assertEquals(List.of(), events, "struck off: the next start finds nothing");
+    }
+
+    @Test
     void aListedPathOutsideTheRootsOrNotShapedAsAFerryTemporaryIsKept() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Path outside = Files.createDirectories(dir.resolve("outside"));
