@@ -86,7 +86,7 @@ final class ConnectionLog implements SessionListener {
         if (started == null) {
             return; // refused before it started; the refusal was reported
         }
-        if (ClientAddress.isBalancersOwn(session) && !session.isAuthenticated() || ClientAddress.leftUnheard(session)) {
+        if ((ClientAddress.isBalancersOwn(session) && !session.isAuthenticated()) || ClientAddress.leftUnheard(session)) {
             // a balancer's health check, every few seconds, which HAProxy ends with a reset: not worth a
             // line each (a failed login on one is still logged, as auth-failed)
             return;

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -377,7 +378,7 @@ public final class Defender implements SessionListener {
         boolean alone = shared == null || !sharedWorks;
         if (!alone) {
             BanPolicy judging = policy;
-            sharing.execute(() -> offendShared(address, now, score, judging));
+            toStore(() -> offendShared(address, now, score, judging));
         }
         synchronized (sources) {
             if (++recorded % 1024 == 0) {
@@ -431,10 +432,10 @@ public final class Defender implements SessionListener {
     private boolean enforce(Ban ban) {
         synchronized (sources) {
             Source source = sources.computeIfAbsent(ban.address(), a -> new Source());
-            source.shared = true;
             if (!source.bannedUntil.isBefore(ban.until())) {
-                return false;
+                return false; // a ban as long is in force (the same one, or one made here: the sync shares it)
             }
+            source.shared = true;
             boolean fresh = !source.bannedUntil.isAfter(clock.instant());
             source.bannedUntil = ban.until();
             source.bans = Math.max(source.bans, ban.previous() + 1);
@@ -494,6 +495,18 @@ public final class Defender implements SessionListener {
         }
     }
 
+    /**
+     * Queues work for the store. Once the server has stopped sharing (it is closing), a connection
+     * that ends late is judged here alone.
+     */
+    private void toStore(Runnable work) {
+        try {
+            sharing.execute(work);
+        } catch (RejectedExecutionException stopped) {
+            // closing: nothing more reaches the store
+        }
+    }
+
     private void worked() {
         if (!sharedWorks) {
             sharedWorks = true;
@@ -540,7 +553,7 @@ public final class Defender implements SessionListener {
     /** Lifts the ban on {@code address} and forgets its record, on every node when shared; false if it was not banned. */
     public boolean lift(InetAddress address) {
         if (shared != null) {
-            sharing.execute(() -> {
+            toStore(() -> {
                 try {
                     shared.lift(address);
                     worked();
