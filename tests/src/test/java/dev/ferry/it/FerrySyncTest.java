@@ -487,4 +487,52 @@ class FerrySyncTest {
             assertEquals(0, summary(again).path("sent").asInt(), again.out());
         }
     }
+
+    @Test
+    void linksKeepTheirOwnTimesBothWaysAsWithRsync() throws Exception {
+        for (boolean openSsh : new boolean[] {true, false}) {
+            Path local = Files.createTempDirectory("sync-link-times");
+            Path src = treeWithLinks(local);
+            Files.setLastModifiedTime(src.resolve("file.txt"), FileTime.fromMillis(1_400_000_000_000L));
+            List<String> links = List.of("rel", "dirlink", "sub/up", "dangling");
+            for (int i = 0; i < links.size(); i++) {
+                linkTime(src.resolve(links.get(i)), 1_500_000_000_000L + i * 100_000L);
+            }
+            Path remote = openSsh ? sshd.root().resolve("link-times") : ferryd.rootOf("linker").resolve("link-times");
+            String target = openSsh ? sshd.user() + "@127.0.0.1:" + remote + "/" : "linker@127.0.0.1:link-times/";
+            Proc.Result up = openSsh ? syncSshd(local, "-r", "src/", target) : sync(local, "-r", "src/", target);
+            assertEquals(0, up.exit(), up.all());
+            Proc.Result down = openSsh ? syncSshd(local, "-r", target, "back/") : sync(local, "-r", target, "back/");
+            assertEquals(0, down.exit(), down.all());
+            String server = openSsh ? "sshd " : "ferryd ";
+            for (Path copyTop : List.of(remote, local.resolve("back"))) {
+                for (String l : links) {
+                    assertEquals(linkTime(src.resolve(l)) / 1000, linkTime(copyTop.resolve(l)) / 1000,
+                            server + copyTop.resolve(l));
+                }
+                // the link's time, not its target's: the file a link leads to keeps its own
+                assertEquals(1_400_000_000L, Files.getLastModifiedTime(copyTop.resolve("file.txt")).toMillis() / 1000,
+                        server + copyTop);
+            }
+
+            // a link whose time alone changed keeps its target and takes the new time; nothing is sent
+            linkTime(src.resolve("rel"), 1_600_000_000_000L);
+            Proc.Result again = openSsh ? syncSshd(local, "--json", "-r", "src/", target)
+                    : sync(local, "--json", "-r", "src/", target);
+            assertEquals(0, again.exit(), again.all());
+            assertEquals(0, summary(again).path("sent").asInt(), again.out());
+            assertEquals(1_600_000_000L, linkTime(remote.resolve("rel")) / 1000, server + again.out());
+            assertEquals(Path.of("file.txt"), Files.readSymbolicLink(remote.resolve("rel")));
+        }
+    }
+
+    /** Sets a link's own modification time (not its target's). */
+    private static void linkTime(Path link, long millis) throws Exception {
+        Files.getFileAttributeView(link, java.nio.file.attribute.BasicFileAttributeView.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.fromMillis(millis), null, null);
+    }
+
+    private static long linkTime(Path link) throws Exception {
+        return Files.getLastModifiedTime(link, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis();
+    }
 }

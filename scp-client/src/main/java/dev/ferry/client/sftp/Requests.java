@@ -76,6 +76,24 @@ public final class Requests {
         out.putUInt(atimeMtime[1] & 0xFFFFFFFFL);
     }
 
+    /**
+     * lsetstat@openssh.com with times only: sets the access and modification times (seconds) of
+     * the name itself, a symbolic link's own rather than its target's (OpenSSH 8.0+, MINA).
+     */
+    public static void lsetstatTimes(Buffer out, int id, String path, long[] atimeMtime) {
+        byte[] ext = LSETSTAT.getBytes(StandardCharsets.US_ASCII);
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        start(out, SftpConstants.SSH_FXP_EXTENDED, id, 4 + ext.length + 4 + name.length + 4 + 8);
+        out.putBytes(ext);
+        out.putBytes(name);
+        out.putUInt(ATTR_TIMES);
+        out.putUInt(atimeMtime[0] & 0xFFFFFFFFL);
+        out.putUInt(atimeMtime[1] & 0xFFFFFFFFL);
+    }
+
+    /** The extension's name, as servers announce it in VERSION. */
+    public static final String LSETSTAT = "lsetstat@openssh.com";
+
     /** SSH_FXP_LSTAT: the attributes of the name itself, not of what a link points to. */
     public static void lstat(Buffer out, int id, String path) {
         pathRequest(out, SftpConstants.SSH_FXP_LSTAT, id, path);

@@ -9,6 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.LinkedHashMap;
@@ -162,6 +164,21 @@ final class LocalSide implements Side {
                         LinkOption.NOFOLLOW_LINKS), d.getValue().mode(), d.getValue().mtimeMillis());
             } catch (IOException e) {
                 failed.put(d.getKey(), reason(e));
+            }
+        }
+        return failed;
+    }
+
+    @Override
+    public Map<String, String> setLinkTimes(Map<String, Long> links) {
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> l : links.entrySet()) {
+            try {
+                // utimensat with AT_SYMLINK_NOFOLLOW: the link's time, never its target's
+                Files.getFileAttributeView(file(l.getKey()), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.fromMillis(l.getValue()), null, null);
+            } catch (IOException e) {
+                failed.put(l.getKey(), reason(e));
             }
         }
         return failed;

@@ -243,6 +243,24 @@ final class RemoteSide implements Side {
         return failed;
     }
 
+    /**
+     * One batch of lsetstat@openssh.com requests (a link's own time; SETSTAT would set its
+     * target's). A server that does not announce the extension keeps its links' times, as rsync
+     * does on a system without lutimes.
+     */
+    @Override
+    public Map<String, String> setLinkTimes(Map<String, Long> links) throws IOException {
+        Map<String, String> failed = new LinkedHashMap<>();
+        if (links.isEmpty() || !sftp.getServerExtensions().containsKey(Requests.LSETSTAT)) {
+            return failed;
+        }
+        exchange(new ArrayList<>(links.keySet()), (batch, id, p) -> {
+            long seconds = Math.floorDiv(links.get(p), 1000);
+            Requests.lsetstatTimes(batch, id, resolve(p), new long[] {seconds, seconds});
+        }, failed);
+        return failed;
+    }
+
     @Override
     public void delete(Entry entry) throws IOException {
         if (entry.directory()) {

@@ -43,6 +43,13 @@ interface Side {
      */
     Map<String, String> setDirectories(Map<String, Entry> dirs) throws IOException;
 
+    /**
+     * Gives each symbolic link the modification time given (milliseconds), the link's own and not
+     * its target's, as rsync -a does; returns those that could not be set, each with why. A side
+     * that cannot set a link's time (an SFTP server without lsetstat@openssh.com) sets none.
+     */
+    Map<String, String> setLinkTimes(Map<String, Long> links) throws IOException;
+
     void delete(Entry entry) throws IOException;
 
     InputStream read(String path) throws IOException;

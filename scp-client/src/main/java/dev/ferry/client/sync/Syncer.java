@@ -56,6 +56,8 @@ public final class Syncer {
     private final Side target;
     private final ChunkerParams params = ChunkerParams.DEFAULT;
     private final List<Change> batch = new ArrayList<>();
+    /** Links made or found with another time: their source's modification time, set at the end. */
+    private final Map<String, Long> linkTimes = new LinkedHashMap<>();
     private DeltaChannel delta;
     private SftpCopier whole;
     /** Each whole file's end as the copier told it (target as the copier names it): its error, if any. */
@@ -150,6 +152,7 @@ public final class Syncer {
                 }
                 sendBatch();
             }
+            setLinkTimes();
         } catch (LocalSide.LocalFailure e) {
             throw new FerryException("ferry: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
@@ -295,15 +298,35 @@ public final class Syncer {
             if (old.isPresent() && src.link().equals(old.get().link())) {
                 skipped++;
                 listener.skipped(to, 0);
+                if (!options.dryRun() && !sameSecond(src, old.get())) {
+                    linkTimes.put(to, src.mtimeMillis()); // rsync -a: the time alone
+                }
                 return;
             }
             if (!options.dryRun()) {
                 target.symlink(to, src.link());
+                linkTimes.put(to, src.mtimeMillis());
             }
             sent++;
             listener.sent(to, options.dryRun() ? "dry-run" : "link", 0, 0, 0);
         } catch (IOException e) {
             failed(to, reason(e));
+        }
+    }
+
+    private static boolean sameSecond(Entry a, Entry b) {
+        return Math.floorDiv(a.mtimeMillis(), 1000) == Math.floorDiv(b.mtimeMillis(), 1000);
+    }
+
+    /**
+     * The links made or found with another time get their source's time, once they all exist
+     * (one batch to a server). Setting a link's time changes nothing in its directory, so this
+     * may come after the directories' times.
+     */
+    private void setLinkTimes() throws IOException {
+        if (!linkTimes.isEmpty()) {
+            target.setLinkTimes(linkTimes).forEach((link, why) -> failed(target.resolve(link), why));
+            linkTimes.clear();
         }
     }
 

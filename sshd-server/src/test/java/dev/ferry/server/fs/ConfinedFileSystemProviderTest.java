@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserPrincipal;
@@ -155,6 +156,22 @@ class ConfinedFileSystemProviderTest {
     void aLinkLeadingOutCanBeStattedWithoutFollowingIt() throws IOException {
         Path link = confined(READ_WRITE).getPath("/abs-file");
         assertTrue(Files.readAttributes(link, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink());
+    }
+
+    /** lsetstat@openssh.com (ferry sync keeping a link's time) sets the link's own time, never its target's. */
+    @Test
+    void aLinkLeadingOutGetsItsOwnTimeAndItsTargetKeepsItsOwn() throws IOException {
+        FileTime before = Files.getLastModifiedTime(secret);
+        Path link = confined(READ_WRITE).getPath("/abs-file");
+        Files.getFileAttributeView(link, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.fromMillis(1_500_000_000_000L), null, null);
+        assertEquals(1_500_000_000_000L,
+                Files.getLastModifiedTime(root.resolve("abs-file"), LinkOption.NOFOLLOW_LINKS).toMillis());
+        assertEquals(before, Files.getLastModifiedTime(secret));
+        // and through the link, as SETSTAT would: refused
+        assertThrows(AccessDeniedException.class, () -> Files.getFileAttributeView(link, BasicFileAttributeView.class)
+                .setTimes(FileTime.fromMillis(1_500_000_000_000L), null, null));
+        assertEquals(before, Files.getLastModifiedTime(secret));
     }
 
     @Test
