@@ -21,7 +21,12 @@ public record Entry(String path, boolean directory, long size, long mtimeMillis,
     /** Same size and the same modification second: rsync's quick check (never true of links). */
     public boolean looksLike(Entry other) {
         return !directory && !other.directory && !symbolicLink() && !other.symbolicLink() && size == other.size
-                && Math.floorDiv(mtimeMillis, 1000) == Math.floorDiv(other.mtimeMillis, 1000);
+                && sameSecond(other);
+    }
+
+    /** The same modification second (what SFTP carries, and what a comparison can trust). */
+    public boolean sameSecond(Entry other) {
+        return Math.floorDiv(mtimeMillis, 1000) == Math.floorDiv(other.mtimeMillis, 1000);
     }
 
     /** The same entry under another path. */

@@ -257,7 +257,7 @@ public final class Syncer {
 
     private static boolean differs(Entry src, Entry there) {
         return there == null || !there.directory() || (there.mode() & 0777) != (src.mode() & 0777)
-                || Math.floorDiv(there.mtimeMillis(), 1000) != Math.floorDiv(src.mtimeMillis(), 1000);
+                || !there.sameSecond(src);
     }
 
     private void syncFile(String from, String to, Entry src, Optional<Entry> old) {
@@ -298,7 +298,7 @@ public final class Syncer {
             if (old.isPresent() && src.link().equals(old.get().link())) {
                 skipped++;
                 listener.skipped(to, 0);
-                if (!options.dryRun() && !sameSecond(src, old.get())) {
+                if (!options.dryRun() && !src.sameSecond(old.get())) {
                     linkTimes.put(to, src.mtimeMillis()); // rsync -a: the time alone
                 }
                 return;
@@ -312,10 +312,6 @@ public final class Syncer {
         } catch (IOException e) {
             failed(to, reason(e));
         }
-    }
-
-    private static boolean sameSecond(Entry a, Entry b) {
-        return Math.floorDiv(a.mtimeMillis(), 1000) == Math.floorDiv(b.mtimeMillis(), 1000);
     }
 
     /**

@@ -129,11 +129,11 @@ public final class TemporaryJournal implements TemporaryFiles, AutoCloseable {
         if (out == null) {
             return;
         }
-        for (Path temp : List.copyOf(live)) {
+        for (Path temp : live) {
             removeLeftover(temp, roots, events);
-            live.remove(temp);
-            append('-', temp);
         }
+        live.clear();
+        out.setLength(0); // each one removed or reported kept: nothing is left for the next start
     }
 
     @Override
